@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// ParatiiRegistry: named addresses, numbers and strings, keyed by keccak256(name).
+pragma solidity ^0.8.22;
+
+/// `name` (key = keccak256(name)) now points to the contract `value`.
+event AddressRegistered(bytes32 indexed key, string name, address value);
+/// `name` (key = keccak256(name)) no longer points to a contract.
+event AddressUnregistered(bytes32 indexed key, string name);
+/// `name` (key = keccak256(name)) now holds the number `value`.
+event UintRegistered(bytes32 indexed key, string name, uint256 value);
+/// `name` (key = keccak256(name)) no longer holds a number.
+event UintUnregistered(bytes32 indexed key, string name);
+/// `name` (key = keccak256(name)) now holds the string `value`.
+event StringRegistered(bytes32 indexed key, string name, string value);
+/// `name` (key = keccak256(name)) no longer holds a string.
+event StringUnregistered(bytes32 indexed key, string name);
+
+/// Names must not be empty.
+error RegistryEmptyName();
+/// `name` cannot point to the zero address: unregister it instead.
+error RegistryZeroAddress(string name);
+/// `name` cannot hold the empty string: unregister it instead.
+error RegistryEmptyString(string name);
+/// Nothing of that kind is registered under `name`.
+error RegistryNotRegistered(string name);

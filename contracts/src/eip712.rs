@@ -1,0 +1,172 @@
+//! EIP-712 hashing for the suite: domain separators, typed-data digests, and the PTI permit's
+//! struct hash. Hand-rolled over fixed-size words (no ABI encoder in the contracts); the tests
+//! check every function against alloy's independent EIP-712 implementation.
+
+use alloy_primitives::{keccak256, Address, B256, U256};
+
+/// Compile-time keccak256 of a string, for type hashes and domain fields.
+const fn hash(s: &str) -> B256 {
+    B256::new(keccak_const::Keccak256::new().update(s.as_bytes()).finalize())
+}
+
+/// `keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")`.
+pub const DOMAIN_TYPEHASH: B256 =
+    hash("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+/// The EIP-5267 `fields` bitmap for a domain of name, version, chain id and verifying contract.
+pub const DOMAIN_FIELDS: u8 = 0x0f;
+
+/// PTI's EIP-712 domain name.
+pub const TOKEN_NAME: &str = "Paratii";
+/// PTI's EIP-712 domain version.
+pub const TOKEN_VERSION: &str = "1";
+/// `keccak256("Paratii")`.
+pub const TOKEN_NAME_HASH: B256 = hash(TOKEN_NAME);
+/// `keccak256("1")`.
+pub const TOKEN_VERSION_HASH: B256 = hash(TOKEN_VERSION);
+
+/// `keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)")`.
+pub const PERMIT_TYPEHASH: B256 =
+    hash("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+
+/// The domain separator of a contract whose domain has a name, version, chain id and address.
+#[must_use]
+pub fn domain_separator(
+    name_hash: B256,
+    version_hash: B256,
+    chain_id: u64,
+    verifying_contract: Address,
+) -> B256 {
+    let mut buf = [0u8; 160];
+    buf[..32].copy_from_slice(DOMAIN_TYPEHASH.as_slice());
+    buf[32..64].copy_from_slice(name_hash.as_slice());
+    buf[64..96].copy_from_slice(version_hash.as_slice());
+    buf[120..128].copy_from_slice(&chain_id.to_be_bytes());
+    buf[140..160].copy_from_slice(verifying_contract.as_slice());
+    keccak256(buf)
+}
+
+/// The digest a signer signs: `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`.
+#[must_use]
+pub fn typed_data_digest(domain_separator: B256, struct_hash: B256) -> B256 {
+    let mut buf = [0u8; 66];
+    buf[0] = 0x19;
+    buf[1] = 0x01;
+    buf[2..34].copy_from_slice(domain_separator.as_slice());
+    buf[34..].copy_from_slice(struct_hash.as_slice());
+    keccak256(buf)
+}
+
+/// The struct hash of an EIP-2612 `Permit(owner, spender, value, nonce, deadline)`.
+#[must_use]
+pub fn permit_struct_hash(
+    owner: Address,
+    spender: Address,
+    value: U256,
+    nonce: U256,
+    deadline: U256,
+) -> B256 {
+    let mut buf = [0u8; 192];
+    buf[..32].copy_from_slice(PERMIT_TYPEHASH.as_slice());
+    buf[44..64].copy_from_slice(owner.as_slice());
+    buf[76..96].copy_from_slice(spender.as_slice());
+    buf[96..128].copy_from_slice(&value.to_be_bytes::<32>());
+    buf[128..160].copy_from_slice(&nonce.to_be_bytes::<32>());
+    buf[160..].copy_from_slice(&deadline.to_be_bytes::<32>());
+    keccak256(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::Permit;
+    use alloy_primitives::{address, b256, uint};
+    use alloy_sol_types::{eip712_domain, SolStruct};
+
+    const TOKEN: Address = address!("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+
+    fn alloy_domain() -> alloy_sol_types::Eip712Domain {
+        eip712_domain! {
+            name: TOKEN_NAME,
+            version: TOKEN_VERSION,
+            chain_id: 412_346,
+            verifying_contract: TOKEN,
+        }
+    }
+
+    fn sample_permit() -> Permit {
+        Permit {
+            owner: address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+            spender: address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+            value: uint!(1_000_000_000_000_000_000_U256),
+            nonce: U256::from(3),
+            deadline: U256::MAX,
+        }
+    }
+
+    #[test]
+    fn domain_typehash_equals_cast_keccak() {
+        // `cast keccak "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"`
+        assert_eq!(
+            DOMAIN_TYPEHASH,
+            b256!("0x8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f")
+        );
+    }
+
+    #[test]
+    fn name_and_version_hashes_equal_cast_keccak() {
+        // `cast keccak "Paratii"`, `cast keccak "1"`
+        assert_eq!(
+            TOKEN_NAME_HASH,
+            b256!("0xae93c4febd7140468a917d366b33edbb517b06fa4f303d78c9ec21dec3acef38")
+        );
+        assert_eq!(
+            TOKEN_VERSION_HASH,
+            b256!("0xc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc6")
+        );
+    }
+
+    #[test]
+    fn domain_separator_equals_alloy_when_fields_are_the_token_domain() {
+        assert_eq!(
+            domain_separator(TOKEN_NAME_HASH, TOKEN_VERSION_HASH, 412_346, TOKEN),
+            alloy_domain().separator()
+        );
+    }
+
+    #[test]
+    fn domain_separator_equals_cast_vector() {
+        // foundry-offline.md §5: name "Paratii", version "1", chain 412346, contract 0x…01.
+        assert_eq!(
+            domain_separator(TOKEN_NAME_HASH, TOKEN_VERSION_HASH, 412_346, crate::ecdsa::ECRECOVER),
+            b256!("0x6bc5b34375bf6b3f1700d34fb1aced699bbffa91b9e295b41ba3e8134cf0f4a8")
+        );
+    }
+
+    #[test]
+    fn permit_typehash_equals_alloy_eip712_type_hash() {
+        assert_eq!(PERMIT_TYPEHASH, sample_permit().eip712_type_hash());
+    }
+
+    #[test]
+    fn permit_struct_hash_equals_alloy() {
+        let p = sample_permit();
+        assert_eq!(
+            permit_struct_hash(p.owner, p.spender, p.value, p.nonce, p.deadline),
+            p.eip712_hash_struct()
+        );
+    }
+
+    #[test]
+    fn typed_data_digest_equals_alloy_signing_hash() {
+        let p = sample_permit();
+        let domain = alloy_domain();
+        assert_eq!(
+            typed_data_digest(
+                domain.separator(),
+                permit_struct_hash(p.owner, p.spender, p.value, p.nonce, p.deadline)
+            ),
+            p.eip712_signing_hash(&domain)
+        );
+    }
+}

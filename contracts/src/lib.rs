@@ -1,0 +1,65 @@
+//! # paratii-contracts — the suite's Solidity face, in one place
+//!
+//! The events, errors and EIP-712 structs every Paratii contract emits, reverts with or verifies
+//! are declared once, in Solidity, under `contracts/sol/*.sol`. This crate turns them into Rust
+//! types with [`alloy_sol_types::sol!`], so the contracts, the companion and the tests all encode
+//! and decode the same bytes; the build tool reads the same files to put the events into the
+//! generated interfaces (`contracts/abi/I<Name>.sol` and `.json`), which the SDK's `export-abi`
+//! leaves out.
+//!
+//! Beside the types it holds the pure, host-free helpers every contract shares:
+//! - [`names`]: the registry names contracts look each other up by, with their keys;
+//! - [`eip712`]: domain separators and digests (EIP-712) and the PTI permit struct hash;
+//! - [`ecdsa`]: the signature rules (65 bytes, `v` ∈ {27, 28}, low-s) and the `ecrecover`
+//!   precompile's input and output encoding.
+//!
+//! It is `no_std` (with `alloc`) so it compiles into the WASM contracts. Hashing goes through
+//! [`alloy_primitives::keccak256`], which the Stylus SDK routes to the host's native keccak on
+//! wasm32.
+#![no_std]
+
+extern crate alloc;
+
+pub mod ecdsa;
+pub mod eip712;
+pub mod names;
+
+/// Two-step ownership: events and errors (`contracts/sol/Ownable.sol`).
+pub mod ownable {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Ownable.sol"
+    );
+}
+
+/// Signature errors shared by every verifier (`contracts/sol/Ecdsa.sol`).
+pub mod signature {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Ecdsa.sol"
+    );
+}
+
+/// PTI: ERC-20 events, ERC-6093 and EIP-2612 errors, the `Permit` struct (`contracts/sol/Token.sol`).
+pub mod token {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Token.sol"
+    );
+}
+
+/// ParatiiRegistry: events and errors (`contracts/sol/Registry.sol`).
+pub mod registry {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Registry.sol"
+    );
+}
+
+/// The Solidity source of each module above, by file name, for tools that regenerate the ABIs.
+pub const SOL_SOURCES: &[(&str, &str)] = &[
+    ("Ownable.sol", include_str!("../sol/Ownable.sol")),
+    ("Ecdsa.sol", include_str!("../sol/Ecdsa.sol")),
+    ("Token.sol", include_str!("../sol/Token.sol")),
+    ("Registry.sol", include_str!("../sol/Registry.sol")),
+];
