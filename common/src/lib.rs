@@ -1,1 +1,83 @@
-//! x
+//! # paratii-common — on-chain building blocks shared by the Paratii contracts
+//!
+//! - [`Ownable2Step`]: two-step ownership as a storage component (owner proposes, the new owner
+//!   accepts; renouncing is explicit), with the suite's typed errors and events.
+//! - [`recover`]: EIP-712 signature recovery through the `ecrecover` precompile, enforcing the
+//!   suite's signature rules ([`paratii_contracts::ecdsa`]) before the call.
+//! - `testing` (feature `testing`, dev-dependencies only): a TestVM wrapper whose `ecrecover`
+//!   precompile is real, and a signer, so native tests verify real signatures.
+//!
+//! Contracts embed these and keep their own `#[public]` surface thin: each public function is a
+//! one-line forward, so the ABI of every contract stays explicit in its own crate.
+
+extern crate alloc;
+
+mod ownable;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use ownable::{Ownable2Step, OwnableError};
+
+use alloy_primitives::{Address, B256};
+use paratii_contracts::{
+    ecdsa::{recovered_address, Signature, SignatureError, ECRECOVER},
+    signature::ECDSAInvalidSignature,
+};
+use stylus_sdk::{call::static_call, prelude::*};
+
+/// Recovers the signer of `digest` through the `ecrecover` precompile.
+///
+/// The signature's form (`v`, low-s, length) is checked when the [`Signature`] is built; this
+/// call adds the recovery itself.
+///
+/// # Errors
+/// [`SignatureError::Invalid`] when the precompile fails or recovers the zero address.
+pub fn recover<H: Host + ?Sized>(
+    host: &H,
+    digest: B256,
+    signature: &Signature,
+) -> Result<Address, SignatureError> {
+    let output = static_call(host, Call::new(), ECRECOVER, &signature.ecrecover_input(digest))
+        .map_err(|_| SignatureError::Invalid(ECDSAInvalidSignature {}))?;
+    recovered_address(&output)
+}
+
+/// Implements `From<SignatureError>` for a contract's error enum whose variants are named
+/// `InvalidSignature`, `InvalidSignatureLength`, `InvalidSignatureS` and `InvalidSignatureV`.
+#[macro_export]
+macro_rules! impl_from_signature_error {
+    ($error:ty) => {
+        impl From<$crate::__private::SignatureError> for $error {
+            fn from(e: $crate::__private::SignatureError) -> Self {
+                use $crate::__private::SignatureError as S;
+                match e {
+                    S::Invalid(e) => Self::InvalidSignature(e),
+                    S::Length(e) => Self::InvalidSignatureLength(e),
+                    S::S(e) => Self::InvalidSignatureS(e),
+                    S::V(e) => Self::InvalidSignatureV(e),
+                }
+            }
+        }
+    };
+}
+
+/// Implements `From<OwnableError>` for a contract's error enum whose variants are named
+/// `UnauthorizedAccount` and `InvalidOwner`.
+#[macro_export]
+macro_rules! impl_from_ownable_error {
+    ($error:ty) => {
+        impl From<$crate::OwnableError> for $error {
+            fn from(e: $crate::OwnableError) -> Self {
+                match e {
+                    $crate::OwnableError::UnauthorizedAccount(e) => Self::UnauthorizedAccount(e),
+                    $crate::OwnableError::InvalidOwner(e) => Self::InvalidOwner(e),
+                }
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use paratii_contracts::ecdsa::SignatureError;
+}

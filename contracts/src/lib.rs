@@ -18,6 +18,7 @@
 //! wasm32.
 #![no_std]
 
+#[cfg(test)]
 extern crate alloc;
 
 pub mod ecdsa;
@@ -48,7 +49,7 @@ pub mod token {
     );
 }
 
-/// ParatiiRegistry: events and errors (`contracts/sol/Registry.sol`).
+/// `ParatiiRegistry`: events and errors (`contracts/sol/Registry.sol`).
 pub mod registry {
     alloy_sol_types::sol!(
         #![sol(all_derives)]

@@ -65,8 +65,6 @@ mod tests {
     }
 
     #[test]
-
-    #[test]
     fn names_are_distinct() {
         for (i, a) in ALL.iter().enumerate() {
             for b in &ALL[i + 1..] {
