@@ -15,8 +15,6 @@ error ERC20InvalidSender(address sender);
 error ERC20InvalidReceiver(address receiver);
 /// `spender` may move `allowance`, less than the `needed` amount.
 error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
-/// `approver` cannot approve (the zero address).
-error ERC20InvalidApprover(address approver);
 /// `spender` cannot be approved (the zero address).
 error ERC20InvalidSpender(address spender);
 /// Raising `spender`'s `allowance` by `added` would overflow uint256.

@@ -1,1 +1,411 @@
-//! x
+//! # PTI — the Paratii token
+//!
+//! A fixed-supply ERC-20 ("Paratii", "PTI", 18 decimals) with EIP-2612 `permit`, so a viewer's
+//! first purchase or channel opening needs no separate `approve` transaction.
+//!
+//! **Supply.** [`INITIAL_SUPPLY`] (21,000,000 × 10¹⁸) is minted once, in the constructor, to the
+//! `holder` it is given (a deployer factory is `msg.sender` at construction, so the holder is
+//! explicit). There is no mint, burn or pause; `totalSupply` is a constant.
+//!
+//! **Allowances.** `approve`, `increaseAllowance`/`decreaseAllowance` (revert on overflow /
+//! underflow) and the original Paratii token's `increaseApproval`/`decreaseApproval`
+//! (`decreaseApproval` keeps the original's semantics: it floors at zero instead of reverting, so a
+//! "revoke what is left" call cannot be front-run into a failure). An allowance of `2²⁵⁶ − 1` is
+//! infinite: `transferFrom` does not decrease it.
+//!
+//! **Permit.** EIP-712 domain: name "Paratii", version "1", the chain id, this contract
+//! (`DOMAIN_SEPARATOR()`, and EIP-5267 `eip712Domain()`). A permit is refused when its deadline has
+//! passed, its signature is malformed (`v` ∉ {27, 28}), malleable (high-s) or unrecoverable, or it
+//! was not signed by `owner`; each with a typed error. Each owner's nonce is used once, in order.
+//!
+//! **Invariants.** `Σ balanceOf == totalSupply == INITIAL_SUPPLY`; a `transferFrom` never moves more
+//! than the allowance; every balance or allowance change emits exactly one `Transfer` or `Approval`.
+//!
+//! **Errors.** ERC-6093 (`ERC20InsufficientBalance`, …), EIP-2612 (`ERC2612ExpiredSignature`,
+//! `ERC2612InvalidSigner`), the suite's signature errors, and `ERC20AllowanceOverflow` /
+//! `ERC20FailedDecreaseAllowance` — all declared in `contracts/sol/Token.sol`.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+// `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
+// entrypoint, so `clippy --all-targets` still enforces docs on every public item.
+#![cfg_attr(not(test), allow(missing_docs))]
+extern crate alloc;
+
+use alloc::{string::String, vec::Vec};
+use alloy_primitives::{uint, Address, FixedBytes, B256, U256};
+use paratii_contracts::{
+    ecdsa::{Signature, SignatureError},
+    eip712::{
+        self, DOMAIN_FIELDS, TOKEN_NAME, TOKEN_NAME_HASH, TOKEN_VERSION, TOKEN_VERSION_HASH,
+    },
+    signature::{ECDSAInvalidSignature, ECDSAInvalidSignatureS, ECDSAInvalidSignatureV},
+    token::{
+        Approval, ERC20AllowanceOverflow, ERC20FailedDecreaseAllowance,
+        ERC20InsufficientAllowance, ERC20InsufficientBalance,
+        ERC20InvalidReceiver, ERC20InvalidSender, ERC20InvalidSpender, ERC2612ExpiredSignature,
+        ERC2612InvalidSigner, Transfer,
+    },
+};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageMap, StorageU256},
+};
+
+/// Token name.
+pub const NAME: &str = "Paratii";
+/// Token symbol.
+pub const SYMBOL: &str = "PTI";
+/// Decimals: one PTI is 10¹⁸ base units.
+pub const DECIMALS: u8 = 18;
+/// The whole supply, in base units: 21,000,000 PTI × 10¹⁸.
+pub const INITIAL_SUPPLY: U256 = uint!(21_000_000_000_000_000_000_000_000_U256);
+
+/// Every way a PTI call can fail; each variant is the Solidity error it reverts with.
+#[derive(SolidityError, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The sender's balance is below the amount.
+    InsufficientBalance(ERC20InsufficientBalance),
+    /// Tokens cannot come from the zero address.
+    InvalidSender(ERC20InvalidSender),
+    /// Tokens cannot go to the zero address.
+    InvalidReceiver(ERC20InvalidReceiver),
+    /// The spender's allowance is below the amount.
+    InsufficientAllowance(ERC20InsufficientAllowance),
+    /// The zero address cannot be approved.
+    InvalidSpender(ERC20InvalidSpender),
+    /// Raising the allowance would overflow.
+    AllowanceOverflow(ERC20AllowanceOverflow),
+    /// Lowering the allowance would go below zero.
+    FailedDecreaseAllowance(ERC20FailedDecreaseAllowance),
+    /// The permit's deadline has passed.
+    ExpiredSignature(ERC2612ExpiredSignature),
+    /// The permit was not signed by its owner.
+    InvalidSigner(ERC2612InvalidSigner),
+    /// The permit's signature recovers no address.
+    InvalidSignature(ECDSAInvalidSignature),
+    /// The permit's signature is malleable (high-s).
+    InvalidSignatureS(ECDSAInvalidSignatureS),
+    /// The permit's `v` is not 27 or 28.
+    InvalidSignatureV(ECDSAInvalidSignatureV),
+}
+
+impl From<SignatureError> for Error {
+    fn from(e: SignatureError) -> Self {
+        match e {
+            SignatureError::Invalid(e) => Self::InvalidSignature(e),
+            SignatureError::S(e) => Self::InvalidSignatureS(e),
+            SignatureError::V(e) => Self::InvalidSignatureV(e),
+            // Cannot happen: permit signatures arrive as (v, r, s), never packed.
+            SignatureError::Length(_) => Self::InvalidSignature(ECDSAInvalidSignature {}),
+        }
+    }
+}
+
+/// PTI storage: balances, allowances and permit nonces. The supply is a constant.
+#[storage]
+#[entrypoint]
+pub struct Token {
+    balances: StorageMap<Address, StorageU256>,
+    allowances: StorageMap<Address, StorageMap<Address, StorageU256>>,
+    nonces: StorageMap<Address, StorageU256>,
+}
+
+/// The ERC-20 + EIP-2612 interface. Functions return `true` on success as ERC-20 requires and
+/// revert (never return `false`) on failure.
+#[public]
+impl Token {
+    /// Mints [`INITIAL_SUPPLY`] to `holder`.
+    ///
+    /// # Errors
+    /// `ERC20InvalidReceiver(0)` when `holder` is zero.
+    ///
+    /// # Events
+    /// `Transfer(0, holder, INITIAL_SUPPLY)`.
+    #[constructor]
+    pub fn constructor(&mut self, holder: Address) -> Result<(), Error> {
+        if holder.is_zero() {
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: holder }));
+        }
+        self.balances.setter(holder).set(INITIAL_SUPPLY);
+        self.vm().log(Transfer { from: Address::ZERO, to: holder, value: INITIAL_SUPPLY });
+        Ok(())
+    }
+
+    /// "Paratii".
+    pub fn name(&self) -> String {
+        NAME.into()
+    }
+
+    /// "PTI".
+    pub fn symbol(&self) -> String {
+        SYMBOL.into()
+    }
+
+    /// 18.
+    pub fn decimals(&self) -> u8 {
+        DECIMALS
+    }
+
+    /// [`INITIAL_SUPPLY`]: the supply never changes.
+    pub fn total_supply(&self) -> U256 {
+        INITIAL_SUPPLY
+    }
+
+    /// `owner`'s balance.
+    pub fn balance_of(&self, owner: Address) -> U256 {
+        self.balances.get(owner)
+    }
+
+    /// How much `spender` may still move from `owner`.
+    pub fn allowance(&self, owner: Address, spender: Address) -> U256 {
+        self.allowances.getter(owner).get(spender)
+    }
+
+    /// Moves `value` from the caller to `to`.
+    ///
+    /// # Errors
+    /// `ERC20InvalidReceiver` (zero `to`); `ERC20InsufficientBalance`.
+    ///
+    /// # Events
+    /// `Transfer`.
+    pub fn transfer(&mut self, to: Address, value: U256) -> Result<bool, Error> {
+        let from = self.vm().msg_sender();
+        self.move_tokens(from, to, value)?;
+        Ok(true)
+    }
+
+    /// Moves `value` from `from` to `to` on the caller's allowance, which decreases unless it is
+    /// infinite (`2²⁵⁶ − 1`).
+    ///
+    /// # Errors
+    /// Checked in this order, before any write: `ERC20InsufficientAllowance`;
+    /// `ERC20InvalidSender` / `ERC20InvalidReceiver` (zero addresses); `ERC20InsufficientBalance`.
+    ///
+    /// # Events
+    /// `Transfer` (no `Approval`: the allowance is readable with `allowance`).
+    pub fn transfer_from(&mut self, from: Address, to: Address, value: U256) -> Result<bool, Error> {
+        let spender = self.vm().msg_sender();
+        let allowance = self.allowances.getter(from).get(spender);
+        let Some(remaining) = allowance.checked_sub(value) else {
+            return Err(Error::InsufficientAllowance(ERC20InsufficientAllowance {
+                spender,
+                allowance,
+                needed: value,
+            }));
+        };
+        self.move_tokens(from, to, value)?;
+        if allowance != U256::MAX {
+            self.allowances.setter(from).setter(spender).set(remaining);
+        }
+        Ok(true)
+    }
+
+    /// Lets `spender` move up to `value` of the caller's tokens, replacing any allowance.
+    ///
+    /// # Errors
+    /// `ERC20InvalidSpender` (zero `spender`).
+    ///
+    /// # Events
+    /// `Approval`.
+    pub fn approve(&mut self, spender: Address, value: U256) -> Result<bool, Error> {
+        let owner = self.vm().msg_sender();
+        self.set_allowance(owner, spender, value)?;
+        Ok(true)
+    }
+
+    /// Raises `spender`'s allowance by `added_value`.
+    ///
+    /// # Errors
+    /// `ERC20InvalidSpender`; `ERC20AllowanceOverflow`.
+    ///
+    /// # Events
+    /// `Approval` with the new allowance.
+    pub fn increase_allowance(
+        &mut self,
+        spender: Address,
+        added_value: U256,
+    ) -> Result<bool, Error> {
+        let owner = self.vm().msg_sender();
+        let allowance = self.allowances.getter(owner).get(spender);
+        let Some(raised) = allowance.checked_add(added_value) else {
+            return Err(Error::AllowanceOverflow(ERC20AllowanceOverflow {
+                spender,
+                allowance,
+                added: added_value,
+            }));
+        };
+        self.set_allowance(owner, spender, raised)?;
+        Ok(true)
+    }
+
+    /// Lowers `spender`'s allowance by `subtracted_value`.
+    ///
+    /// # Errors
+    /// `ERC20InvalidSpender`; `ERC20FailedDecreaseAllowance` when it would go below zero.
+    ///
+    /// # Events
+    /// `Approval` with the new allowance.
+    pub fn decrease_allowance(
+        &mut self,
+        spender: Address,
+        subtracted_value: U256,
+    ) -> Result<bool, Error> {
+        let owner = self.vm().msg_sender();
+        let allowance = self.allowances.getter(owner).get(spender);
+        let Some(lowered) = allowance.checked_sub(subtracted_value) else {
+            return Err(Error::FailedDecreaseAllowance(ERC20FailedDecreaseAllowance {
+                spender,
+                allowance,
+                requestedDecrease: subtracted_value,
+            }));
+        };
+        self.set_allowance(owner, spender, lowered)?;
+        Ok(true)
+    }
+
+    /// The original Paratii token's name for [`Token::increase_allowance`]; identical.
+    ///
+    /// # Errors
+    /// `ERC20InvalidSpender`; `ERC20AllowanceOverflow`.
+    ///
+    /// # Events
+    /// `Approval` with the new allowance.
+    pub fn increase_approval(&mut self, spender: Address, added_value: U256) -> Result<bool, Error> {
+        self.increase_allowance(spender, added_value)
+    }
+
+    /// The original Paratii token's `decreaseApproval`: lowers `spender`'s allowance by
+    /// `subtracted_value`, flooring at zero (the original's semantics; use
+    /// [`Token::decrease_allowance`] to revert instead).
+    ///
+    /// # Errors
+    /// `ERC20InvalidSpender`.
+    ///
+    /// # Events
+    /// `Approval` with the new allowance.
+    pub fn decrease_approval(
+        &mut self,
+        spender: Address,
+        subtracted_value: U256,
+    ) -> Result<bool, Error> {
+        let owner = self.vm().msg_sender();
+        let allowance = self.allowances.getter(owner).get(spender);
+        self.set_allowance(owner, spender, allowance.saturating_sub(subtracted_value))?;
+        Ok(true)
+    }
+
+    /// EIP-2612: sets `owner`'s allowance for `spender` to `value` on `owner`'s EIP-712 signature
+    /// of `Permit(owner, spender, value, nonces(owner), deadline)`, and uses up the nonce.
+    ///
+    /// # Errors
+    /// Checked in this order: `ERC2612ExpiredSignature` (`block.timestamp > deadline`);
+    /// `ECDSAInvalidSignatureV`; `ECDSAInvalidSignatureS` (high-s); `ECDSAInvalidSignature`
+    /// (nothing recovered); `ERC2612InvalidSigner` (recovered ≠ `owner`, including a replayed or
+    /// out-of-order nonce); `ERC20InvalidSpender`.
+    ///
+    /// # Events
+    /// `Approval`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn permit(
+        &mut self,
+        owner: Address,
+        spender: Address,
+        value: U256,
+        deadline: U256,
+        v: u8,
+        r: B256,
+        s: B256,
+    ) -> Result<(), Error> {
+        if U256::from(self.vm().block_timestamp()) > deadline {
+            return Err(Error::ExpiredSignature(ERC2612ExpiredSignature { deadline }));
+        }
+        let signature = Signature::new(v, r, s)?;
+        let nonce = self.nonces.get(owner);
+        let digest = eip712::typed_data_digest(
+            self.domain_separator(),
+            eip712::permit_struct_hash(owner, spender, value, nonce, deadline),
+        );
+        let signer = paratii_common::recover(self.vm(), digest, &signature)?;
+        if signer != owner {
+            return Err(Error::InvalidSigner(ERC2612InvalidSigner { signer, owner }));
+        }
+        if spender.is_zero() {
+            return Err(Error::InvalidSpender(ERC20InvalidSpender { spender }));
+        }
+        // Cannot overflow: a nonce grows by one per signed permit, far below 2²⁵⁶.
+        self.nonces.setter(owner).set(nonce + U256::from(1));
+        self.set_allowance(owner, spender, value)
+    }
+
+    /// The next permit nonce of `owner`.
+    pub fn nonces(&self, owner: Address) -> U256 {
+        self.nonces.get(owner)
+    }
+
+    /// The EIP-712 domain separator for permits on this chain and contract.
+    #[selector(name = "DOMAIN_SEPARATOR")]
+    pub fn domain_separator(&self) -> B256 {
+        eip712::domain_separator(
+            TOKEN_NAME_HASH,
+            TOKEN_VERSION_HASH,
+            self.vm().chain_id(),
+            self.vm().contract_address(),
+        )
+    }
+
+    /// EIP-5267: the fields of the EIP-712 domain (name, version, chain id, this contract).
+    #[allow(clippy::type_complexity)]
+    pub fn eip712_domain(
+        &self,
+    ) -> (FixedBytes<1>, String, String, U256, Address, B256, Vec<U256>) {
+        (
+            FixedBytes([DOMAIN_FIELDS]),
+            TOKEN_NAME.into(),
+            TOKEN_VERSION.into(),
+            U256::from(self.vm().chain_id()),
+            self.vm().contract_address(),
+            B256::ZERO,
+            Vec::new(),
+        )
+    }
+}
+
+impl Token {
+    /// Checks a move of `value` from `from` to `to` (both set, balance enough), then debits
+    /// `from`, credits `to` and logs the transfer.
+    fn move_tokens(&mut self, from: Address, to: Address, value: U256) -> Result<(), Error> {
+        if from.is_zero() {
+            return Err(Error::InvalidSender(ERC20InvalidSender { sender: from }));
+        }
+        if to.is_zero() {
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: to }));
+        }
+        let from_balance = self.balances.get(from);
+        let Some(debited) = from_balance.checked_sub(value) else {
+            return Err(Error::InsufficientBalance(ERC20InsufficientBalance {
+                sender: from,
+                balance: from_balance,
+                needed: value,
+            }));
+        };
+        self.balances.setter(from).set(debited);
+        let to_balance = self.balances.get(to);
+        // Cannot overflow: Σ balances == INITIAL_SUPPLY < 2²⁵⁶, and value was part of it.
+        self.balances.setter(to).set(to_balance + value);
+        self.vm().log(Transfer { from, to, value });
+        Ok(())
+    }
+
+    /// Sets an allowance and logs it.
+    fn set_allowance(&mut self, owner: Address, spender: Address, value: U256) -> Result<(), Error> {
+        // `owner` is the caller or a recovered signer, so never zero: only the spender is checked.
+        if spender.is_zero() {
+            return Err(Error::InvalidSpender(ERC20InvalidSpender { spender }));
+        }
+        self.allowances.setter(owner).setter(spender).set(value);
+        self.vm().log(Approval { owner, spender, value });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,11 @@
-fn main() {}
+//! `cargo run -p paratii-token --features export-abi` prints the Solidity interface.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+
+#[cfg(not(any(test, feature = "export-abi")))]
+#[unsafe(no_mangle)]
+pub extern "C" fn main() {}
+
+#[cfg(feature = "export-abi")]
+fn main() {
+    paratii_token::print_from_args();
+}
