@@ -1,1 +1,19 @@
-//! x
+//! # paratii-build — from rustc's WASM to what Stylus activates
+//!
+//! The library behind the `paratii-build` binary, and the one implementation of the suite's
+//! offline Stylus checks (the devnet validates deployments with it too):
+//!
+//! - [`wasm::deployable`]: round-trips rustc's module through a WASM printer and parser (as
+//!   cargo-stylus does: rustc's raw output carries an overlong `call_indirect` encoding Stylus
+//!   rejects) and strips custom sections;
+//! - [`validate::validate`]: every activation rule checkable offline, each violation named by a
+//!   [`validate::Rule`];
+//! - [`wasm::brotli_size`]: the compressed size Stylus limits (quality 11, window 22);
+//! - [`abi`]: the Solidity interfaces and JSON ABIs, from the SDK's `export-abi` output plus the
+//!   events and named errors declared in `contracts/sol/`;
+//! - [`suite`]: the contracts of the suite and where their pieces live.
+
+pub mod abi;
+pub mod suite;
+pub mod validate;
+pub mod wasm;

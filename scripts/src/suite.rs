@@ -1,0 +1,40 @@
+//! The suite's deployable contracts.
+
+/// One deployable contract crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contract {
+    /// The crate's directory, relative to the workspace root (also the `target/wasm/` file stem).
+    pub dir: &'static str,
+    /// The Cargo package name.
+    pub package: &'static str,
+    /// The library's file stem in `target/wasm32-unknown-unknown/release/`.
+    pub lib: &'static str,
+    /// The Solidity interface name, `I<Name>`: the file stem under `contracts/abi/`.
+    pub interface: &'static str,
+    /// The `contracts/sol/` files whose events and errors this contract uses.
+    pub sol_sources: &'static [&'static str],
+}
+
+/// Every deployable contract, in deployment order.
+pub const CONTRACTS: &[Contract] = &[
+    Contract {
+        dir: "token",
+        package: "paratii-token",
+        lib: "paratii_token",
+        interface: "IParatiiToken",
+        sol_sources: &["Token.sol", "Ecdsa.sol"],
+    },
+    Contract {
+        dir: "registry",
+        package: "paratii-registry",
+        lib: "paratii_registry",
+        interface: "IParatiiRegistry",
+        sol_sources: &["Registry.sol", "Ownable.sol"],
+    },
+];
+
+/// The contract whose directory or package is `name`.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static Contract> {
+    CONTRACTS.iter().find(|c| c.dir == name || c.package == name)
+}
