@@ -1,1 +1,271 @@
-//! x
+//! # ParatiiRegistry — where the suite's contracts find each other
+//!
+//! Named addresses, numbers and strings, stored under `keccak256(name)`. The suite's contracts look
+//! their peers and parameters up here **at call time** (the names and their precomputed keys are
+//! in [`paratii_contracts::names`]), so a redeployed peer takes effect with one registry write and
+//! deployment order does not matter.
+//!
+//! **Roles.** The owner (two-step transfer: `transferOwnership` then `acceptOwnership` by the new
+//! owner; `renounceOwnership` freezes the registry) registers and unregisters entries. Anyone reads.
+//!
+//! **Rules.** Names are non-empty. An address entry is never the zero address and a string entry
+//! never empty (unregister instead), so "zero / empty" always means "not registered" — which is
+//! what the getters return for unknown names, as the original did. A number may be registered as
+//! 0 (it then reads like an unregistered one, and cannot be unregistered). Unregistering what is not
+//! registered reverts.
+//!
+//! **Events.** One per change, past tense, indexed by key: `AddressRegistered`,
+//! `AddressUnregistered`, `UintRegistered`, `UintUnregistered`, `StringRegistered`,
+//! `StringUnregistered`, plus the ownership events (`contracts/sol/Registry.sol`, `Ownable.sol`).
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+// `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
+// entrypoint, so `clippy --all-targets` still enforces docs on every public item.
+#![cfg_attr(not(test), allow(missing_docs))]
+extern crate alloc;
+
+use alloc::string::String;
+use alloy_primitives::{keccak256, Address, B256, U256};
+use paratii_common::{impl_from_ownable_error, Ownable2Step};
+use paratii_contracts::{
+    ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
+    registry::{
+        AddressRegistered, AddressUnregistered, RegistryEmptyName, RegistryEmptyString,
+        RegistryNotRegistered, RegistryZeroAddress, StringRegistered, StringUnregistered,
+        UintRegistered, UintUnregistered,
+    },
+};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageMap, StorageString, StorageU256},
+};
+
+/// Every way a registry call can fail; each variant is the Solidity error it reverts with.
+#[derive(SolidityError, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The caller is not the owner (or not the pending owner, for `acceptOwnership`).
+    UnauthorizedAccount(OwnableUnauthorizedAccount),
+    /// The zero address cannot own the registry.
+    InvalidOwner(OwnableInvalidOwner),
+    /// The name is empty.
+    EmptyName(RegistryEmptyName),
+    /// An address entry cannot be the zero address.
+    ZeroAddress(RegistryZeroAddress),
+    /// A string entry cannot be empty.
+    EmptyString(RegistryEmptyString),
+    /// Nothing of that kind is registered under the name.
+    NotRegistered(RegistryNotRegistered),
+}
+
+impl_from_ownable_error!(Error);
+
+/// Registry storage: the owner, and one map per kind of entry, keyed by `keccak256(name)`.
+#[storage]
+#[entrypoint]
+pub struct ParatiiRegistry {
+    ownership: Ownable2Step,
+    addresses: StorageMap<B256, StorageAddress>,
+    uints: StorageMap<B256, StorageU256>,
+    strings: StorageMap<B256, StorageString>,
+}
+
+/// The registry's interface: owner-only writes, public reads.
+#[public]
+impl ParatiiRegistry {
+    /// Sets the first owner (explicit: a deployer factory is `msg.sender` at construction).
+    ///
+    /// # Errors
+    /// `OwnableInvalidOwner(0)` when `owner` is zero.
+    ///
+    /// # Events
+    /// `OwnershipTransferred(0, owner)`.
+    #[constructor]
+    pub fn constructor(&mut self, owner: Address) -> Result<(), Error> {
+        Ok(self.ownership.init(owner)?)
+    }
+
+    /// Points `name` at the contract `value`, replacing any previous address.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount` (not the owner); `RegistryEmptyName`;
+    /// `RegistryZeroAddress` (use `unregisterAddress`).
+    ///
+    /// # Events
+    /// `AddressRegistered(keccak256(name), name, value)`.
+    pub fn register_address(&mut self, name: String, value: Address) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        if value.is_zero() {
+            return Err(Error::ZeroAddress(RegistryZeroAddress { name }));
+        }
+        self.addresses.setter(key).set(value);
+        self.vm().log(AddressRegistered { key, name, value });
+        Ok(())
+    }
+
+    /// Removes the address under `name`.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`.
+    ///
+    /// # Events
+    /// `AddressUnregistered(keccak256(name), name)`.
+    pub fn unregister_address(&mut self, name: String) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        if self.addresses.get(key).is_zero() {
+            return Err(Error::NotRegistered(RegistryNotRegistered { name }));
+        }
+        self.addresses.delete(key);
+        self.vm().log(AddressUnregistered { key, name });
+        Ok(())
+    }
+
+    /// Sets the number under `name`, replacing any previous one.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`.
+    ///
+    /// # Events
+    /// `UintRegistered(keccak256(name), name, value)`.
+    pub fn register_uint(&mut self, name: String, value: U256) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        self.uints.setter(key).set(value);
+        self.vm().log(UintRegistered { key, name, value });
+        Ok(())
+    }
+
+    /// Removes the number under `name`.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`
+    /// (nothing, or 0, is registered).
+    ///
+    /// # Events
+    /// `UintUnregistered(keccak256(name), name)`.
+    pub fn unregister_uint(&mut self, name: String) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        if self.uints.get(key).is_zero() {
+            return Err(Error::NotRegistered(RegistryNotRegistered { name }));
+        }
+        self.uints.delete(key);
+        self.vm().log(UintUnregistered { key, name });
+        Ok(())
+    }
+
+    /// Sets the string under `name`, replacing any previous one.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryEmptyString` (use
+    /// `unregisterString`).
+    ///
+    /// # Events
+    /// `StringRegistered(keccak256(name), name, value)`.
+    pub fn register_string(&mut self, name: String, value: String) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        if value.is_empty() {
+            return Err(Error::EmptyString(RegistryEmptyString { name }));
+        }
+        self.strings.setter(key).set_str(&value);
+        self.vm().log(StringRegistered { key, name, value });
+        Ok(())
+    }
+
+    /// Removes the string under `name`.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`.
+    ///
+    /// # Events
+    /// `StringUnregistered(keccak256(name), name)`.
+    pub fn unregister_string(&mut self, name: String) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        if self.strings.getter(key).is_empty() {
+            return Err(Error::NotRegistered(RegistryNotRegistered { name }));
+        }
+        self.strings.setter(key).erase();
+        self.vm().log(StringUnregistered { key, name });
+        Ok(())
+    }
+
+    /// The contract registered under `name`, or the zero address.
+    pub fn get_contract(&self, name: String) -> Address {
+        self.addresses.get(keccak256(name.as_bytes()))
+    }
+
+    /// The number registered under `name`, or 0.
+    pub fn get_uint(&self, name: String) -> U256 {
+        self.uints.get(keccak256(name.as_bytes()))
+    }
+
+    /// The string registered under `name`, or "".
+    pub fn get_string(&self, name: String) -> String {
+        self.strings.getter(keccak256(name.as_bytes())).get_string()
+    }
+
+    /// The contract registered under `key = keccak256(name)`, or zero: the cheap lookup other
+    /// contracts use, with keys from `paratii_contracts::names`.
+    pub fn get_contract_by_key(&self, key: B256) -> Address {
+        self.addresses.get(key)
+    }
+
+    /// The number registered under `key = keccak256(name)`, or 0.
+    pub fn get_uint_by_key(&self, key: B256) -> U256 {
+        self.uints.get(key)
+    }
+
+    /// The owner (zero once renounced).
+    pub fn owner(&self) -> Address {
+        self.ownership.owner()
+    }
+
+    /// The address that may accept ownership (zero when none).
+    pub fn pending_owner(&self) -> Address {
+        self.ownership.pending_owner()
+    }
+
+    /// Starts handing the registry to `new_owner`, who must accept; zero cancels.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    ///
+    /// # Events
+    /// `OwnershipTransferStarted(owner, new_owner)`.
+    pub fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error> {
+        Ok(self.ownership.transfer_ownership(new_owner)?)
+    }
+
+    /// Completes a transfer: the caller, the pending owner, becomes the owner.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the pending owner.
+    ///
+    /// # Events
+    /// `OwnershipTransferred(previous, caller)`.
+    pub fn accept_ownership(&mut self) -> Result<(), Error> {
+        Ok(self.ownership.accept_ownership()?)
+    }
+
+    /// Gives up ownership for good: the registry's entries become permanent.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    ///
+    /// # Events
+    /// `OwnershipTransferred(owner, 0)`.
+    pub fn renounce_ownership(&mut self) -> Result<(), Error> {
+        Ok(self.ownership.renounce_ownership()?)
+    }
+}
+
+impl ParatiiRegistry {
+    /// Guard for every write: the caller owns the registry and the name is not empty. Returns the
+    /// name's key.
+    fn writable_key(&self, name: &str) -> Result<B256, Error> {
+        self.ownership.only_owner()?;
+        if name.is_empty() {
+            return Err(Error::EmptyName(RegistryEmptyName {}));
+        }
+        Ok(keccak256(name.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -27,15 +27,20 @@ impl std::fmt::Display for DeployableError {
 
 impl std::error::Error for DeployableError {}
 
+/// The exports Stylus uses; [`deployable`] drops every other export.
+pub const STYLUS_EXPORTS: &[&str] = &["memory", "user_entrypoint"];
+
 /// The deployable form of rustc's module: printed to text and parsed back (which re-encodes
-/// `call_indirect` without the overlong table index), then stripped of custom sections.
+/// `call_indirect` without the overlong table index), then stripped of custom sections and of
+/// the exports Stylus does not use (rustc exports the linker's `__heap_base`/`__data_end`
+/// globals; the globals stay, only their exports go).
 ///
 /// # Errors
 /// [`DeployableError`] when the module cannot be printed or the text parsed back.
 pub fn deployable(raw: &[u8]) -> Result<Vec<u8>, DeployableError> {
     let text = wasmprinter::print_bytes(raw).map_err(|e| DeployableError::Print(e.to_string()))?;
     let reparsed = wat::parse_str(&text).map_err(|e| DeployableError::Parse(e.to_string()))?;
-    strip_custom_sections(&reparsed).map_err(|e| DeployableError::Print(e.to_string()))
+    strip(&reparsed, STYLUS_EXPORTS).map_err(|e| DeployableError::Print(e.to_string()))
 }
 
 /// The module without its custom sections (names, producers, target features).
@@ -43,12 +48,47 @@ pub fn deployable(raw: &[u8]) -> Result<Vec<u8>, DeployableError> {
 /// # Errors
 /// When the module does not parse.
 pub fn strip_custom_sections(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
+    strip(module, &[])
+}
+
+/// The module without custom sections and, unless `keep_exports` is empty, without the exports
+/// not named in it.
+///
+/// # Errors
+/// When the module does not parse.
+pub fn strip(
+    module: &[u8],
+    keep_exports: &[&str],
+) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
     let mut out = Vec::with_capacity(module.len());
     out.extend_from_slice(&module[..8]); // magic + version
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         let payload = payload?;
         if let Some((id, range)) = payload.as_section() {
             if id == 0 {
+                continue;
+            }
+            if let (wasmparser::Payload::ExportSection(reader), false) =
+                (&payload, keep_exports.is_empty())
+            {
+                let mut kept = Vec::new();
+                let mut count = 0;
+                for export in reader.clone() {
+                    let export = export?;
+                    if keep_exports.contains(&export.name) {
+                        count += 1;
+                        leb128(&mut kept, export.name.len());
+                        kept.extend_from_slice(export.name.as_bytes());
+                        kept.push(export_kind_byte(export.kind));
+                        leb128(&mut kept, export.index as usize);
+                    }
+                }
+                let mut section = Vec::new();
+                leb128(&mut section, count);
+                section.extend_from_slice(&kept);
+                out.push(id);
+                leb128(&mut out, section.len());
+                out.extend_from_slice(&section);
                 continue;
             }
             let (start, end) = (to_usize(range.start), to_usize(range.end));
@@ -58,6 +98,16 @@ pub fn strip_custom_sections(module: &[u8]) -> Result<Vec<u8>, wasmparser::Binar
         }
     }
     Ok(out)
+}
+
+fn export_kind_byte(kind: wasmparser::ExternalKind) -> u8 {
+    match kind {
+        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => 0,
+        wasmparser::ExternalKind::Table => 1,
+        wasmparser::ExternalKind::Memory => 2,
+        wasmparser::ExternalKind::Global => 3,
+        wasmparser::ExternalKind::Tag => 4,
+    }
 }
 
 fn to_usize(n: u64) -> usize {
@@ -136,6 +186,31 @@ mod tests {
         assert!(wasmparser::Validator::new_with_features(strict).validate_all(&m).is_err());
         let fixed = deployable(&m).unwrap();
         wasmparser::Validator::new_with_features(strict).validate_all(&fixed).unwrap();
+    }
+
+    #[test]
+    fn deployable_keeps_only_stylus_exports() {
+        let module = wat::parse_str(
+            r#"(module (memory (export "memory") 1) (global (export "__heap_base") i32 (i32.const 8))
+               (func (export "user_entrypoint") (param i32) (result i32) global.get 0))"#,
+        )
+        .unwrap();
+        let exports = |m: &[u8]| -> Vec<String> {
+            wasmparser::Parser::new(0)
+                .parse_all(m)
+                .filter_map(|p| match p.unwrap() {
+                    wasmparser::Payload::ExportSection(r) => {
+                        Some(r.into_iter().map(|e| e.unwrap().name.to_owned()).collect::<Vec<_>>())
+                    }
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        };
+        assert_eq!(exports(&module), ["memory", "__heap_base", "user_entrypoint"]);
+        let fixed = deployable(&module).unwrap();
+        assert_eq!(exports(&fixed), ["memory", "user_entrypoint"]);
+        crate::validate::validate(&fixed).unwrap();
     }
 
     #[test]

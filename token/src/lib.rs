@@ -103,7 +103,7 @@ impl From<SignatureError> for Error {
 /// PTI storage: balances, allowances and permit nonces. The supply is a constant.
 #[storage]
 #[entrypoint]
-pub struct Token {
+pub struct ParatiiToken {
     balances: StorageMap<Address, StorageU256>,
     allowances: StorageMap<Address, StorageMap<Address, StorageU256>>,
     nonces: StorageMap<Address, StorageU256>,
@@ -112,7 +112,7 @@ pub struct Token {
 /// The ERC-20 + EIP-2612 interface. Functions return `true` on success as ERC-20 requires and
 /// revert (never return `false`) on failure.
 #[public]
-impl Token {
+impl ParatiiToken {
     /// Mints [`INITIAL_SUPPLY`] to `holder`.
     ///
     /// # Errors
@@ -262,7 +262,7 @@ impl Token {
         Ok(true)
     }
 
-    /// The original Paratii token's name for [`Token::increase_allowance`]; identical.
+    /// The original Paratii token's name for [`ParatiiToken::increase_allowance`]; identical.
     ///
     /// # Errors
     /// `ERC20InvalidSpender`; `ERC20AllowanceOverflow`.
@@ -275,7 +275,7 @@ impl Token {
 
     /// The original Paratii token's `decreaseApproval`: lowers `spender`'s allowance by
     /// `subtracted_value`, flooring at zero (the original's semantics; use
-    /// [`Token::decrease_allowance`] to revert instead).
+    /// [`ParatiiToken::decrease_allowance`] to revert instead).
     ///
     /// # Errors
     /// `ERC20InvalidSpender`.
@@ -369,7 +369,7 @@ impl Token {
     }
 }
 
-impl Token {
+impl ParatiiToken {
     /// Checks a move of `value` from `from` to `to` (both set, balance enough), then debits
     /// `from`, credits `to` and logs the transfer.
     fn move_tokens(&mut self, from: Address, to: Address, value: U256) -> Result<(), Error> {

@@ -18,12 +18,12 @@ fn alice() -> Signer {
     )))
 }
 
-fn deploy() -> (PrecompileHost, Token) {
+fn deploy() -> (PrecompileHost, ParatiiToken) {
     let host = PrecompileHost::new();
     host.vm.set_contract_address(TOKEN);
     host.vm.set_chain_id(CHAIN_ID);
     host.vm.set_block_timestamp(1_700_000_000);
-    let mut token = Token::from(&host);
+    let mut token = ParatiiToken::from(&host);
     token.constructor(alice().address()).unwrap();
     host.vm.set_sender(alice().address());
     (host, token)
@@ -48,7 +48,7 @@ fn pti(n: u64) -> U256 {
 }
 
 fn sign_permit(
-    token: &Token,
+    token: &ParatiiToken,
     signer: &Signer,
     owner: Address,
     spender: Address,
@@ -78,7 +78,7 @@ fn constructor_mints_21_million_pti_to_holder() {
 #[test]
 fn constructor_reverts_when_holder_is_zero() {
     let host = PrecompileHost::new();
-    let mut token = Token::from(&host);
+    let mut token = ParatiiToken::from(&host);
     assert_eq!(
         token.constructor(Address::ZERO),
         Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: Address::ZERO }))
