@@ -40,7 +40,7 @@ use stylus_sdk::{
 };
 
 /// Every way a registry call can fail; each variant is the Solidity error it reverts with.
-#[derive(SolidityError, Debug, PartialEq, Eq)]
+#[derive(SolidityError, Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The caller is not the owner (or not the pending owner, for `acceptOwnership`).
     UnauthorizedAccount(OwnableUnauthorizedAccount),

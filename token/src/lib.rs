@@ -60,7 +60,7 @@ pub const DECIMALS: u8 = 18;
 pub const INITIAL_SUPPLY: U256 = uint!(21_000_000_000_000_000_000_000_000_U256);
 
 /// Every way a PTI call can fail; each variant is the Solidity error it reverts with.
-#[derive(SolidityError, Debug, PartialEq, Eq)]
+#[derive(SolidityError, Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The sender's balance is below the amount.
     InsufficientBalance(ERC20InsufficientBalance),
