@@ -4,7 +4,7 @@
 //!   accepts; renouncing is explicit), with the suite's typed errors and events.
 //! - [`recover`]: EIP-712 signature recovery through the `ecrecover` precompile, enforcing the
 //!   suite's signature rules ([`paratii_contracts::ecdsa`]) before the call.
-//! - `testing` (feature `testing`, dev-dependencies only): a TestVM wrapper whose `ecrecover`
+//! - `testing` (feature `testing`, dev-dependencies only): a `TestVM` wrapper whose `ecrecover`
 //!   precompile is real, and a signer, so native tests verify real signatures.
 //!
 //! Contracts embed these and keep their own `#[public]` surface thin: each public function is a
@@ -37,8 +37,13 @@ pub fn recover<H: Host + ?Sized>(
     digest: B256,
     signature: &Signature,
 ) -> Result<Address, SignatureError> {
-    let output = static_call(host, Call::new(), ECRECOVER, &signature.ecrecover_input(digest))
-        .map_err(|_| SignatureError::Invalid(ECDSAInvalidSignature {}))?;
+    let output = static_call(
+        host,
+        Call::new(),
+        ECRECOVER,
+        &signature.ecrecover_input(digest),
+    )
+    .map_err(|_| SignatureError::Invalid(ECDSAInvalidSignature {}))?;
     recovered_address(&output)
 }
 

@@ -6,8 +6,7 @@
 
 use alloy_primitives::Address;
 use paratii_contracts::ownable::{
-    OwnableInvalidOwner, OwnableUnauthorizedAccount, OwnershipTransferStarted,
-    OwnershipTransferred,
+    OwnableInvalidOwner, OwnableUnauthorizedAccount, OwnershipTransferStarted, OwnershipTransferred,
 };
 use stylus_sdk::{prelude::*, storage::StorageAddress};
 
@@ -40,16 +39,21 @@ impl Ownable2Step {
             return Err(OwnableError::InvalidOwner(OwnableInvalidOwner { owner }));
         }
         self.owner.set(owner);
-        self.vm().log(OwnershipTransferred { previousOwner: Address::ZERO, newOwner: owner });
+        self.vm().log(OwnershipTransferred {
+            previousOwner: Address::ZERO,
+            newOwner: owner,
+        });
         Ok(())
     }
 
     /// The current owner (zero once renounced).
+    #[must_use]
     pub fn owner(&self) -> Address {
         self.owner.get()
     }
 
     /// The address that may accept ownership (zero when no transfer is under way).
+    #[must_use]
     pub fn pending_owner(&self) -> Address {
         self.pending_owner.get()
     }
@@ -61,9 +65,9 @@ impl Ownable2Step {
     pub fn only_owner(&self) -> Result<(), OwnableError> {
         let caller = self.vm().msg_sender();
         if caller != self.owner.get() {
-            return Err(OwnableError::UnauthorizedAccount(OwnableUnauthorizedAccount {
-                account: caller,
-            }));
+            return Err(OwnableError::UnauthorizedAccount(
+                OwnableUnauthorizedAccount { account: caller },
+            ));
         }
         Ok(())
     }
@@ -79,7 +83,10 @@ impl Ownable2Step {
         self.only_owner()?;
         self.pending_owner.set(new_owner);
         let previous_owner = self.owner.get();
-        self.vm().log(OwnershipTransferStarted { previousOwner: previous_owner, newOwner: new_owner });
+        self.vm().log(OwnershipTransferStarted {
+            previousOwner: previous_owner,
+            newOwner: new_owner,
+        });
         Ok(())
     }
 
@@ -94,14 +101,17 @@ impl Ownable2Step {
     pub fn accept_ownership(&mut self) -> Result<(), OwnableError> {
         let caller = self.vm().msg_sender();
         if caller != self.pending_owner.get() || caller.is_zero() {
-            return Err(OwnableError::UnauthorizedAccount(OwnableUnauthorizedAccount {
-                account: caller,
-            }));
+            return Err(OwnableError::UnauthorizedAccount(
+                OwnableUnauthorizedAccount { account: caller },
+            ));
         }
         let previous_owner = self.owner.get();
         self.owner.set(caller);
         self.pending_owner.set(Address::ZERO);
-        self.vm().log(OwnershipTransferred { previousOwner: previous_owner, newOwner: caller });
+        self.vm().log(OwnershipTransferred {
+            previousOwner: previous_owner,
+            newOwner: caller,
+        });
         Ok(())
     }
 
@@ -117,7 +127,10 @@ impl Ownable2Step {
         let previous_owner = self.owner.get();
         self.owner.set(Address::ZERO);
         self.pending_owner.set(Address::ZERO);
-        self.vm().log(OwnershipTransferred { previousOwner: previous_owner, newOwner: Address::ZERO });
+        self.vm().log(OwnershipTransferred {
+            previousOwner: previous_owner,
+            newOwner: Address::ZERO,
+        });
         Ok(())
     }
 }

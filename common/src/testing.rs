@@ -1,4 +1,4 @@
-//! Native test support (feature `testing`): [`PrecompileHost`], a TestVM whose `ecrecover`
+//! Native test support (feature `testing`): [`PrecompileHost`], a `TestVM` whose `ecrecover`
 //! precompile (address `0x01`) really recovers signers, and [`Signer`], which signs digests the
 //! way wallets do (RFC 6979, low-s, `v` = 27 or 28).
 //!
@@ -13,22 +13,22 @@ use stylus_sdk::{
     host::VM,
     stylus_core::host::{
         AccountAccess, BlockAccess, CalldataAccess, ChainAccess, CryptographyAccess, Host,
-        MemoryAccess, MessageAccess, MeteringAccess, RawLogAccess, StorageAccess,
-        UnsafeCallAccess, UnsafeDeploymentAccess,
+        MemoryAccess, MessageAccess, MeteringAccess, RawLogAccess, StorageAccess, UnsafeCallAccess,
+        UnsafeDeploymentAccess,
     },
     testing::TestVM,
 };
 
 /// A [`TestVM`] whose static calls to `0x01` run a real `ecrecover`; everything else is the
-/// TestVM's (set the sender, time and chain through [`PrecompileHost::vm`]).
+/// `TestVM`'s (set the sender, time and chain through [`PrecompileHost::vm`]).
 #[derive(Clone, Default)]
 pub struct PrecompileHost {
-    /// The wrapped TestVM: storage, logs, sender, block values, mocks.
+    /// The wrapped `TestVM`: storage, logs, sender, block values, mocks.
     pub vm: TestVM,
 }
 
 impl PrecompileHost {
-    /// A host over a fresh TestVM.
+    /// A host over a fresh `TestVM`.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -37,12 +37,17 @@ impl PrecompileHost {
     /// The host as the SDK's `VM`, for `Contract::from(&host)`-style construction.
     #[must_use]
     pub fn as_vm(&self) -> VM {
-        VM { host: alloc::boxed::Box::new(self.clone()) }
+        VM {
+            host: alloc::boxed::Box::new(self.clone()),
+        }
     }
 }
 
 /// Ethereum's `ecrecover` on a 128-byte input (shorter input is zero-padded): the left-padded
 /// signer, or empty output when recovery fails.
+///
+/// # Panics
+/// Never: the 32-byte slices it converts are cut from a 128-byte buffer.
 #[must_use]
 pub fn ecrecover(input: &[u8]) -> Vec<u8> {
     let mut buf = [0u8; 128];
@@ -114,8 +119,10 @@ impl Signer {
     /// Never for a valid key (RFC 6979 signing cannot fail on a 32-byte digest).
     #[must_use]
     pub fn sign(&self, digest: B256) -> Signature {
-        let (sig, recid) =
-            self.0.sign_prehash_recoverable(digest.as_slice()).expect("should sign a digest");
+        let (sig, recid) = self
+            .0
+            .sign_prehash_recoverable(digest.as_slice())
+            .expect("should sign a digest");
         let (r, s) = sig.split_bytes();
         Signature {
             v: 27 + recid.to_byte(),
@@ -133,7 +140,11 @@ pub fn high_s_twin(sig: &Signature) -> Signature {
         0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256
     );
     let s = n - U256::from_be_bytes(sig.s.0);
-    Signature { v: if sig.v == 27 { 28 } else { 27 }, r: sig.r, s: B256::from(s.to_be_bytes()) }
+    Signature {
+        v: if sig.v == 27 { 28 } else { 27 },
+        r: sig.r,
+        s: B256::from(s.to_be_bytes()),
+    }
 }
 
 impl Host for PrecompileHost {}
@@ -168,7 +179,10 @@ unsafe impl UnsafeDeploymentAccess for PrecompileHost {
         contract: *mut u8,
         revert_data_len: *mut usize,
     ) {
-        unsafe { self.vm.create1(code, code_len, endowment, contract, revert_data_len) }
+        unsafe {
+            self.vm
+                .create1(code, code_len, endowment, contract, revert_data_len);
+        }
     }
     unsafe fn create2(
         &self,
@@ -179,7 +193,10 @@ unsafe impl UnsafeDeploymentAccess for PrecompileHost {
         contract: *mut u8,
         revert_data_len: *mut usize,
     ) {
-        unsafe { self.vm.create2(code, code_len, endowment, salt, contract, revert_data_len) }
+        unsafe {
+            self.vm
+                .create2(code, code_len, endowment, salt, contract, revert_data_len);
+        }
     }
 }
 
@@ -205,7 +222,10 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         gas: u64,
         outs_len: &mut usize,
     ) -> u8 {
-        unsafe { self.vm.call_contract(to, data, data_len, value, gas, outs_len) }
+        unsafe {
+            self.vm
+                .call_contract(to, data, data_len, value, gas, outs_len)
+        }
     }
     unsafe fn static_call_contract(
         &self,
@@ -218,11 +238,14 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         let target = Address::from_slice(unsafe { core::slice::from_raw_parts(to, 20) });
         if target == ECRECOVER {
             let input = unsafe { core::slice::from_raw_parts(data, data_len) }.to_vec();
-            // Registering the answer also makes it the TestVM's current return data.
+            // Registering the answer also makes it the `TestVM`'s current return data.
             let output = ecrecover(&input);
             self.vm.mock_static_call(ECRECOVER, input, Ok(output));
         }
-        unsafe { self.vm.static_call_contract(to, data, data_len, gas, outs_len) }
+        unsafe {
+            self.vm
+                .static_call_contract(to, data, data_len, gas, outs_len)
+        }
     }
     unsafe fn delegate_call_contract(
         &self,
@@ -232,7 +255,10 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         gas: u64,
         outs_len: &mut usize,
     ) -> u8 {
-        unsafe { self.vm.delegate_call_contract(to, data, data_len, gas, outs_len) }
+        unsafe {
+            self.vm
+                .delegate_call_contract(to, data, data_len, gas, outs_len)
+        }
     }
 }
 
@@ -330,7 +356,8 @@ mod tests {
 
     /// anvil's dev key #0 and the voucher digest of foundry-offline.md §5, signed by `cast`.
     const KEY: B256 = b256!("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-    const DIGEST: B256 = b256!("0x5503df122f7c7594af4b8112390723bc2800c74577c2e7b6480f9e413c21277f");
+    const DIGEST: B256 =
+        b256!("0x5503df122f7c7594af4b8112390723bc2800c74577c2e7b6480f9e413c21277f");
     const CAST_SIG: [u8; 65] = hex!("e37e97e9d9a7fba8bdba76fbdef5df143cfcca2e80a6c29a63389c7cb02046946397b7bd29cfc9f6eff1bdb6f3dfc0d4989933a5263f1afacbdbceae467104fa1c");
     const ADDRESS: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
 
@@ -349,7 +376,10 @@ mod tests {
     #[test]
     fn ecrecover_recovers_cast_signer() {
         let sig = Signature::from_packed(&CAST_SIG).unwrap();
-        assert_eq!(ecrecover(&sig.ecrecover_input(DIGEST)), ADDRESS.into_word().to_vec());
+        assert_eq!(
+            ecrecover(&sig.ecrecover_input(DIGEST)),
+            ADDRESS.into_word().to_vec()
+        );
     }
 
     #[test]
@@ -357,7 +387,10 @@ mod tests {
         let sig = Signature::from_packed(&CAST_SIG).unwrap();
         let twin = high_s_twin(&sig);
         assert_ne!(twin.s, sig.s);
-        assert_eq!(ecrecover(&twin.ecrecover_input(DIGEST)), ADDRESS.into_word().to_vec());
+        assert_eq!(
+            ecrecover(&twin.ecrecover_input(DIGEST)),
+            ADDRESS.into_word().to_vec()
+        );
     }
 
     #[test]

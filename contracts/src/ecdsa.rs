@@ -75,7 +75,11 @@ impl Signature {
                 length: U256::from(sig.len()),
             }));
         }
-        Self::new(sig[64], B256::from_slice(&sig[..32]), B256::from_slice(&sig[32..64]))
+        Self::new(
+            sig[64],
+            B256::from_slice(&sig[..32]),
+            B256::from_slice(&sig[32..64]),
+        )
     }
 
     /// The 128-byte input of the `ecrecover` precompile: `digest ‖ v ‖ r ‖ s`, each a word.
@@ -127,7 +131,10 @@ mod tests {
     #[test]
     fn new_fails_when_s_is_high() {
         let s = B256::from((SECP256K1N_HALF + U256::from(1)).to_be_bytes());
-        assert_eq!(Signature::new(28, R, s), Err(SignatureError::S(ECDSAInvalidSignatureS { s })));
+        assert_eq!(
+            Signature::new(28, R, s),
+            Err(SignatureError::S(ECDSAInvalidSignatureS { s }))
+        );
     }
 
     #[test]
@@ -146,7 +153,9 @@ mod tests {
             let sig = alloc::vec![27u8; len];
             assert_eq!(
                 Signature::from_packed(&sig),
-                Err(SignatureError::Length(ECDSAInvalidSignatureLength { length: U256::from(len) }))
+                Err(SignatureError::Length(ECDSAInvalidSignatureLength {
+                    length: U256::from(len)
+                }))
             );
         }
     }
@@ -158,7 +167,10 @@ mod tests {
         sig[63] = 7;
         sig[64] = 28;
         let parsed = Signature::from_packed(&sig).unwrap();
-        assert_eq!((parsed.v, parsed.r, parsed.s), (28, R, B256::with_last_byte(7)));
+        assert_eq!(
+            (parsed.v, parsed.r, parsed.s),
+            (28, R, B256::with_last_byte(7))
+        );
     }
 
     #[test]

@@ -6,7 +6,11 @@ use alloy_primitives::{keccak256, Address, B256, U256};
 
 /// Compile-time keccak256 of a string, for type hashes and domain fields.
 const fn hash(s: &str) -> B256 {
-    B256::new(keccak_const::Keccak256::new().update(s.as_bytes()).finalize())
+    B256::new(
+        keccak_const::Keccak256::new()
+            .update(s.as_bytes())
+            .finalize(),
+    )
 }
 
 /// `keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")`.
@@ -138,7 +142,12 @@ mod tests {
     fn domain_separator_equals_cast_vector() {
         // foundry-offline.md §5: name "Paratii", version "1", chain 412346, contract 0x…01.
         assert_eq!(
-            domain_separator(TOKEN_NAME_HASH, TOKEN_VERSION_HASH, 412_346, crate::ecdsa::ECRECOVER),
+            domain_separator(
+                TOKEN_NAME_HASH,
+                TOKEN_VERSION_HASH,
+                412_346,
+                crate::ecdsa::ECRECOVER
+            ),
             b256!("0x6bc5b34375bf6b3f1700d34fb1aced699bbffa91b9e295b41ba3e8134cf0f4a8")
         );
     }

@@ -18,8 +18,13 @@ impl Name {
     /// A name and its key, hashed at compile time.
     #[must_use]
     pub const fn new(name: &'static str) -> Self {
-        let key = keccak_const::Keccak256::new().update(name.as_bytes()).finalize();
-        Self { name, key: B256::new(key) }
+        let key = keccak_const::Keccak256::new()
+            .update(name.as_bytes())
+            .finalize();
+        Self {
+            name,
+            key: B256::new(key),
+        }
     }
 }
 

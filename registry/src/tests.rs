@@ -1,4 +1,4 @@
-//! Unit tests on the SDK's TestVM: the original registry scenarios (register, read back, check the
+//! Unit tests on the SDK's `TestVM`: the original registry scenarios (register, read back, check the
 //! event, unregister, read back empty; a non-owner can neither register nor unregister), then the
 //! rules and the two-step ownership.
 
@@ -25,7 +25,11 @@ fn deploy() -> (PrecompileHost, ParatiiRegistry) {
 }
 
 fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
-    let (topics, data) = host.vm.get_emitted_logs().pop().expect("should have logged");
+    let (topics, data) = host
+        .vm
+        .get_emitted_logs()
+        .pop()
+        .expect("should have logged");
     E::decode_raw_log(topics, &data).expect("should be the expected event")
 }
 
@@ -46,17 +50,26 @@ fn key(name: &str) -> B256 {
 #[test]
 fn register_address_then_unregister_reads_zero() {
     let (host, mut registry) = deploy();
-    registry.register_address("ParatiiToken".into(), TOKEN).unwrap();
+    registry
+        .register_address("ParatiiToken".into(), TOKEN)
+        .unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), TOKEN);
     assert_eq!(
         last_log::<AddressRegistered>(&host),
-        AddressRegistered { key: key("ParatiiToken"), name: "ParatiiToken".into(), value: TOKEN }
+        AddressRegistered {
+            key: key("ParatiiToken"),
+            name: "ParatiiToken".into(),
+            value: TOKEN
+        }
     );
     registry.unregister_address("ParatiiToken".into()).unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), Address::ZERO);
     assert_eq!(
         last_log::<AddressUnregistered>(&host),
-        AddressUnregistered { key: key("ParatiiToken"), name: "ParatiiToken".into() }
+        AddressUnregistered {
+            key: key("ParatiiToken"),
+            name: "ParatiiToken".into()
+        }
     );
 }
 
@@ -64,8 +77,13 @@ fn register_address_then_unregister_reads_zero() {
 fn register_uint_then_unregister_reads_zero() {
     let (host, mut registry) = deploy();
     let share = U256::from(300_000_000_000_000_000u64); // 0.3e18, the original's pool share
-    registry.register_uint("VideoRedistributionPoolShare".into(), share).unwrap();
-    assert_eq!(registry.get_uint("VideoRedistributionPoolShare".into()), share);
+    registry
+        .register_uint("VideoRedistributionPoolShare".into(), share)
+        .unwrap();
+    assert_eq!(
+        registry.get_uint("VideoRedistributionPoolShare".into()),
+        share
+    );
     assert_eq!(
         last_log::<UintRegistered>(&host),
         UintRegistered {
@@ -74,8 +92,13 @@ fn register_uint_then_unregister_reads_zero() {
             value: share
         }
     );
-    registry.unregister_uint("VideoRedistributionPoolShare".into()).unwrap();
-    assert_eq!(registry.get_uint("VideoRedistributionPoolShare".into()), U256::ZERO);
+    registry
+        .unregister_uint("VideoRedistributionPoolShare".into())
+        .unwrap();
+    assert_eq!(
+        registry.get_uint("VideoRedistributionPoolShare".into()),
+        U256::ZERO
+    );
     assert_eq!(
         last_log::<UintUnregistered>(&host).name,
         "VideoRedistributionPoolShare"
@@ -85,20 +108,36 @@ fn register_uint_then_unregister_reads_zero() {
 #[test]
 fn register_string_then_unregister_reads_empty() {
     let (host, mut registry) = deploy();
-    let long = "ipfs gateway https://gateway.example/ipfs/ — longer than one 32-byte slot".to_owned();
-    registry.register_string("Gateway".into(), long.clone()).unwrap();
+    let long =
+        "ipfs gateway https://gateway.example/ipfs/ — longer than one 32-byte slot".to_owned();
+    registry
+        .register_string("Gateway".into(), long.clone())
+        .unwrap();
     assert_eq!(registry.get_string("Gateway".into()), long);
     assert_eq!(
         last_log::<StringRegistered>(&host),
-        StringRegistered { key: key("Gateway"), name: "Gateway".into(), value: long }
+        StringRegistered {
+            key: key("Gateway"),
+            name: "Gateway".into(),
+            value: long
+        }
     );
-    registry.register_string("Gateway".into(), "short".into()).unwrap();
-    assert_eq!(registry.get_string("Gateway".into()), "short", "a shorter string replaces a longer");
+    registry
+        .register_string("Gateway".into(), "short".into())
+        .unwrap();
+    assert_eq!(
+        registry.get_string("Gateway".into()),
+        "short",
+        "a shorter string replaces a longer"
+    );
     registry.unregister_string("Gateway".into()).unwrap();
     assert_eq!(registry.get_string("Gateway".into()), "");
     assert_eq!(
         last_log::<StringUnregistered>(&host),
-        StringUnregistered { key: key("Gateway"), name: "Gateway".into() }
+        StringUnregistered {
+            key: key("Gateway"),
+            name: "Gateway".into()
+        }
     );
 }
 
@@ -107,9 +146,18 @@ fn register_reverts_when_caller_is_not_owner() {
     let (host, mut registry) = deploy();
     host.vm.set_sender(STRANGER);
     let before = log_count(&host);
-    assert_eq!(registry.register_address("X".into(), TOKEN), Err(unauthorized(STRANGER)));
-    assert_eq!(registry.register_uint("X".into(), U256::from(1)), Err(unauthorized(STRANGER)));
-    assert_eq!(registry.register_string("X".into(), "y".into()), Err(unauthorized(STRANGER)));
+    assert_eq!(
+        registry.register_address("X".into(), TOKEN),
+        Err(unauthorized(STRANGER))
+    );
+    assert_eq!(
+        registry.register_uint("X".into(), U256::from(1)),
+        Err(unauthorized(STRANGER))
+    );
+    assert_eq!(
+        registry.register_string("X".into(), "y".into()),
+        Err(unauthorized(STRANGER))
+    );
     assert_eq!(registry.get_contract("X".into()), Address::ZERO);
     assert_eq!(registry.get_uint("X".into()), U256::ZERO);
     assert_eq!(registry.get_string("X".into()), "");
@@ -123,9 +171,18 @@ fn unregister_reverts_when_caller_is_not_owner() {
     registry.register_uint("X".into(), U256::from(5)).unwrap();
     registry.register_string("X".into(), "y".into()).unwrap();
     host.vm.set_sender(STRANGER);
-    assert_eq!(registry.unregister_address("X".into()), Err(unauthorized(STRANGER)));
-    assert_eq!(registry.unregister_uint("X".into()), Err(unauthorized(STRANGER)));
-    assert_eq!(registry.unregister_string("X".into()), Err(unauthorized(STRANGER)));
+    assert_eq!(
+        registry.unregister_address("X".into()),
+        Err(unauthorized(STRANGER))
+    );
+    assert_eq!(
+        registry.unregister_uint("X".into()),
+        Err(unauthorized(STRANGER))
+    );
+    assert_eq!(
+        registry.unregister_string("X".into()),
+        Err(unauthorized(STRANGER))
+    );
     assert_eq!(registry.get_contract("X".into()), TOKEN);
     assert_eq!(registry.get_uint("X".into()), U256::from(5));
     assert_eq!(registry.get_string("X".into()), "y");
@@ -137,9 +194,18 @@ fn unregister_reverts_when_caller_is_not_owner() {
 fn register_reverts_when_name_is_empty() {
     let (_, mut registry) = deploy();
     let empty = Error::EmptyName(RegistryEmptyName {});
-    assert_eq!(registry.register_address(String::new(), TOKEN), Err(empty.clone()));
-    assert_eq!(registry.register_uint(String::new(), U256::from(1)), Err(empty.clone()));
-    assert_eq!(registry.register_string(String::new(), "y".into()), Err(empty.clone()));
+    assert_eq!(
+        registry.register_address(String::new(), TOKEN),
+        Err(empty.clone())
+    );
+    assert_eq!(
+        registry.register_uint(String::new(), U256::from(1)),
+        Err(empty.clone())
+    );
+    assert_eq!(
+        registry.register_string(String::new(), "y".into()),
+        Err(empty.clone())
+    );
     assert_eq!(registry.unregister_address(String::new()), Err(empty));
 }
 
@@ -164,10 +230,18 @@ fn register_string_reverts_when_string_is_empty() {
 #[test]
 fn unregister_reverts_when_nothing_registered() {
     let (host, mut registry) = deploy();
-    let missing = Error::NotRegistered(RegistryNotRegistered { name: "Nope".into() });
+    let missing = Error::NotRegistered(RegistryNotRegistered {
+        name: "Nope".into(),
+    });
     let before = log_count(&host);
-    assert_eq!(registry.unregister_address("Nope".into()), Err(missing.clone()));
-    assert_eq!(registry.unregister_uint("Nope".into()), Err(missing.clone()));
+    assert_eq!(
+        registry.unregister_address("Nope".into()),
+        Err(missing.clone())
+    );
+    assert_eq!(
+        registry.unregister_uint("Nope".into()),
+        Err(missing.clone())
+    );
     assert_eq!(registry.unregister_string("Nope".into()), Err(missing));
     assert_eq!(log_count(&host), before);
 }
@@ -175,8 +249,12 @@ fn unregister_reverts_when_nothing_registered() {
 #[test]
 fn register_address_replaces_previous_address() {
     let (_, mut registry) = deploy();
-    registry.register_address("ParatiiToken".into(), TOKEN).unwrap();
-    registry.register_address("ParatiiToken".into(), HEIR).unwrap();
+    registry
+        .register_address("ParatiiToken".into(), TOKEN)
+        .unwrap();
+    registry
+        .register_address("ParatiiToken".into(), HEIR)
+        .unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), HEIR);
 }
 
@@ -192,13 +270,27 @@ fn kinds_are_independent_under_one_name() {
 #[test]
 fn get_by_key_reads_entries_under_suite_name_constants() {
     let (_, mut registry) = deploy();
-    registry.register_address(names::PARATII_TOKEN.name.into(), TOKEN).unwrap();
     registry
-        .register_uint(names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(), U256::from(7))
+        .register_address(names::PARATII_TOKEN.name.into(), TOKEN)
         .unwrap();
-    assert_eq!(registry.get_contract_by_key(names::PARATII_TOKEN.key), TOKEN);
-    assert_eq!(registry.get_uint_by_key(names::VIDEO_REDISTRIBUTION_POOL_SHARE.key), U256::from(7));
-    assert_eq!(registry.get_contract_by_key(names::VIDEO_STORE.key), Address::ZERO);
+    registry
+        .register_uint(
+            names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(),
+            U256::from(7),
+        )
+        .unwrap();
+    assert_eq!(
+        registry.get_contract_by_key(names::PARATII_TOKEN.key),
+        TOKEN
+    );
+    assert_eq!(
+        registry.get_uint_by_key(names::VIDEO_REDISTRIBUTION_POOL_SHARE.key),
+        U256::from(7)
+    );
+    assert_eq!(
+        registry.get_contract_by_key(names::VIDEO_STORE.key),
+        Address::ZERO
+    );
 }
 
 // --- ownership ---
@@ -206,10 +298,16 @@ fn get_by_key_reads_entries_under_suite_name_constants() {
 #[test]
 fn constructor_sets_owner_and_logs_transfer_from_zero() {
     let (host, registry) = deploy();
-    assert_eq!((registry.owner(), registry.pending_owner()), (OWNER, Address::ZERO));
+    assert_eq!(
+        (registry.owner(), registry.pending_owner()),
+        (OWNER, Address::ZERO)
+    );
     assert_eq!(
         last_log::<OwnershipTransferred>(&host),
-        OwnershipTransferred { previousOwner: Address::ZERO, newOwner: OWNER }
+        OwnershipTransferred {
+            previousOwner: Address::ZERO,
+            newOwner: OWNER
+        }
     );
 }
 
@@ -219,7 +317,9 @@ fn constructor_reverts_when_owner_is_zero() {
     let mut registry = ParatiiRegistry::from(&host);
     assert_eq!(
         registry.constructor(Address::ZERO),
-        Err(Error::InvalidOwner(OwnableInvalidOwner { owner: Address::ZERO }))
+        Err(Error::InvalidOwner(OwnableInvalidOwner {
+            owner: Address::ZERO
+        }))
     );
 }
 
@@ -229,28 +329,43 @@ fn transfer_ownership_completes_only_when_pending_owner_accepts() {
     registry.transfer_ownership(HEIR).unwrap();
     assert_eq!(
         last_log::<OwnershipTransferStarted>(&host),
-        OwnershipTransferStarted { previousOwner: OWNER, newOwner: HEIR }
+        OwnershipTransferStarted {
+            previousOwner: OWNER,
+            newOwner: HEIR
+        }
     );
     assert_eq!((registry.owner(), registry.pending_owner()), (OWNER, HEIR));
     host.vm.set_sender(STRANGER);
     assert_eq!(registry.accept_ownership(), Err(unauthorized(STRANGER)));
     host.vm.set_sender(HEIR);
     registry.accept_ownership().unwrap();
-    assert_eq!((registry.owner(), registry.pending_owner()), (HEIR, Address::ZERO));
+    assert_eq!(
+        (registry.owner(), registry.pending_owner()),
+        (HEIR, Address::ZERO)
+    );
     assert_eq!(
         last_log::<OwnershipTransferred>(&host),
-        OwnershipTransferred { previousOwner: OWNER, newOwner: HEIR }
+        OwnershipTransferred {
+            previousOwner: OWNER,
+            newOwner: HEIR
+        }
     );
     registry.register_address("X".into(), TOKEN).unwrap();
     host.vm.set_sender(OWNER);
-    assert_eq!(registry.register_address("X".into(), HEIR), Err(unauthorized(OWNER)));
+    assert_eq!(
+        registry.register_address("X".into(), HEIR),
+        Err(unauthorized(OWNER))
+    );
 }
 
 #[test]
 fn transfer_ownership_reverts_when_caller_is_not_owner() {
     let (host, mut registry) = deploy();
     host.vm.set_sender(STRANGER);
-    assert_eq!(registry.transfer_ownership(STRANGER), Err(unauthorized(STRANGER)));
+    assert_eq!(
+        registry.transfer_ownership(STRANGER),
+        Err(unauthorized(STRANGER))
+    );
     assert_eq!(registry.pending_owner(), Address::ZERO);
 }
 
@@ -270,12 +385,21 @@ fn renounce_ownership_freezes_registry() {
     registry.register_address("X".into(), TOKEN).unwrap();
     registry.transfer_ownership(HEIR).unwrap();
     registry.renounce_ownership().unwrap();
-    assert_eq!((registry.owner(), registry.pending_owner()), (Address::ZERO, Address::ZERO));
+    assert_eq!(
+        (registry.owner(), registry.pending_owner()),
+        (Address::ZERO, Address::ZERO)
+    );
     assert_eq!(
         last_log::<OwnershipTransferred>(&host),
-        OwnershipTransferred { previousOwner: OWNER, newOwner: Address::ZERO }
+        OwnershipTransferred {
+            previousOwner: OWNER,
+            newOwner: Address::ZERO
+        }
     );
-    assert_eq!(registry.unregister_address("X".into()), Err(unauthorized(OWNER)));
+    assert_eq!(
+        registry.unregister_address("X".into()),
+        Err(unauthorized(OWNER))
+    );
     host.vm.set_sender(HEIR);
     assert_eq!(registry.accept_ownership(), Err(unauthorized(HEIR)));
     assert_eq!(registry.get_contract("X".into()), TOKEN);

@@ -40,7 +40,10 @@ impl fmt::Display for AbiError {
             Self::NoInterface => write!(f, "export-abi printed no interface block"),
             Self::Unparsable { decl, reason } => write!(f, "cannot parse `{decl}`: {reason}"),
             Self::UndeclaredError(sig) => {
-                write!(f, "error {sig} is not declared in the contract's contracts/sol sources")
+                write!(
+                    f,
+                    "error {sig} is not declared in the contract's contracts/sol sources"
+                )
             }
             Self::SignatureMismatch { sdk, declared } => {
                 write!(f, "export-abi has {sdk}, contracts/sol declares {declared}")
@@ -60,7 +63,7 @@ pub enum Kind {
     Error,
 }
 
-/// An event or error declared in a Solidity source, with its NatSpec lines.
+/// An event or error declared in a Solidity source, with its `NatSpec` lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Declaration {
     /// Event or error.
@@ -106,7 +109,11 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
             continue;
         };
         match line.strip_suffix(';') {
-            Some(done) => out.push(Declaration { kind, decl: squash(done), docs: std::mem::take(&mut docs) }),
+            Some(done) => out.push(Declaration {
+                kind,
+                decl: squash(done),
+                docs: std::mem::take(&mut docs),
+            }),
             None => pending = Some((kind, line.to_owned())),
         }
     }
@@ -114,11 +121,18 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
 }
 
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(").replace(" )", ")")
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(" )", ")")
 }
 
-fn unparsable(decl: &str, reason: impl ToString) -> AbiError {
-    AbiError::Unparsable { decl: decl.to_owned(), reason: reason.to_string() }
+fn unparsable(decl: &str, reason: &impl ToString) -> AbiError {
+    AbiError::Unparsable {
+        decl: decl.to_owned(),
+        reason: reason.to_string(),
+    }
 }
 
 /// A generated interface.
@@ -136,6 +150,9 @@ pub struct Generated {
 /// # Errors
 /// [`AbiError`] when the SDK output has no interface, a declaration does not parse, or an error
 /// the contract reverts with is not declared (with the same signature) in its sources.
+///
+/// # Panics
+/// Never: serialising a [`JsonAbi`] to a string cannot fail.
 pub fn generate(
     sdk: &str,
     constructor: &str,
@@ -143,7 +160,10 @@ pub fn generate(
 ) -> Result<Generated, AbiError> {
     let open = sdk.find("interface ").ok_or(AbiError::NoInterface)?;
     let brace = open + sdk[open..].find('{').ok_or(AbiError::NoInterface)?;
-    let close = sdk.rfind('}').filter(|&c| c > brace).ok_or(AbiError::NoInterface)?;
+    let close = sdk
+        .rfind('}')
+        .filter(|&c| c > brace)
+        .ok_or(AbiError::NoInterface)?;
     let header = sdk[..open].replace("MIT-OR-APACHE-2.0", "MIT OR Apache-2.0");
     let name = sdk[open + "interface ".len()..brace].trim();
     let statements: Vec<&str> = sdk[brace + 1..close]
@@ -153,7 +173,10 @@ pub fn generate(
         .map(|l| l.trim_end_matches(';'))
         .collect();
 
-    let declared: Vec<Declaration> = sources.iter().flat_map(|(_, src)| declarations(src)).collect();
+    let declared: Vec<Declaration> = sources
+        .iter()
+        .flat_map(|(_, src)| declarations(src))
+        .collect();
     let mut abi = JsonAbi::new();
     let mut sol = String::new();
     sol.push_str(header.trim_end());
@@ -167,22 +190,28 @@ pub fn generate(
 
     let constructor = constructor.trim();
     if !constructor.is_empty() {
-        let parsed = Constructor::parse(constructor).map_err(|e| unparsable(constructor, e))?;
+        let parsed = Constructor::parse(constructor).map_err(|e| unparsable(constructor, &e))?;
         abi.constructor = Some(parsed);
         let _ = writeln!(sol, "    // Deployment: {constructor}\n");
     }
 
     for d in declared.iter().filter(|d| d.kind == Kind::Event) {
-        let event = Event::parse(&d.decl).map_err(|e| unparsable(&d.decl, e))?;
+        let event = Event::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
         push_declaration(&mut sol, &d.docs, &d.decl);
-        abi.events.entry(event.name.clone()).or_default().push(event);
+        abi.events
+            .entry(event.name.clone())
+            .or_default()
+            .push(event);
     }
 
     for stmt in &statements {
         if stmt.starts_with("function ") {
-            let function = Function::parse(stmt).map_err(|e| unparsable(stmt, e))?;
+            let function = Function::parse(stmt).map_err(|e| unparsable(stmt, &e))?;
             let _ = writeln!(sol, "    {stmt};\n");
-            abi.functions.entry(function.name.clone()).or_default().push(function);
+            abi.functions
+                .entry(function.name.clone())
+                .or_default()
+                .push(function);
         }
     }
 
@@ -194,16 +223,24 @@ pub fn generate(
                 .iter()
                 .find(|d| {
                     d.kind == Kind::Error
-                        && d.decl.strip_prefix("error ").and_then(|r| r.split('(').next())
+                        && d.decl
+                            .strip_prefix("error ")
+                            .and_then(|r| r.split('(').next())
                             == Some(error_name.as_str())
                 })
                 .ok_or_else(|| AbiError::UndeclaredError(sdk_sig.clone()))?;
-            let error = AbiErrorItem::parse(&d.decl).map_err(|e| unparsable(&d.decl, e))?;
+            let error = AbiErrorItem::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
             if error.signature() != sdk_sig {
-                return Err(AbiError::SignatureMismatch { sdk: sdk_sig, declared: error.signature() });
+                return Err(AbiError::SignatureMismatch {
+                    sdk: sdk_sig,
+                    declared: error.signature(),
+                });
             }
             push_declaration(&mut sol, &d.docs, &d.decl);
-            abi.errors.entry(error.name.clone()).or_default().push(error);
+            abi.errors
+                .entry(error.name.clone())
+                .or_default()
+                .push(error);
         }
     }
 
@@ -233,18 +270,33 @@ mod tests {
     fn declarations_joins_multiline_and_keeps_docs() {
         let d = declarations(SOURCE);
         assert_eq!(d.len(), 3);
-        assert_eq!(d[0].decl, "event Changed(address indexed who, uint256 value)");
+        assert_eq!(
+            d[0].decl,
+            "event Changed(address indexed who, uint256 value)"
+        );
         assert_eq!(d[0].docs, ["/// Something changed."]);
-        assert_eq!((d[1].kind, d[1].decl.as_str()), (Kind::Error, "error Broke(address who, uint256 n)"));
+        assert_eq!(
+            (d[1].kind, d[1].decl.as_str()),
+            (Kind::Error, "error Broke(address who, uint256 n)")
+        );
     }
 
     #[test]
     fn generate_adds_events_names_errors_and_constructor() {
         let g = generate(SDK, "constructor(address holder)", &[("Thing.sol", SOURCE)]).unwrap();
-        assert!(g.solidity.contains("    event Changed(address indexed who, uint256 value);"));
-        assert!(g.solidity.contains("    error Broke(address who, uint256 n);"));
-        assert!(!g.solidity.contains("error Other"), "only the contract's own errors");
-        assert!(g.solidity.contains("// SPDX-License-Identifier: MIT OR Apache-2.0"));
+        assert!(g
+            .solidity
+            .contains("    event Changed(address indexed who, uint256 value);"));
+        assert!(g
+            .solidity
+            .contains("    error Broke(address who, uint256 n);"));
+        assert!(
+            !g.solidity.contains("error Other"),
+            "only the contract's own errors"
+        );
+        assert!(g
+            .solidity
+            .contains("// SPDX-License-Identifier: MIT OR Apache-2.0"));
         assert!(g.solidity.ends_with("}\n"));
         let abi: JsonAbi = serde_json::from_str(&g.json).unwrap();
         assert_eq!(abi.constructor.as_ref().unwrap().inputs[0].name, "holder");
@@ -277,6 +329,9 @@ mod tests {
 
     #[test]
     fn generate_fails_when_no_interface() {
-        assert_eq!(generate("pragma solidity ^0.8.23;", "", &[]), Err(AbiError::NoInterface));
+        assert_eq!(
+            generate("pragma solidity ^0.8.23;", "", &[]),
+            Err(AbiError::NoInterface)
+        );
     }
 }

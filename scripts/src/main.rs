@@ -24,14 +24,19 @@ use paratii_build::{
     wasm,
 };
 
-const USAGE: &str = "usage: paratii-build wasm [--json] [CONTRACT...] | validate [--json] FILE... | abi [--check]";
+const USAGE: &str =
+    "usage: paratii-build wasm [--json] [CONTRACT...] | validate [--json] FILE... | abi [--check]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = args.iter().any(|a| a == "--json");
     let check = args.iter().any(|a| a == "--check");
-    let rest: Vec<&str> =
-        args.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with("--")).collect();
+    let rest: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let result = match args.first().map(String::as_str) {
         Some("wasm") => build_wasm(&rest, json),
         Some("validate") if !rest.is_empty() => validate_files(&rest, json),
@@ -59,7 +64,10 @@ enum Failure {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("should be inside the workspace").into()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("should be inside the workspace")
+        .into()
 }
 
 fn cargo(args: &[&str]) -> Result<(), Failure> {
@@ -72,7 +80,10 @@ fn cargo(args: &[&str]) -> Result<(), Failure> {
     if status.success() {
         Ok(())
     } else {
-        Err(Failure::Usage(format!("`cargo {}` failed ({status})", args.join(" "))))
+        Err(Failure::Usage(format!(
+            "`cargo {}` failed ({status})",
+            args.join(" ")
+        )))
     }
 }
 
@@ -98,22 +109,35 @@ struct Row {
 
 fn build_wasm(names: &[&str], json: bool) -> Result<(), Failure> {
     let contracts = selected(names)?;
-    let mut args =
-        vec!["build", "--locked", "--release", "--lib", "--target", "wasm32-unknown-unknown"];
+    let mut args = vec![
+        "build",
+        "--locked",
+        "--release",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ];
     for c in &contracts {
         args.extend(["-p", c.package]);
     }
     cargo(&args)?;
     let out_dir = root().join("target/wasm");
-    fs::create_dir_all(&out_dir).map_err(|e| Failure::Usage(format!("{}: {e}", out_dir.display())))?;
+    fs::create_dir_all(&out_dir)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", out_dir.display())))?;
     let mut rows = Vec::new();
     for c in contracts {
-        let built = root().join(format!("target/wasm32-unknown-unknown/release/{}.wasm", c.lib));
-        let raw = fs::read(&built).map_err(|e| Failure::Usage(format!("{}: {e}", built.display())))?;
-        let module = wasm::deployable(&raw)
-            .map_err(|e| Failure::Rules(format!("error: {} cannot be made deployable: {e}", c.dir)))?;
+        let built = root().join(format!(
+            "target/wasm32-unknown-unknown/release/{}.wasm",
+            c.lib
+        ));
+        let raw =
+            fs::read(&built).map_err(|e| Failure::Usage(format!("{}: {e}", built.display())))?;
+        let module = wasm::deployable(&raw).map_err(|e| {
+            Failure::Rules(format!("error: {} cannot be made deployable: {e}", c.dir))
+        })?;
         let path = out_dir.join(format!("{}.wasm", c.dir));
-        fs::write(&path, &module).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        fs::write(&path, &module)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
         rows.push(Row {
             name: c.dir.into(),
             path: format!("target/wasm/{}.wasm", c.dir),
@@ -162,7 +186,10 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
                 }),
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items).expect("should serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).expect("should serialise")
+        );
     } else {
         let mut table = format!(
             "{:<14} {:>10} {:>13} {:>11}  {}\n",
@@ -195,7 +222,12 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
     }
     let failures: Vec<String> = rows
         .iter()
-        .filter_map(|r| r.outcome.as_ref().err().map(|v| format!("error: {} violates {v}", r.name)))
+        .filter_map(|r| {
+            r.outcome
+                .as_ref()
+                .err()
+                .map(|v| format!("error: {} violates {v}", r.name))
+        })
         .collect();
     if failures.is_empty() {
         Ok(())
@@ -205,9 +237,19 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
 }
 
 fn export_abi(check: bool) -> Result<(), Failure> {
-    let features: Vec<String> = CONTRACTS.iter().map(|c| format!("{}/export-abi", c.package)).collect();
+    let features: Vec<String> = CONTRACTS
+        .iter()
+        .map(|c| format!("{}/export-abi", c.package))
+        .collect();
     let features = features.join(",");
-    let mut args = vec!["build", "--locked", "--quiet", "--bins", "--features", features.as_str()];
+    let mut args = vec![
+        "build",
+        "--locked",
+        "--quiet",
+        "--bins",
+        "--features",
+        features.as_str(),
+    ];
     for c in CONTRACTS {
         args.extend(["-p", c.package]);
     }

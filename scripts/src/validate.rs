@@ -1,7 +1,7 @@
 //! Stylus activation rules that can be checked offline, one [`Rule`] each.
 //!
 //! Sources: Nitro's validator (`crates/prover/src/binary.rs`, `programs/heap.rs`) as summarised
-//! in `shared/reference/stylus-vm.md` §2 and `stylus-toolchain.md` §4, pinned to ArbOS 60+
+//! in `shared/reference/stylus-vm.md` §2 and `stylus-toolchain.md` §4, pinned to `ArbOS` 60+
 //! (multi-value rejected). Where a limit's exact counting is not published, the stricter count
 //! is used (function limit counts imports too; the locals limit counts parameters too).
 
@@ -79,7 +79,7 @@ pub const HOSTIOS: &[(&str, &[ValType], &[ValType])] = &[
     ("pay_for_memory_grow", &[I32], &[]),
 ];
 
-/// The WASM features Stylus accepts (ArbOS 60+): the MVP with floats' encoding, mutable globals,
+/// The WASM features Stylus accepts (`ArbOS` 60+): the MVP with floats' encoding, mutable globals,
 /// saturating float-to-int, sign extension and bulk memory. Reference types (and with them the
 /// overlong `call_indirect` encoding), multi-value, SIMD, threads, tail calls, exceptions,
 /// multi-memory, memory64 and the GC proposal are off.
@@ -186,7 +186,10 @@ pub struct Summary {
 }
 
 fn violation(rule: Rule, detail: impl Into<String>) -> Violation {
-    Violation { rule, detail: detail.into() }
+    Violation {
+        rule,
+        detail: detail.into(),
+    }
 }
 
 /// Checks a deployable module against every offline activation rule, in a fixed order (the first
@@ -200,7 +203,10 @@ pub fn validate(module: &[u8]) -> Result<Summary, Violation> {
     if summary.brotli_bytes > MAX_BROTLI_BYTES {
         return Err(violation(
             Rule::CompressedSize,
-            format!("{} bytes compressed, over {MAX_BROTLI_BYTES}", summary.brotli_bytes),
+            format!(
+                "{} bytes compressed, over {MAX_BROTLI_BYTES}",
+                summary.brotli_bytes
+            ),
         ));
     }
     Ok(summary)
@@ -227,7 +233,10 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
         .validate_all(module)
         .map_err(|e| violation(Rule::Floats, e.to_string()))?;
 
-    let mut summary = Summary { wasm_bytes: module.len(), ..Summary::default() };
+    let mut summary = Summary {
+        wasm_bytes: module.len(),
+        ..Summary::default()
+    };
     let mut types: Vec<FuncType> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new(); // type index of each function, imports first
     let mut imported_funcs = 0usize;
@@ -292,7 +301,10 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
                 }
             }
             Payload::StartSection { func, .. } => {
-                return Err(violation(Rule::StartFunction, format!("start function {func}")));
+                return Err(violation(
+                    Rule::StartFunction,
+                    format!("start function {func}"),
+                ));
             }
             Payload::DataSection(reader) => {
                 for data in reader {
@@ -338,7 +350,10 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
             ))
         }
         other => {
-            return Err(violation(Rule::Memory, format!("{} memories, need exactly 1", other.len())))
+            return Err(violation(
+                Rule::Memory,
+                format!("{} memories, need exactly 1", other.len()),
+            ))
         }
     }
     check_exports(&exports, &func_types, &types)?;
@@ -353,7 +368,10 @@ fn check_import(module: &str, name: &str, ty: &FuncType) -> Result<(), Violation
         ));
     }
     let Some((_, params, results)) = HOSTIOS.iter().find(|(n, _, _)| *n == name) else {
-        return Err(violation(Rule::Imports, format!("{module}.{name}: no such host function")));
+        return Err(violation(
+            Rule::Imports,
+            format!("{module}.{name}: no such host function"),
+        ));
     };
     if ty.params() != *params || ty.results() != *results {
         return Err(violation(
@@ -370,7 +388,10 @@ fn check_body(
     ty: &FuncType,
 ) -> Result<(), Violation> {
     let mut locals = ty.params().len() as u64;
-    for local in body.get_locals_reader().map_err(|e| violation(Rule::Features, e.to_string()))? {
+    for local in body
+        .get_locals_reader()
+        .map_err(|e| violation(Rule::Features, e.to_string()))?
+    {
         let (count, _) = local.map_err(|e| violation(Rule::Features, e.to_string()))?;
         locals += u64::from(count);
     }
@@ -381,14 +402,20 @@ fn check_body(
         ));
     }
     let mut ops = 0usize;
-    let mut reader =
-        body.get_operators_reader().map_err(|e| violation(Rule::Features, e.to_string()))?;
+    let mut reader = body
+        .get_operators_reader()
+        .map_err(|e| violation(Rule::Features, e.to_string()))?;
     while !reader.eof() {
-        let op = reader.read().map_err(|e| violation(Rule::Features, e.to_string()))?;
+        let op = reader
+            .read()
+            .map_err(|e| violation(Rule::Features, e.to_string()))?;
         ops += 1;
         match op {
             Operator::MemoryInit { .. } | Operator::DataDrop { .. } => {
-                return Err(violation(Rule::BulkMemoryOps, format!("function {index}: {op:?}")));
+                return Err(violation(
+                    Rule::BulkMemoryOps,
+                    format!("function {index}: {op:?}"),
+                ));
             }
             _ => {}
         }
@@ -425,7 +452,9 @@ fn check_exports(
             _ => {
                 return Err(violation(
                     Rule::Exports,
-                    format!("unexpected export {name:?} ({kind:?}); only memory and user_entrypoint"),
+                    format!(
+                        "unexpected export {name:?} ({kind:?}); only memory and user_entrypoint"
+                    ),
                 ))
             }
         }

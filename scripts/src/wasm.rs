@@ -127,6 +127,9 @@ fn leb128(out: &mut Vec<u8>, mut n: usize) {
 }
 
 /// The module brotli-compressed as Stylus stores it (quality 11, window 22).
+///
+/// # Panics
+/// Never: the compressor writes to memory.
 #[must_use]
 pub fn brotli(module: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -162,8 +165,12 @@ mod tests {
         let stripped = strip_custom_sections(&module).unwrap();
         assert!(!has_custom(&stripped));
         assert!(stripped.len() < module.len());
-        wasmparser::Validator::new().validate_all(&stripped).unwrap();
-        assert!(wasmprinter::print_bytes(&stripped).unwrap().contains("i32.const 7"));
+        wasmparser::Validator::new()
+            .validate_all(&stripped)
+            .unwrap();
+        assert!(wasmprinter::print_bytes(&stripped)
+            .unwrap()
+            .contains("i32.const 7"));
     }
 
     #[test]
@@ -183,9 +190,13 @@ mod tests {
         .concat();
         wasmparser::Validator::new().validate_all(&m).unwrap();
         let strict = crate::validate::stylus_features();
-        assert!(wasmparser::Validator::new_with_features(strict).validate_all(&m).is_err());
+        assert!(wasmparser::Validator::new_with_features(strict)
+            .validate_all(&m)
+            .is_err());
         let fixed = deployable(&m).unwrap();
-        wasmparser::Validator::new_with_features(strict).validate_all(&fixed).unwrap();
+        wasmparser::Validator::new_with_features(strict)
+            .validate_all(&fixed)
+            .unwrap();
     }
 
     #[test]
@@ -199,15 +210,20 @@ mod tests {
             wasmparser::Parser::new(0)
                 .parse_all(m)
                 .filter_map(|p| match p.unwrap() {
-                    wasmparser::Payload::ExportSection(r) => {
-                        Some(r.into_iter().map(|e| e.unwrap().name.to_owned()).collect::<Vec<_>>())
-                    }
+                    wasmparser::Payload::ExportSection(r) => Some(
+                        r.into_iter()
+                            .map(|e| e.unwrap().name.to_owned())
+                            .collect::<Vec<_>>(),
+                    ),
                     _ => None,
                 })
                 .flatten()
                 .collect()
         };
-        assert_eq!(exports(&module), ["memory", "__heap_base", "user_entrypoint"]);
+        assert_eq!(
+            exports(&module),
+            ["memory", "__heap_base", "user_entrypoint"]
+        );
         let fixed = deployable(&module).unwrap();
         assert_eq!(exports(&fixed), ["memory", "user_entrypoint"]);
         crate::validate::validate(&fixed).unwrap();

@@ -28,21 +28,20 @@
 // `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
 // entrypoint, so `clippy --all-targets` still enforces docs on every public item.
 #![cfg_attr(not(test), allow(missing_docs))]
+// The public methods are the contract's ABI, called through the router, not from Rust.
+#![allow(clippy::must_use_candidate)]
 extern crate alloc;
 
 use alloc::{string::String, vec::Vec};
 use alloy_primitives::{uint, Address, FixedBytes, B256, U256};
 use paratii_contracts::{
     ecdsa::{Signature, SignatureError},
-    eip712::{
-        self, DOMAIN_FIELDS, TOKEN_NAME, TOKEN_NAME_HASH, TOKEN_VERSION, TOKEN_VERSION_HASH,
-    },
+    eip712::{self, DOMAIN_FIELDS, TOKEN_NAME, TOKEN_NAME_HASH, TOKEN_VERSION, TOKEN_VERSION_HASH},
     signature::{ECDSAInvalidSignature, ECDSAInvalidSignatureS, ECDSAInvalidSignatureV},
     token::{
-        Approval, ERC20AllowanceOverflow, ERC20FailedDecreaseAllowance,
-        ERC20InsufficientAllowance, ERC20InsufficientBalance,
-        ERC20InvalidReceiver, ERC20InvalidSender, ERC20InvalidSpender, ERC2612ExpiredSignature,
-        ERC2612InvalidSigner, Transfer,
+        Approval, ERC20AllowanceOverflow, ERC20FailedDecreaseAllowance, ERC20InsufficientAllowance,
+        ERC20InsufficientBalance, ERC20InvalidReceiver, ERC20InvalidSender, ERC20InvalidSpender,
+        ERC2612ExpiredSignature, ERC2612InvalidSigner, Transfer,
     },
 };
 use stylus_sdk::{
@@ -123,10 +122,16 @@ impl ParatiiToken {
     #[constructor]
     pub fn constructor(&mut self, holder: Address) -> Result<(), Error> {
         if holder.is_zero() {
-            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: holder }));
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver {
+                receiver: holder,
+            }));
         }
         self.balances.setter(holder).set(INITIAL_SUPPLY);
-        self.vm().log(Transfer { from: Address::ZERO, to: holder, value: INITIAL_SUPPLY });
+        self.vm().log(Transfer {
+            from: Address::ZERO,
+            to: holder,
+            value: INITIAL_SUPPLY,
+        });
         Ok(())
     }
 
@@ -182,7 +187,12 @@ impl ParatiiToken {
     ///
     /// # Events
     /// `Transfer` (no `Approval`: the allowance is readable with `allowance`).
-    pub fn transfer_from(&mut self, from: Address, to: Address, value: U256) -> Result<bool, Error> {
+    pub fn transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> Result<bool, Error> {
         let spender = self.vm().msg_sender();
         let allowance = self.allowances.getter(from).get(spender);
         let Some(remaining) = allowance.checked_sub(value) else {
@@ -252,11 +262,13 @@ impl ParatiiToken {
         let owner = self.vm().msg_sender();
         let allowance = self.allowances.getter(owner).get(spender);
         let Some(lowered) = allowance.checked_sub(subtracted_value) else {
-            return Err(Error::FailedDecreaseAllowance(ERC20FailedDecreaseAllowance {
-                spender,
-                allowance,
-                requestedDecrease: subtracted_value,
-            }));
+            return Err(Error::FailedDecreaseAllowance(
+                ERC20FailedDecreaseAllowance {
+                    spender,
+                    allowance,
+                    requestedDecrease: subtracted_value,
+                },
+            ));
         };
         self.set_allowance(owner, spender, lowered)?;
         Ok(true)
@@ -269,7 +281,11 @@ impl ParatiiToken {
     ///
     /// # Events
     /// `Approval` with the new allowance.
-    pub fn increase_approval(&mut self, spender: Address, added_value: U256) -> Result<bool, Error> {
+    pub fn increase_approval(
+        &mut self,
+        spender: Address,
+        added_value: U256,
+    ) -> Result<bool, Error> {
         self.increase_allowance(spender, added_value)
     }
 
@@ -316,7 +332,9 @@ impl ParatiiToken {
         s: B256,
     ) -> Result<(), Error> {
         if U256::from(self.vm().block_timestamp()) > deadline {
-            return Err(Error::ExpiredSignature(ERC2612ExpiredSignature { deadline }));
+            return Err(Error::ExpiredSignature(ERC2612ExpiredSignature {
+                deadline,
+            }));
         }
         let signature = Signature::new(v, r, s)?;
         let nonce = self.nonces.get(owner);
@@ -356,7 +374,15 @@ impl ParatiiToken {
     #[allow(clippy::type_complexity)]
     pub fn eip712_domain(
         &self,
-    ) -> (FixedBytes<1>, String, String, U256, Address, B256, Vec<U256>) {
+    ) -> (
+        FixedBytes<1>,
+        String,
+        String,
+        U256,
+        Address,
+        B256,
+        Vec<U256>,
+    ) {
         (
             FixedBytes([DOMAIN_FIELDS]),
             TOKEN_NAME.into(),
@@ -377,7 +403,9 @@ impl ParatiiToken {
             return Err(Error::InvalidSender(ERC20InvalidSender { sender: from }));
         }
         if to.is_zero() {
-            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: to }));
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver {
+                receiver: to,
+            }));
         }
         let from_balance = self.balances.get(from);
         let Some(debited) = from_balance.checked_sub(value) else {
@@ -396,13 +424,22 @@ impl ParatiiToken {
     }
 
     /// Sets an allowance and logs it.
-    fn set_allowance(&mut self, owner: Address, spender: Address, value: U256) -> Result<(), Error> {
+    fn set_allowance(
+        &mut self,
+        owner: Address,
+        spender: Address,
+        value: U256,
+    ) -> Result<(), Error> {
         // `owner` is the caller or a recovered signer, so never zero: only the spender is checked.
         if spender.is_zero() {
             return Err(Error::InvalidSpender(ERC20InvalidSpender { spender }));
         }
         self.allowances.setter(owner).setter(spender).set(value);
-        self.vm().log(Approval { owner, spender, value });
+        self.vm().log(Approval {
+            owner,
+            spender,
+            value,
+        });
         Ok(())
     }
 }

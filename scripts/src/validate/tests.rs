@@ -1,6 +1,7 @@
 //! One WAT fixture per rule: the minimal valid program, then each rule broken on its own.
 
 use super::*;
+use std::fmt::Write as _;
 
 const ENTRY: &str = r#"(func (export "user_entrypoint") (param i32) (result i32) i32.const 0)"#;
 const MEMORY: &str = r#"(memory (export "memory") 1)"#;
@@ -38,17 +39,26 @@ fn hostios_are_42_distinct_names() {
 
 #[test]
 fn validate_fails_features_when_multi_value() {
-    assert_eq!(rule_of(&program("(func (result i32 i32) i32.const 1 i32.const 2)")), Rule::Features);
+    assert_eq!(
+        rule_of(&program("(func (result i32 i32) i32.const 1 i32.const 2)")),
+        Rule::Features
+    );
 }
 
 #[test]
 fn validate_fails_features_when_reference_types() {
-    assert_eq!(rule_of(&program("(func (drop (ref.null extern)))")), Rule::Features);
+    assert_eq!(
+        rule_of(&program("(func (drop (ref.null extern)))")),
+        Rule::Features
+    );
 }
 
 #[test]
 fn validate_fails_features_when_simd() {
-    assert_eq!(rule_of(&program("(func (drop (v128.const i64x2 0 0)))")), Rule::Features);
+    assert_eq!(
+        rule_of(&program("(func (drop (v128.const i64x2 0 0)))")),
+        Rule::Features
+    );
 }
 
 #[test]
@@ -61,12 +71,18 @@ fn validate_fails_features_when_threads() {
 
 #[test]
 fn validate_fails_features_when_tail_call() {
-    assert_eq!(rule_of(&program("(func $f (return_call $f))")), Rule::Features);
+    assert_eq!(
+        rule_of(&program("(func $f (return_call $f))")),
+        Rule::Features
+    );
 }
 
 #[test]
 fn validate_fails_floats_when_float_instruction() {
-    let refused = validate(&program("(func (drop (f64.add (f64.const 1) (f64.const 2))))")).unwrap_err();
+    let refused = validate(&program(
+        "(func (drop (f64.add (f64.const 1) (f64.const 2))))",
+    ))
+    .unwrap_err();
     assert_eq!(refused.rule, Rule::Floats);
     assert!(refused.to_string().starts_with("no-floats: "), "{refused}");
 }
@@ -78,7 +94,9 @@ fn validate_fails_floats_when_float_param() {
 
 #[test]
 fn validate_fails_bulk_memory_ops_when_memory_init() {
-    let m = program(r#"(data $d "abc") (func (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)))"#);
+    let m = program(
+        r#"(data $d "abc") (func (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)))"#,
+    );
     assert_eq!(rule_of(&m), Rule::BulkMemoryOps);
 }
 
@@ -92,12 +110,18 @@ fn validate_accepts_memory_copy_and_fill() {
 
 #[test]
 fn validate_fails_start_function_when_present() {
-    assert_eq!(rule_of(&program("(func $s) (start $s)")), Rule::StartFunction);
+    assert_eq!(
+        rule_of(&program("(func $s) (start $s)")),
+        Rule::StartFunction
+    );
 }
 
 #[test]
 fn validate_fails_exports_when_extra_export() {
-    assert_eq!(rule_of(&program(r#"(func (export "other"))"#)), Rule::Exports);
+    assert_eq!(
+        rule_of(&program(r#"(func (export "other"))"#)),
+        Rule::Exports
+    );
 }
 
 #[test]
@@ -107,18 +131,25 @@ fn validate_fails_exports_when_entrypoint_missing() {
 
 #[test]
 fn validate_fails_exports_when_memory_not_exported() {
-    assert_eq!(rule_of(&module(&format!("(memory 1) {ENTRY}"))), Rule::Exports);
+    assert_eq!(
+        rule_of(&module(&format!("(memory 1) {ENTRY}"))),
+        Rule::Exports
+    );
 }
 
 #[test]
 fn validate_fails_exports_when_entrypoint_has_wrong_type() {
-    let m = module(&format!(r#"{MEMORY} (func (export "user_entrypoint") (result i32) i32.const 0)"#));
+    let m = module(&format!(
+        r#"{MEMORY} (func (export "user_entrypoint") (result i32) i32.const 0)"#
+    ));
     assert_eq!(rule_of(&m), Rule::Exports);
 }
 
 #[test]
 fn validate_fails_imports_when_module_is_not_vm_hooks() {
-    let m = module(&format!(r#"(import "env" "native_keccak256" (func (param i32 i32 i32))) {MEMORY} {ENTRY}"#));
+    let m = module(&format!(
+        r#"(import "env" "native_keccak256" (func (param i32 i32 i32))) {MEMORY} {ENTRY}"#
+    ));
     let refused = validate(&m).unwrap_err();
     assert_eq!(refused.rule, Rule::Imports);
     assert!(refused.detail.contains("env.native_keccak256"), "{refused}");
@@ -126,13 +157,17 @@ fn validate_fails_imports_when_module_is_not_vm_hooks() {
 
 #[test]
 fn validate_fails_imports_when_host_function_unknown() {
-    let m = module(&format!(r#"(import "vm_hooks" "selfdestruct" (func (param i32))) {MEMORY} {ENTRY}"#));
+    let m = module(&format!(
+        r#"(import "vm_hooks" "selfdestruct" (func (param i32))) {MEMORY} {ENTRY}"#
+    ));
     assert_eq!(rule_of(&m), Rule::Imports);
 }
 
 #[test]
 fn validate_fails_imports_when_signature_differs() {
-    let m = module(&format!(r#"(import "vm_hooks" "block_timestamp" (func (result i32))) {MEMORY} {ENTRY}"#));
+    let m = module(&format!(
+        r#"(import "vm_hooks" "block_timestamp" (func (result i32))) {MEMORY} {ENTRY}"#
+    ));
     assert_eq!(rule_of(&m), Rule::Imports);
 }
 
@@ -145,21 +180,23 @@ fn validate_fails_memory_when_over_128_pages() {
 #[test]
 fn validate_fails_wasm_size_when_over_128_kib() {
     let blob = "\\00".repeat(MAX_WASM_BYTES);
-    assert_eq!(rule_of(&program(&format!(r#"(data (i32.const 0) "{blob}")"#))), Rule::WasmSize);
+    assert_eq!(
+        rule_of(&program(&format!(r#"(data (i32.const 0) "{blob}")"#))),
+        Rule::WasmSize
+    );
 }
 
 #[test]
 fn validate_fails_compressed_size_when_incompressible_data_over_24_kib() {
     // 40 KiB of pseudo-random bytes: under the 128 KiB raw limit, over 24 KiB compressed.
     let mut x = 0x2545_f491_4f6c_dd1du64;
-    let blob: String = (0..40 * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            format!("\\{:02x}", x & 0xff)
-        })
-        .collect();
+    let mut blob = String::new();
+    for _ in 0..40 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let _ = write!(blob, "\\{:02x}", x & 0xff);
+    }
     let m = program(&format!(r#"(data (i32.const 0) "{blob}")"#));
     assert!(validate_structure(&m).is_ok());
     assert_eq!(rule_of(&m), Rule::CompressedSize);
@@ -167,7 +204,10 @@ fn validate_fails_compressed_size_when_incompressible_data_over_24_kib() {
 
 #[test]
 fn validate_fails_function_count_when_over_4096() {
-    assert_eq!(rule_of(&program(&"(func)".repeat(MAX_FUNCTIONS))), Rule::Functions);
+    assert_eq!(
+        rule_of(&program(&"(func)".repeat(MAX_FUNCTIONS))),
+        Rule::Functions
+    );
 }
 
 #[test]
@@ -180,7 +220,10 @@ fn validate_fails_locals_when_over_348() {
 #[test]
 fn validate_fails_ops_per_function_when_over_65536() {
     let ops = "nop ".repeat(MAX_OPS_PER_FUNCTION);
-    assert_eq!(rule_of(&program(&format!("(func {ops})"))), Rule::OpsPerFunction);
+    assert_eq!(
+        rule_of(&program(&format!("(func {ops})"))),
+        Rule::OpsPerFunction
+    );
 }
 
 #[test]
@@ -191,5 +234,8 @@ fn validate_fails_data_segments_when_over_128() {
 
 #[test]
 fn validate_fails_table_entries_when_over_4096() {
-    assert_eq!(rule_of(&program("(table 4097 funcref)")), Rule::TableEntries);
+    assert_eq!(
+        rule_of(&program("(table 4097 funcref)")),
+        Rule::TableEntries
+    );
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One-time, idempotent set-up for a fresh machine (also run by .ci/run):
+#  1. the pinned toolchain name from rust-toolchain.toml (linked to `stable` when that is the same
+#     version, as on machines where rustup only knows `stable`; installed otherwise);
+#  2. the wasm32-unknown-unknown target;
+#  3. the Solidity-side tools (forge/cast 1.7.1, solc-js 0.8.30) under tools/node_modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+if ! rustup run "$want" rustc --version >/dev/null 2>&1; then
+  stable=$(rustup run stable rustc --version | awk '{print $2}')
+  if [ "$stable" = "$want" ]; then
+    echo "setup: linking toolchain $want to stable"
+    rustup toolchain link "$want" "$(rustup run stable rustc --print sysroot)"
+  else
+    echo "setup: installing toolchain $want"
+    rustup toolchain install "$want" --profile minimal --component rustfmt,clippy
+  fi
+fi
+
+sysroot=$(rustup run "$want" rustc --print sysroot)
+if [ ! -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  # A linked toolchain takes no components: add the target to the toolchain it links to.
+  rustup target add wasm32-unknown-unknown --toolchain "$want" 2>/dev/null \
+    || rustup target add wasm32-unknown-unknown --toolchain stable
+fi
+
+if [ ! -x tools/node_modules/.bin/forge ] || [ ! -d tools/node_modules/solc ]; then
+  echo "setup: installing forge, cast and solc-js (npm)"
+  (cd tools && npm install --no-fund --no-audit --ignore-scripts --loglevel=error)
+fi
+echo "setup: ok ($(rustup run "$want" rustc --version), wasm32 target, $(tools/node_modules/.bin/forge --version | head -1))"
