@@ -77,6 +77,9 @@ interface IParatiiRegistry {
     /// Names must not be empty.
     error RegistryEmptyName();
 
+    /// The string for `name` is `length` bytes, over the `max` a registry string may have.
+    error RegistryStringTooLong(string name, uint256 length, uint256 max);
+
     /// `name` cannot point to the zero address: unregister it instead.
     error RegistryZeroAddress(string name);
 

@@ -21,5 +21,7 @@ error RegistryEmptyName();
 error RegistryZeroAddress(string name);
 /// `name` cannot hold the empty string: unregister it instead.
 error RegistryEmptyString(string name);
+/// The string for `name` is `length` bytes, over the `max` a registry string may have.
+error RegistryStringTooLong(string name, uint256 length, uint256 max);
 /// Nothing of that kind is registered under `name`.
 error RegistryNotRegistered(string name);

@@ -27,21 +27,24 @@
 #![allow(clippy::needless_pass_by_value)]
 extern crate alloc;
 
-use alloc::string::String;
+use alloc::{string::String, vec::Vec};
 use alloy_primitives::{keccak256, Address, B256, U256};
 use paratii_common::{impl_from_ownable_error, Ownable2Step};
 use paratii_contracts::{
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     registry::{
         AddressRegistered, AddressUnregistered, RegistryEmptyName, RegistryEmptyString,
-        RegistryNotRegistered, RegistryZeroAddress, StringRegistered, StringUnregistered,
+        RegistryNotRegistered, RegistryStringTooLong, RegistryZeroAddress, StringRegistered, StringUnregistered,
         UintRegistered, UintUnregistered,
     },
 };
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageMap, StorageString, StorageU256},
+    storage::{StorageAddress, StorageB256, StorageMap, StorageU256, StorageU32},
 };
+
+/// Longest string entry, in bytes (a registry holds names and short settings, not documents).
+pub const MAX_STRING_BYTES: usize = 1024;
 
 /// Every way a registry call can fail; each variant is the Solidity error it reverts with.
 #[derive(SolidityError, Debug, Clone, PartialEq, Eq)]
@@ -52,6 +55,8 @@ pub enum Error {
     InvalidOwner(OwnableInvalidOwner),
     /// The name is empty.
     EmptyName(RegistryEmptyName),
+    /// A string entry is longer than [`MAX_STRING_BYTES`].
+    StringTooLong(RegistryStringTooLong),
     /// An address entry cannot be the zero address.
     ZeroAddress(RegistryZeroAddress),
     /// A string entry cannot be empty.
@@ -63,13 +68,17 @@ pub enum Error {
 impl_from_ownable_error!(Error);
 
 /// Registry storage: the owner, and one map per kind of entry, keyed by `keccak256(name)`.
+///
+/// Strings are stored as a byte length and 32-byte words rather than as a `StorageString`, whose
+/// length decoding divides a `U256` and would pull ~8 KB of division code into the contract.
 #[storage]
 #[entrypoint]
 pub struct ParatiiRegistry {
     ownership: Ownable2Step,
     addresses: StorageMap<B256, StorageAddress>,
     uints: StorageMap<B256, StorageU256>,
-    strings: StorageMap<B256, StorageString>,
+    string_lengths: StorageMap<B256, StorageU32>,
+    string_words: StorageMap<B256, StorageMap<u32, StorageB256>>,
 }
 
 /// The registry's interface: owner-only writes, public reads.
@@ -158,7 +167,7 @@ impl ParatiiRegistry {
     ///
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryEmptyString` (use
-    /// `unregisterString`).
+    /// `unregisterString`); `RegistryStringTooLong` (over [`MAX_STRING_BYTES`]).
     ///
     /// # Events
     /// `StringRegistered(keccak256(name), name, value)`.
@@ -167,7 +176,14 @@ impl ParatiiRegistry {
         if value.is_empty() {
             return Err(Error::EmptyString(RegistryEmptyString { name }));
         }
-        self.strings.setter(key).set_str(&value);
+        if value.len() > MAX_STRING_BYTES {
+            return Err(Error::StringTooLong(RegistryStringTooLong {
+                name,
+                length: U256::from(value.len()),
+                max: U256::from(MAX_STRING_BYTES),
+            }));
+        }
+        self.store_string(key, value.as_bytes());
         self.vm().log(StringRegistered { key, name, value });
         Ok(())
     }
@@ -181,10 +197,10 @@ impl ParatiiRegistry {
     /// `StringUnregistered(keccak256(name), name)`.
     pub fn unregister_string(&mut self, name: String) -> Result<(), Error> {
         let key = self.writable_key(&name)?;
-        if self.strings.getter(key).is_empty() {
+        if self.string_lengths.get(key).is_zero() {
             return Err(Error::NotRegistered(RegistryNotRegistered { name }));
         }
-        self.strings.setter(key).erase();
+        self.store_string(key, &[]);
         self.vm().log(StringUnregistered { key, name });
         Ok(())
     }
@@ -201,7 +217,7 @@ impl ParatiiRegistry {
 
     /// The string registered under `name`, or "".
     pub fn get_string(&self, name: String) -> String {
-        self.strings.getter(keccak256(name.as_bytes())).get_string()
+        self.load_string(keccak256(name.as_bytes()))
     }
 
     /// The contract registered under `key = keccak256(name)`, or zero: the cheap lookup other
@@ -269,6 +285,41 @@ impl ParatiiRegistry {
         }
         Ok(keccak256(name.as_bytes()))
     }
+
+    /// Writes `bytes` as the string under `key` (empty = delete), clearing words the previous,
+    /// longer value used.
+    fn store_string(&mut self, key: B256, bytes: &[u8]) {
+        // Cannot truncate: lengths are at most MAX_STRING_BYTES (checked by the callers).
+        let old_words = (self.string_lengths.get(key).to::<usize>()).div_ceil(32);
+        let mut words = self.string_words.setter(key);
+        for (i, chunk) in bytes.chunks(32).enumerate() {
+            let mut word = B256::ZERO;
+            word[..chunk.len()].copy_from_slice(chunk);
+            words.setter(index(i)).set(word);
+        }
+        for i in bytes.len().div_ceil(32)..old_words {
+            words.delete(index(i));
+        }
+        self.string_lengths.setter(key).set(alloy_primitives::U32::from(bytes.len()));
+    }
+
+    /// The string under `key` ("" when none).
+    fn load_string(&self, key: B256) -> String {
+        let len = self.string_lengths.get(key).to::<usize>();
+        let words = self.string_words.getter(key);
+        let mut bytes = Vec::with_capacity(len.div_ceil(32) * 32);
+        for i in 0..len.div_ceil(32) {
+            bytes.extend_from_slice(words.get(index(i)).as_slice());
+        }
+        bytes.truncate(len);
+        // Always UTF-8: the bytes were written from a decoded `String`.
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+/// A word index as a storage key. Cannot truncate: strings have at most 32 words.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -404,3 +404,46 @@ fn renounce_ownership_freezes_registry() {
     assert_eq!(registry.accept_ownership(), Err(unauthorized(HEIR)));
     assert_eq!(registry.get_contract("X".into()), TOKEN);
 }
+
+#[test]
+fn register_string_round_trips_at_word_boundaries() {
+    let (_, mut registry) = deploy();
+    for len in [1usize, 31, 32, 33, 64, 65, MAX_STRING_BYTES] {
+        let value: String = "abcdefghij".chars().cycle().take(len).collect();
+        registry.register_string("S".into(), value.clone()).unwrap();
+        assert_eq!(registry.get_string("S".into()), value, "length {len}");
+    }
+    registry.register_string("S".into(), "é✓".into()).unwrap();
+    assert_eq!(registry.get_string("S".into()), "é✓");
+}
+
+#[test]
+fn register_string_reverts_when_longer_than_max() {
+    let (_, mut registry) = deploy();
+    let value = "x".repeat(MAX_STRING_BYTES + 1);
+    assert_eq!(
+        registry.register_string("S".into(), value),
+        Err(Error::StringTooLong(RegistryStringTooLong {
+            name: "S".into(),
+            length: U256::from(MAX_STRING_BYTES + 1),
+            max: U256::from(MAX_STRING_BYTES),
+        }))
+    );
+    assert_eq!(registry.get_string("S".into()), "");
+}
+
+#[test]
+fn unregister_string_clears_every_word() {
+    let (_, mut registry) = deploy();
+    registry.register_string("S".into(), "y".repeat(100)).unwrap();
+    registry.unregister_string("S".into()).unwrap();
+    // Re-registering a shorter string after a longer one must not expose old words either.
+    registry.register_string("S".into(), "z".into()).unwrap();
+    assert_eq!(registry.get_string("S".into()), "z");
+    // Words 1..4 held the 100-byte value; only word 0 is live now.
+    let words = registry.string_words.getter(key("S"));
+    for i in 1..4u32 {
+        assert_eq!(words.get(i), B256::ZERO, "word {i} should be cleared");
+    }
+    assert_eq!(words.get(0u32)[0], b'z');
+}
