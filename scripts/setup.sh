@@ -11,8 +11,12 @@ want=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
 if ! rustup run "$want" rustc --version >/dev/null 2>&1; then
   stable=$(rustup run stable rustc --version | awk '{print $2}')
   if [ "$stable" = "$want" ]; then
-    echo "setup: linking toolchain $want to stable"
-    rustup toolchain link "$want" "$(rustup run stable rustc --print sysroot)"
+    # `rustup toolchain link` refuses official-looking names such as 1.95.0, so point the name at
+    # stable's directory the way rustup lays toolchains out.
+    host=$(rustup run stable rustc -vV | sed -n 's/^host: //p')
+    home=${RUSTUP_HOME:-$HOME/.rustup}
+    echo "setup: naming stable ($stable) as toolchain $want-$host"
+    ln -sfn "$(rustup run stable rustc --print sysroot)" "$home/toolchains/$want-$host"
   else
     echo "setup: installing toolchain $want"
     rustup toolchain install "$want" --profile minimal --component rustfmt,clippy
