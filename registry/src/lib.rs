@@ -34,8 +34,8 @@ use paratii_contracts::{
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     registry::{
         AddressRegistered, AddressUnregistered, RegistryEmptyName, RegistryEmptyString,
-        RegistryNotRegistered, RegistryStringTooLong, RegistryZeroAddress, StringRegistered, StringUnregistered,
-        UintRegistered, UintUnregistered,
+        RegistryNotRegistered, RegistryStringTooLong, RegistryZeroAddress, StringRegistered,
+        StringUnregistered, UintRegistered, UintUnregistered,
     },
 };
 use stylus_sdk::{
@@ -300,7 +300,9 @@ impl ParatiiRegistry {
         for i in bytes.len().div_ceil(32)..old_words {
             words.delete(index(i));
         }
-        self.string_lengths.setter(key).set(alloy_primitives::U32::from(bytes.len()));
+        self.string_lengths
+            .setter(key)
+            .set(alloy_primitives::U32::from(bytes.len()));
     }
 
     /// The string under `key` ("" when none).

@@ -435,7 +435,9 @@ fn register_string_reverts_when_longer_than_max() {
 #[test]
 fn unregister_string_clears_every_word() {
     let (_, mut registry) = deploy();
-    registry.register_string("S".into(), "y".repeat(100)).unwrap();
+    registry
+        .register_string("S".into(), "y".repeat(100))
+        .unwrap();
     registry.unregister_string("S".into()).unwrap();
     // Re-registering a shorter string after a longer one must not expose old words either.
     registry.register_string("S".into(), "z".into()).unwrap();

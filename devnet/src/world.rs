@@ -1,0 +1,311 @@
+//! The chain's state: accounts, storage, transient storage, logs, block values, and a journal that
+//! undoes everything a reverted call frame did.
+
+use std::{collections::HashMap, sync::Arc};
+
+use alloy_primitives::{Address, B256, U256};
+
+use crate::Program;
+
+/// An emitted log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// The emitting contract.
+    pub address: Address,
+    /// Up to four topics.
+    pub topics: Vec<B256>,
+    /// The data.
+    pub data: Vec<u8>,
+}
+
+/// Block and transaction values the host functions report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// `block_number` (on Arbitrum, the L1 block estimate).
+    pub number: u64,
+    /// `block_timestamp`, unix seconds.
+    pub timestamp: u64,
+    /// `chainid`.
+    pub chain_id: u64,
+    /// `block_basefee`, wei.
+    pub basefee: U256,
+    /// `block_coinbase`.
+    pub coinbase: Address,
+    /// `block_gas_limit`.
+    pub gas_limit: u64,
+    /// `tx_gas_price`, wei.
+    pub gas_price: U256,
+}
+
+impl Default for Block {
+    fn default() -> Self {
+        Self {
+            number: 1,
+            timestamp: 1_700_000_000,
+            chain_id: 412_346,
+            basefee: U256::from(100_000_000u64),
+            coinbase: Address::ZERO,
+            gas_limit: 32_000_000,
+            gas_price: U256::from(100_000_000u64),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Account {
+    pub(crate) balance: U256,
+    pub(crate) nonce: u64,
+    pub(crate) program: Option<Arc<Program>>,
+    pub(crate) storage: HashMap<U256, B256>,
+}
+
+/// One undoable change.
+#[derive(Debug)]
+enum Entry {
+    Storage {
+        address: Address,
+        key: U256,
+        previous: B256,
+    },
+    Transient {
+        address: Address,
+        key: U256,
+        previous: B256,
+    },
+    Balance {
+        address: Address,
+        previous: U256,
+    },
+    Nonce {
+        address: Address,
+        previous: u64,
+    },
+    Program {
+        address: Address,
+        previous: Option<Arc<Program>>,
+    },
+    Log,
+}
+
+/// World state with a journal: [`World::checkpoint`] marks a point, [`World::revert_to`] undoes
+/// every change made since.
+#[derive(Debug, Default)]
+pub struct World {
+    accounts: HashMap<Address, Account>,
+    transient: HashMap<(Address, U256), B256>,
+    logs: Vec<Log>,
+    journal: Vec<Entry>,
+    /// Block and transaction values.
+    pub block: Block,
+    /// Addresses of the open call frames, outermost first (for `msg_reentrant`).
+    pub(crate) frames: Vec<Address>,
+}
+
+impl World {
+    /// A mark to revert to.
+    pub(crate) fn checkpoint(&self) -> usize {
+        self.journal.len()
+    }
+
+    /// Undoes every change made since `checkpoint`.
+    pub(crate) fn revert_to(&mut self, checkpoint: usize) {
+        while self.journal.len() > checkpoint {
+            match self
+                .journal
+                .pop()
+                .expect("should be longer than the checkpoint")
+            {
+                Entry::Storage {
+                    address,
+                    key,
+                    previous,
+                } => {
+                    self.account_mut(address).storage.insert(key, previous);
+                }
+                Entry::Transient {
+                    address,
+                    key,
+                    previous,
+                } => {
+                    self.transient.insert((address, key), previous);
+                }
+                Entry::Balance { address, previous } => {
+                    self.account_mut(address).balance = previous
+                }
+                Entry::Nonce { address, previous } => self.account_mut(address).nonce = previous,
+                Entry::Program { address, previous } => {
+                    self.account_mut(address).program = previous
+                }
+                Entry::Log => {
+                    self.logs.pop();
+                }
+            }
+        }
+    }
+
+    /// Ends a transaction: transient storage empties (journaled, so a snapshot taken before the
+    /// transaction still restores exactly).
+    pub(crate) fn end_transaction(&mut self) {
+        let live: Vec<(Address, U256)> = self
+            .transient
+            .iter()
+            .filter(|(_, v)| !v.is_zero())
+            .map(|(k, _)| *k)
+            .collect();
+        for (address, key) in live {
+            self.set_transient(address, key, B256::ZERO);
+        }
+    }
+
+    fn account_mut(&mut self, address: Address) -> &mut Account {
+        self.accounts.entry(address).or_default()
+    }
+
+    pub(crate) fn program(&self, address: Address) -> Option<Arc<Program>> {
+        self.accounts.get(&address).and_then(|a| a.program.clone())
+    }
+
+    pub(crate) fn set_program(&mut self, address: Address, program: Arc<Program>) {
+        let previous = self.account_mut(address).program.replace(program);
+        self.journal.push(Entry::Program { address, previous });
+    }
+
+    /// `address`'s storage slot `key`.
+    #[must_use]
+    pub fn storage(&self, address: Address, key: U256) -> B256 {
+        self.accounts
+            .get(&address)
+            .and_then(|a| a.storage.get(&key).copied())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn set_storage(&mut self, address: Address, key: U256, value: B256) {
+        let previous = self
+            .account_mut(address)
+            .storage
+            .insert(key, value)
+            .unwrap_or_default();
+        self.journal.push(Entry::Storage {
+            address,
+            key,
+            previous,
+        });
+    }
+
+    pub(crate) fn transient(&self, address: Address, key: U256) -> B256 {
+        self.transient
+            .get(&(address, key))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn set_transient(&mut self, address: Address, key: U256, value: B256) {
+        let previous = self
+            .transient
+            .insert((address, key), value)
+            .unwrap_or_default();
+        self.journal.push(Entry::Transient {
+            address,
+            key,
+            previous,
+        });
+    }
+
+    /// `address`'s ETH balance, wei.
+    #[must_use]
+    pub fn balance(&self, address: Address) -> U256 {
+        self.accounts
+            .get(&address)
+            .map(|a| a.balance)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn set_balance(&mut self, address: Address, balance: U256) {
+        let account = self.account_mut(address);
+        let previous = std::mem::replace(&mut account.balance, balance);
+        self.journal.push(Entry::Balance { address, previous });
+    }
+
+    /// Moves `value` wei; `false` (and no change) when `from` has too little.
+    pub(crate) fn transfer(&mut self, from: Address, to: Address, value: U256) -> bool {
+        if value.is_zero() {
+            return true;
+        }
+        let Some(debited) = self.balance(from).checked_sub(value) else {
+            return false;
+        };
+        self.set_balance(from, debited);
+        // Cannot overflow: total ETH is far below 2²⁵⁶ (funding is by explicit test amounts).
+        let credited = self.balance(to).saturating_add(value);
+        self.set_balance(to, credited);
+        true
+    }
+
+    pub(crate) fn nonce(&self, address: Address) -> u64 {
+        self.accounts
+            .get(&address)
+            .map(|a| a.nonce)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn bump_nonce(&mut self, address: Address) {
+        let account = self.account_mut(address);
+        let previous = account.nonce;
+        account.nonce += 1;
+        self.journal.push(Entry::Nonce { address, previous });
+    }
+
+    pub(crate) fn push_log(&mut self, log: Log) {
+        self.logs.push(log);
+        self.journal.push(Entry::Log);
+    }
+
+    /// Every log emitted and not reverted, oldest first.
+    #[must_use]
+    pub fn logs(&self) -> &[Log] {
+        &self.logs
+    }
+
+    pub(crate) fn log_count(&self) -> usize {
+        self.logs.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: Address = Address::repeat_byte(0xa);
+    const B: Address = Address::repeat_byte(0xb);
+
+    #[test]
+    fn revert_to_undoes_storage_balance_transient_and_logs() {
+        let mut w = World::default();
+        w.set_balance(A, U256::from(10));
+        w.set_storage(A, U256::from(1), B256::repeat_byte(1));
+        let cp = w.checkpoint();
+        w.set_storage(A, U256::from(1), B256::repeat_byte(2));
+        w.set_storage(A, U256::from(2), B256::repeat_byte(3));
+        w.set_transient(A, U256::from(1), B256::repeat_byte(4));
+        assert!(w.transfer(A, B, U256::from(4)));
+        w.push_log(Log {
+            address: A,
+            topics: vec![],
+            data: vec![1],
+        });
+        w.revert_to(cp);
+        assert_eq!(w.storage(A, U256::from(1)), B256::repeat_byte(1));
+        assert_eq!(w.storage(A, U256::from(2)), B256::ZERO);
+        assert_eq!(w.transient(A, U256::from(1)), B256::ZERO);
+        assert_eq!((w.balance(A), w.balance(B)), (U256::from(10), U256::ZERO));
+        assert!(w.logs().is_empty());
+    }
+
+    #[test]
+    fn transfer_fails_without_change_when_balance_short() {
+        let mut w = World::default();
+        w.set_balance(A, U256::from(3));
+        assert!(!w.transfer(A, B, U256::from(4)));
+        assert_eq!((w.balance(A), w.balance(B)), (U256::from(3), U256::ZERO));
+    }
+}

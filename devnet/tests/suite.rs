@@ -1,0 +1,329 @@
+//! The suite's real deployable WASM on the devnet, driven through the generated interfaces
+//! (`contracts/abi/*.sol`) like an integrator would. Needs `target/wasm/*.wasm`: the README's test
+//! command builds them first (`cargo run -p paratii-build -- wasm`).
+
+use alloy_primitives::{address, Address, U256};
+use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
+use paratii_devnet::{CallError, Devnet, DevnetError, Status};
+
+sol!(
+    #![sol(all_derives)]
+    "../contracts/abi/IParatiiToken.sol"
+);
+sol!(
+    #![sol(all_derives)]
+    "../contracts/abi/IParatiiRegistry.sol"
+);
+
+const ALICE: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+const BOB: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+const CAROL: Address = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+
+fn wasm(name: &str) -> Vec<u8> {
+    let path = format!("{}/../target/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!("{path}: {e}; build the suite first: cargo run -p paratii-build -- wasm")
+    })
+}
+
+fn pti(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18))
+}
+
+fn deploy_token(net: &mut Devnet) -> Address {
+    let args = IParatiiToken::balanceOfCall { owner: ALICE }.abi_encode()[4..].to_vec();
+    net.deploy(ALICE, &wasm("token"), Some(&args))
+        .expect("token should deploy")
+}
+
+fn token_error(data: &[u8]) -> IParatiiToken::IParatiiTokenErrors {
+    IParatiiToken::IParatiiTokenErrors::abi_decode(data).expect("should be a token error")
+}
+
+#[test]
+fn token_deploys_with_whole_supply_at_holder() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    assert_eq!(
+        net.view(token, &IParatiiToken::balanceOfCall { owner: ALICE })
+            .unwrap(),
+        pti(21_000_000)
+    );
+    assert_eq!(
+        net.view(token, &IParatiiToken::totalSupplyCall {}).unwrap(),
+        pti(21_000_000)
+    );
+    assert_eq!(
+        net.view(token, &IParatiiToken::nameCall {}).unwrap(),
+        "Paratii"
+    );
+    assert_eq!(
+        net.view(token, &IParatiiToken::symbolCall {}).unwrap(),
+        "PTI"
+    );
+    assert_eq!(
+        net.view(token, &IParatiiToken::decimalsCall {}).unwrap(),
+        18
+    );
+    let mint = net.world().logs()[0].clone();
+    let event =
+        IParatiiToken::Transfer::decode_raw_log(mint.topics.iter().copied(), &mint.data).unwrap();
+    assert_eq!(
+        (event.from, event.to, event.value),
+        (Address::ZERO, ALICE, pti(21_000_000))
+    );
+}
+
+#[test]
+fn token_transfer_moves_balance_and_logs_transfer() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    let call = IParatiiToken::transferCall {
+        to: BOB,
+        value: pti(5),
+    };
+    let receipt = net
+        .call(ALICE, token, &call.abi_encode(), U256::ZERO)
+        .unwrap();
+    assert_eq!(receipt.status, Status::Success);
+    assert!(IParatiiToken::transferCall::abi_decode_returns(&receipt.output).unwrap());
+    assert_eq!(receipt.logs.len(), 1);
+    let log = &receipt.logs[0];
+    assert_eq!(log.address, token);
+    let event =
+        IParatiiToken::Transfer::decode_raw_log(log.topics.iter().copied(), &log.data).unwrap();
+    assert_eq!((event.from, event.to, event.value), (ALICE, BOB, pti(5)));
+    assert_eq!(
+        net.view(token, &IParatiiToken::balanceOfCall { owner: BOB })
+            .unwrap(),
+        pti(5)
+    );
+}
+
+#[test]
+fn token_transfer_reverts_with_typed_error_and_leaves_no_trace() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    let logs_before = net.world().logs().len();
+    let err = net
+        .send(
+            BOB,
+            token,
+            &IParatiiToken::transferCall {
+                to: CAROL,
+                value: pti(1),
+            },
+        )
+        .unwrap_err();
+    let CallError::Reverted(data) = err else {
+        panic!("should revert, got {err:?}")
+    };
+    match token_error(&data) {
+        IParatiiToken::IParatiiTokenErrors::ERC20InsufficientBalance(e) => {
+            assert_eq!((e.sender, e.balance, e.needed), (BOB, U256::ZERO, pti(1)));
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert_eq!(net.world().logs().len(), logs_before);
+    assert_eq!(
+        net.view(token, &IParatiiToken::balanceOfCall { owner: CAROL })
+            .unwrap(),
+        U256::ZERO
+    );
+}
+
+#[test]
+fn token_approve_then_transfer_from_spends_allowance() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    net.send(
+        ALICE,
+        token,
+        &IParatiiToken::approveCall {
+            spender: BOB,
+            value: pti(10),
+        },
+    )
+    .unwrap();
+    net.send(
+        BOB,
+        token,
+        &IParatiiToken::transferFromCall {
+            from: ALICE,
+            to: CAROL,
+            value: pti(4),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        net.view(
+            token,
+            &IParatiiToken::allowanceCall {
+                owner: ALICE,
+                spender: BOB
+            }
+        )
+        .unwrap(),
+        pti(6)
+    );
+    assert_eq!(
+        net.view(token, &IParatiiToken::balanceOfCall { owner: CAROL })
+            .unwrap(),
+        pti(4)
+    );
+    let err = net
+        .send(
+            BOB,
+            token,
+            &IParatiiToken::transferFromCall {
+                from: ALICE,
+                to: CAROL,
+                value: pti(7),
+            },
+        )
+        .unwrap_err();
+    let CallError::Reverted(data) = err else {
+        panic!("should revert")
+    };
+    assert_eq!(
+        data[..4],
+        IParatiiToken::ERC20InsufficientAllowance::SELECTOR
+    );
+}
+
+#[test]
+fn static_call_fails_when_program_writes() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    let call = IParatiiToken::transferCall {
+        to: BOB,
+        value: pti(1),
+    };
+    let receipt = net.static_call(ALICE, token, &call.abi_encode()).unwrap();
+    assert_eq!(receipt.status, Status::Failure);
+    assert!(receipt.failure.contains("static"), "{}", receipt.failure);
+    assert_eq!(
+        net.view(token, &IParatiiToken::balanceOfCall { owner: BOB })
+            .unwrap(),
+        U256::ZERO
+    );
+}
+
+#[test]
+fn deploy_fails_and_leaves_no_code_when_constructor_reverts() {
+    let mut net = Devnet::new();
+    let args = IParatiiToken::balanceOfCall {
+        owner: Address::ZERO,
+    }
+    .abi_encode()[4..]
+        .to_vec();
+    let err = net.deploy(ALICE, &wasm("token"), Some(&args)).unwrap_err();
+    let DevnetError::ConstructorFailed(receipt) = err else {
+        panic!("should fail, got {err:?}")
+    };
+    assert_eq!(receipt.status, Status::Revert);
+    assert_eq!(
+        receipt.output[..4],
+        IParatiiToken::ERC20InvalidReceiver::SELECTOR
+    );
+    let address = paratii_devnet::create_address(ALICE, 0);
+    assert_eq!(
+        net.call(ALICE, address, &[], U256::ZERO),
+        Err(DevnetError::NoCode(address))
+    );
+}
+
+#[test]
+fn registry_round_trip_and_owner_only_writes() {
+    let mut net = Devnet::new();
+    let args = IParatiiRegistry::getContractByKeyCall {
+        key: Default::default(),
+    }
+    .abi_encode()[4..]
+        .to_vec();
+    // The constructor takes one address: encode it as a one-word argument.
+    let mut ctor = vec![0u8; 12];
+    ctor.extend_from_slice(ALICE.as_slice());
+    assert_eq!(args.len(), 32);
+    let registry = net
+        .deploy(ALICE, &wasm("registry"), Some(&ctor))
+        .expect("registry should deploy");
+    let token = deploy_token(&mut net);
+    net.send(
+        ALICE,
+        registry,
+        &IParatiiRegistry::registerAddressCall {
+            name: "ParatiiToken".into(),
+            value: token,
+        },
+    )
+    .unwrap();
+    net.send(
+        ALICE,
+        registry,
+        &IParatiiRegistry::registerStringCall {
+            name: "Gateway".into(),
+            value: "https://gateway.example/ipfs/ and a little more than one word".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        net.view(
+            registry,
+            &IParatiiRegistry::getContractCall {
+                name: "ParatiiToken".into()
+            }
+        )
+        .unwrap(),
+        token
+    );
+    assert_eq!(
+        net.view(
+            registry,
+            &IParatiiRegistry::getContractByKeyCall {
+                key: paratii_contracts::names::PARATII_TOKEN.key
+            }
+        )
+        .unwrap(),
+        token
+    );
+    assert_eq!(
+        net.view(
+            registry,
+            &IParatiiRegistry::getStringCall {
+                name: "Gateway".into()
+            }
+        )
+        .unwrap(),
+        "https://gateway.example/ipfs/ and a little more than one word"
+    );
+    let Err(CallError::Reverted(data)) = net.send(
+        BOB,
+        registry,
+        &IParatiiRegistry::registerUintCall {
+            name: "X".into(),
+            value: U256::from(1),
+        },
+    ) else {
+        panic!("should revert")
+    };
+    let IParatiiRegistry::IParatiiRegistryErrors::OwnableUnauthorizedAccount(e) =
+        IParatiiRegistry::IParatiiRegistryErrors::abi_decode(&data).unwrap()
+    else {
+        panic!("unexpected error")
+    };
+    assert_eq!(e.account, BOB);
+}
+
+#[test]
+fn deploy_fails_with_rule_name_when_module_invalid() {
+    let mut net = Devnet::new();
+    let module = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (func (export "user_entrypoint") (param i32) (result i32) (drop (f64.const 1)) i32.const 0))"#,
+    )
+    .unwrap();
+    let Err(DevnetError::Invalid(violation)) = net.deploy(ALICE, &module, None) else {
+        panic!("should refuse a module with floats")
+    };
+    assert_eq!(violation.rule.name(), "no-floats");
+}
