@@ -18,12 +18,14 @@
 //! wasm32.
 #![no_std]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "signing"))]
 extern crate alloc;
 
 pub mod ecdsa;
 pub mod eip712;
 pub mod names;
+#[cfg(feature = "signing")]
+pub mod signing;
 
 /// Two-step ownership: events and errors (`contracts/sol/Ownable.sol`).
 pub mod ownable {

@@ -4,6 +4,7 @@
 use std::{collections::HashMap, rc::Rc};
 
 use alloy_primitives::{keccak256, Address, B256, U256};
+use paratii_contracts::{ecdsa::ECRECOVER, signing::ecrecover};
 use wasmi::{Caller, Engine, Error, Extern, Linker, Memory, Store};
 
 use crate::{world::Log, Shared, Status, MAX_CALL_DEPTH};
@@ -80,6 +81,14 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
             "{} cannot send {} wei",
             request.caller, request.transfer
         ));
+    }
+    if request.code_address == ECRECOVER {
+        return FrameResult {
+            status: Status::Success,
+            output: ecrecover(&request.calldata),
+            failure: String::new(),
+            console: Vec::new(),
+        };
     }
     let Some(program) = shared.world.borrow().program(request.code_address) else {
         // An account without a program: plain value transfer, empty success.

@@ -17,8 +17,9 @@
 //! **Not yet here** (the devnet issue's remaining work): ink and gas metering (module
 //! instrumentation, host-I/O ink, EVM storage/call/log gas, the memory model and entry cost), so
 //! receipts carry no gas yet and `evm_gas_left`/`evm_ink_left` report the frame's budget
-//! unchanged; the `ecrecover` precompile; `create1`/`create2` (they need EVM init code and report
-//! failure).
+//! unchanged; `create1`/`create2` (they need EVM init code and report failure).
+//!
+//! The `ecrecover` precompile (`0x01`) is answered natively (k256), with Ethereum's rules.
 
 mod host;
 mod world;

@@ -327,3 +327,65 @@ fn deploy_fails_with_rule_name_when_module_invalid() {
     };
     assert_eq!(violation.rule.name(), "no-floats");
 }
+
+#[test]
+fn token_permit_with_real_signature_sets_allowance_through_ecrecover() {
+    use alloy_sol_types::{eip712_domain, SolStruct};
+    use paratii_contracts::{signing::Signer, token::Permit};
+    let mut net = Devnet::new();
+    let owner = Signer::from_seed(7);
+    let args = IParatiiToken::balanceOfCall {
+        owner: owner.address(),
+    }
+    .abi_encode()[4..]
+        .to_vec();
+    let token = net.deploy(ALICE, &wasm("token"), Some(&args)).unwrap();
+    let chain_id = net.world().block.chain_id;
+    let deadline = U256::from(net.world().block.timestamp + 600);
+    let permit = Permit {
+        owner: owner.address(),
+        spender: BOB,
+        value: pti(3),
+        nonce: U256::ZERO,
+        deadline,
+    };
+    let domain = eip712_domain! { name: "Paratii", version: "1", chain_id: chain_id, verifying_contract: token, };
+    let sig = owner.sign(permit.eip712_signing_hash(&domain));
+    let call = IParatiiToken::permitCall {
+        owner: owner.address(),
+        spender: BOB,
+        value: pti(3),
+        deadline,
+        v: sig.v,
+        r: sig.r,
+        s: sig.s,
+    };
+    net.send(CAROL, token, &call)
+        .expect("a relayed permit should succeed");
+    assert_eq!(
+        net.view(
+            token,
+            &IParatiiToken::allowanceCall {
+                owner: owner.address(),
+                spender: BOB
+            }
+        )
+        .unwrap(),
+        pti(3)
+    );
+    assert_eq!(
+        net.view(
+            token,
+            &IParatiiToken::noncesCall {
+                owner: owner.address()
+            }
+        )
+        .unwrap(),
+        U256::from(1)
+    );
+    // Replaying the same signature now recovers another address.
+    let Err(CallError::Reverted(data)) = net.send(CAROL, token, &call) else {
+        panic!("replay should revert")
+    };
+    assert_eq!(data[..4], IParatiiToken::ERC2612InvalidSigner::SELECTOR);
+}
