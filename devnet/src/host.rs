@@ -279,7 +279,9 @@ fn nested_call(
         },
     };
     let shared = caller.data().shared.clone();
-    let result = run(&shared, &request);
+    // Each nested frame recurses on the native stack (host function → new instance); grow it on
+    // the heap when it runs low, so 1024 frames never overflow whatever thread runs the chain.
+    let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || run(&shared, &request));
     let status = i32::from(result.status != Status::Success);
     caller.data_mut().console.extend(result.console);
     caller.data_mut().return_data = result.output;
@@ -694,6 +696,11 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     .expect(ok);
     l
 }
+
+/// Native stack left below which a nested call gets a fresh stack segment.
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of each fresh stack segment.
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 /// Ink per gas (Nitro's default ink price).
 pub(crate) const INK_PRICE: u32 = 10_000;

@@ -115,8 +115,13 @@ fn slot0(net: &Devnet, who: Address) -> B256 {
 #[test]
 fn nested_call_keeps_callee_writes_and_logs_when_it_succeeds() {
     let (net, a, b) = setup();
-    let receipt = net.call(ALICE, a, &via(2, b, &store(7, 0)), U256::ZERO).unwrap();
-    assert_eq!((receipt.status, receipt.output.as_slice()), (Status::Success, &[0u8][..]));
+    let receipt = net
+        .call(ALICE, a, &via(2, b, &store(7, 0)), U256::ZERO)
+        .unwrap();
+    assert_eq!(
+        (receipt.status, receipt.output.as_slice()),
+        (Status::Success, &[0u8][..])
+    );
     assert_eq!(slot0(&net, b), B256::repeat_byte(7));
     assert_eq!(receipt.logs.len(), 1);
     assert_eq!(receipt.logs[0].address, b);
@@ -125,8 +130,13 @@ fn nested_call_keeps_callee_writes_and_logs_when_it_succeeds() {
 #[test]
 fn nested_call_revert_rolls_back_callee_writes_and_logs() {
     let (net, a, b) = setup();
-    let receipt = net.call(ALICE, a, &via(2, b, &store(7, 1)), U256::ZERO).unwrap();
-    assert_eq!((receipt.status, receipt.output.as_slice()), (Status::Success, &[1u8][..]));
+    let receipt = net
+        .call(ALICE, a, &via(2, b, &store(7, 1)), U256::ZERO)
+        .unwrap();
+    assert_eq!(
+        (receipt.status, receipt.output.as_slice()),
+        (Status::Success, &[1u8][..])
+    );
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(receipt.logs.is_empty());
 }
@@ -134,7 +144,9 @@ fn nested_call_revert_rolls_back_callee_writes_and_logs() {
 #[test]
 fn caller_revert_rolls_back_successful_callee_writes() {
     let (net, a, b) = setup();
-    let receipt = net.call(ALICE, a, &via(8, b, &store(7, 0)), U256::ZERO).unwrap();
+    let receipt = net
+        .call(ALICE, a, &via(8, b, &store(7, 0)), U256::ZERO)
+        .unwrap();
     assert_eq!(receipt.status, Status::Revert);
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(receipt.logs.is_empty() && net.world().logs().is_empty());
@@ -143,16 +155,18 @@ fn caller_revert_rolls_back_successful_callee_writes() {
 #[test]
 fn static_call_fails_when_callee_writes() {
     let (net, a, b) = setup();
-    let receipt = net.call(ALICE, a, &via(3, b, &store(7, 0)), U256::ZERO).unwrap();
+    let receipt = net
+        .call(ALICE, a, &via(3, b, &store(7, 0)), U256::ZERO)
+        .unwrap();
     assert_eq!(receipt.output, [1u8], "the static callee should fail");
     assert_eq!(slot0(&net, b), B256::ZERO);
 }
 
 #[test]
 fn call_depth_stops_at_1024_nested_frames() {
-    // Deep recursion through host functions needs more than a test thread's default stack.
+    // On a small thread stack: the devnet grows its stack for deep recursion itself.
     let frames = std::thread::Builder::new()
-        .stack_size(1 << 30)
+        .stack_size(256 * 1024)
         .spawn(|| {
             let (net, a, _) = setup();
             let receipt = net.call(ALICE, a, &[4], U256::ZERO).unwrap();
@@ -170,9 +184,15 @@ fn call_depth_stops_at_1024_nested_frames() {
 fn exit_early_ends_with_its_status_and_keeps_output() {
     let (net, a, _) = setup();
     let ok = net.call(ALICE, a, &[5, 0], U256::ZERO).unwrap();
-    assert_eq!((ok.status, ok.output.as_slice()), (Status::Success, &[0xABu8][..]));
+    assert_eq!(
+        (ok.status, ok.output.as_slice()),
+        (Status::Success, &[0xABu8][..])
+    );
     let reverted = net.call(ALICE, a, &[5, 1], U256::ZERO).unwrap();
-    assert_eq!((reverted.status, reverted.output.as_slice()), (Status::Revert, &[0xABu8][..]));
+    assert_eq!(
+        (reverted.status, reverted.output.as_slice()),
+        (Status::Revert, &[0xABu8][..])
+    );
     let failed = net.call(ALICE, a, &[5, 2], U256::ZERO).unwrap();
     assert_eq!((failed.status, failed.output.len()), (Status::Failure, 0));
 }
@@ -185,15 +205,25 @@ fn trap_fails_with_no_output_and_rolls_back_writes() {
     let receipt = net.call(ALICE, a, &data, U256::ZERO).unwrap();
     assert_eq!(receipt.status, Status::Failure);
     assert!(receipt.output.is_empty());
-    assert!(receipt.failure.contains("unreachable"), "{}", receipt.failure);
+    assert!(
+        receipt.failure.contains("unreachable"),
+        "{}",
+        receipt.failure
+    );
     assert_eq!(slot0(&net, a), B256::ZERO);
 }
 
 #[test]
 fn msg_reentrant_is_true_only_inside_a_reentrant_frame() {
     let (net, a, _) = setup();
-    assert_eq!(net.call(ALICE, a, &[6, 1], U256::ZERO).unwrap().output, [0u8]);
-    assert_eq!(net.call(ALICE, a, &[6, 0], U256::ZERO).unwrap().output, [1u8]);
+    assert_eq!(
+        net.call(ALICE, a, &[6, 1], U256::ZERO).unwrap().output,
+        [0u8]
+    );
+    assert_eq!(
+        net.call(ALICE, a, &[6, 0], U256::ZERO).unwrap().output,
+        [1u8]
+    );
 }
 
 #[test]
@@ -202,24 +232,41 @@ fn call_moves_value_and_fails_without_change_when_caller_is_short() {
     net.fund(ALICE, U256::from(100));
     let receipt = net.call(ALICE, a, &[6, 1], U256::from(60)).unwrap();
     assert_eq!(receipt.status, Status::Success);
-    assert_eq!((net.world().balance(ALICE), net.world().balance(a)), (U256::from(40), U256::from(60)));
+    assert_eq!(
+        (net.world().balance(ALICE), net.world().balance(a)),
+        (U256::from(40), U256::from(60))
+    );
     let short = net.call(ALICE, a, &[6, 1], U256::from(41)).unwrap();
     assert_eq!(short.status, Status::Failure);
-    assert_eq!((net.world().balance(ALICE), net.world().balance(a)), (U256::from(40), U256::from(60)));
+    assert_eq!(
+        (net.world().balance(ALICE), net.world().balance(a)),
+        (U256::from(40), U256::from(60))
+    );
 }
 
 #[test]
 fn nested_call_to_account_without_program_succeeds_empty() {
     let (net, a, _) = setup();
-    let receipt = net.call(ALICE, a, &via(2, Address::repeat_byte(0x77), &[1, 2, 3]), U256::ZERO).unwrap();
-    assert_eq!((receipt.status, receipt.output.as_slice()), (Status::Success, &[0u8][..]));
+    let receipt = net
+        .call(
+            ALICE,
+            a,
+            &via(2, Address::repeat_byte(0x77), &[1, 2, 3]),
+            U256::ZERO,
+        )
+        .unwrap();
+    assert_eq!(
+        (receipt.status, receipt.output.as_slice()),
+        (Status::Success, &[0u8][..])
+    );
 }
 
 #[test]
 fn revert_to_snapshot_undoes_later_transactions() {
     let (net, a, b) = setup();
     let snapshot = net.snapshot();
-    net.call(ALICE, a, &via(2, b, &store(9, 0)), U256::ZERO).unwrap();
+    net.call(ALICE, a, &via(2, b, &store(9, 0)), U256::ZERO)
+        .unwrap();
     assert_eq!(slot0(&net, b), B256::repeat_byte(9));
     net.revert_to(snapshot);
     assert_eq!(slot0(&net, b), B256::ZERO);
