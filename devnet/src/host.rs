@@ -1,13 +1,42 @@
-//! The Stylus host ABI (`vm_hooks`, and the debug `console` module) over the [`World`], and the
-//! frame runner that instantiates a program per call.
+//! The Stylus host ABI (`vm_hooks`, and the debug `console` module) over the [`World`], with
+//! Nitro's prices ([`crate::pricing`]), and the frame runner that instantiates a program per call.
+//!
+//! Each host function charges exactly what Nitro's `user-host-trait` charges: its host-I/O ink,
+//! the byte costs of what it copies, and the EVM gas of what it does (storage, logs, accounts,
+//! calls, pages), in the same order and with the same "gas must be available" checks.
 
-use std::{collections::HashMap, rc::Rc};
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use paratii_contracts::{ecdsa::ECRECOVER, signing::ecrecover};
-use wasmi::{Caller, Engine, Error, Extern, Linker, Memory, Store};
+use wasmi::{Caller, Engine, Error, Extern, Global, Instance, Linker, Memory, Store, Val};
 
-use crate::{world::Log, Shared, Status, MAX_CALL_DEPTH};
+use crate::{
+    instrument::{INK_LEFT, INK_STATUS},
+    pricing::{self as p, HOSTIO_INK, INK_PRICE, PTR_INK},
+    world::Log,
+    Shared, Status, MAX_CALL_DEPTH,
+};
+
+/// Gas spent across a transaction's frames, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Spent {
+    /// Program entry (memory model for the footprint + init costs).
+    pub(crate) entry_gas: u64,
+    /// Host-I/O ink (base costs and byte copies).
+    pub(crate) hostio_ink: u64,
+    /// EVM gas: storage, logs, account access, call base costs, pages, precompiles.
+    pub(crate) evm_gas: u64,
+    /// Ink of the instrumented code itself.
+    pub(crate) compute_ink: u64,
+}
+
+/// One storage-cache slot: the value the program sees, and the value in the world if known.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    value: B256,
+    known: Option<B256>,
+}
 
 /// The host-side state of one call frame (the wasmi store's data).
 pub(crate) struct Frame {
@@ -15,9 +44,12 @@ pub(crate) struct Frame {
     request: CallRequest,
     output: Vec<u8>,
     return_data: Vec<u8>,
-    /// The per-frame storage cache: slot → (value, dirty).
-    cache: HashMap<U256, (B256, bool)>,
+    cache: HashMap<U256, Slot>,
+    reads: u64,
+    writes: u64,
     console: Vec<String>,
+    /// Ink this frame bought through host functions (everything not compute).
+    bought_ink: u64,
 }
 
 /// What a frame is asked to run.
@@ -41,7 +73,7 @@ pub(crate) struct CallRequest {
     pub(crate) depth: usize,
     /// The calldata.
     pub(crate) calldata: Vec<u8>,
-    /// The gas budget (reported by `evm_gas_left`; metering is not implemented yet).
+    /// The gas budget.
     pub(crate) gas: u64,
 }
 
@@ -51,24 +83,47 @@ pub(crate) struct FrameResult {
     pub(crate) output: Vec<u8>,
     pub(crate) failure: String,
     pub(crate) console: Vec<String>,
+    /// Gas used, callees included (all of it on failure).
+    pub(crate) gas_used: u64,
 }
 
 impl FrameResult {
-    fn failure(reason: impl Into<String>) -> Self {
+    fn failure(reason: impl Into<String>, gas_used: u64) -> Self {
         Self {
             status: Status::Failure,
             output: Vec::new(),
             failure: reason.into(),
             console: vec![],
+            gas_used,
+        }
+    }
+
+    fn success(output: Vec<u8>, gas_used: u64) -> Self {
+        Self {
+            status: Status::Success,
+            output,
+            failure: String::new(),
+            console: vec![],
+            gas_used,
         }
     }
 }
 
-/// Runs one call frame: moves the value, runs the program (or succeeds empty for an account
-/// without one), and undoes everything unless it succeeds.
+fn instance_global(instance: Instance, store: &Store<Frame>, name: &str) -> Result<Global, Error> {
+    instance
+        .get_global(store, name)
+        .ok_or_else(|| Error::new(format!("the program was not instrumented ({name})")))
+}
+
+fn wasm_error(e: impl std::fmt::Display) -> Error {
+    Error::new(e.to_string())
+}
+
+/// Runs one call frame: moves the value, prices the entry, runs the program (or answers for a
+/// precompile or an account without a program), and undoes everything unless it succeeds.
 pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
     if request.depth > MAX_CALL_DEPTH {
-        return FrameResult::failure(format!("call depth over {MAX_CALL_DEPTH}"));
+        return FrameResult::failure(format!("call depth over {MAX_CALL_DEPTH}"), request.gas);
     }
     let checkpoint = shared.world.borrow().checkpoint();
     let moved =
@@ -77,28 +132,43 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
             .borrow_mut()
             .transfer(request.caller, request.address, request.transfer);
     if !moved {
-        return FrameResult::failure(format!(
-            "{} cannot send {} wei",
-            request.caller, request.transfer
-        ));
+        return FrameResult::failure(
+            format!("{} cannot send {} wei", request.caller, request.transfer),
+            request.gas,
+        );
     }
     if request.code_address == ECRECOVER {
-        return FrameResult {
-            status: Status::Success,
-            output: ecrecover(&request.calldata),
-            failure: String::new(),
-            console: Vec::new(),
-        };
+        if request.gas < p::ECRECOVER_GAS {
+            shared.world.borrow_mut().revert_to(checkpoint);
+            return FrameResult::failure("out of gas", request.gas);
+        }
+        shared.spent.borrow_mut().evm_gas += p::ECRECOVER_GAS;
+        return FrameResult::success(ecrecover(&request.calldata), p::ECRECOVER_GAS);
     }
     let Some(program) = shared.world.borrow().program(request.code_address) else {
         // An account without a program: plain value transfer, empty success.
-        return FrameResult {
-            status: Status::Success,
-            output: Vec::new(),
-            failure: String::new(),
-            console: Vec::new(),
-        };
+        return FrameResult::success(Vec::new(), 0);
     };
+
+    // Entry: the memory model for the footprint, then the init costs.
+    let (entry_gas, pages_before) = {
+        let mut world = shared.world.borrow_mut();
+        let footprint = program.shape.footprint;
+        let (open, ever) = (world.tx.pages_open, world.tx.pages_ever);
+        let memory = p::memory_gas(footprint, open, ever);
+        world.tx.pages_open = open.saturating_add(footprint);
+        world.tx.pages_ever = ever.max(world.tx.pages_open);
+        let cached = world.cached.contains(&request.code_address);
+        (memory.saturating_add(program.shape.entry_gas(cached)), open)
+    };
+    let restore_pages = || shared.world.borrow_mut().tx.pages_open = pages_before;
+    if entry_gas > request.gas {
+        restore_pages();
+        shared.world.borrow_mut().revert_to(checkpoint);
+        return FrameResult::failure("out of gas at entry", request.gas);
+    }
+    shared.spent.borrow_mut().entry_gas += entry_gas;
+
     shared.world.borrow_mut().frames.push(request.address);
     let mut store = Store::new(
         &shared.engine,
@@ -108,20 +178,39 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
             output: Vec::new(),
             return_data: Vec::new(),
             cache: HashMap::new(),
+            reads: 0,
+            writes: 0,
             console: Vec::new(),
+            bought_ink: 0,
         },
     );
+    let budget_ink = (request.gas - entry_gas).saturating_mul(INK_PRICE);
+    let mut meter: Option<(Global, Global)> = None;
     let ran = shared
         .linker
         .instantiate_and_start(&mut store, &program.module)
-        .and_then(|instance| instance.get_typed_func::<i32, i32>(&store, "user_entrypoint"))
-        .and_then(|entry| {
+        .and_then(|instance| {
+            let ink = instance_global(instance, &store, INK_LEFT)?;
+            let status = instance_global(instance, &store, INK_STATUS)?;
+            ink.set(&mut store, Val::I64(budget_ink.cast_signed()))
+                .map_err(wasm_error)?;
+            meter = Some((ink, status));
+            let entry = instance.get_typed_func::<i32, i32>(&store, "user_entrypoint")?;
             let len = i32::try_from(request.calldata.len())
                 .map_err(|_| Error::new("calldata over 2 GiB"))?;
             entry.call(&mut store, len)
         });
     shared.world.borrow_mut().frames.pop();
-    let status = match ran {
+    restore_pages();
+
+    let (ink_left, out_of_ink) = meter.map_or((budget_ink, false), |(ink, status)| {
+        (
+            ink.get(&store).i64().map_or(0, i64::cast_unsigned),
+            status.get(&store).i32() == Some(1),
+        )
+    });
+    let outcome = match ran {
+        _ if out_of_ink => Err("out of ink".to_owned()),
         Ok(0) => Ok(Status::Success),
         Ok(1) => Ok(Status::Revert),
         Ok(other) => Err(format!("user_entrypoint returned status {other}")),
@@ -133,16 +222,30 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
         },
     };
     let frame = store.into_data();
-    let mut result = match status {
-        Ok(status) => FrameResult {
-            status,
-            output: frame.output,
-            failure: String::new(),
-            console: frame.console,
-        },
+    let burned = if outcome.is_ok() {
+        budget_ink.saturating_sub(ink_left)
+    } else {
+        budget_ink
+    };
+    shared.spent.borrow_mut().compute_ink += burned.saturating_sub(frame.bought_ink);
+    let mut result = match outcome {
+        Ok(status) => {
+            // Gas left is what the ink left buys, capped so that returned data costs at least
+            // its EVM memory expansion.
+            let used = request.gas - ink_left / INK_PRICE;
+            let floor = p::evm_memory_gas(frame.output.len() as u64);
+            FrameResult {
+                status,
+                gas_used: used.max(floor).min(request.gas),
+                output: frame.output,
+                failure: String::new(),
+                console: frame.console,
+            }
+        }
+        // Traps and running out consume the whole budget, as the EVM's exceptional halts do.
         Err(reason) => FrameResult {
             console: frame.console,
-            ..FrameResult::failure(reason)
+            ..FrameResult::failure(reason, request.gas)
         },
     };
     if result.status == Status::Success {
@@ -150,11 +253,11 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
         let dirty: Vec<(U256, B256)> = frame
             .cache
             .iter()
-            .filter(|(_, (_, d))| *d)
-            .map(|(k, (v, _))| (*k, *v))
+            .filter(|(_, s)| s.known != Some(s.value))
+            .map(|(k, s)| (*k, s.value))
             .collect();
         if !dirty.is_empty() && request.is_static {
-            result = FrameResult::failure("storage write in a static call");
+            result = FrameResult::failure("storage write in a static call", request.gas);
         } else {
             let mut world = shared.world.borrow_mut();
             for (key, value) in dirty {
@@ -164,14 +267,70 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
     }
     if result.status != Status::Success {
         shared.world.borrow_mut().revert_to(checkpoint);
-        if result.status == Status::Failure {
-            result.output.clear();
-        }
     }
     result
 }
 
 type Ctx<'a> = Caller<'a, Frame>;
+
+fn meter_global(caller: &Ctx<'_>, name: &str) -> Result<Global, Error> {
+    caller
+        .get_export(name)
+        .and_then(Extern::into_global)
+        .ok_or_else(|| Error::new(format!("the program was not instrumented ({name})")))
+}
+
+fn ink_left(caller: &Ctx<'_>) -> Result<u64, Error> {
+    Ok(meter_global(caller, INK_LEFT)?
+        .get(caller)
+        .i64()
+        .map_or(0, i64::cast_unsigned))
+}
+
+fn gas_left(caller: &Ctx<'_>) -> Result<u64, Error> {
+    Ok(ink_left(caller)? / INK_PRICE)
+}
+
+fn out_of_ink(caller: &mut Ctx<'_>) -> Error {
+    if let Ok(status) = meter_global(caller, INK_STATUS) {
+        let _ = status.set(&mut *caller, Val::I32(1));
+    }
+    Error::new("out of ink")
+}
+
+/// Charges `ink`, or marks the frame out of ink and traps.
+fn buy_ink(caller: &mut Ctx<'_>, ink: u64) -> Result<(), Error> {
+    let left = ink_left(caller)?;
+    if left < ink {
+        return Err(out_of_ink(caller));
+    }
+    caller.data_mut().bought_ink += ink;
+    meter_global(caller, INK_LEFT)?
+        .set(caller, Val::I64((left - ink).cast_signed()))
+        .map_err(wasm_error)
+}
+
+/// Host-I/O ink.
+fn hostio(caller: &mut Ctx<'_>, ink: u64) -> Result<(), Error> {
+    buy_ink(caller, ink)?;
+    caller.data().shared.spent.borrow_mut().hostio_ink += ink;
+    Ok(())
+}
+
+/// EVM gas.
+fn buy_gas(caller: &mut Ctx<'_>, gas: u64) -> Result<(), Error> {
+    buy_ink(caller, gas.saturating_mul(INK_PRICE))?;
+    caller.data().shared.spent.borrow_mut().evm_gas += gas;
+    Ok(())
+}
+
+/// Checks that `gas` is available without spending it.
+fn require_gas(caller: &mut Ctx<'_>, gas: u64) -> Result<(), Error> {
+    if ink_left(caller)? < gas.saturating_mul(INK_PRICE) {
+        return Err(out_of_ink(caller));
+    }
+    Ok(())
+}
 
 fn memory(caller: &Ctx<'_>) -> Result<Memory, Error> {
     caller
@@ -181,8 +340,11 @@ fn memory(caller: &Ctx<'_>) -> Result<Memory, Error> {
 }
 
 fn offset(ptr: i32) -> usize {
-    // Guest pointers are unsigned 32-bit.
     ptr.cast_unsigned() as usize
+}
+
+fn len64(len: i32) -> u64 {
+    u64::from(len.cast_unsigned())
 }
 
 fn read(caller: &Ctx<'_>, ptr: i32, len: usize) -> Result<Vec<u8>, Error> {
@@ -197,6 +359,10 @@ fn read_word(caller: &Ctx<'_>, ptr: i32) -> Result<B256, Error> {
     Ok(B256::from_slice(&read(caller, ptr, 32)?))
 }
 
+fn read_u256(caller: &Ctx<'_>, ptr: i32) -> Result<U256, Error> {
+    Ok(U256::from_be_bytes(read_word(caller, ptr)?.0))
+}
+
 fn read_address(caller: &Ctx<'_>, ptr: i32) -> Result<Address, Error> {
     Ok(Address::from_slice(&read(caller, ptr, 20)?))
 }
@@ -207,7 +373,7 @@ fn write(caller: &mut Ctx<'_>, ptr: i32, bytes: &[u8]) -> Result<(), Error> {
         .map_err(|_| Error::new("write out of bounds"))
 }
 
-fn write_usize(caller: &mut Ctx<'_>, ptr: i32, n: usize) -> Result<(), Error> {
+fn write_u32(caller: &mut Ctx<'_>, ptr: i32, n: usize) -> Result<(), Error> {
     let n = u32::try_from(n).map_err(|_| Error::new("length over 4 GiB"))?;
     write(caller, ptr, &n.to_le_bytes())
 }
@@ -224,15 +390,15 @@ fn in_static(caller: &Ctx<'_>, what: &str) -> Result<(), Error> {
 }
 
 /// Which kind of call a host function makes.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum CallKind {
     Call,
     Delegate,
     Static,
 }
 
-fn nested_call(
-    caller: &mut Ctx<'_>,
+/// The host ABI's call arguments.
+struct CallArgs {
     kind: CallKind,
     contract: i32,
     calldata: i32,
@@ -240,19 +406,53 @@ fn nested_call(
     value: Option<i32>,
     gas: i64,
     return_data_len: i32,
-) -> Result<i32, Error> {
-    let target = read_address(caller, contract)?;
-    let data = read(caller, calldata, offset(calldata_len))?;
-    let value = match value {
-        Some(ptr) => U256::from_be_bytes(read_word(caller, ptr)?.0),
+}
+
+/// `call_contract` / `delegate_call_contract` / `static_call_contract`, priced as Nitro's
+/// `do_call` and go-ethereum's `WasmCallCost`: access (2,600 cold / 100 warm), value (9,000, and
+/// 25,000 to an empty account), 63/64 of what is left after that, the 2,300 stipend with value,
+/// and the callee's gas. Returns 0 on success, 2 otherwise (Nitro's `UserOutcomeKind`).
+fn nested_call(caller: &mut Ctx<'_>, args: &CallArgs) -> Result<i32, Error> {
+    hostio(caller, HOSTIO_INK + 3 * PTR_INK + p::EVM_API_INK)?;
+    hostio(caller, 2 * p::read_ink(len64(args.calldata_len)))?;
+    let gas_left = gas_left(caller)?;
+    let gas_req = args.gas.cast_unsigned().min(gas_left);
+    let target = read_address(caller, args.contract)?;
+    let data = read(caller, args.calldata, offset(args.calldata_len))?;
+    let value = match args.value {
+        Some(ptr) => read_u256(caller, ptr)?,
         None => U256::ZERO,
     };
     let frame = &caller.data().request;
-    if !value.is_zero() && frame.is_static {
-        return Err(Error::new("value transfer in a static call"));
+    if frame.is_static && !value.is_zero() {
+        caller.data_mut().return_data.clear();
+        write_u32(caller, args.return_data_len, 0)?;
+        return Ok(2);
     }
-    let gas = u64::try_from(gas).unwrap_or(0).min(frame.gas);
-    let request = match kind {
+    let shared = caller.data().shared.clone();
+    let base = {
+        let mut world = shared.world.borrow_mut();
+        let mut base = world.access_account(target);
+        if !value.is_zero() {
+            base += p::CALL_VALUE_GAS;
+            if world.is_empty(target) {
+                base += p::NEW_ACCOUNT_GAS;
+            }
+        }
+        base
+    };
+    if base > gas_left {
+        buy_gas(caller, gas_left)?;
+        caller.data_mut().return_data.clear();
+        write_u32(caller, args.return_data_len, 0)?;
+        return Ok(2);
+    }
+    let mut gas = ((gas_left - base) * 63 / 64).min(gas_req);
+    if !value.is_zero() {
+        gas += p::CALL_STIPEND;
+    }
+    let frame = &caller.data().request;
+    let request = match args.kind {
         CallKind::Call | CallKind::Static => CallRequest {
             caller: frame.address,
             origin: frame.origin,
@@ -260,7 +460,7 @@ fn nested_call(
             code_address: target,
             value,
             transfer: value,
-            is_static: frame.is_static || matches!(kind, CallKind::Static),
+            is_static: frame.is_static || args.kind == CallKind::Static,
             depth: frame.depth + 1,
             calldata: data,
             gas,
@@ -278,24 +478,83 @@ fn nested_call(
             gas,
         },
     };
-    let shared = caller.data().shared.clone();
     // Each nested frame recurses on the native stack (host function → new instance); grow it on
     // the heap when it runs low, so 1024 frames never overflow whatever thread runs the chain.
     let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || run(&shared, &request));
-    let status = i32::from(result.status != Status::Success);
+    shared.spent.borrow_mut().evm_gas += base;
+    // The callee's own costs are already in `spent`: charge the caller without counting twice.
+    buy_ink(caller, (base + result.gas_used).saturating_mul(INK_PRICE))?;
+    let status = if result.status == Status::Success {
+        0
+    } else {
+        2
+    };
     caller.data_mut().console.extend(result.console);
     caller.data_mut().return_data = result.output;
     let len = caller.data().return_data.len();
-    write_usize(caller, return_data_len, len)?;
+    write_u32(caller, args.return_data_len, len)?;
     Ok(status)
 }
 
-fn math(caller: &mut Ctx<'_>, ptrs: &[i32], f: impl Fn(&[U256]) -> U256) -> Result<(), Error> {
+/// Native stack left below which a nested call gets a fresh stack segment.
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of each fresh stack segment.
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+
+fn math(
+    caller: &mut Ctx<'_>,
+    ink: u64,
+    ptrs: &[i32],
+    f: impl Fn(&[U256]) -> U256,
+) -> Result<(), Error> {
+    hostio(caller, ink)?;
     let mut values = Vec::with_capacity(ptrs.len());
-    for &p in ptrs {
-        values.push(U256::from_be_bytes(read_word(caller, p)?.0));
+    for &ptr in ptrs {
+        values.push(read_u256(caller, ptr)?);
     }
     write(caller, ptrs[0], &f(&values).to_be_bytes::<32>())
+}
+
+fn write_word_from<F>(mut c: Ctx<'_>, dest: i32, f: F) -> Result<(), Error>
+where
+    F: FnOnce(&Frame) -> [u8; 32],
+{
+    hostio(&mut c, HOSTIO_INK + PTR_INK)?;
+    let word = f(c.data());
+    write(&mut c, dest, &word)
+}
+
+fn write_address_from<F>(mut c: Ctx<'_>, dest: i32, f: F) -> Result<(), Error>
+where
+    F: FnOnce(&Frame) -> Address,
+{
+    hostio(&mut c, HOSTIO_INK + PTR_INK)?;
+    let address = f(c.data());
+    write(&mut c, dest, address.as_slice())
+}
+
+fn block_u64(mut c: Ctx<'_>, f: impl Fn(&crate::Block) -> u64) -> Result<i64, Error> {
+    hostio(&mut c, HOSTIO_INK)?;
+    Ok(f(&c.data().shared.world.borrow().block).cast_signed())
+}
+
+fn code(c: &Ctx<'_>, who: Address) -> Vec<u8> {
+    c.data()
+        .shared
+        .world
+        .borrow()
+        .program(who)
+        .map(|p| p.code.clone())
+        .unwrap_or_default()
+}
+
+/// Account access (balance, code hash, code): host ink, the 2,600 that must be available, and
+/// the EIP-2929 access cost.
+fn touch_account(c: &mut Ctx<'_>, ink: u64, who: Address) -> Result<(), Error> {
+    hostio(c, ink)?;
+    require_gas(c, p::COLD_ACCOUNT_GAS)?;
+    let cost = c.data().shared.world.borrow_mut().access_account(who);
+    buy_gas(c, cost)
 }
 
 /// The linker with every `vm_hooks` import Nitro provides and the debug `console` module.
@@ -307,10 +566,13 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
 
     l.func_wrap(h, "read_args", |mut c: Ctx<'_>, dest: i32| {
         let args = c.data().request.calldata.clone();
+        hostio(&mut c, HOSTIO_INK + p::write_ink(args.len() as u64))?;
         write(&mut c, dest, &args)
     })
     .expect(ok);
     l.func_wrap(h, "write_result", |mut c: Ctx<'_>, ptr: i32, len: i32| {
+        // Read into the host, and copied again to geth when returned.
+        hostio(&mut c, HOSTIO_INK + 2 * p::read_ink(len64(len)))?;
         let out = read(&c, ptr, offset(len))?;
         c.data_mut().output = out;
         Ok(())
@@ -327,20 +589,33 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         h,
         "storage_load_bytes32",
         |mut c: Ctx<'_>, key: i32, dest: i32| {
-            let key = U256::from_be_bytes(read_word(&c, key)?.0);
-            let value = match c.data().cache.get(&key) {
-                Some((value, _)) => *value,
-                None => {
-                    let frame = c.data();
-                    let value = frame
-                        .shared
-                        .world
-                        .borrow()
-                        .storage(frame.request.address, key);
-                    c.data_mut().cache.insert(key, (value, false));
-                    value
-                }
+            hostio(&mut c, HOSTIO_INK + 2 * PTR_INK)?;
+            require_gas(
+                &mut c,
+                p::COLD_SLOAD_GAS + p::REQUIRED_ACCESS_GAS + p::EVM_API_GAS,
+            )?;
+            let key = read_u256(&c, key)?;
+            let frame = c.data_mut();
+            frame.reads += 1;
+            let mut cost = p::cache_read_gas(frame.reads);
+            let value = if let Some(slot) = frame.cache.get(&key) {
+                slot.value
+            } else {
+                let address = frame.request.address;
+                let mut world = frame.shared.world.borrow_mut();
+                cost += world.load_cost(address, key) + p::EVM_API_GAS;
+                let value = world.storage(address, key);
+                drop(world);
+                frame.cache.insert(
+                    key,
+                    Slot {
+                        value,
+                        known: Some(value),
+                    },
+                );
+                value
             };
+            buy_gas(&mut c, cost)?;
             write(&mut c, dest, value.as_slice())
         },
     )
@@ -349,45 +624,69 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         h,
         "storage_cache_bytes32",
         |mut c: Ctx<'_>, key: i32, value: i32| {
-            let key = U256::from_be_bytes(read_word(&c, key)?.0);
+            hostio(&mut c, HOSTIO_INK + 2 * PTR_INK)?;
+            require_gas(&mut c, p::SSTORE_SENTRY_GAS + p::REQUIRED_ACCESS_GAS)?;
+            let key = read_u256(&c, key)?;
             let value = read_word(&c, value)?;
-            c.data_mut().cache.insert(key, (value, true));
-            Ok(())
+            let frame = c.data_mut();
+            frame.writes += 1;
+            let cost = p::cache_write_gas(frame.writes);
+            frame
+                .cache
+                .entry(key)
+                .and_modify(|s| s.value = value)
+                .or_insert(Slot { value, known: None });
+            buy_gas(&mut c, cost)
         },
     )
     .expect(ok);
     l.func_wrap(h, "storage_flush_cache", |mut c: Ctx<'_>, clear: i32| {
+        hostio(&mut c, HOSTIO_INK + p::EVM_API_INK)?;
+        require_gas(&mut c, p::SSTORE_SENTRY_GAS)?;
+        let mut gas_left = gas_left(&c)?;
         let frame = c.data_mut();
-        let dirty: Vec<(U256, B256)> = frame
+        let mut dirty: Vec<(U256, B256)> = frame
             .cache
             .iter()
-            .filter(|(_, (_, d))| *d)
-            .map(|(k, (v, _))| (*k, *v))
+            .filter(|(_, s)| s.known != Some(s.value))
+            .map(|(k, s)| (*k, s.value))
             .collect();
+        dirty.sort_unstable_by_key(|(k, _)| *k);
         if !dirty.is_empty() && frame.request.is_static {
             return Err(Error::new("storage write in a static call"));
         }
+        let address = frame.request.address;
+        let mut total = 0u64;
         {
             let mut world = frame.shared.world.borrow_mut();
             for (key, value) in &dirty {
-                world.set_storage(frame.request.address, *key, *value);
+                let cost = world.store_cost(address, *key, *value);
+                if cost > gas_left {
+                    drop(world);
+                    return Err(out_of_ink(&mut c));
+                }
+                gas_left -= cost;
+                total += cost;
+                world.set_storage(address, *key, *value);
             }
         }
-        if clear == 0 {
-            for entry in frame.cache.values_mut() {
-                entry.1 = false;
-            }
-        } else {
+        let frame = c.data_mut();
+        for slot in frame.cache.values_mut() {
+            slot.known = Some(slot.value);
+        }
+        if clear != 0 {
             frame.cache.clear();
         }
-        Ok(())
+        buy_gas(&mut c, total)
     })
     .expect(ok);
     l.func_wrap(
         h,
         "transient_load_bytes32",
         |mut c: Ctx<'_>, key: i32, dest: i32| {
-            let key = U256::from_be_bytes(read_word(&c, key)?.0);
+            hostio(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK)?;
+            buy_gas(&mut c, p::TRANSIENT_GAS)?;
+            let key = read_u256(&c, key)?;
             let frame = c.data();
             let value = frame
                 .shared
@@ -401,10 +700,12 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     l.func_wrap(
         h,
         "transient_store_bytes32",
-        |c: Ctx<'_>, key: i32, value: i32| {
-            in_static(&c, "transient storage write")?;
-            let key = U256::from_be_bytes(read_word(&c, key)?.0);
+        |mut c: Ctx<'_>, key: i32, value: i32| {
+            hostio(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK)?;
+            buy_gas(&mut c, p::TRANSIENT_GAS)?;
+            let key = read_u256(&c, key)?;
             let value = read_word(&c, value)?;
+            in_static(&c, "transient storage write")?;
             let frame = c.data();
             frame
                 .shared
@@ -419,36 +720,68 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     l.func_wrap(
         h,
         "call_contract",
-        |mut c: Ctx<'_>, to: i32, data: i32, len: i32, value: i32, gas: i64, ret: i32| {
-            nested_call(&mut c, CallKind::Call, to, data, len, Some(value), gas, ret)
+        |mut c: Ctx<'_>, contract: i32, calldata: i32, len: i32, value: i32, gas: i64, ret: i32| {
+            let args = CallArgs {
+                kind: CallKind::Call,
+                contract,
+                calldata,
+                calldata_len: len,
+                value: Some(value),
+                gas,
+                return_data_len: ret,
+            };
+            nested_call(&mut c, &args)
         },
     )
     .expect(ok);
     l.func_wrap(
         h,
         "delegate_call_contract",
-        |mut c: Ctx<'_>, to: i32, data: i32, len: i32, gas: i64, ret: i32| {
-            nested_call(&mut c, CallKind::Delegate, to, data, len, None, gas, ret)
+        |mut c: Ctx<'_>, contract: i32, calldata: i32, len: i32, gas: i64, ret: i32| {
+            let args = CallArgs {
+                kind: CallKind::Delegate,
+                contract,
+                calldata,
+                calldata_len: len,
+                value: None,
+                gas,
+                return_data_len: ret,
+            };
+            nested_call(&mut c, &args)
         },
     )
     .expect(ok);
     l.func_wrap(
         h,
         "static_call_contract",
-        |mut c: Ctx<'_>, to: i32, data: i32, len: i32, gas: i64, ret: i32| {
-            nested_call(&mut c, CallKind::Static, to, data, len, None, gas, ret)
+        |mut c: Ctx<'_>, contract: i32, calldata: i32, len: i32, gas: i64, ret: i32| {
+            let args = CallArgs {
+                kind: CallKind::Static,
+                contract,
+                calldata,
+                calldata_len: len,
+                value: None,
+                gas,
+                return_data_len: ret,
+            };
+            nested_call(&mut c, &args)
         },
     )
     .expect(ok);
-    // Stylus deploys from EVM init code, which this chain does not run: creation fails (zero
-    // address, no revert data).
+    // Stylus deploys from EVM init code, which this chain does not run: creation is priced up to
+    // the EVM side and then fails (zero address, no revert data).
     l.func_wrap(
         h,
         "create1",
-        |mut c: Ctx<'_>, _code: i32, _len: i32, _endowment: i32, out: i32, revert_len: i32| {
+        |mut c: Ctx<'_>, _code: i32, len: i32, _endowment: i32, out: i32, revert_len: i32| {
+            hostio(
+                &mut c,
+                HOSTIO_INK + 3 * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len64(len)),
+            )?;
             in_static(&c, "contract creation")?;
-            write(&mut c, out, Address::ZERO.as_slice())?;
-            write_usize(&mut c, revert_len, 0)
+            c.data_mut().return_data.clear();
+            write_u32(&mut c, revert_len, 0)?;
+            write(&mut c, out, Address::ZERO.as_slice())
         },
     )
     .expect(ok);
@@ -457,14 +790,19 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         "create2",
         |mut c: Ctx<'_>,
          _code: i32,
-         _len: i32,
+         len: i32,
          _endowment: i32,
          _salt: i32,
          out: i32,
          revert_len: i32| {
+            hostio(
+                &mut c,
+                HOSTIO_INK + 4 * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len64(len)),
+            )?;
             in_static(&c, "contract creation")?;
-            write(&mut c, out, Address::ZERO.as_slice())?;
-            write_usize(&mut c, revert_len, 0)
+            c.data_mut().return_data.clear();
+            write_u32(&mut c, revert_len, 0)?;
+            write(&mut c, out, Address::ZERO.as_slice())
         },
     )
     .expect(ok);
@@ -472,16 +810,22 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         h,
         "read_return_data",
         |mut c: Ctx<'_>, dest: i32, off: i32, size: i32| {
+            hostio(&mut c, HOSTIO_INK + p::EVM_API_INK)?;
+            let available = c.data().return_data.len().saturating_sub(offset(off));
+            hostio(&mut c, p::write_ink(offset(size).min(available) as u64))?;
             let data = &c.data().return_data;
             let start = offset(off).min(data.len());
             let end = start.saturating_add(offset(size)).min(data.len());
             let slice = data[start..end].to_vec();
-            write(&mut c, dest, &slice)?;
+            if !slice.is_empty() {
+                write(&mut c, dest, &slice)?;
+            }
             guest_len(slice.len())
         },
     )
     .expect(ok);
-    l.func_wrap(h, "return_data_size", |c: Ctx<'_>| {
+    l.func_wrap(h, "return_data_size", |mut c: Ctx<'_>| {
+        hostio(&mut c, HOSTIO_INK)?;
         guest_len(c.data().return_data.len())
     })
     .expect(ok);
@@ -489,24 +833,25 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     l.func_wrap(
         h,
         "emit_log",
-        |c: Ctx<'_>, data: i32, len: i32, topics: i32| {
+        |mut c: Ctx<'_>, data: i32, len: i32, topics: i32| {
+            hostio(&mut c, HOSTIO_INK + p::EVM_API_INK)?;
+            let (topics, len) = (len64(topics), len64(len));
+            if topics > 4 || len < topics * 32 {
+                return Err(Error::new("bad topic data"));
+            }
+            hostio(&mut c, p::read_ink(len))?;
+            buy_gas(
+                &mut c,
+                p::LOG_TOPIC_GAS * (1 + topics) + p::LOG_DATA_GAS * (len - topics * 32),
+            )?;
+            let bytes = read(&c, data, offset(len.cast_signed() as i32))?;
             in_static(&c, "log")?;
-            let topics = offset(topics);
-            if topics > 4 {
-                return Err(Error::new(format!("{topics} log topics, at most 4")));
-            }
-            let bytes = read(&c, data, offset(len))?;
-            if bytes.len() < topics * 32 {
-                return Err(Error::new("log shorter than its topics"));
-            }
+            let split = usize::try_from(topics * 32).expect("should be at most 128");
             let frame = c.data();
             frame.shared.world.borrow_mut().push_log(Log {
                 address: frame.request.address,
-                topics: bytes[..topics * 32]
-                    .chunks(32)
-                    .map(B256::from_slice)
-                    .collect(),
-                data: bytes[topics * 32..].to_vec(),
+                topics: bytes[..split].chunks(32).map(B256::from_slice).collect(),
+                data: bytes[split..].to_vec(),
             });
             Ok(())
         },
@@ -518,6 +863,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         "account_balance",
         |mut c: Ctx<'_>, address: i32, dest: i32| {
             let who = read_address(&c, address)?;
+            touch_account(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK, who)?;
             let balance = c.data().shared.world.borrow().balance(who);
             write(&mut c, dest, &balance.to_be_bytes::<32>())
         },
@@ -528,7 +874,10 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         "account_codehash",
         |mut c: Ctx<'_>, address: i32, dest: i32| {
             let who = read_address(&c, address)?;
-            let hash = code(&c, who).map_or(B256::ZERO, keccak256);
+            touch_account(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK, who)?;
+            let code = code(&c, who);
+            let empty = c.data().shared.world.borrow().is_empty(who);
+            let hash = if empty { B256::ZERO } else { keccak256(&code) };
             write(&mut c, dest, hash.as_slice())
         },
     )
@@ -538,7 +887,9 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         "account_code",
         |mut c: Ctx<'_>, address: i32, off: i32, size: i32, dest: i32| {
             let who = read_address(&c, address)?;
-            let code = code(&c, who).unwrap_or_default();
+            touch_account(&mut c, HOSTIO_INK + p::EVM_API_INK, who)?;
+            let code = code(&c, who);
+            hostio(&mut c, p::write_ink(code.len() as u64))?;
             let start = offset(off).min(code.len());
             let end = start.saturating_add(offset(size)).min(code.len());
             write(&mut c, dest, &code[start..end])?;
@@ -546,61 +897,60 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         },
     )
     .expect(ok);
-    l.func_wrap(h, "account_code_size", |c: Ctx<'_>, address: i32| {
+    l.func_wrap(h, "account_code_size", |mut c: Ctx<'_>, address: i32| {
         let who = read_address(&c, address)?;
-        guest_len(code(&c, who).map_or(0, |code| code.len()))
+        touch_account(&mut c, HOSTIO_INK + p::EVM_API_INK, who)?;
+        guest_len(code(&c, who).len())
     })
     .expect(ok);
 
-    l.func_wrap(h, "block_basefee", |mut c: Ctx<'_>, dest: i32| {
-        let fee = c.data().shared.world.borrow().block.basefee;
-        write(&mut c, dest, &fee.to_be_bytes::<32>())
+    l.func_wrap(h, "block_basefee", |c: Ctx<'_>, dest: i32| {
+        write_word_from(c, dest, |f| {
+            f.shared.world.borrow().block.basefee.to_be_bytes()
+        })
     })
     .expect(ok);
-    l.func_wrap(h, "block_coinbase", |mut c: Ctx<'_>, dest: i32| {
-        let coinbase = c.data().shared.world.borrow().block.coinbase;
-        write(&mut c, dest, coinbase.as_slice())
+    l.func_wrap(h, "block_coinbase", |c: Ctx<'_>, dest: i32| {
+        write_address_from(c, dest, |f| f.shared.world.borrow().block.coinbase)
+    })
+    .expect(ok);
+    l.func_wrap(h, "tx_gas_price", |c: Ctx<'_>, dest: i32| {
+        write_word_from(c, dest, |f| {
+            f.shared.world.borrow().block.gas_price.to_be_bytes()
+        })
     })
     .expect(ok);
     l.func_wrap(h, "block_gas_limit", |c: Ctx<'_>| {
-        block_u64(&c, |b| b.gas_limit)
+        block_u64(c, |b| b.gas_limit)
     })
     .expect(ok);
-    l.func_wrap(h, "block_number", |c: Ctx<'_>| block_u64(&c, |b| b.number))
+    l.func_wrap(h, "block_number", |c: Ctx<'_>| block_u64(c, |b| b.number))
         .expect(ok);
     l.func_wrap(h, "block_timestamp", |c: Ctx<'_>| {
-        block_u64(&c, |b| b.timestamp)
+        block_u64(c, |b| b.timestamp)
     })
     .expect(ok);
-    l.func_wrap(h, "chainid", |c: Ctx<'_>| block_u64(&c, |b| b.chain_id))
+    l.func_wrap(h, "chainid", |c: Ctx<'_>| block_u64(c, |b| b.chain_id))
         .expect(ok);
-    l.func_wrap(h, "tx_gas_price", |mut c: Ctx<'_>, dest: i32| {
-        let price = c.data().shared.world.borrow().block.gas_price;
-        write(&mut c, dest, &price.to_be_bytes::<32>())
-    })
-    .expect(ok);
 
-    l.func_wrap(h, "contract_address", |mut c: Ctx<'_>, dest: i32| {
-        let address = c.data().request.address;
-        write(&mut c, dest, address.as_slice())
+    l.func_wrap(h, "contract_address", |c: Ctx<'_>, dest: i32| {
+        write_address_from(c, dest, |f| f.request.address)
     })
     .expect(ok);
-    l.func_wrap(h, "msg_sender", |mut c: Ctx<'_>, dest: i32| {
-        let sender = c.data().request.caller;
-        write(&mut c, dest, sender.as_slice())
+    l.func_wrap(h, "msg_sender", |c: Ctx<'_>, dest: i32| {
+        write_address_from(c, dest, |f| f.request.caller)
     })
     .expect(ok);
-    l.func_wrap(h, "tx_origin", |mut c: Ctx<'_>, dest: i32| {
-        let origin = c.data().request.origin;
-        write(&mut c, dest, origin.as_slice())
+    l.func_wrap(h, "tx_origin", |c: Ctx<'_>, dest: i32| {
+        write_address_from(c, dest, |f| f.request.origin)
     })
     .expect(ok);
-    l.func_wrap(h, "msg_value", |mut c: Ctx<'_>, dest: i32| {
-        let value = c.data().request.value;
-        write(&mut c, dest, &value.to_be_bytes::<32>())
+    l.func_wrap(h, "msg_value", |c: Ctx<'_>, dest: i32| {
+        write_word_from(c, dest, |f| f.request.value.to_be_bytes())
     })
     .expect(ok);
-    l.func_wrap(h, "msg_reentrant", |c: Ctx<'_>| {
+    l.func_wrap(h, "msg_reentrant", |mut c: Ctx<'_>| {
+        hostio(&mut c, HOSTIO_INK)?;
         let frame = c.data();
         let open = frame
             .shared
@@ -610,7 +960,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
             .iter()
             .filter(|a| **a == frame.request.address)
             .count();
-        i32::from(open > 1)
+        Ok(i32::from(open > 1))
     })
     .expect(ok);
 
@@ -618,51 +968,74 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         h,
         "native_keccak256",
         |mut c: Ctx<'_>, data: i32, len: i32, out: i32| {
+            hostio(&mut c, p::keccak_ink(len64(len)))?;
             let bytes = read(&c, data, offset(len))?;
             write(&mut c, out, keccak256(bytes).as_slice())
         },
     )
     .expect(ok);
 
-    // Gas is not metered yet: both report the frame's budget in its unit.
-    l.func_wrap(h, "evm_gas_left", |c: Ctx<'_>| {
-        c.data().request.gas.cast_signed()
+    l.func_wrap(h, "evm_gas_left", |mut c: Ctx<'_>| {
+        hostio(&mut c, HOSTIO_INK)?;
+        Ok(gas_left(&c)?.cast_signed())
     })
     .expect(ok);
-    l.func_wrap(h, "evm_ink_left", |c: Ctx<'_>| {
-        c.data()
-            .request
-            .gas
-            .saturating_mul(u64::from(INK_PRICE))
-            .cast_signed()
+    l.func_wrap(h, "evm_ink_left", |mut c: Ctx<'_>| {
+        hostio(&mut c, HOSTIO_INK)?;
+        Ok(ink_left(&c)?.cast_signed())
     })
     .expect(ok);
-    l.func_wrap(h, "tx_ink_price", |_: Ctx<'_>| INK_PRICE.cast_signed())
-        .expect(ok);
-    l.func_wrap(h, "pay_for_memory_grow", |_: Ctx<'_>, _pages: i32| {})
-        .expect(ok);
+    l.func_wrap(h, "tx_ink_price", |mut c: Ctx<'_>| {
+        hostio(&mut c, HOSTIO_INK)?;
+        Ok(i32::try_from(INK_PRICE).expect("should fit"))
+    })
+    .expect(ok);
+    l.func_wrap(h, "pay_for_memory_grow", |mut c: Ctx<'_>, pages: i32| {
+        let pages = u16::try_from(pages.cast_unsigned()).unwrap_or(u16::MAX);
+        if pages == 0 {
+            return hostio(&mut c, HOSTIO_INK);
+        }
+        let cost = {
+            let mut world = c.data().shared.world.borrow_mut();
+            let (open, ever) = (world.tx.pages_open, world.tx.pages_ever);
+            world.tx.pages_open = open.saturating_add(pages);
+            world.tx.pages_ever = ever.max(world.tx.pages_open);
+            p::memory_gas(pages, open, ever)
+        };
+        buy_gas(&mut c, cost)
+    })
+    .expect(ok);
 
-    l.func_wrap(h, "math_div", |mut c: Ctx<'_>, a: i32, b: i32| {
-        math(&mut c, &[a, b], |v| {
+    let div = HOSTIO_INK + 3 * PTR_INK + p::DIV_INK;
+    l.func_wrap(h, "math_div", move |mut c: Ctx<'_>, a: i32, b: i32| {
+        math(&mut c, div, &[a, b], |v| {
             v[0].checked_div(v[1]).unwrap_or_default()
         })
     })
     .expect(ok);
-    l.func_wrap(h, "math_mod", |mut c: Ctx<'_>, a: i32, b: i32| {
-        math(&mut c, &[a, b], |v| {
+    l.func_wrap(h, "math_mod", move |mut c: Ctx<'_>, a: i32, b: i32| {
+        math(&mut c, div, &[a, b], |v| {
             v[0].checked_rem(v[1]).unwrap_or_default()
         })
     })
     .expect(ok);
     l.func_wrap(h, "math_pow", |mut c: Ctx<'_>, a: i32, b: i32| {
-        math(&mut c, &[a, b], |v| v[0].wrapping_pow(v[1]))
+        let exponent = read_u256(&c, b)?;
+        let bytes = u64::from(exponent.bit_len().div_ceil(8) as u32);
+        let ink = HOSTIO_INK + 3 * PTR_INK + p::POW_BASE_INK + p::POW_BYTE_INK * bytes;
+        math(&mut c, ink, &[a, b], |v| v[0].wrapping_pow(v[1]))
     })
     .expect(ok);
     l.func_wrap(
         h,
         "math_add_mod",
         |mut c: Ctx<'_>, a: i32, b: i32, m: i32| {
-            math(&mut c, &[a, b, m], |v| v[0].add_mod(v[1], v[2]))
+            math(
+                &mut c,
+                HOSTIO_INK + 4 * PTR_INK + p::ADD_MOD_INK,
+                &[a, b, m],
+                |v| v[0].add_mod(v[1], v[2]),
+            )
         },
     )
     .expect(ok);
@@ -670,12 +1043,17 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         h,
         "math_mul_mod",
         |mut c: Ctx<'_>, a: i32, b: i32, m: i32| {
-            math(&mut c, &[a, b, m], |v| v[0].mul_mod(v[1], v[2]))
+            math(
+                &mut c,
+                HOSTIO_INK + 4 * PTR_INK + p::MUL_MOD_INK,
+                &[a, b, m],
+                |v| v[0].mul_mod(v[1], v[2]),
+            )
         },
     )
     .expect(ok);
 
-    // Debug builds only (the validator refuses them for deployment).
+    // Debug builds only (the validator refuses them for deployment); free.
     l.func_wrap(
         "console",
         "log_txt",
@@ -687,33 +1065,15 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     )
     .expect(ok);
     l.func_wrap("console", "log_i32", |mut c: Ctx<'_>, v: i32| {
-        c.data_mut().console.push(v.to_string())
+        c.data_mut().console.push(v.to_string());
     })
     .expect(ok);
     l.func_wrap("console", "log_i64", |mut c: Ctx<'_>, v: i64| {
-        c.data_mut().console.push(v.to_string())
+        c.data_mut().console.push(v.to_string());
     })
     .expect(ok);
     l
 }
 
-/// Native stack left below which a nested call gets a fresh stack segment.
-const STACK_RED_ZONE: usize = 256 * 1024;
-/// Size of each fresh stack segment.
-const STACK_SEGMENT: usize = 4 * 1024 * 1024;
-
-/// Ink per gas (Nitro's default ink price).
-pub(crate) const INK_PRICE: u32 = 10_000;
-
-fn block_u64(c: &Ctx<'_>, f: impl Fn(&crate::Block) -> u64) -> i64 {
-    f(&c.data().shared.world.borrow().block).cast_signed()
-}
-
-fn code(c: &Ctx<'_>, who: Address) -> Option<Vec<u8>> {
-    c.data()
-        .shared
-        .world
-        .borrow()
-        .program(who)
-        .map(|p| p.code.clone())
-}
+/// The gas spent so far in the current transaction, by kind, shared by every frame.
+pub(crate) type SpentCell = RefCell<Spent>;

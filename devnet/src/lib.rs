@@ -14,14 +14,23 @@
 //! the build tool's offline activation checks (`paratii_build::validate`), so a module Stylus would
 //! reject fails here with the same rule name.
 //!
-//! **Not yet here** (the devnet issue's remaining work): ink and gas metering (module
-//! instrumentation, host-I/O ink, EVM storage/call/log gas, the memory model and entry cost), so
-//! receipts carry no gas yet and `evm_gas_left`/`evm_ink_left` report the frame's budget
-//! unchanged; `create1`/`create2` (they need EVM init code and report failure).
+//! **Gas**, per Nitro's rules pinned in [`pricing`] (ArbOS 50, Stylus v2): modules are
+//! instrumented with the opcode ink meter ([`instrument`]); host functions charge host-I/O ink
+//! and EVM gas as Nitro's `user-host-trait` does (storage through the per-frame cache with its
+//! read/write tiers, `SSTORE` at flush with EIP-2929/2200/3529 pricing and refunds, logs, account
+//! access, calls with the 63/64 rule, value and stipend, pages through the memory model); entry
+//! pays the memory model for the footprint plus init costs, cached or not ([`Devnet::set_cached`]);
+//! returned data pays at least its EVM memory cost; running out fails the frame and burns its
+//! budget. Receipts break the cost down ([`GasReport`]).
+//!
+//! **Not here:** `create1`/`create2` need EVM init code, which this chain does not run (they
+//! are priced and then fail); L1 data fees; the depth checker's native-stack model.
 //!
 //! The `ecrecover` precompile (`0x01`) is answered natively (k256), with Ethereum's rules.
 
 mod host;
+pub mod instrument;
+pub mod pricing;
 mod world;
 
 use std::{
@@ -41,6 +50,7 @@ pub use world::{Block, Log, World};
 
 /// Deepest call stack Nitro allows.
 pub const MAX_CALL_DEPTH: usize = 1024;
+pub use pricing::INK_PRICE;
 /// Gas budget a call gets when the caller does not choose one.
 pub const DEFAULT_GAS: u64 = 30_000_000;
 /// `keccak256("stylus_constructor()")[..4]`: the selector the SDK routes to the constructor.
@@ -57,6 +67,8 @@ pub struct Program {
     module: Module,
     /// What the validator found in it.
     pub summary: Summary,
+    /// What its entry cost depends on.
+    pub shape: pricing::ProgramShape,
     /// The on-chain code: `0xEF 0xF0 0x00`, dictionary byte 0, brotli(wasm).
     pub code: Vec<u8>,
 }
@@ -86,6 +98,49 @@ pub struct Receipt {
     pub logs: Vec<Log>,
     /// Lines the program printed through the debug `console` host module.
     pub console: Vec<String>,
+    /// What the transaction cost.
+    pub gas: GasReport,
+}
+
+/// What a transaction cost, in Nitro's units. `used` is L2 execution gas, refunds applied (as
+/// OpenZeppelin's Stylus benchmarks report it: no intrinsic gas, no L1 data fee); add
+/// `intrinsic` for a receipt-style total comparable with an Ethereum `gasUsed`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GasReport {
+    /// Execution gas after the refund.
+    pub used: u64,
+    /// The refund granted (EIP-3529: at most a fifth of the execution gas).
+    pub refund: u64,
+    /// 21,000 + calldata bytes (16 non-zero, 4 zero): not charged, reported for comparisons.
+    pub intrinsic: u64,
+    /// Program entries: memory model for each footprint, plus init costs.
+    pub entry: u64,
+    /// Ink of the instrumented code itself (opcode metering).
+    pub compute_ink: u64,
+    /// Host-I/O ink (host functions' base costs and byte copies).
+    pub hostio_ink: u64,
+    /// EVM gas: storage, logs, account access, call base costs, pages, precompiles.
+    pub evm: u64,
+}
+
+impl GasReport {
+    /// [`GasReport::compute_ink`] in gas, rounded up.
+    #[must_use]
+    pub fn compute_gas(&self) -> u64 {
+        self.compute_ink.div_ceil(INK_PRICE)
+    }
+
+    /// [`GasReport::hostio_ink`] in gas, rounded up.
+    #[must_use]
+    pub fn hostio_gas(&self) -> u64 {
+        self.hostio_ink.div_ceil(INK_PRICE)
+    }
+
+    /// Execution plus intrinsic gas.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.used + self.intrinsic
+    }
 }
 
 impl Receipt {
@@ -147,6 +202,7 @@ pub(crate) struct Shared {
     pub(crate) engine: Engine,
     pub(crate) linker: Linker<host::Frame>,
     pub(crate) world: RefCell<World>,
+    pub(crate) spent: host::SpentCell,
 }
 
 /// A mark to return the whole chain to with [`Devnet::revert_to`].
@@ -176,6 +232,7 @@ impl Devnet {
                 engine,
                 linker,
                 world: RefCell::new(World::default()),
+                spent: RefCell::default(),
             }),
             programs: HashMap::new(),
         }
@@ -191,6 +248,26 @@ impl Devnet {
     #[must_use]
     pub fn block_mut(&self) -> RefMut<'_, Block> {
         RefMut::map(self.shared.world.borrow_mut(), |w| &mut w.block)
+    }
+
+    /// Prices `program`'s entry as cached (in Nitro's `CacheManager`) or not (the default).
+    pub fn set_cached(&self, program: Address, cached: bool) {
+        let mut world = self.shared.world.borrow_mut();
+        if cached {
+            world.cached.insert(program);
+        } else {
+            world.cached.remove(&program);
+        }
+    }
+
+    /// The entry gas a call to `program` pays first in a transaction (memory model for its
+    /// footprint plus init costs, cached or not as set), or `None` without a program.
+    #[must_use]
+    pub fn entry_gas(&self, program: Address) -> Option<u64> {
+        let world = self.shared.world.borrow();
+        let p = world.program(program)?;
+        let cached = world.cached.contains(&program);
+        Some(pricing::memory_gas(p.shape.footprint, 0, 0) + p.shape.entry_gas(cached))
     }
 
     /// Sets `who`'s ETH balance.
@@ -232,7 +309,7 @@ impl Devnet {
         if let Some(args) = constructor_args {
             let mut calldata = CONSTRUCTOR_SELECTOR.to_vec();
             calldata.extend_from_slice(args);
-            let receipt = self.transact(from, address, &calldata, U256::ZERO, false);
+            let receipt = self.transact(from, address, &calldata, U256::ZERO, false, DEFAULT_GAS);
             if !receipt.success() {
                 self.shared.world.borrow_mut().revert_to(checkpoint);
                 return Err(DevnetError::ConstructorFailed(receipt));
@@ -247,13 +324,16 @@ impl Devnet {
             return Ok(program.clone());
         }
         let summary = validate::validate_structure(wasm).map_err(DevnetError::Invalid)?;
-        let module = Module::new(&self.shared.engine, wasm)
+        let metered = instrument::instrument(wasm).map_err(DevnetError::Compile)?;
+        let module = Module::new(&self.shared.engine, &metered)
             .map_err(|e| DevnetError::Compile(e.to_string()))?;
         let mut code = vec![0xEF, 0xF0, 0x00, 0x00];
         code.extend_from_slice(&paratii_build::wasm::brotli(wasm));
+        let shape = instrument::shape(wasm, &summary).map_err(DevnetError::Compile)?;
         let program = Arc::new(Program {
             module,
             summary,
+            shape,
             code,
         });
         self.programs.insert(hash, program.clone());
@@ -271,10 +351,25 @@ impl Devnet {
         calldata: &[u8],
         value: U256,
     ) -> Result<Receipt, DevnetError> {
+        self.call_with_gas(from, to, calldata, value, DEFAULT_GAS)
+    }
+
+    /// [`Devnet::call`] with a gas budget: running out fails the call (all its changes undone).
+    ///
+    /// # Errors
+    /// [`DevnetError::NoCode`] when no program is deployed at `to`.
+    pub fn call_with_gas(
+        &self,
+        from: Address,
+        to: Address,
+        calldata: &[u8],
+        value: U256,
+        gas: u64,
+    ) -> Result<Receipt, DevnetError> {
         if self.shared.world.borrow().program(to).is_none() {
             return Err(DevnetError::NoCode(to));
         }
-        Ok(self.transact(from, to, calldata, value, false))
+        Ok(self.transact(from, to, calldata, value, false, gas))
     }
 
     /// A read-only call: any write fails the call; nothing it does persists.
@@ -291,7 +386,7 @@ impl Devnet {
             return Err(DevnetError::NoCode(to));
         }
         let snapshot = self.snapshot();
-        let receipt = self.transact(from, to, calldata, U256::ZERO, true);
+        let receipt = self.transact(from, to, calldata, U256::ZERO, true, DEFAULT_GAS);
         self.revert_to(snapshot);
         Ok(receipt)
     }
@@ -331,8 +426,11 @@ impl Devnet {
         calldata: &[u8],
         value: U256,
         is_static: bool,
+        gas: u64,
     ) -> Receipt {
         let first_log = self.shared.world.borrow().log_count();
+        self.shared.world.borrow_mut().begin_transaction(from, to);
+        *self.shared.spent.borrow_mut() = host::Spent::default();
         let frame = host::run(
             &self.shared,
             &host::CallRequest {
@@ -345,12 +443,20 @@ impl Devnet {
                 is_static,
                 depth: 0,
                 calldata: calldata.to_vec(),
-                gas: DEFAULT_GAS,
+                gas,
             },
         );
         let mut world = self.shared.world.borrow_mut();
+        let refund = if frame.status == Status::Success {
+            u64::try_from(world.tx.refund.max(0))
+                .unwrap_or(0)
+                .min(frame.gas_used / pricing::MAX_REFUND_QUOTIENT)
+        } else {
+            0
+        };
         world.end_transaction();
         let logs = world.logs()[first_log.min(world.logs().len())..].to_vec();
+        let spent = *self.shared.spent.borrow();
         Receipt {
             status: frame.status,
             output: frame.output,
@@ -361,6 +467,15 @@ impl Devnet {
                 Vec::new()
             },
             console: frame.console,
+            gas: GasReport {
+                used: frame.gas_used - refund,
+                refund,
+                intrinsic: pricing::intrinsic_gas(calldata),
+                entry: spent.entry_gas,
+                compute_ink: spent.compute_ink,
+                hostio_ink: spent.hostio_ink,
+                evm: spent.evm_gas,
+            },
         }
     }
 }
@@ -414,6 +529,30 @@ mod tests {
             create_address(sender, 1),
             address!("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512")
         );
+    }
+
+    #[test]
+    fn frame_fails_when_deeper_than_1024() {
+        let net = Devnet::new();
+        let request = |depth| host::CallRequest {
+            caller: Address::ZERO,
+            origin: Address::ZERO,
+            address: Address::repeat_byte(1),
+            code_address: Address::repeat_byte(1),
+            value: U256::ZERO,
+            transfer: U256::ZERO,
+            is_static: false,
+            depth,
+            calldata: Vec::new(),
+            gas: 1_000,
+        };
+        assert_eq!(
+            host::run(&net.shared, &request(MAX_CALL_DEPTH)).status,
+            Status::Success
+        );
+        let too_deep = host::run(&net.shared, &request(MAX_CALL_DEPTH + 1));
+        assert_eq!(too_deep.status, Status::Failure);
+        assert_eq!(too_deep.failure, "call depth over 1024");
     }
 
     #[test]

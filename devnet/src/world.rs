@@ -1,7 +1,10 @@
 //! The chain's state: accounts, storage, transient storage, logs, block values, and a journal that
 //! undoes everything a reverted call frame did.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use alloy_primitives::{Address, B256, U256};
 
@@ -85,6 +88,22 @@ enum Entry {
         previous: Option<Arc<Program>>,
     },
     Log,
+    WarmAccount(Address),
+    WarmSlot(Address, U256),
+    Refund(i64),
+}
+
+/// What one transaction tracks for pricing: EIP-2929 access sets, slots' values at its start,
+/// the refund counter, and Stylus pages.
+#[derive(Debug, Default)]
+pub(crate) struct TxState {
+    warm_accounts: HashSet<Address>,
+    warm_slots: HashSet<(Address, U256)>,
+    originals: HashMap<(Address, U256), B256>,
+    pub(crate) refund: i64,
+    /// Stylus pages open now, and at most, in this transaction.
+    pub(crate) pages_open: u16,
+    pub(crate) pages_ever: u16,
 }
 
 /// World state with a journal: [`World::checkpoint`] marks a point, [`World::revert_to`] undoes
@@ -99,6 +118,9 @@ pub struct World {
     pub block: Block,
     /// Addresses of the open call frames, outermost first (for `msg_reentrant`).
     pub(crate) frames: Vec<Address>,
+    pub(crate) tx: TxState,
+    /// Programs whose entry is priced as cached (in the `CacheManager`).
+    pub(crate) cached: HashSet<Address>,
 }
 
 impl World {
@@ -139,6 +161,13 @@ impl World {
                 Entry::Log => {
                     self.logs.pop();
                 }
+                Entry::WarmAccount(address) => {
+                    self.tx.warm_accounts.remove(&address);
+                }
+                Entry::WarmSlot(address, key) => {
+                    self.tx.warm_slots.remove(&(address, key));
+                }
+                Entry::Refund(previous) => self.tx.refund = previous,
             }
         }
     }
@@ -185,11 +214,111 @@ impl World {
             .storage
             .insert(key, value)
             .unwrap_or_default();
+        self.tx.originals.entry((address, key)).or_insert(previous);
         self.journal.push(Entry::Storage {
             address,
             key,
             previous,
         });
+    }
+
+    /// Starts a transaction from `origin` to `to`: fresh access sets (origin, target and the
+    /// `ecrecover` precompile warm), originals, refund counter and pages.
+    pub(crate) fn begin_transaction(&mut self, origin: Address, to: Address) {
+        self.tx = TxState::default();
+        for address in [origin, to, paratii_contracts::ecdsa::ECRECOVER] {
+            self.tx.warm_accounts.insert(address);
+        }
+    }
+
+    /// EIP-2929: 2,600 gas the first time the transaction touches `address`, then 100.
+    pub(crate) fn access_account(&mut self, address: Address) -> u64 {
+        if self.tx.warm_accounts.insert(address) {
+            self.journal.push(Entry::WarmAccount(address));
+            crate::pricing::COLD_ACCOUNT_GAS
+        } else {
+            crate::pricing::WARM_ACCESS_GAS
+        }
+    }
+
+    /// Whether the slot was cold (and warms it).
+    fn warm_slot(&mut self, address: Address, key: U256) -> bool {
+        let cold = self.tx.warm_slots.insert((address, key));
+        if cold {
+            self.journal.push(Entry::WarmSlot(address, key));
+        }
+        cold
+    }
+
+    /// The EVM gas of loading a slot (`WasmStateLoadCost`): 2,100 cold, 100 warm.
+    pub(crate) fn load_cost(&mut self, address: Address, key: U256) -> u64 {
+        if self.warm_slot(address, key) {
+            crate::pricing::COLD_SLOAD_GAS
+        } else {
+            crate::pricing::WARM_ACCESS_GAS
+        }
+    }
+
+    fn add_refund(&mut self, delta: i64) {
+        self.journal.push(Entry::Refund(self.tx.refund));
+        self.tx.refund += delta;
+    }
+
+    /// The EVM gas of storing `value` (`WasmStateStoreCost`: EIP-2929 + EIP-2200 with EIP-3529
+    /// refunds), booking the refund. Call before [`World::set_storage`].
+    pub(crate) fn store_cost(&mut self, address: Address, key: U256, value: B256) -> u64 {
+        use crate::pricing::{
+            COLD_SLOAD_GAS, SSTORE_CLEARS_REFUND, SSTORE_RESET_GAS, SSTORE_SET_GAS, WARM_ACCESS_GAS,
+        };
+        let refund = |gas: u64| i64::try_from(gas).expect("should be a small gas amount");
+        let mut cost = if self.warm_slot(address, key) {
+            COLD_SLOAD_GAS
+        } else {
+            0
+        };
+        let current = self.storage(address, key);
+        let original = self
+            .tx
+            .originals
+            .get(&(address, key))
+            .copied()
+            .unwrap_or(current);
+        if current == value {
+            return cost + WARM_ACCESS_GAS;
+        }
+        if original == current {
+            if original.is_zero() {
+                return cost + SSTORE_SET_GAS;
+            }
+            if value.is_zero() {
+                self.add_refund(refund(SSTORE_CLEARS_REFUND));
+            }
+            return cost + SSTORE_RESET_GAS;
+        }
+        cost += WARM_ACCESS_GAS;
+        if !original.is_zero() {
+            if current.is_zero() {
+                self.add_refund(-refund(SSTORE_CLEARS_REFUND));
+            } else if value.is_zero() {
+                self.add_refund(refund(SSTORE_CLEARS_REFUND));
+            }
+        }
+        if original == value {
+            let restored = if original.is_zero() {
+                SSTORE_SET_GAS
+            } else {
+                SSTORE_RESET_GAS
+            };
+            self.add_refund(refund(restored - WARM_ACCESS_GAS));
+        }
+        cost
+    }
+
+    /// Whether `address` is empty (EIP-161: no balance, nonce or program).
+    pub(crate) fn is_empty(&self, address: Address) -> bool {
+        self.accounts
+            .get(&address)
+            .is_none_or(|a| a.balance.is_zero() && a.nonce == 0 && a.program.is_none())
     }
 
     pub(crate) fn transient(&self, address: Address, key: U256) -> B256 {
