@@ -447,10 +447,7 @@ fn nested_call(caller: &mut Ctx<'_>, args: &CallArgs) -> Result<i32, Error> {
         write_u32(caller, args.return_data_len, 0)?;
         return Ok(2);
     }
-    let mut gas = ((gas_left - base) * 63 / 64).min(gas_req);
-    if !value.is_zero() {
-        gas += p::CALL_STIPEND;
-    }
+    let gas = p::call_gas(gas_left, base, gas_req, !value.is_zero());
     let frame = &caller.data().request;
     let request = match args.kind {
         CallKind::Call | CallKind::Static => CallRequest {

@@ -145,6 +145,18 @@ pub fn memory_gas(new: u16, open: u16, ever: u16) -> u64 {
     linear.saturating_add(memory_exp(new_ever).saturating_sub(memory_exp(ever)))
 }
 
+/// Gas a call passes on (EIP-150 and go-ethereum's `WasmCallCost`): all but one 64th of what
+/// is left after the call's `base` cost, at most `requested`, plus the stipend with value.
+#[must_use]
+pub fn call_gas(gas_left: u64, base: u64, requested: u64, with_value: bool) -> u64 {
+    let gas = (gas_left.saturating_sub(base) * 63 / 64).min(requested);
+    if with_value {
+        gas + CALL_STIPEND
+    } else {
+        gas
+    }
+}
+
 /// `MinInitGas` × 128: the fixed part of an uncached program's entry.
 pub const MIN_INIT_GAS: u64 = 69 * 128;
 /// `MinCachedInitGas` × 32: the fixed part of every program's entry.

@@ -190,6 +190,12 @@ impl World {
         self.accounts.entry(address).or_default()
     }
 
+    /// What `address`'s program entry cost depends on, if it has a program.
+    #[must_use]
+    pub fn program_shape(&self, address: Address) -> Option<crate::pricing::ProgramShape> {
+        self.program(address).map(|p| p.shape)
+    }
+
     pub(crate) fn program(&self, address: Address) -> Option<Arc<Program>> {
         self.accounts.get(&address).and_then(|a| a.program.clone())
     }
