@@ -121,6 +121,9 @@ fn wasm_error(e: impl std::fmt::Display) -> Error {
 
 /// Runs one call frame: moves the value, prices the entry, runs the program (or answers for a
 /// precompile or an account without a program), and undoes everything unless it succeeds.
+// One sequential procedure (entry, execution, outcome, write-back); splitting it would scatter
+// the frame's invariants.
+#[allow(clippy::too_many_lines)]
 pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
     if request.depth > MAX_CALL_DEPTH {
         return FrameResult::failure(format!("call depth over {MAX_CALL_DEPTH}"), request.gas);
@@ -841,7 +844,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                 &mut c,
                 p::LOG_TOPIC_GAS * (1 + topics) + p::LOG_DATA_GAS * (len - topics * 32),
             )?;
-            let bytes = read(&c, data, offset(len.cast_signed() as i32))?;
+            let bytes = read(&c, data, usize::try_from(len).expect("should fit in memory"))?;
             in_static(&c, "log")?;
             let split = usize::try_from(topics * 32).expect("should be at most 128");
             let frame = c.data();
@@ -1018,7 +1021,7 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     .expect(ok);
     l.func_wrap(h, "math_pow", |mut c: Ctx<'_>, a: i32, b: i32| {
         let exponent = read_u256(&c, b)?;
-        let bytes = u64::from(exponent.bit_len().div_ceil(8) as u32);
+        let bytes = u64::try_from(exponent.bit_len().div_ceil(8)).unwrap_or(32);
         let ink = HOSTIO_INK + 3 * PTR_INK + p::POW_BASE_INK + p::POW_BYTE_INK * bytes;
         math(&mut c, ink, &[a, b], |v| v[0].wrapping_pow(v[1]))
     })

@@ -30,6 +30,8 @@ pub const INK_LEFT: &str = "stylus_ink_left";
 pub const INK_STATUS: &str = "stylus_ink_status";
 
 /// Ink of one operator (Nitro's `pricing_v1`); `u64::MAX` for operators Stylus cannot run.
+// Arms are grouped as Nitro's table groups them, even where two groups share a price.
+#[allow(clippy::match_same_arms)]
 #[must_use]
 pub fn op_ink(op: &Operator<'_>, types: &[FuncType]) -> u64 {
     use Operator as O;

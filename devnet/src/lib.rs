@@ -14,7 +14,7 @@
 //! the build tool's offline activation checks (`paratii_build::validate`), so a module Stylus would
 //! reject fails here with the same rule name.
 //!
-//! **Gas**, per Nitro's rules pinned in [`pricing`] (ArbOS 50, Stylus v2): modules are
+//! **Gas**, per Nitro's rules pinned in [`pricing`] (`ArbOS` 50, Stylus v2): modules are
 //! instrumented with the opcode ink meter ([`instrument`]); host functions charge host-I/O ink
 //! and EVM gas as Nitro's `user-host-trait` does (storage through the per-frame cache with its
 //! read/write tiers, `SSTORE` at flush with EIP-2929/2200/3529 pricing and refunds, logs, account
@@ -103,7 +103,7 @@ pub struct Receipt {
 }
 
 /// What a transaction cost, in Nitro's units. `used` is L2 execution gas, refunds applied (as
-/// OpenZeppelin's Stylus benchmarks report it: no intrinsic gas, no L1 data fee); add
+/// `OpenZeppelin`'s Stylus benchmarks report it: no intrinsic gas, no L1 data fee); add
 /// `intrinsic` for a receipt-style total comparable with an Ethereum `gasUsed`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GasReport {
@@ -159,7 +159,7 @@ pub enum DevnetError {
     /// The module does not compile (after passing validation).
     Compile(String),
     /// The constructor did not succeed; the deployment left no trace.
-    ConstructorFailed(Receipt),
+    ConstructorFailed(Box<Receipt>),
     /// No program is deployed at the address called.
     NoCode(Address),
 }
@@ -312,7 +312,7 @@ impl Devnet {
             let receipt = self.transact(from, address, &calldata, U256::ZERO, false, DEFAULT_GAS);
             if !receipt.success() {
                 self.shared.world.borrow_mut().revert_to(checkpoint);
-                return Err(DevnetError::ConstructorFailed(receipt));
+                return Err(DevnetError::ConstructorFailed(Box::new(receipt)));
             }
         }
         Ok(address)
@@ -491,6 +491,9 @@ fn decode<C: SolCall>(receipt: Receipt) -> Result<C::Return, CallError> {
 }
 
 /// The CREATE address of `sender` at `nonce`: `keccak256(rlp([sender, nonce]))[12..]`.
+///
+/// # Panics
+/// Never: the RLP lengths are bounded by construction.
 #[must_use]
 pub fn create_address(sender: Address, nonce: u64) -> Address {
     let mut nonce_rlp = Vec::with_capacity(9);

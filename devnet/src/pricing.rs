@@ -1,6 +1,6 @@
-//! Every price the devnet charges, in one table, pinned to one Nitro pricing: ArbOS 50 with
+//! Every price the devnet charges, in one table, pinned to one Nitro pricing: `ArbOS` 50 with
 //! Stylus v2 parameters (ink price 10,000, free pages 2, page gas 1,000, `MinInitGas` 69,
-//! `MinCachedInitGas` 11, init and cached scalars 50), the "charging fixes" of ArbOS 32 (storage
+//! `MinCachedInitGas` 11, init and cached scalars 50), the "charging fixes" of `ArbOS` 32 (storage
 //! loads pay the EVM-API ink as gas, flushes pay their `SSTORE`s), geth's Cancun/Prague EVM costs
 //! (EIP-2929 access lists, EIP-2200/3529 `SSTORE` and refunds, EIP-150 63/64).
 //!
@@ -9,7 +9,7 @@
 //! tiers), `arbos/programs/{api,memory,params}.go`, go-ethereum `operations_acl_arbitrum.go`;
 //! summarised in `shared/reference/stylus-vm.md` §3.
 
-/// The ArbOS version these prices belong to.
+/// The `ArbOS` version these prices belong to.
 pub const ARBOS_VERSION: u64 = 50;
 
 /// Ink per gas.
@@ -110,7 +110,8 @@ pub const FREE_PAGES: u16 = 2;
 /// Gas per page beyond the free ones.
 pub const PAGE_GAS: u64 = 1_000;
 /// The memory model's exponential term, by the transaction's high-water page count
-/// (`arbos/programs/memory.go`).
+/// (`arbos/programs/memory.go`), as published.
+#[allow(clippy::unreadable_literal)]
 pub const MEMORY_EXPONENTS: [u64; 129] = [
     1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 5, 6, 7, 8, 9, 11, 12, 14, 17, 19, 22, 25, 29, 33, 38,
     43, 50, 57, 65, 75, 85, 98, 112, 128, 147, 168, 193, 221, 253, 289, 331, 379, 434, 497, 569,
@@ -180,13 +181,13 @@ pub struct ProgramShape {
 }
 
 impl ProgramShape {
-    /// Activation's init-cost estimate: 8.252·funcs + 1.059·type_len + 0.1286·wasm_bytes.
+    /// Activation's init-cost estimate: 8.252·funcs + 1.059·`type_len` + 0.1286·`wasm_bytes`.
     #[must_use]
     pub fn init_cost(&self) -> u64 {
         (82_520 * self.funcs + 10_590 * self.type_len + 1_286 * self.wasm_bytes) / 10_000
     }
 
-    /// Activation's cached-init estimate: 0.1342·funcs + 0.00089·type_len + 0.00122·wasm_bytes
+    /// Activation's cached-init estimate: 0.1342·funcs + 0.00089·`type_len` + 0.00122·`wasm_bytes`
     /// + 1.628·globals + 0.75244·data + 5·footprint.
     #[must_use]
     pub fn cached_init_cost(&self) -> u64 {

@@ -152,11 +152,11 @@ impl World {
                     self.transient.insert((address, key), previous);
                 }
                 Entry::Balance { address, previous } => {
-                    self.account_mut(address).balance = previous
+                    self.account_mut(address).balance = previous;
                 }
                 Entry::Nonce { address, previous } => self.account_mut(address).nonce = previous,
                 Entry::Program { address, previous } => {
-                    self.account_mut(address).program = previous
+                    self.account_mut(address).program = previous;
                 }
                 Entry::Log => {
                     self.logs.pop();

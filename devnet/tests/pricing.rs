@@ -76,9 +76,9 @@ fn store(net: &Devnet, program: Address, word: B256) -> paratii_devnet::Receipt 
     receipt
 }
 
-/// read_args of up to 32 bytes.
+/// `read_args` of up to 32 bytes.
 const READ_ARGS: u64 = HOSTIO_INK + 5_040;
-/// read_args of 33 bytes.
+/// `read_args` of 33 bytes.
 const READ_ARGS_33: u64 = HOSTIO_INK + 5_070;
 const LOAD: u64 = HOSTIO_INK + 2 * PTR_INK;
 const CACHE: u64 = HOSTIO_INK + 2 * PTR_INK;
@@ -160,26 +160,26 @@ fn memory_grow_pays_the_memory_model_beyond_free_pages() {
 
 #[test]
 fn nested_call_passes_at_most_63_64_of_the_gas_left() {
-    let (mut net, caller) = setup();
-    let callee = net
+    let (mut net, outer) = setup();
+    let inner = net
         .deploy(ALICE, &wat::parse_str(FIXTURE).unwrap(), None)
         .unwrap();
     let mut data = vec![6];
-    data.extend_from_slice(callee.as_slice());
+    data.extend_from_slice(inner.as_slice());
     let r = net
-        .call_with_gas(ALICE, caller, &data, U256::ZERO, GAS)
+        .call_with_gas(ALICE, outer, &data, U256::ZERO, GAS)
         .unwrap();
     assert_eq!(r.status, Status::Success, "{}", r.failure);
-    let caller_left = u64::from_le_bytes(r.output[..8].try_into().unwrap());
-    let callee_left = u64::from_le_bytes(r.output[8..16].try_into().unwrap());
+    let outer_left = u64::from_le_bytes(r.output[..8].try_into().unwrap());
+    let inner_left = u64::from_le_bytes(r.output[8..16].try_into().unwrap());
     // Between the two readings: the caller's call hostio (< 0.2 gas per op) and the cold account
     // access (2,600), then 63/64, then the callee's entry and a few ops.
-    let upper = (caller_left - 2_600) * 63 / 64;
-    assert!(callee_left < upper, "{callee_left} should be below {upper}");
-    let entry = net.entry_gas(callee).unwrap();
+    let upper = (outer_left - 2_600) * 63 / 64;
+    assert!(inner_left < upper, "{inner_left} should be below {upper}");
+    let entry = net.entry_gas(inner).unwrap();
     assert!(
-        callee_left > upper - entry - 200,
-        "{callee_left} vs {upper}"
+        inner_left > upper - entry - 200,
+        "{inner_left} vs {upper}"
     );
 }
 

@@ -236,15 +236,9 @@ fn deploy_fails_and_leaves_no_code_when_constructor_reverts() {
 #[test]
 fn registry_round_trip_and_owner_only_writes() {
     let mut net = Devnet::new();
-    let args = IParatiiRegistry::getContractByKeyCall {
-        key: Default::default(),
-    }
-    .abi_encode()[4..]
-        .to_vec();
     // The constructor takes one address: encode it as a one-word argument.
     let mut ctor = vec![0u8; 12];
     ctor.extend_from_slice(ALICE.as_slice());
-    assert_eq!(args.len(), 32);
     let registry = net
         .deploy(ALICE, &wasm("registry"), Some(&ctor))
         .expect("registry should deploy");
