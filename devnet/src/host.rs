@@ -844,7 +844,11 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
                 &mut c,
                 p::LOG_TOPIC_GAS * (1 + topics) + p::LOG_DATA_GAS * (len - topics * 32),
             )?;
-            let bytes = read(&c, data, usize::try_from(len).expect("should fit in memory"))?;
+            let bytes = read(
+                &c,
+                data,
+                usize::try_from(len).expect("should fit in memory"),
+            )?;
             in_static(&c, "log")?;
             let split = usize::try_from(topics * 32).expect("should be at most 128");
             let frame = c.data();

@@ -177,10 +177,7 @@ fn nested_call_passes_at_most_63_64_of_the_gas_left() {
     let upper = (outer_left - 2_600) * 63 / 64;
     assert!(inner_left < upper, "{inner_left} should be below {upper}");
     let entry = net.entry_gas(inner).unwrap();
-    assert!(
-        inner_left > upper - entry - 200,
-        "{inner_left} vs {upper}"
-    );
+    assert!(inner_left > upper - entry - 200, "{inner_left} vs {upper}");
 }
 
 #[test]

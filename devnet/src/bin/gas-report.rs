@@ -3,8 +3,8 @@
 //! prints the gas of each journey, with the program's entry priced uncached and cached.
 //!
 //! "execution" is L2 execution gas after refunds (no intrinsic gas, no L1 data fee, as
-//! OpenZeppelin's Stylus benchmarks report it); "total" adds the intrinsic 21,000 + calldata gas
-//! so it compares with an Ethereum receipt's `gasUsed` (the OpenZeppelin ERC-20 anchor, solc
+//! `OpenZeppelin`'s Stylus benchmarks report it); "total" adds the intrinsic 21,000 + calldata gas
+//! so it compares with an Ethereum receipt's `gasUsed` (the `OpenZeppelin` ERC-20 anchor, solc
 //! 0.8.30 optimised: transfer to a new holder 51,349, approve 46,150, transferFrom 57,237).
 
 use std::process::ExitCode;
@@ -24,7 +24,7 @@ const CAROL: Address = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
 struct Journey {
     contract: &'static str,
     name: &'static str,
-    /// Solidity OpenZeppelin anchor (total gas incl. intrinsic), where one exists.
+    /// Solidity `OpenZeppelin` anchor (total gas incl. intrinsic), where one exists.
     anchor: Option<u64>,
     uncached: GasReport,
     cached: GasReport,
