@@ -1076,6 +1076,14 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         c.data_mut().console.push(v.to_string());
     })
     .expect(ok);
+    l.func_wrap("console", "log_f32", |mut c: Ctx<'_>, v: f32| {
+        c.data_mut().console.push(v.to_string());
+    })
+    .expect(ok);
+    l.func_wrap("console", "log_f64", |mut c: Ctx<'_>, v: f64| {
+        c.data_mut().console.push(v.to_string());
+    })
+    .expect(ok);
     l
 }
 

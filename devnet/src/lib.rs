@@ -197,6 +197,18 @@ pub enum CallError {
     Decode(String),
 }
 
+impl CallError {
+    /// The revert data decoded as one of the contract's `sol!` errors (`E` is the generated
+    /// `…Errors` enum of an interface), if the call reverted with one.
+    #[must_use]
+    pub fn revert<E: alloy_sol_types::SolInterface>(&self) -> Option<E> {
+        match self {
+            Self::Reverted(data) => E::abi_decode(data).ok(),
+            _ => None,
+        }
+    }
+}
+
 /// What the host functions share across frames.
 pub(crate) struct Shared {
     pub(crate) engine: Engine,
@@ -323,7 +335,7 @@ impl Devnet {
         if let Some(program) = self.programs.get(&hash) {
             return Ok(program.clone());
         }
-        let summary = validate::validate_structure(wasm).map_err(DevnetError::Invalid)?;
+        let summary = validate::validate(wasm).map_err(DevnetError::Invalid)?;
         let metered = instrument::instrument(wasm).map_err(DevnetError::Compile)?;
         let module = Module::new(&self.shared.engine, &metered)
             .map_err(|e| DevnetError::Compile(e.to_string()))?;

@@ -11,7 +11,7 @@ const ALICE: Address = Address::repeat_byte(0xa1);
 /// `gas` beyond the entry cost.
 fn run(body: &str, calldata: &[u8], gas: u64) -> paratii_devnet::Receipt {
     let mut net = Devnet::new();
-    let wasm = wat::parse_str(format!(r#"(module (memory (export "memory") 1) {body})"#)).unwrap();
+    let wasm = wat::parse_str(format!(r#"(module {body} (memory (export "memory") 1))"#)).unwrap();
     let program = net
         .deploy(ALICE, &wasm, None)
         .expect("fixture should deploy");
@@ -121,4 +121,22 @@ fn op_ink_prices_unsupported_ops_as_unusable() {
         paratii_devnet::instrument::op_ink(&wasmparser::Operator::I64Popcnt, &types),
         6000
     );
+}
+
+#[test]
+fn returned_data_costs_at_least_its_evm_memory_expansion() {
+    let body = r#"(import "vm_hooks" "write_result" (func $out (param i32 i32)))
+        (func (export "user_entrypoint") (param i32) (result i32)
+          (call $out (i32.const 0) (i32.const 60000)) i32.const 0)"#;
+    let r = run(body, &[], GAS);
+    assert_eq!(r.status, Status::Success);
+    assert_eq!(r.output.len(), 60_000);
+    let metered =
+        r.gas.entry + (r.gas.compute_ink + r.gas.hostio_ink).div_ceil(INK_PRICE) + r.gas.evm;
+    let floor = paratii_devnet::pricing::evm_memory_gas(60_000);
+    assert!(
+        metered < floor,
+        "the fixture should be below the floor: {metered} vs {floor}"
+    );
+    assert_eq!(r.gas.used, floor);
 }

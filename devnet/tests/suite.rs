@@ -383,3 +383,82 @@ fn token_permit_with_real_signature_sets_allowance_through_ecrecover() {
     };
     assert_eq!(data[..4], IParatiiToken::ERC2612InvalidSigner::SELECTOR);
 }
+
+#[test]
+fn transfer_gas_breakdown_adds_up_to_gas_used() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    let call = IParatiiToken::transferCall {
+        to: BOB,
+        value: pti(1),
+    };
+    let receipt = net
+        .call(ALICE, token, &call.abi_encode(), U256::ZERO)
+        .unwrap();
+    let g = receipt.gas;
+    // Every gas unit is entry, compute ink, host-I/O ink or EVM gas (ink rounds down once).
+    let parts = g.entry + (g.compute_ink + g.hostio_ink) / paratii_devnet::INK_PRICE + g.evm;
+    assert!(
+        g.used + g.refund >= parts && g.used + g.refund <= parts + 1,
+        "{g:?}"
+    );
+    // A cold transfer to a new holder: two cold balance slots, one set and one reset.
+    assert!(g.evm >= 2 * 2_100 + 20_000 + 2_900, "{g:?}");
+    let data = call.abi_encode();
+    let zeros = data.iter().filter(|b| **b == 0).count() as u64;
+    assert_eq!(
+        g.intrinsic,
+        21_000 + 4 * zeros + 16 * (data.len() as u64 - zeros)
+    );
+    // Cached entry is cheaper by the init costs and nothing else.
+    net.set_cached(token, true);
+    let cached = net
+        .call(ALICE, token, &call.abi_encode(), U256::ZERO)
+        .unwrap()
+        .gas;
+    assert!(cached.entry < g.entry);
+    assert_eq!(
+        g.entry - cached.entry,
+        net.entry_gas(token).map(|c| g.entry - c).unwrap()
+    );
+}
+
+#[test]
+fn typed_revert_decodes_into_interface_errors() {
+    let mut net = Devnet::new();
+    let token = deploy_token(&mut net);
+    let err = net
+        .send(
+            BOB,
+            token,
+            &IParatiiToken::transferCall {
+                to: CAROL,
+                value: pti(2),
+            },
+        )
+        .unwrap_err();
+    let Some(IParatiiToken::IParatiiTokenErrors::ERC20InsufficientBalance(e)) = err.revert() else {
+        panic!("should decode, got {err:?}")
+    };
+    assert_eq!((e.sender, e.needed), (BOB, pti(2)));
+}
+
+#[test]
+fn deploy_fails_with_typed_errors_when_module_is_bad() {
+    let mut net = Devnet::new();
+    let rule = |net: &mut Devnet, wasm: &[u8]| match net.deploy(ALICE, wasm, None) {
+        Err(DevnetError::Invalid(v)) => v.rule.name(),
+        other => panic!("should be refused, got {other:?}"),
+    };
+    assert_eq!(rule(&mut net, b"not wasm at all"), "wasm-features");
+    let no_entry = wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap();
+    assert_eq!(rule(&mut net, &no_entry), "exports");
+    let unknown_import = wat::parse_str(
+        r#"(module (import "vm_hooks" "selfdestruct" (func (param i32)))
+           (memory (export "memory") 1)
+           (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+    )
+    .unwrap();
+    assert_eq!(rule(&mut net, &unknown_import), "imports");
+    assert!(net.world().logs().is_empty());
+}
