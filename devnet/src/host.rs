@@ -351,6 +351,11 @@ fn len64(len: i32) -> u64 {
 }
 
 fn read(caller: &Ctx<'_>, ptr: i32, len: usize) -> Result<Vec<u8>, Error> {
+    // Bounds first: a guest must not make the host allocate what its memory cannot hold.
+    let size = memory(caller)?.data_size(caller);
+    if offset(ptr).checked_add(len).is_none_or(|end| end > size) {
+        return Err(Error::new("read out of bounds"));
+    }
     let mut buf = vec![0u8; len];
     memory(caller)?
         .read(caller, offset(ptr), &mut buf)

@@ -278,3 +278,26 @@ fn revert_to_snapshot_undoes_later_transactions() {
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(net.world().logs().is_empty());
 }
+
+#[test]
+fn out_of_bounds_read_fails_the_call_without_allocating() {
+    let mut net = Devnet::new();
+    let wasm = wat::parse_str(
+        r#"(module (import "vm_hooks" "write_result" (func $out (param i32 i32)))
+           (memory (export "memory") 1)
+           (func (export "user_entrypoint") (param i32) (result i32)
+             (call $out (i32.const 0) (i32.const -1)) i32.const 0))"#,
+    )
+    .unwrap();
+    let program = net.deploy(ALICE, &wasm, None).unwrap();
+    // Enough gas to pay for a 4 GiB read: the bounds check, not the meter, must stop it.
+    let receipt = net
+        .call_with_gas(ALICE, program, &[], U256::ZERO, 100_000_000_000)
+        .unwrap();
+    assert_eq!(receipt.status, Status::Failure);
+    assert!(
+        receipt.failure.contains("out of bounds"),
+        "{}",
+        receipt.failure
+    );
+}
