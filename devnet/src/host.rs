@@ -501,6 +501,25 @@ fn nested_call(caller: &mut Ctx<'_>, args: &CallArgs) -> Result<i32, Error> {
     Ok(status)
 }
 
+/// The host function for a call that carries no value (`delegate_call_contract`,
+/// `static_call_contract`).
+fn no_value_call(
+    kind: CallKind,
+) -> impl Fn(Ctx<'_>, i32, i32, i32, i64, i32) -> Result<i32, Error> + Send + Sync + 'static {
+    move |mut c, contract, calldata, calldata_len, gas, return_data_len| {
+        let args = CallArgs {
+            kind,
+            contract,
+            calldata,
+            calldata_len,
+            value: None,
+            gas,
+            return_data_len,
+        };
+        nested_call(&mut c, &args)
+    }
+}
+
 /// Native stack left below which a nested call gets a fresh stack segment.
 const STACK_RED_ZONE: usize = 256 * 1024;
 /// Size of each fresh stack segment.
@@ -742,37 +761,11 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     l.func_wrap(
         h,
         "delegate_call_contract",
-        |mut c: Ctx<'_>, contract: i32, calldata: i32, len: i32, gas: i64, ret: i32| {
-            let args = CallArgs {
-                kind: CallKind::Delegate,
-                contract,
-                calldata,
-                calldata_len: len,
-                value: None,
-                gas,
-                return_data_len: ret,
-            };
-            nested_call(&mut c, &args)
-        },
+        no_value_call(CallKind::Delegate),
     )
     .expect(ok);
-    l.func_wrap(
-        h,
-        "static_call_contract",
-        |mut c: Ctx<'_>, contract: i32, calldata: i32, len: i32, gas: i64, ret: i32| {
-            let args = CallArgs {
-                kind: CallKind::Static,
-                contract,
-                calldata,
-                calldata_len: len,
-                value: None,
-                gas,
-                return_data_len: ret,
-            };
-            nested_call(&mut c, &args)
-        },
-    )
-    .expect(ok);
+    l.func_wrap(h, "static_call_contract", no_value_call(CallKind::Static))
+        .expect(ok);
     // Stylus deploys from EVM init code, which this chain does not run: creation is priced up to
     // the EVM side and then fails (zero address, no revert data).
     l.func_wrap(
