@@ -405,7 +405,7 @@ fn transfer_gas_breakdown_adds_up_to_gas_used() {
     // A cold transfer to a new holder: two cold balance slots, one set and one reset.
     assert!(g.evm >= 2 * 2_100 + 20_000 + 2_900, "{g:?}");
     let data = call.abi_encode();
-    let zeros = data.iter().filter(|b| **b == 0).count() as u64;
+    let zeros = data.iter().fold(0u64, |n, b| n + u64::from(*b == 0));
     assert_eq!(
         g.intrinsic,
         21_000 + 4 * zeros + 16 * (data.len() as u64 - zeros)
