@@ -59,10 +59,19 @@ pub mod registry {
     );
 }
 
+/// `SendEther`: events and errors (`contracts/sol/SendEther.sol`).
+pub mod send_ether {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/SendEther.sol"
+    );
+}
+
 /// The Solidity source of each module above, by file name, for tools that regenerate the ABIs.
 pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Ownable.sol", include_str!("../sol/Ownable.sol")),
     ("Ecdsa.sol", include_str!("../sol/Ecdsa.sol")),
     ("Token.sol", include_str!("../sol/Token.sol")),
     ("Registry.sol", include_str!("../sol/Registry.sol")),
+    ("SendEther.sol", include_str!("../sol/SendEther.sol")),
 ];

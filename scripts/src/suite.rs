@@ -31,6 +31,13 @@ pub const CONTRACTS: &[Contract] = &[
         interface: "IParatiiRegistry",
         sol_sources: &["Registry.sol", "Ownable.sol"],
     },
+    Contract {
+        dir: "send-ether",
+        package: "paratii-send-ether",
+        lib: "paratii_send_ether",
+        interface: "ISendEther",
+        sol_sources: &["SendEther.sol"],
+    },
 ];
 
 /// The contract whose directory or package is `name`.

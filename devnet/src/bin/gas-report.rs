@@ -16,6 +16,7 @@ use paratii_devnet::{Devnet, GasReport, Receipt, Status};
 
 sol!("../contracts/abi/IParatiiToken.sol");
 sol!("../contracts/abi/IParatiiRegistry.sol");
+sol!("../contracts/abi/ISendEther.sol");
 
 const BOB: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 const CAROL: Address = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
@@ -44,12 +45,23 @@ fn measure(
     from: Address,
     calldata: &[u8],
 ) -> Result<(GasReport, GasReport), String> {
+    measure_with_value(net, program, from, calldata, U256::ZERO)
+}
+
+/// [`measure`] with ETH attached.
+fn measure_with_value(
+    net: &Devnet,
+    program: Address,
+    from: Address,
+    calldata: &[u8],
+    value: U256,
+) -> Result<(GasReport, GasReport), String> {
     let mut reports = [GasReport::default(); 2];
     for (i, cached) in [false, true].into_iter().enumerate() {
         let snapshot = net.snapshot();
         net.set_cached(program, cached);
         let receipt: Receipt = net
-            .call(from, program, calldata, U256::ZERO)
+            .call(from, program, calldata, value)
             .map_err(|e| e.to_string())?;
         net.revert_to(snapshot);
         net.set_cached(program, false);
@@ -231,6 +243,23 @@ fn journeys() -> Result<Vec<Journey>, String> {
         "unregisterAddress",
         None,
         measure(&net, registry, a, &unregister)?,
+    );
+
+    let send_ether = net
+        .deploy(a, &wasm("send-ether")?, None)
+        .map_err(|e| e.to_string())?;
+    net.fund(a, U256::from(10u64).pow(U256::from(20)));
+    let note = ISendEther::transferCall {
+        to: BOB,
+        description: "thanks for the video".into(),
+    }
+    .abi_encode();
+    let one_eth = U256::from(10u64).pow(U256::from(18));
+    record(
+        "sendEther",
+        "transfer 1 ETH with a note",
+        None,
+        measure_with_value(&net, send_ether, a, &note, one_eth)?,
     );
     Ok(out)
 }
