@@ -47,6 +47,20 @@ pub fn recover<H: Host + ?Sized>(
     recovered_address(&output)
 }
 
+/// The contract registered under `key` in the `ParatiiRegistry` at `registry`, looked up at call
+/// time with a static call; `None` when nothing is registered or the registry does not answer.
+pub fn lookup<H: Host + ?Sized>(host: &H, registry: Address, key: B256) -> Option<Address> {
+    let mut calldata = [0u8; 36];
+    calldata[..4].copy_from_slice(&paratii_contracts::names::GET_CONTRACT_BY_KEY_SELECTOR);
+    calldata[4..].copy_from_slice(key.as_slice());
+    let output = static_call(host, Call::new(), registry, &calldata).ok()?;
+    if output.len() != 32 || output[..12].iter().any(|b| *b != 0) {
+        return None;
+    }
+    let found = Address::from_slice(&output[12..]);
+    (!found.is_zero()).then_some(found)
+}
+
 /// Implements `From<SignatureError>` for a contract's error enum whose variants are named
 /// `InvalidSignature`, `InvalidSignatureLength`, `InvalidSignatureS` and `InvalidSignatureV`.
 #[macro_export]

@@ -15,12 +15,16 @@ use stylus_sdk::{
     testing::TestVM,
 };
 
-/// A [`TestVM`] whose static calls to `0x01` run a real `ecrecover`; everything else is the
-/// `TestVM`'s (set the sender, time and chain through [`PrecompileHost::vm`]).
+/// A [`TestVM`] whose static calls to `0x01` run a real `ecrecover`, and whose other static
+/// calls are answered from [`PrecompileHost::answer_static_call`] (each answer becomes the return
+/// data of its own call, unlike bare `TestVM` mocks, which share one return buffer); everything
+/// else is the `TestVM`'s (set the sender, time and chain through [`PrecompileHost::vm`]).
 #[derive(Clone, Default)]
 pub struct PrecompileHost {
     /// The wrapped `TestVM`: storage, logs, sender, block values, mocks.
     pub vm: TestVM,
+    answers:
+        std::rc::Rc<std::cell::RefCell<std::collections::HashMap<(Address, Vec<u8>), Vec<u8>>>>,
 }
 
 impl PrecompileHost {
@@ -28,6 +32,11 @@ impl PrecompileHost {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Answers every static call to `to` with exactly `calldata` with `output`.
+    pub fn answer_static_call(&self, to: Address, calldata: Vec<u8>, output: Vec<u8>) {
+        self.answers.borrow_mut().insert((to, calldata), output);
     }
 
     /// The host as the SDK's `VM`, for `Contract::from(&host)`-style construction.
@@ -128,11 +137,13 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         outs_len: &mut usize,
     ) -> u8 {
         let target = Address::from_slice(unsafe { core::slice::from_raw_parts(to, 20) });
+        let input = unsafe { core::slice::from_raw_parts(data, data_len) }.to_vec();
+        // Registering an answer also makes it the `TestVM`'s current return data.
         if target == ECRECOVER {
-            let input = unsafe { core::slice::from_raw_parts(data, data_len) }.to_vec();
-            // Registering the answer also makes it the `TestVM`'s current return data.
             let output = ecrecover(&input);
             self.vm.mock_static_call(ECRECOVER, input, Ok(output));
+        } else if let Some(output) = self.answers.borrow().get(&(target, input.clone())).cloned() {
+            self.vm.mock_static_call(target, input, Ok(output));
         }
         unsafe {
             self.vm

@@ -67,6 +67,14 @@ pub mod send_ether {
     );
 }
 
+/// `VideoRegistry`: events and errors (`contracts/sol/VideoRegistry.sol`).
+pub mod video_registry {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/VideoRegistry.sol"
+    );
+}
+
 /// The Solidity source of each module above, by file name, for tools that regenerate the ABIs.
 pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Ownable.sol", include_str!("../sol/Ownable.sol")),
@@ -74,4 +82,8 @@ pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Token.sol", include_str!("../sol/Token.sol")),
     ("Registry.sol", include_str!("../sol/Registry.sol")),
     ("SendEther.sol", include_str!("../sol/SendEther.sol")),
+    (
+        "VideoRegistry.sol",
+        include_str!("../sol/VideoRegistry.sol"),
+    ),
 ];

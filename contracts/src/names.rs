@@ -28,6 +28,15 @@ impl Name {
     }
 }
 
+/// The selector of the registry's `getContractByKey(bytes32)`, the lookup contracts make at call
+/// time.
+pub const GET_CONTRACT_BY_KEY_SELECTOR: [u8; 4] = {
+    let h = keccak_const::Keccak256::new()
+        .update(b"getContractByKey(bytes32)")
+        .finalize();
+    [h[0], h[1], h[2], h[3]]
+};
+
 /// The PTI token (address).
 pub const PARATII_TOKEN: Name = Name::new("ParatiiToken");
 /// The user's on-chain agent and redistribution pool (address).
@@ -67,6 +76,14 @@ mod tests {
         for n in ALL {
             assert_eq!(n.key, keccak256(n.name.as_bytes()), "{}", n.name);
         }
+    }
+
+    #[test]
+    fn lookup_selector_is_keccak_of_signature() {
+        assert_eq!(
+            GET_CONTRACT_BY_KEY_SELECTOR,
+            keccak256(b"getContractByKey(bytes32)")[..4]
+        );
     }
 
     #[test]

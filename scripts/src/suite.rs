@@ -38,6 +38,13 @@ pub const CONTRACTS: &[Contract] = &[
         interface: "ISendEther",
         sol_sources: &["SendEther.sol"],
     },
+    Contract {
+        dir: "video-registry",
+        package: "paratii-video-registry",
+        lib: "paratii_video_registry",
+        interface: "IVideoRegistry",
+        sol_sources: &["VideoRegistry.sol", "Ownable.sol"],
+    },
 ];
 
 /// The contract whose directory or package is `name`.

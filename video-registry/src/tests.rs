@@ -1,0 +1,378 @@
+//! Unit tests on the SDK's `TestVM`: the original scenarios, the original's bugs as negative
+//! tests (squatting, stats wiped by updates, anyone writing stats), and the access rules. Stats
+//! writers are looked up in a `ParatiiRegistry` answered by [`PrecompileHost`].
+
+use super::*;
+use alloy_primitives::{address, b256};
+use alloy_sol_types::SolEvent;
+use paratii_common::testing::PrecompileHost;
+
+const OWNER: Address = address!("0x00000000000000000000000000000000000000a0");
+const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
+const CREATOR: Address = address!("0x00000000000000000000000000000000000000c0");
+const PLATFORM: Address = address!("0x00000000000000000000000000000000000000d0");
+const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
+const STORE: Address = address!("0x00000000000000000000000000000000000000f0");
+const CHANNELS: Address = address!("0x00000000000000000000000000000000000000f1");
+const USERS: Address = address!("0x00000000000000000000000000000000000000f2");
+const VIDEO: B256 = b256!("0x1111111111111111111111111111111111111111111111111111111111111111");
+const ORIGINAL: B256 = b256!("0x0000000000000000000000000000000000000000000000000000000000000001");
+const TRANSCODED: B256 =
+    b256!("0x0000000000000000000000000000000000000000000000000000000000000002");
+const METADATA: B256 = b256!("0x0000000000000000000000000000000000000000000000000000000000000003");
+
+fn deploy() -> (PrecompileHost, VideoRegistry) {
+    let host = PrecompileHost::new();
+    for (name, address) in [
+        (names::VIDEO_STORE, STORE),
+        (names::PAYMENT_CHANNELS, CHANNELS),
+        (names::USER_REGISTRY, USERS),
+    ] {
+        let mut calldata = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
+        calldata.extend_from_slice(name.key.as_slice());
+        host.answer_static_call(REGISTRY, calldata, address.into_word().to_vec());
+    }
+    let mut registry = VideoRegistry::from(&host);
+    registry.constructor(OWNER, REGISTRY).unwrap();
+    (host, registry)
+}
+
+fn register_as(
+    host: &PrecompileHost,
+    r: &mut VideoRegistry,
+    caller: Address,
+    owner: Address,
+) -> Result<(), Error> {
+    host.vm.set_sender(caller);
+    r.register_video(
+        VIDEO,
+        owner,
+        U256::from(31_415),
+        ORIGINAL,
+        TRANSCODED,
+        METADATA,
+    )
+}
+
+fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
+    let (topics, data) = host
+        .vm
+        .get_emitted_logs()
+        .pop()
+        .expect("should have logged");
+    E::decode_raw_log(topics, &data).expect("should be the expected event")
+}
+
+fn not_owner_or_registrar(caller: Address) -> Error {
+    Error::NotOwnerOrRegistrar(VideoRegistryNotOwnerOrRegistrar {
+        videoId: VIDEO,
+        caller,
+    })
+}
+
+// --- the original scenarios ---
+
+#[test]
+fn register_video_records_owner_registrar_price_hashes_and_logs() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    assert_eq!(
+        r.get_video(VIDEO).unwrap(),
+        (
+            CREATOR,
+            CREATOR,
+            U256::from(31_415),
+            ORIGINAL,
+            TRANSCODED,
+            METADATA
+        )
+    );
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 0, 0));
+    assert_eq!(r.sale_terms(VIDEO).unwrap(), (CREATOR, U256::from(31_415)));
+    assert_eq!(
+        last_log::<VideoRegistered>(&host),
+        VideoRegistered {
+            videoId: VIDEO,
+            owner: CREATOR,
+            registrar: CREATOR,
+            price: U256::from(31_415),
+            original: ORIGINAL,
+            transcoded: TRANSCODED,
+            metadata: METADATA,
+        }
+    );
+}
+
+#[test]
+fn anyone_can_register_a_video_for_themselves() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, STRANGER, STRANGER).unwrap();
+    assert!(r.is_registered(VIDEO));
+}
+
+#[test]
+fn update_video_by_owner_or_registrar_changes_hashes_and_price() {
+    let (host, mut r) = deploy();
+    host.vm.set_sender(OWNER);
+    r.set_registrar(PLATFORM, true).unwrap();
+    register_as(&host, &mut r, PLATFORM, CREATOR).unwrap();
+    for caller in [CREATOR, PLATFORM] {
+        host.vm.set_sender(caller);
+        let hash = B256::repeat_byte(caller.0[19]);
+        r.update_video(VIDEO, U256::from(7), hash, hash, hash)
+            .unwrap();
+        assert_eq!(
+            r.get_video(VIDEO).unwrap(),
+            (CREATOR, PLATFORM, U256::from(7), hash, hash, hash)
+        );
+        assert_eq!(
+            last_log::<VideoUpdated>(&host),
+            VideoUpdated {
+                videoId: VIDEO,
+                price: U256::from(7),
+                original: hash,
+                transcoded: hash,
+                metadata: hash
+            }
+        );
+    }
+}
+
+#[test]
+fn update_video_reverts_for_stranger_and_keeps_data() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    host.vm.set_sender(STRANGER);
+    assert_eq!(
+        r.update_video(VIDEO, U256::ZERO, METADATA, METADATA, METADATA),
+        Err(not_owner_or_registrar(STRANGER))
+    );
+    assert_eq!(r.get_video(VIDEO).unwrap().3, ORIGINAL);
+}
+
+#[test]
+fn remove_video_by_owner_then_id_reads_unknown_and_is_free_again() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    host.vm.set_sender(STRANGER);
+    assert_eq!(r.remove_video(VIDEO), Err(not_owner_or_registrar(STRANGER)));
+    host.vm.set_sender(CREATOR);
+    r.remove_video(VIDEO).unwrap();
+    assert_eq!(
+        last_log::<VideoRemoved>(&host),
+        VideoRemoved { videoId: VIDEO }
+    );
+    assert!(!r.is_registered(VIDEO));
+    assert_eq!(
+        r.get_video(VIDEO),
+        Err(Error::UnknownVideo(VideoRegistryUnknownVideo {
+            videoId: VIDEO
+        }))
+    );
+    register_as(&host, &mut r, STRANGER, STRANGER).unwrap();
+    assert_eq!(r.sale_terms(VIDEO).unwrap().0, STRANGER);
+}
+
+// --- the original's bugs, fixed ---
+
+#[test]
+fn register_reverts_when_registering_for_someone_else_unapproved() {
+    // Original bug: anyone could claim an unregistered id with any owner and price.
+    let (host, mut r) = deploy();
+    assert_eq!(
+        register_as(&host, &mut r, STRANGER, CREATOR),
+        Err(Error::NotApprovedRegistrar(
+            VideoRegistryNotApprovedRegistrar {
+                caller: STRANGER,
+                owner: CREATOR
+            }
+        ))
+    );
+    assert!(!r.is_registered(VIDEO));
+}
+
+#[test]
+fn register_reverts_when_id_is_taken() {
+    // Original bug: the registrar (or anyone, on Gen-2's update path) could re-register and wipe stats.
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    for caller in [CREATOR, STRANGER] {
+        assert_eq!(
+            register_as(&host, &mut r, caller, caller),
+            Err(Error::AlreadyRegistered(VideoRegistryAlreadyRegistered {
+                videoId: VIDEO,
+                owner: CREATOR
+            }))
+        );
+    }
+}
+
+#[test]
+fn update_video_keeps_stats() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    host.vm.set_sender(STORE);
+    r.record_view(VIDEO).unwrap();
+    host.vm.set_sender(USERS);
+    r.record_vote(VIDEO, VOTE_NONE, VOTE_LIKE).unwrap();
+    host.vm.set_sender(CREATOR);
+    r.update_video(VIDEO, U256::from(1), ORIGINAL, TRANSCODED, METADATA)
+        .unwrap();
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (1, 1, 0));
+}
+
+#[test]
+fn approved_registrar_registers_for_creator_until_revoked() {
+    let (host, mut r) = deploy();
+    host.vm.set_sender(OWNER);
+    r.set_registrar(PLATFORM, true).unwrap();
+    assert_eq!(
+        last_log::<RegistrarApproved>(&host),
+        RegistrarApproved {
+            registrar: PLATFORM,
+            approved: true
+        }
+    );
+    register_as(&host, &mut r, PLATFORM, CREATOR).unwrap();
+    assert_eq!(r.get_video(VIDEO).unwrap().1, PLATFORM);
+    host.vm.set_sender(OWNER);
+    r.set_registrar(PLATFORM, false).unwrap();
+    assert!(!r.is_registrar(PLATFORM));
+    host.vm.set_sender(PLATFORM);
+    let other = B256::repeat_byte(9);
+    assert!(matches!(
+        r.register_video(other, CREATOR, U256::ZERO, ORIGINAL, B256::ZERO, B256::ZERO),
+        Err(Error::NotApprovedRegistrar(_))
+    ));
+}
+
+#[test]
+fn set_registrar_reverts_when_caller_is_not_owner() {
+    let (host, mut r) = deploy();
+    host.vm.set_sender(STRANGER);
+    assert_eq!(
+        r.set_registrar(STRANGER, true),
+        Err(Error::UnauthorizedAccount(OwnableUnauthorizedAccount {
+            account: STRANGER
+        }))
+    );
+}
+
+#[test]
+fn register_reverts_on_bad_input() {
+    let (host, mut r) = deploy();
+    host.vm.set_sender(CREATOR);
+    let register = |r: &mut VideoRegistry, id, owner, price, original| {
+        r.register_video(id, owner, price, original, B256::ZERO, B256::ZERO)
+    };
+    assert_eq!(
+        register(&mut r, B256::ZERO, CREATOR, U256::ZERO, ORIGINAL),
+        Err(Error::ZeroId(VideoRegistryZeroId {}))
+    );
+    assert_eq!(
+        register(&mut r, VIDEO, Address::ZERO, U256::ZERO, ORIGINAL),
+        Err(Error::InvalidVideoOwner(VideoRegistryInvalidOwner {
+            owner: Address::ZERO
+        }))
+    );
+    let too_high = U256::from(1) << 96;
+    assert_eq!(
+        register(&mut r, VIDEO, CREATOR, too_high, ORIGINAL),
+        Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
+            price: too_high,
+            max: too_high - U256::from(1)
+        }))
+    );
+    assert_eq!(
+        register(&mut r, VIDEO, CREATOR, U256::ZERO, B256::ZERO),
+        Err(Error::MissingOriginal(VideoRegistryMissingOriginal {
+            videoId: VIDEO
+        }))
+    );
+    // The largest price fits: PTI's whole supply and then some.
+    register(&mut r, VIDEO, CREATOR, too_high - U256::from(1), ORIGINAL).unwrap();
+    assert_eq!(r.sale_terms(VIDEO).unwrap().1, too_high - U256::from(1));
+}
+
+// --- stats writers ---
+
+#[test]
+fn record_view_counts_only_from_store_or_channels() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    for (n, writer) in [STORE, CHANNELS].into_iter().enumerate() {
+        host.vm.set_sender(writer);
+        r.record_view(VIDEO).unwrap();
+        let views = n as u64 + 1;
+        assert_eq!(
+            last_log::<VideoViewed>(&host),
+            VideoViewed {
+                videoId: VIDEO,
+                views
+            }
+        );
+    }
+    for stranger in [STRANGER, CREATOR, USERS, OWNER] {
+        host.vm.set_sender(stranger);
+        assert_eq!(
+            r.record_view(VIDEO),
+            Err(Error::UnauthorizedStatsWriter(
+                VideoRegistryUnauthorizedStatsWriter { caller: stranger }
+            ))
+        );
+    }
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (2, 0, 0));
+}
+
+#[test]
+fn record_vote_moves_one_voter_between_counters() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    host.vm.set_sender(USERS);
+    r.record_vote(VIDEO, VOTE_NONE, VOTE_LIKE).unwrap();
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 1, 0));
+    r.record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE).unwrap();
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 1, 1));
+    // A like overrides a dislike and vice versa.
+    r.record_vote(VIDEO, VOTE_DISLIKE, VOTE_LIKE).unwrap();
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 2, 0));
+    r.record_vote(VIDEO, VOTE_LIKE, VOTE_NONE).unwrap();
+    assert_eq!(
+        last_log::<VideoVotesChanged>(&host),
+        VideoVotesChanged {
+            videoId: VIDEO,
+            likes: 1,
+            dislikes: 0
+        }
+    );
+}
+
+#[test]
+fn record_vote_reverts_for_invalid_votes_and_other_callers() {
+    let (host, mut r) = deploy();
+    register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
+    host.vm.set_sender(USERS);
+    for (previous, next) in [(VOTE_LIKE, VOTE_LIKE), (3, VOTE_LIKE), (VOTE_NONE, 3)] {
+        assert_eq!(
+            r.record_vote(VIDEO, previous, next),
+            Err(Error::InvalidVote(VideoRegistryInvalidVote {
+                previous,
+                next
+            }))
+        );
+    }
+    host.vm.set_sender(STORE);
+    assert!(matches!(
+        r.record_vote(VIDEO, VOTE_NONE, VOTE_LIKE),
+        Err(Error::UnauthorizedStatsWriter(_))
+    ));
+    host.vm.set_sender(USERS);
+    let unknown = B256::repeat_byte(0x22);
+    assert_eq!(
+        r.record_vote(unknown, VOTE_NONE, VOTE_LIKE),
+        Err(Error::UnknownVideo(VideoRegistryUnknownVideo {
+            videoId: unknown
+        }))
+    );
+    assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 0, 0));
+}
