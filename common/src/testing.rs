@@ -2,6 +2,8 @@
 //! precompile (address `0x01`) really recovers signers (with Ethereum's rules, high-s included),
 //! and re-exports of [`Signer`] and [`ecrecover`] from `paratii_contracts::signing`.
 
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
+
 use alloy_primitives::{Address, B256, U256};
 use paratii_contracts::ecdsa::ECRECOVER;
 pub use paratii_contracts::signing::{ecrecover, high_s_twin, Signer};
@@ -23,9 +25,11 @@ use stylus_sdk::{
 pub struct PrecompileHost {
     /// The wrapped `TestVM`: storage, logs, sender, block values, mocks.
     pub vm: TestVM,
-    answers:
-        std::rc::Rc<std::cell::RefCell<std::collections::HashMap<(Address, Vec<u8>), Vec<u8>>>>,
+    answers: Answers,
 }
+
+/// Static-call answers by (target, calldata), shared by the host's clones.
+type Answers = Rc<RefCell<HashMap<(Address, Vec<u8>), Vec<u8>>>>;
 
 impl PrecompileHost {
     /// A host over a fresh `TestVM`.

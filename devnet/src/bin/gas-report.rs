@@ -17,6 +17,7 @@ use paratii_devnet::{Devnet, GasReport, Receipt, Status};
 sol!("../contracts/abi/IParatiiToken.sol");
 sol!("../contracts/abi/IParatiiRegistry.sol");
 sol!("../contracts/abi/ISendEther.sol");
+sol!("../contracts/abi/IVideoRegistry.sol");
 
 const BOB: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 const CAROL: Address = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
@@ -260,6 +261,50 @@ fn journeys() -> Result<Vec<Journey>, String> {
         "transfer 1 ETH with a note",
         None,
         measure_with_value(&net, send_ether, a, &note, one_eth)?,
+    );
+
+    let mut args = a.into_word().to_vec();
+    args.extend_from_slice(registry.into_word().as_slice());
+    let videos = net
+        .deploy(a, &wasm("video-registry")?, Some(&args))
+        .map_err(|e| e.to_string())?;
+    let store = address!("0x00000000000000000000000000000000000005e0");
+    let register_store = IParatiiRegistry::registerAddressCall {
+        name: "VideoStore".into(),
+        value: store,
+    }
+    .abi_encode();
+    send(&net, registry, a, &register_store)?;
+    let video_id = alloy_primitives::B256::repeat_byte(0x11);
+    let register_video = IVideoRegistry::registerVideoCall {
+        video_id,
+        owner: BOB,
+        price: pti * U256::from(14),
+        original: alloy_primitives::B256::repeat_byte(1),
+        transcoded: alloy_primitives::B256::repeat_byte(2),
+        metadata: alloy_primitives::B256::repeat_byte(3),
+    }
+    .abi_encode();
+    record(
+        "videos",
+        "registerVideo",
+        None,
+        measure(&net, videos, BOB, &register_video)?,
+    );
+    send(&net, videos, BOB, &register_video)?;
+    let view = IVideoRegistry::recordViewCall { video_id }.abi_encode();
+    record(
+        "videos",
+        "recordView (store, lookup)",
+        None,
+        measure(&net, videos, store, &view)?,
+    );
+    let terms = IVideoRegistry::saleTermsCall { video_id }.abi_encode();
+    record(
+        "videos",
+        "saleTerms",
+        None,
+        measure(&net, videos, store, &terms)?,
     );
     Ok(out)
 }
