@@ -520,6 +520,68 @@ fn no_value_call(
     }
 }
 
+/// The host ABI's creation arguments.
+struct CreateArgs {
+    code: i32,
+    len: i32,
+    endowment: i32,
+    salt: Option<i32>,
+    out: i32,
+    revert_len: i32,
+}
+
+/// `create1` / `create2`: the code argument is the new program's code itself (see the crate
+/// docs: no EVM runs here). Priced as Nitro's `do_create` and go-ethereum's `gasCreate` /
+/// `gasCreate2` with init code that returns at once. Writes the new address, or zero on failure.
+fn create(c: &mut Ctx<'_>, args: &CreateArgs) -> Result<(), Error> {
+    let pointers = if args.salt.is_some() { 4 } else { 3 };
+    let len = len64(args.len);
+    hostio(
+        c,
+        HOSTIO_INK + pointers * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len),
+    )?;
+    in_static(c, "contract creation")?;
+    let code = read(c, args.code, offset(args.len))?;
+    let endowment = read_u256(c, args.endowment)?;
+    let salt = args.salt.map(|ptr| read_word(c, ptr)).transpose()?;
+    let mut base = p::CREATE_GAS;
+    if salt.is_some() {
+        base += p::KECCAK_WORD_GAS * len.div_ceil(32);
+    }
+    if gas_left(c)? < base {
+        return Err(out_of_ink(c));
+    }
+    buy_gas(c, base)?;
+    c.data_mut().return_data.clear();
+    write_u32(c, args.revert_len, 0)?;
+    let shared = c.data().shared.clone();
+    let creator = c.data().request.address;
+    let address = {
+        let program = crate::wasm_from_code(&code).and_then(|wasm| shared.compile(&wasm).ok());
+        let mut world = shared.world.borrow_mut();
+        let address = match salt {
+            None => crate::create_address(creator, world.nonce(creator)),
+            Some(salt) => crate::create2_address(creator, salt, keccak256(&code)),
+        };
+        world.bump_nonce(creator);
+        match program {
+            Some(program) if world.program(address).is_none() => {
+                let checkpoint = world.checkpoint();
+                if world.transfer(creator, address, endowment) {
+                    world.set_program(address, program);
+                    world.bump_nonce(address);
+                    address
+                } else {
+                    world.revert_to(checkpoint);
+                    Address::ZERO
+                }
+            }
+            _ => Address::ZERO,
+        }
+    };
+    write(c, args.out, address.as_slice())
+}
+
 /// Native stack left below which a nested call gets a fresh stack segment.
 const STACK_RED_ZONE: usize = 256 * 1024;
 /// Size of each fresh stack segment.
@@ -766,20 +828,19 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
     .expect(ok);
     l.func_wrap(h, "static_call_contract", no_value_call(CallKind::Static))
         .expect(ok);
-    // Stylus deploys from EVM init code, which this chain does not run: creation is priced up to
-    // the EVM side and then fails (zero address, no revert data).
     l.func_wrap(
         h,
         "create1",
-        |mut c: Ctx<'_>, _code: i32, len: i32, _endowment: i32, out: i32, revert_len: i32| {
-            hostio(
-                &mut c,
-                HOSTIO_INK + 3 * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len64(len)),
-            )?;
-            in_static(&c, "contract creation")?;
-            c.data_mut().return_data.clear();
-            write_u32(&mut c, revert_len, 0)?;
-            write(&mut c, out, Address::ZERO.as_slice())
+        |mut c: Ctx<'_>, code: i32, len: i32, endowment: i32, out: i32, revert_len: i32| {
+            let args = CreateArgs {
+                code,
+                len,
+                endowment,
+                salt: None,
+                out,
+                revert_len,
+            };
+            create(&mut c, &args)
         },
     )
     .expect(ok);
@@ -787,20 +848,21 @@ pub(crate) fn linker(engine: &Engine) -> Linker<Frame> {
         h,
         "create2",
         |mut c: Ctx<'_>,
-         _code: i32,
+         code: i32,
          len: i32,
-         _endowment: i32,
-         _salt: i32,
+         endowment: i32,
+         salt: i32,
          out: i32,
          revert_len: i32| {
-            hostio(
-                &mut c,
-                HOSTIO_INK + 4 * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len64(len)),
-            )?;
-            in_static(&c, "contract creation")?;
-            c.data_mut().return_data.clear();
-            write_u32(&mut c, revert_len, 0)?;
-            write(&mut c, out, Address::ZERO.as_slice())
+            let args = CreateArgs {
+                code,
+                len,
+                endowment,
+                salt: Some(salt),
+                out,
+                revert_len,
+            };
+            create(&mut c, &args)
         },
     )
     .expect(ok);

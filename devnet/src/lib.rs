@@ -23,8 +23,13 @@
 //! returned data pays at least its EVM memory cost; running out fails the frame and burns its
 //! budget. Receipts break the cost down ([`GasReport`]).
 //!
-//! **Not here:** `create1`/`create2` need EVM init code, which this chain does not run (they
-//! are priced and then fail); L1 data fees; the depth checker's native-stack model.
+//! **Creation.** This chain runs no EVM, so `create1`/`create2` take the new program's code
+//! directly as their "init code" — on-chain Stylus code (`0xEFF000`, dictionary 0, brotli) or raw
+//! WASM — and deploy it (validated like any deployment) at the CREATE / CREATE2 address, priced
+//! as Nitro prices a creation whose init code returns at once (32,000, plus 6 per word for
+//! CREATE2). EVM init code that computes the code is not run: such a creation fails.
+//!
+//! **Not here:** L1 data fees; the depth checker's native-stack model.
 //!
 //! The `ecrecover` precompile (`0x01`) is answered natively (k256), with Ethereum's rules.
 
@@ -215,6 +220,57 @@ pub(crate) struct Shared {
     pub(crate) linker: Linker<host::Frame>,
     pub(crate) world: RefCell<World>,
     pub(crate) spent: host::SpentCell,
+    /// Compiled programs by the keccak of their WASM.
+    programs: RefCell<HashMap<B256, Arc<Program>>>,
+}
+
+impl Shared {
+    /// Validates (the build tool's offline activation checks, size gate included), instruments
+    /// and compiles `wasm`, once per distinct module.
+    pub(crate) fn compile(&self, wasm: &[u8]) -> Result<Arc<Program>, DevnetError> {
+        let hash = keccak256(wasm);
+        if let Some(program) = self.programs.borrow().get(&hash) {
+            return Ok(program.clone());
+        }
+        let summary = validate::validate(wasm).map_err(DevnetError::Invalid)?;
+        let metered = instrument::instrument(wasm).map_err(DevnetError::Compile)?;
+        let module =
+            Module::new(&self.engine, &metered).map_err(|e| DevnetError::Compile(e.to_string()))?;
+        let mut code = STYLUS_PREFIX.to_vec();
+        code.push(0);
+        code.extend_from_slice(&paratii_build::wasm::brotli(wasm));
+        let shape = instrument::shape(wasm, &summary).map_err(DevnetError::Compile)?;
+        let program = Arc::new(Program {
+            module,
+            summary,
+            shape,
+            code,
+        });
+        self.programs.borrow_mut().insert(hash, program.clone());
+        Ok(program)
+    }
+}
+
+/// The prefix of a Stylus program's on-chain code (`0xEF 0xF0 0x00`), then a dictionary byte and
+/// the brotli-compressed module.
+pub const STYLUS_PREFIX: [u8; 3] = [0xEF, 0xF0, 0x00];
+
+/// The WASM inside on-chain Stylus code (`0xEFF000`, dictionary 0, brotli), or raw WASM as is;
+/// `None` for anything else, an unknown dictionary, or more than 128 KiB decompressed.
+#[must_use]
+pub fn wasm_from_code(code: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if code.starts_with(b"\0asm") {
+        return Some(code.to_vec());
+    }
+    let compressed = code.strip_prefix(&STYLUS_PREFIX)?.strip_prefix(&[0])?;
+    let limit = paratii_build::validate::MAX_WASM_BYTES;
+    let mut wasm = Vec::new();
+    brotli::Decompressor::new(compressed, 4096)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut wasm)
+        .ok()?;
+    (wasm.len() <= limit).then_some(wasm)
 }
 
 /// A mark to return the whole chain to with [`Devnet::revert_to`].
@@ -224,7 +280,6 @@ pub struct Snapshot(usize);
 /// The chain.
 pub struct Devnet {
     shared: Rc<Shared>,
-    programs: HashMap<B256, Arc<Program>>,
 }
 
 impl Default for Devnet {
@@ -245,8 +300,8 @@ impl Devnet {
                 linker,
                 world: RefCell::new(World::default()),
                 spent: RefCell::default(),
+                programs: RefCell::default(),
             }),
-            programs: HashMap::new(),
         }
     }
 
@@ -311,12 +366,14 @@ impl Devnet {
         wasm: &[u8],
         constructor_args: Option<&[u8]>,
     ) -> Result<Address, DevnetError> {
-        let program = self.compile(wasm)?;
+        let program = self.shared.compile(wasm)?;
         let mut world = self.shared.world.borrow_mut();
         let checkpoint = world.checkpoint();
         let address = create_address(from, world.nonce(from));
         world.bump_nonce(from);
         world.set_program(address, program);
+        // EIP-161: a contract starts at nonce 1.
+        world.bump_nonce(address);
         drop(world);
         if let Some(args) = constructor_args {
             let mut calldata = CONSTRUCTOR_SELECTOR.to_vec();
@@ -328,28 +385,6 @@ impl Devnet {
             }
         }
         Ok(address)
-    }
-
-    fn compile(&mut self, wasm: &[u8]) -> Result<Arc<Program>, DevnetError> {
-        let hash = keccak256(wasm);
-        if let Some(program) = self.programs.get(&hash) {
-            return Ok(program.clone());
-        }
-        let summary = validate::validate(wasm).map_err(DevnetError::Invalid)?;
-        let metered = instrument::instrument(wasm).map_err(DevnetError::Compile)?;
-        let module = Module::new(&self.shared.engine, &metered)
-            .map_err(|e| DevnetError::Compile(e.to_string()))?;
-        let mut code = vec![0xEF, 0xF0, 0x00, 0x00];
-        code.extend_from_slice(&paratii_build::wasm::brotli(wasm));
-        let shape = instrument::shape(wasm, &summary).map_err(DevnetError::Compile)?;
-        let program = Arc::new(Program {
-            module,
-            summary,
-            shape,
-            code,
-        });
-        self.programs.insert(hash, program.clone());
-        Ok(program)
     }
 
     /// Sends a transaction: `from` calls `to` with `calldata` and `value` wei.
@@ -527,6 +562,17 @@ pub fn create_address(sender: Address, nonce: u64) -> Address {
     Address::from_slice(&keccak256(rlp)[12..])
 }
 
+/// The CREATE2 address: `keccak256(0xff ‖ sender ‖ salt ‖ keccak256(code))[12..]`.
+#[must_use]
+pub fn create2_address(sender: Address, salt: B256, code_hash: B256) -> Address {
+    let mut preimage = Vec::with_capacity(85);
+    preimage.push(0xff);
+    preimage.extend_from_slice(sender.as_slice());
+    preimage.extend_from_slice(salt.as_slice());
+    preimage.extend_from_slice(code_hash.as_slice());
+    Address::from_slice(&keccak256(preimage)[12..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,6 +614,15 @@ mod tests {
         let too_deep = host::run(&net.shared, &request(MAX_CALL_DEPTH + 1));
         assert_eq!(too_deep.status, Status::Failure);
         assert_eq!(too_deep.failure, "call depth over 1024");
+    }
+
+    #[test]
+    fn create2_address_matches_eip1014_example() {
+        // EIP-1014 example 1: deployer 0x0, salt 0, init code 0x00.
+        assert_eq!(
+            create2_address(Address::ZERO, B256::ZERO, keccak256([0u8])),
+            address!("0x4D1A2e2bB4F88F0250f26Ffff098B0b30B26BF38")
+        );
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub const CALL_STIPEND: u64 = 2_300;
 pub const LOG_TOPIC_GAS: u64 = 375;
 /// Per byte of log data.
 pub const LOG_DATA_GAS: u64 = 8;
+/// CREATE / CREATE2 base cost.
+pub const CREATE_GAS: u64 = 32_000;
+/// CREATE2's hashing of the code, per word.
+pub const KECCAK_WORD_GAS: u64 = 6;
 /// The `ecrecover` precompile.
 pub const ECRECOVER_GAS: u64 = 3_000;
 

@@ -301,3 +301,93 @@ fn out_of_bounds_read_fails_the_call_without_allocating() {
         receipt.failure
     );
 }
+
+/// A factory: calldata `1 ‖ code` creates with `create1`, `2 ‖ code` with `create2` (salt 0);
+/// outputs the new address.
+const FACTORY: &str = r#"
+(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (import "vm_hooks" "create1" (func $create1 (param i32 i32 i32 i32 i32)))
+  (import "vm_hooks" "create2" (func $create2 (param i32 i32 i32 i32 i32 i32)))
+  (memory (export "memory") 2)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (call $read_args (i32.const 1024))
+    (if (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 1))
+      (then (call $create1 (i32.const 1025) (i32.sub (local.get $len) (i32.const 1))
+        (i32.const 0) (i32.const 100) (i32.const 200)))
+      (else (call $create2 (i32.const 1025) (i32.sub (local.get $len) (i32.const 1))
+        (i32.const 0) (i32.const 0) (i32.const 100) (i32.const 200))))
+    (call $write_result (i32.const 100) (i32.const 20))
+    (i32.const 0)))
+"#;
+
+const CHILD: &str = r#"(module (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#;
+
+fn on_chain_code(wasm: &[u8]) -> Vec<u8> {
+    let mut code = vec![0xEF, 0xF0, 0x00, 0x00];
+    code.extend_from_slice(&paratii_build::wasm::brotli(wasm));
+    code
+}
+
+#[test]
+fn create1_deploys_stylus_code_at_the_create_address() {
+    let mut net = Devnet::new();
+    let factory = net
+        .deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None)
+        .unwrap();
+    let mut data = vec![1];
+    data.extend_from_slice(&on_chain_code(&wat::parse_str(CHILD).unwrap()));
+    let receipt = net.call(ALICE, factory, &data, U256::ZERO).unwrap();
+    assert_eq!(receipt.status, Status::Success, "{}", receipt.failure);
+    let child = Address::from_slice(&receipt.output);
+    // A contract's first CREATE uses nonce 1 (EIP-161).
+    assert_eq!(child, paratii_devnet::create_address(factory, 1));
+    assert!(receipt.gas.evm >= paratii_devnet::pricing::CREATE_GAS);
+    assert_eq!(
+        net.call(ALICE, child, &[], U256::ZERO).unwrap().status,
+        Status::Success
+    );
+}
+
+#[test]
+fn create2_deploys_raw_wasm_at_the_create2_address() {
+    let mut net = Devnet::new();
+    let factory = net
+        .deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None)
+        .unwrap();
+    let child_wasm = wat::parse_str(CHILD).unwrap();
+    let mut data = vec![2];
+    data.extend_from_slice(&child_wasm);
+    let receipt = net.call(ALICE, factory, &data, U256::ZERO).unwrap();
+    let child = Address::from_slice(&receipt.output);
+    let expected = paratii_devnet::create2_address(
+        factory,
+        B256::ZERO,
+        alloy_primitives::keccak256(&child_wasm),
+    );
+    assert_eq!(child, expected);
+    assert_eq!(
+        net.call(ALICE, child, &[], U256::ZERO).unwrap().status,
+        Status::Success
+    );
+    // The same salt and code again collide: zero address.
+    let again = net.call(ALICE, factory, &data, U256::ZERO).unwrap();
+    assert_eq!(again.output, [0u8; 20]);
+}
+
+#[test]
+fn create_returns_zero_address_when_code_is_not_a_valid_program() {
+    let mut net = Devnet::new();
+    let factory = net
+        .deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None)
+        .unwrap();
+    for code in [&b"\x60\x80\x60\x40"[..], &on_chain_code(b"\0asm junk")[..]] {
+        let mut data = vec![1];
+        data.extend_from_slice(code);
+        let receipt = net.call(ALICE, factory, &data, U256::ZERO).unwrap();
+        assert_eq!(receipt.status, Status::Success);
+        assert_eq!(receipt.output, [0u8; 20]);
+    }
+}
