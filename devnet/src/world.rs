@@ -106,8 +106,8 @@ pub(crate) struct TxState {
     pub(crate) pages_ever: u16,
 }
 
-/// World state with a journal: [`World::checkpoint`] marks a point, [`World::revert_to`] undoes
-/// every change made since.
+/// World state with a journal: [`crate::Devnet::snapshot`] marks a point, and
+/// [`crate::Devnet::revert_to`] undoes every change made since.
 #[derive(Debug, Default)]
 pub struct World {
     accounts: HashMap<Address, Account>,
