@@ -171,19 +171,10 @@ impl VideoRegistry {
                 owner: existing,
             }));
         }
-        let price96 = check_price(price)?;
-        if original.is_zero() {
-            return Err(Error::MissingOriginal(VideoRegistryMissingOriginal {
-                videoId: video_id,
-            }));
-        }
+        self.write_terms(video_id, price, original, transcoded, metadata)?;
         let mut video = self.videos.setter(video_id);
         video.owner.set(owner);
-        video.price.set(price96);
         video.registrar.set(registrar);
-        video.original.set(original);
-        video.transcoded.set(transcoded);
-        video.metadata.set(metadata);
         self.vm().log(VideoRegistered {
             videoId: video_id,
             owner,
@@ -213,17 +204,7 @@ impl VideoRegistry {
         metadata: B256,
     ) -> Result<(), Error> {
         self.only_owner_or_registrar(video_id)?;
-        let price96 = check_price(price)?;
-        if original.is_zero() {
-            return Err(Error::MissingOriginal(VideoRegistryMissingOriginal {
-                videoId: video_id,
-            }));
-        }
-        let mut video = self.videos.setter(video_id);
-        video.price.set(price96);
-        video.original.set(original);
-        video.transcoded.set(transcoded);
-        video.metadata.set(metadata);
+        self.write_terms(video_id, price, original, transcoded, metadata)?;
         self.vm().log(VideoUpdated {
             videoId: video_id,
             price,
@@ -348,10 +329,10 @@ impl VideoRegistry {
         &self,
         video_id: B256,
     ) -> Result<(Address, Address, U256, B256, B256, B256), Error> {
-        self.when_registered(video_id)?;
+        let owner = self.owner_of(video_id)?;
         let video = self.videos.getter(video_id);
         Ok((
-            video.owner.get(),
+            owner,
             video.registrar.get(),
             U256::from(video.price.get()),
             video.original.get(),
@@ -365,9 +346,8 @@ impl VideoRegistry {
     /// # Errors
     /// `VideoRegistryUnknownVideo`.
     pub fn sale_terms(&self, video_id: B256) -> Result<(Address, U256), Error> {
-        self.when_registered(video_id)?;
-        let video = self.videos.getter(video_id);
-        Ok((video.owner.get(), U256::from(video.price.get())))
+        let owner = self.owner_of(video_id)?;
+        Ok((owner, U256::from(self.videos.getter(video_id).price.get())))
     }
 
     /// `video_id`'s views, likes and dislikes.
@@ -444,22 +424,51 @@ impl VideoRegistry {
 }
 
 impl VideoRegistry {
-    /// Guard: `video_id` is registered.
-    fn when_registered(&self, video_id: B256) -> Result<(), Error> {
-        if self.videos.getter(video_id).owner.get().is_zero() {
+    /// `video_id`'s owner, or `VideoRegistryUnknownVideo` when it is not registered.
+    fn owner_of(&self, video_id: B256) -> Result<Address, Error> {
+        let owner = self.videos.getter(video_id).owner.get();
+        if owner.is_zero() {
             return Err(Error::UnknownVideo(VideoRegistryUnknownVideo {
                 videoId: video_id,
             }));
         }
+        Ok(owner)
+    }
+
+    /// Guard: `video_id` is registered.
+    fn when_registered(&self, video_id: B256) -> Result<(), Error> {
+        self.owner_of(video_id).map(|_| ())
+    }
+
+    /// Checks the price (96 bits) and the original hash (non-zero), then writes the price and
+    /// the three hashes: what registration and updates both set.
+    fn write_terms(
+        &mut self,
+        video_id: B256,
+        price: U256,
+        original: B256,
+        transcoded: B256,
+        metadata: B256,
+    ) -> Result<(), Error> {
+        let price96 = check_price(price)?;
+        if original.is_zero() {
+            return Err(Error::MissingOriginal(VideoRegistryMissingOriginal {
+                videoId: video_id,
+            }));
+        }
+        let mut video = self.videos.setter(video_id);
+        video.price.set(price96);
+        video.original.set(original);
+        video.transcoded.set(transcoded);
+        video.metadata.set(metadata);
         Ok(())
     }
 
     /// Guard: `video_id` is registered and the caller is its owner or registrar.
     fn only_owner_or_registrar(&self, video_id: B256) -> Result<(), Error> {
-        self.when_registered(video_id)?;
+        let owner = self.owner_of(video_id)?;
         let caller = self.vm().msg_sender();
-        let video = self.videos.getter(video_id);
-        if caller != video.owner.get() && caller != video.registrar.get() {
+        if caller != owner && caller != self.videos.getter(video_id).registrar.get() {
             return Err(Error::NotOwnerOrRegistrar(
                 VideoRegistryNotOwnerOrRegistrar {
                     videoId: video_id,
