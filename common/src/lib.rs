@@ -18,12 +18,20 @@ pub mod testing;
 
 pub use ownable::{Ownable2Step, OwnableError};
 
+use alloc::vec::Vec;
+
 use alloy_primitives::{Address, B256};
+use alloy_sol_types::SolError;
 use paratii_contracts::{
     ecdsa::{recovered_address, Signature, SignatureError, ECRECOVER},
+    peers::{PeerCallReturnedFalse, PeerNotRegistered},
     signature::ECDSAInvalidSignature,
 };
-use stylus_sdk::{call::static_call, prelude::*};
+use stylus_sdk::{
+    call::{call, static_call},
+    prelude::*,
+    stylus_core::calls::{errors::Error as CallError, MutatingCallContext},
+};
 
 /// Recovers the signer of `digest` through the `ecrecover` precompile.
 ///
@@ -59,6 +67,49 @@ pub fn lookup<H: Host + ?Sized>(host: &H, registry: Address, key: B256) -> Optio
     }
     let found = Address::from_slice(&output[12..]);
     (!found.is_zero()).then_some(found)
+}
+
+/// [`lookup`], or `PeerNotRegistered(key)` when nothing is registered under `key`.
+///
+/// # Errors
+/// `PeerNotRegistered(key)`.
+pub fn peer<H: Host + ?Sized>(
+    host: &H,
+    registry: Address,
+    key: B256,
+) -> Result<Address, PeerNotRegistered> {
+    lookup(host, registry, key).ok_or(PeerNotRegistered { key })
+}
+
+/// The revert data of a failed call, to revert with unchanged (what Solidity does by default),
+/// so a buyer sees the token's `ERC20InsufficientAllowance` rather than a wrapper.
+#[must_use]
+pub fn revert_data(error: CallError) -> Vec<u8> {
+    match error {
+        CallError::Revert(data) => data,
+        CallError::AbiDecodingFailed(_) => Vec::new(),
+    }
+}
+
+/// Calls `to` with `calldata` (no value) and requires a successful call that returns nothing or
+/// the ABI word `true`: how the suite calls token-moving functions (`transfer`, `transferFrom`),
+/// defending against tokens that return `false` instead of reverting.
+///
+/// # Errors
+/// The callee's revert data, unchanged; `PeerCallReturnedFalse(to)` (encoded) when it returned
+/// anything but nothing or `true`.
+pub fn call_returning_true<H: Host + ?Sized>(
+    host: &H,
+    context: impl MutatingCallContext,
+    to: Address,
+    calldata: &[u8],
+) -> Result<(), Vec<u8>> {
+    let output = call(host, context, to, calldata).map_err(revert_data)?;
+    let is_true = output.len() == 32 && output[..31].iter().all(|b| *b == 0) && output[31] == 1;
+    if output.is_empty() || is_true {
+        return Ok(());
+    }
+    Err(PeerCallReturnedFalse { target: to }.abi_encode())
 }
 
 /// Implements `From<SignatureError>` for a contract's error enum whose variants are named

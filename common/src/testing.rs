@@ -17,19 +17,33 @@ use stylus_sdk::{
     testing::TestVM,
 };
 
-/// A [`TestVM`] whose static calls to `0x01` run a real `ecrecover`, and whose other static
-/// calls are answered from [`PrecompileHost::answer_static_call`] (each answer becomes the return
-/// data of its own call, unlike bare `TestVM` mocks, which share one return buffer); everything
-/// else is the `TestVM`'s (set the sender, time and chain through [`PrecompileHost::vm`]).
+/// A [`TestVM`] whose static calls to `0x01` run a real `ecrecover`, and whose other calls are
+/// answered from [`PrecompileHost::answer_static_call`] and [`PrecompileHost::answer_call`] (each
+/// answer becomes the return data of its own call, unlike bare `TestVM` mocks, which share one
+/// return buffer); mutating calls are recorded for [`PrecompileHost::calls`]; everything else is
+/// the `TestVM`'s (set the sender, time and chain through [`PrecompileHost::vm`]).
 #[derive(Clone, Default)]
 pub struct PrecompileHost {
     /// The wrapped `TestVM`: storage, logs, sender, block values, mocks.
     pub vm: TestVM,
     answers: Answers,
+    call_answers: Answers,
+    calls: Rc<RefCell<Vec<MadeCall>>>,
 }
 
-/// Static-call answers by (target, calldata), shared by the host's clones.
-type Answers = Rc<RefCell<HashMap<(Address, Vec<u8>), Vec<u8>>>>;
+/// Answers by (target, calldata): return data, or revert data; shared by the host's clones.
+type Answers = Rc<RefCell<HashMap<(Address, Vec<u8>), Result<Vec<u8>, Vec<u8>>>>>;
+
+/// A mutating call a contract made through [`PrecompileHost`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MadeCall {
+    /// The callee.
+    pub to: Address,
+    /// The calldata.
+    pub data: Vec<u8>,
+    /// The ETH value sent.
+    pub value: U256,
+}
 
 impl PrecompileHost {
     /// A host over a fresh `TestVM`.
@@ -40,7 +54,28 @@ impl PrecompileHost {
 
     /// Answers every static call to `to` with exactly `calldata` with `output`.
     pub fn answer_static_call(&self, to: Address, calldata: Vec<u8>, output: Vec<u8>) {
-        self.answers.borrow_mut().insert((to, calldata), output);
+        self.answers.borrow_mut().insert((to, calldata), Ok(output));
+    }
+
+    /// Makes every static call to `to` with exactly `calldata` revert with `revert_data`.
+    pub fn revert_static_call(&self, to: Address, calldata: Vec<u8>, revert_data: Vec<u8>) {
+        self.answers
+            .borrow_mut()
+            .insert((to, calldata), Err(revert_data));
+    }
+
+    /// Answers every mutating call to `to` with exactly `calldata` (any value) with `result`:
+    /// `Ok(return data)` or `Err(revert data)`. Unanswered mutating calls succeed with no data.
+    pub fn answer_call(&self, to: Address, calldata: Vec<u8>, result: Result<Vec<u8>, Vec<u8>>) {
+        self.call_answers
+            .borrow_mut()
+            .insert((to, calldata), result);
+    }
+
+    /// The mutating calls made so far, in order (reverted ones included).
+    #[must_use]
+    pub fn calls(&self) -> Vec<MadeCall> {
+        self.calls.borrow().clone()
     }
 
     /// The host as the SDK's `VM`, for `Contract::from(&host)`-style construction.
@@ -127,9 +162,26 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         gas: u64,
         outs_len: &mut usize,
     ) -> u8 {
+        let target = Address::from_slice(unsafe { core::slice::from_raw_parts(to, 20) });
+        let input = unsafe { core::slice::from_raw_parts(data, data_len) }.to_vec();
+        let value = U256::from_be_slice(unsafe { core::slice::from_raw_parts(value, 32) });
+        self.calls.borrow_mut().push(MadeCall {
+            to: target,
+            data: input.clone(),
+            value,
+        });
+        let answer = self
+            .call_answers
+            .borrow()
+            .get(&(target, input.clone()))
+            .cloned()
+            .unwrap_or(Ok(Vec::new()));
+        // Registering an answer also makes it the `TestVM`'s current return data.
+        self.vm.mock_call(target, input, value, answer);
+        let value_bytes = value.to_be_bytes::<32>();
         unsafe {
             self.vm
-                .call_contract(to, data, data_len, value, gas, outs_len)
+                .call_contract(to, data, data_len, value_bytes.as_ptr(), gas, outs_len)
         }
     }
     unsafe fn static_call_contract(
@@ -146,8 +198,8 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         if target == ECRECOVER {
             let output = ecrecover(&input);
             self.vm.mock_static_call(ECRECOVER, input, Ok(output));
-        } else if let Some(output) = self.answers.borrow().get(&(target, input.clone())).cloned() {
-            self.vm.mock_static_call(target, input, Ok(output));
+        } else if let Some(answer) = self.answers.borrow().get(&(target, input.clone())).cloned() {
+            self.vm.mock_static_call(target, input, answer);
         }
         unsafe {
             self.vm

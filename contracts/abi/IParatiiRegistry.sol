@@ -68,17 +68,8 @@ interface IParatiiRegistry {
 
     function renounceOwnership() external;
 
-    /// `account` is not allowed to call an owner-only (or pending-owner-only) function.
-    error OwnableUnauthorizedAccount(address account);
-
-    /// `owner` cannot become the owner (the zero address).
-    error OwnableInvalidOwner(address owner);
-
     /// Names must not be empty.
     error RegistryEmptyName();
-
-    /// The string for `name` is `length` bytes, over the `max` a registry string may have.
-    error RegistryStringTooLong(string name, uint256 length, uint256 max);
 
     /// `name` cannot point to the zero address: unregister it instead.
     error RegistryZeroAddress(string name);
@@ -86,6 +77,15 @@ interface IParatiiRegistry {
     /// `name` cannot hold the empty string: unregister it instead.
     error RegistryEmptyString(string name);
 
+    /// The string for `name` is `length` bytes, over the `max` a registry string may have.
+    error RegistryStringTooLong(string name, uint256 length, uint256 max);
+
     /// Nothing of that kind is registered under `name`.
     error RegistryNotRegistered(string name);
+
+    /// `account` is not allowed to call an owner-only (or pending-owner-only) function.
+    error OwnableUnauthorizedAccount(address account);
+
+    /// `owner` cannot become the owner (the zero address).
+    error OwnableInvalidOwner(address owner);
 }

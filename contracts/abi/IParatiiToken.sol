@@ -82,6 +82,9 @@ interface IParatiiToken {
     /// The signature recovers to no address (ecrecover failed or returned the zero address).
     error ECDSAInvalidSignature();
 
+    /// A packed signature must be 65 bytes (r ‖ s ‖ v); `length` bytes were given.
+    error ECDSAInvalidSignatureLength(uint256 length);
+
     /// `s` is in the upper half of the curve order: a malleable (high-s) signature.
     error ECDSAInvalidSignatureS(bytes32 s);
 

@@ -71,12 +71,6 @@ interface IVideoRegistry {
 
     function renounceOwnership() external;
 
-    /// `account` is not allowed to call an owner-only (or pending-owner-only) function.
-    error OwnableUnauthorizedAccount(address account);
-
-    /// `owner` cannot become the owner (the zero address).
-    error OwnableInvalidOwner(address owner);
-
     /// Video ids cannot be zero.
     error VideoRegistryZeroId();
 
@@ -106,4 +100,10 @@ interface IVideoRegistry {
 
     /// `vote` is not 0 (none), 1 (like) or 2 (dislike), or the transition is not a change.
     error VideoRegistryInvalidVote(uint8 previous, uint8 next);
+
+    /// `account` is not allowed to call an owner-only (or pending-owner-only) function.
+    error OwnableUnauthorizedAccount(address account);
+
+    /// `owner` cannot become the owner (the zero address).
+    error OwnableInvalidOwner(address owner);
 }

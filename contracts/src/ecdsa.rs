@@ -82,6 +82,16 @@ impl Signature {
         )
     }
 
+    /// The packed `r ‖ s ‖ v` form (65 bytes), as `bytes signature` parameters take it.
+    #[must_use]
+    pub fn to_packed(&self) -> [u8; SIGNATURE_LEN] {
+        let mut out = [0u8; SIGNATURE_LEN];
+        out[..32].copy_from_slice(self.r.as_slice());
+        out[32..64].copy_from_slice(self.s.as_slice());
+        out[64] = self.v;
+        out
+    }
+
     /// The 128-byte input of the `ecrecover` precompile: `digest ‖ v ‖ r ‖ s`, each a word.
     #[must_use]
     pub fn ecrecover_input(&self, digest: B256) -> [u8; 128] {
@@ -171,6 +181,7 @@ mod tests {
             (parsed.v, parsed.r, parsed.s),
             (28, R, B256::with_last_byte(7))
         );
+        assert_eq!(parsed.to_packed(), sig, "to_packed inverts from_packed");
     }
 
     #[test]

@@ -33,6 +33,15 @@ pub const TOKEN_VERSION_HASH: B256 = hash(TOKEN_VERSION);
 pub const PERMIT_TYPEHASH: B256 =
     hash("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
+/// The `UserRegistry`'s EIP-712 domain name (signed votes).
+pub const USERS_NAME: &str = "Paratii Users";
+/// `keccak256("Paratii Users")`.
+pub const USERS_NAME_HASH: B256 = hash(USERS_NAME);
+
+/// `keccak256("Vote(address user,bytes32 videoId,bool liked,uint256 nonce,uint256 deadline)")`.
+pub const VOTE_TYPEHASH: B256 =
+    hash("Vote(address user,bytes32 videoId,bool liked,uint256 nonce,uint256 deadline)");
+
 /// The domain separator of a contract whose domain has a name, version, chain id and address.
 #[must_use]
 pub fn domain_separator(
@@ -75,6 +84,25 @@ pub fn permit_struct_hash(
     buf[44..64].copy_from_slice(owner.as_slice());
     buf[76..96].copy_from_slice(spender.as_slice());
     buf[96..128].copy_from_slice(&value.to_be_bytes::<32>());
+    buf[128..160].copy_from_slice(&nonce.to_be_bytes::<32>());
+    buf[160..].copy_from_slice(&deadline.to_be_bytes::<32>());
+    keccak256(buf)
+}
+
+/// The struct hash of a `Vote(user, videoId, liked, nonce, deadline)` (a signed like or dislike).
+#[must_use]
+pub fn vote_struct_hash(
+    user: Address,
+    video_id: B256,
+    liked: bool,
+    nonce: U256,
+    deadline: U256,
+) -> B256 {
+    let mut buf = [0u8; 192];
+    buf[..32].copy_from_slice(VOTE_TYPEHASH.as_slice());
+    buf[44..64].copy_from_slice(user.as_slice());
+    buf[64..96].copy_from_slice(video_id.as_slice());
+    buf[127] = u8::from(liked);
     buf[128..160].copy_from_slice(&nonce.to_be_bytes::<32>());
     buf[160..].copy_from_slice(&deadline.to_be_bytes::<32>());
     keccak256(buf)
@@ -177,5 +205,30 @@ mod tests {
             ),
             p.eip712_signing_hash(&domain)
         );
+    }
+    #[test]
+    fn vote_struct_hash_equals_alloy_when_liked_and_disliked() {
+        use crate::user_registry::Vote;
+        for liked in [true, false] {
+            let v = Vote {
+                user: address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+                videoId: b256!(
+                    "0x1111111111111111111111111111111111111111111111111111111111111111"
+                ),
+                liked,
+                nonce: U256::from(7),
+                deadline: U256::from(1_900_000_000u64),
+            };
+            assert_eq!(VOTE_TYPEHASH, v.eip712_type_hash());
+            assert_eq!(
+                vote_struct_hash(v.user, v.videoId, v.liked, v.nonce, v.deadline),
+                v.eip712_hash_struct()
+            );
+        }
+    }
+
+    #[test]
+    fn users_name_hash_is_keccak_of_name() {
+        assert_eq!(USERS_NAME_HASH, alloy_primitives::keccak256(USERS_NAME));
     }
 }

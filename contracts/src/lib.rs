@@ -18,9 +18,9 @@
 //! wasm32.
 #![no_std]
 
-#[cfg(any(test, feature = "signing"))]
 extern crate alloc;
 
+pub mod abi;
 pub mod ecdsa;
 pub mod eip712;
 pub mod names;
@@ -75,6 +75,38 @@ pub mod video_registry {
     );
 }
 
+/// Errors of call-time peer lookups and token calls (`contracts/sol/Peers.sol`).
+pub mod peers {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Peers.sol"
+    );
+}
+
+/// `ParatiiAvatar`: events and errors (`contracts/sol/Avatar.sol`).
+pub mod avatar {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Avatar.sol"
+    );
+}
+
+/// `UserRegistry`: events, errors and the EIP-712 `Vote` (`contracts/sol/UserRegistry.sol`).
+pub mod user_registry {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/UserRegistry.sol"
+    );
+}
+
+/// `VideoStore`: events and errors (`contracts/sol/VideoStore.sol`).
+pub mod video_store {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/VideoStore.sol"
+    );
+}
+
 /// The Solidity source of each module above, by file name, for tools that regenerate the ABIs.
 pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Ownable.sol", include_str!("../sol/Ownable.sol")),
@@ -86,4 +118,8 @@ pub const SOL_SOURCES: &[(&str, &str)] = &[
         "VideoRegistry.sol",
         include_str!("../sol/VideoRegistry.sol"),
     ),
+    ("Peers.sol", include_str!("../sol/Peers.sol")),
+    ("Avatar.sol", include_str!("../sol/Avatar.sol")),
+    ("UserRegistry.sol", include_str!("../sol/UserRegistry.sol")),
+    ("VideoStore.sol", include_str!("../sol/VideoStore.sol")),
 ];

@@ -583,9 +583,9 @@ fn create(c: &mut Ctx<'_>, args: &CreateArgs) -> Result<(), Error> {
 }
 
 /// Native stack left below which a nested call gets a fresh stack segment.
-const STACK_RED_ZONE: usize = 256 * 1024;
+const STACK_RED_ZONE: usize = 1024 * 1024;
 /// Size of each fresh stack segment.
-const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+const STACK_SEGMENT: usize = 8 * 1024 * 1024;
 
 fn math(
     caller: &mut Ctx<'_>,

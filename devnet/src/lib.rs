@@ -36,6 +36,7 @@
 mod host;
 pub mod instrument;
 pub mod pricing;
+pub mod suite;
 mod world;
 
 use std::{
@@ -201,6 +202,21 @@ pub enum CallError {
     /// The return data does not decode as the call's return type.
     Decode(String),
 }
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Devnet(e) => write!(f, "{e}"),
+            Self::Reverted(data) => {
+                write!(f, "reverted with 0x{}", alloy_primitives::hex::encode(data))
+            }
+            Self::Failed(why) => write!(f, "failed: {why}"),
+            Self::Decode(why) => write!(f, "undecodable return data: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
 
 impl CallError {
     /// The revert data decoded as one of the contract's `sol!` errors (`E` is the generated

@@ -3,8 +3,8 @@
 //! The SDK's `export-abi` prints each contract's functions and (unnamed) errors, not its events.
 //! The events and the named error declarations live in `contracts/sol/*.sol`, the same files the
 //! `paratii-contracts` crate turns into Rust types. [`generate`] merges the two: the SDK's
-//! functions, every event of the contract's Solidity sources, and each SDK error replaced by its
-//! named declaration (same selector, checked), plus the constructor. The result is written as
+//! functions, every event and every error of the contract's Solidity sources (each SDK error
+//! checked against its named declaration: same signature), plus the constructor. The result is written as
 //! `contracts/abi/I<Name>.sol` and, parsed item by item with `alloy-json-abi`, as `I<Name>.json`.
 
 use std::fmt::{self, Write as _};
@@ -215,6 +215,7 @@ pub fn generate(
         }
     }
 
+    // Every SDK error must be declared, with the same signature, in the contract's sources.
     for stmt in &statements {
         if let Some(sig_decl) = stmt.strip_prefix("error ") {
             let sdk_sig = squash(sig_decl).replace(", ", ",");
@@ -222,11 +223,7 @@ pub fn generate(
             let d = declared
                 .iter()
                 .find(|d| {
-                    d.kind == Kind::Error
-                        && d.decl
-                            .strip_prefix("error ")
-                            .and_then(|r| r.split('(').next())
-                            == Some(error_name.as_str())
+                    d.kind == Kind::Error && error_name_of(&d.decl) == Some(error_name.as_str())
                 })
                 .ok_or_else(|| AbiError::UndeclaredError(sdk_sig.clone()))?;
             let error = AbiErrorItem::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
@@ -236,12 +233,17 @@ pub fn generate(
                     declared: error.signature(),
                 });
             }
-            push_declaration(&mut sol, &d.docs, &d.decl);
-            abi.errors
-                .entry(error.name.clone())
-                .or_default()
-                .push(error);
         }
+    }
+    // Then every error the sources declare, in their order: a function returning raw revert
+    // data (to pass a peer's error through unchanged) hides its own errors from the SDK.
+    for d in declared.iter().filter(|d| d.kind == Kind::Error) {
+        let error = AbiErrorItem::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
+        push_declaration(&mut sol, &d.docs, &d.decl);
+        abi.errors
+            .entry(error.name.clone())
+            .or_default()
+            .push(error);
     }
 
     let trimmed = sol.trim_end().to_owned();
@@ -250,6 +252,12 @@ pub fn generate(
     let mut json = serde_json::to_string_pretty(&abi).expect("should serialise a JSON ABI");
     json.push('\n');
     Ok(Generated { solidity, json })
+}
+
+/// The name in `error Name(…)`.
+fn error_name_of(decl: &str) -> Option<&str> {
+    decl.strip_prefix("error ")
+        .and_then(|r| r.split('(').next())
 }
 
 fn push_declaration(sol: &mut String, docs: &[String], decl: &str) {
@@ -291,8 +299,9 @@ mod tests {
             .solidity
             .contains("    error Broke(address who, uint256 n);"));
         assert!(
-            !g.solidity.contains("error Other"),
-            "only the contract's own errors"
+            g.solidity
+                .contains("    /// Unused here.\n    error Other();"),
+            "every error the sources declare, with its docs"
         );
         assert!(g
             .solidity

@@ -45,6 +45,27 @@ pub const CONTRACTS: &[Contract] = &[
         interface: "IVideoRegistry",
         sol_sources: &["VideoRegistry.sol", "Ownable.sol"],
     },
+    Contract {
+        dir: "avatar",
+        package: "paratii-avatar",
+        lib: "paratii_avatar",
+        interface: "IParatiiAvatar",
+        sol_sources: &["Avatar.sol", "Peers.sol", "Ownable.sol"],
+    },
+    Contract {
+        dir: "user-registry",
+        package: "paratii-user-registry",
+        lib: "paratii_user_registry",
+        interface: "IUserRegistry",
+        sol_sources: &["UserRegistry.sol", "Peers.sol", "Ecdsa.sol", "Ownable.sol"],
+    },
+    Contract {
+        dir: "video-store",
+        package: "paratii-video-store",
+        lib: "paratii_video_store",
+        interface: "IVideoStore",
+        sol_sources: &["VideoStore.sol", "Peers.sol"],
+    },
 ];
 
 /// The contract whose directory or package is `name`.

@@ -1,0 +1,586 @@
+//! # `ParatiiAvatar` — the user's on-chain agent and the redistribution pool
+//!
+//! Users approve PTI to the avatar once (or `permit` it on the token); action contracts the owner
+//! whitelisted (the video store, the payment channels) then pull approved PTI through it. A user
+//! may also authorise **spending keys** (a "small wallet"): a key with a PTI cap and an expiry,
+//! through which whitelisted contracts act for the user when *their* caller is that key. Every
+//! pull through a key is charged to its remaining cap, so a player can pay without prompting while
+//! the main wallet risks only the cap and can revoke the key at once.
+//!
+//! The avatar also holds the **redistribution pool**: its own PTI balance and its ETH. It accepts
+//! ETH sent to it, and the owner pays the pool out (PTI or ETH) with an event per payout. The
+//! original avatar could never pay out.
+//!
+//! **Roles.**
+//! - The contract owner (two-step transfer) whitelists action contracts and disburses the pool.
+//!   Being the owner moves nobody's funds: only whitelisted contracts pull users' PTI.
+//! - A whitelisted contract pulls PTI a user approved to the avatar, from that user to anyone
+//!   (`transferFrom`), or charges a spending key of the user (`transferFromWithKey`), passing its
+//!   own caller as the key. The whitelist is trusted as the original's was: a whitelisted contract
+//!   can pull any approved PTI, so keys limit what a key holder spends, not what a whitelisted
+//!   contract can do.
+//! - A user authorises, replaces and revokes their own spending keys.
+//!
+//! **Invariants.** A spending key is authorised iff its stored expiry is non-zero (authorising
+//! requires an expiry after the current block, revoking erases it); it can spend iff
+//! `block.timestamp < expiry`; its remaining cap fits in 96 bits (PTI's whole supply does) and
+//! only decreases, by exactly the amount pulled, until it is replaced or revoked. The PTI token is
+//! looked up in the `ParatiiRegistry` at call time, never cached. An ETH disbursement checks that
+//! the pool covers the sum of its payouts before paying anyone.
+//!
+//! **Storage.** Ownership (two slots), the registry address, the whitelist (`account → bool`, one
+//! slot per account) and the spending keys (`user → key → (remaining, expiry)`, one slot per key:
+//! the 96-bit remaining cap and the 64-bit expiry are packed together).
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+// `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
+// entrypoint, so `clippy --all-targets` still enforces docs on every public item.
+#![cfg_attr(not(test), allow(missing_docs))]
+// The public methods are the contract's ABI, called through the router, not from Rust.
+#![allow(clippy::must_use_candidate)]
+// ABI arguments arrive decoded and owned; the router passes them by value.
+#![allow(clippy::needless_pass_by_value)]
+extern crate alloc;
+
+use alloc::vec::Vec;
+use alloy_primitives::{Address, Uint, U256};
+use alloy_sol_types::SolCall;
+use paratii_common::{call_returning_true, impl_from_ownable_error, peer, Ownable2Step};
+use paratii_contracts::{
+    avatar::{
+        AvatarCapTooHigh, AvatarEtherRefused, AvatarExpiryNotInFuture, AvatarInsufficientEther,
+        AvatarInvalidAccount, AvatarInvalidRecipient, AvatarInvalidSpendingKey,
+        AvatarLengthMismatch, AvatarNotWhitelisted, AvatarSpendingCapExceeded,
+        AvatarSpendingKeyExpired, AvatarUnknownSpendingKey, PoolDisbursed, PoolEtherReceived,
+        SpendingKeyAuthorized, SpendingKeyCharged, SpendingKeyRevoked, WhitelistUpdated,
+    },
+    names,
+    ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
+    peers::PeerNotRegistered,
+};
+use stylus_sdk::{
+    call::transfer::transfer_eth,
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU64, StorageU96},
+};
+
+type U96 = Uint<96, 2>;
+
+/// The largest spending cap, in PTI wei: `2⁹⁶ − 1` (PTI's whole supply is below it).
+pub const MAX_SPENDING_CAP: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
+
+/// The PTI token functions the avatar calls.
+mod token {
+    alloy_sol_types::sol! {
+        function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+    }
+}
+
+/// Every way a `ParatiiAvatar` call can fail; each variant is the Solidity error it reverts with.
+#[derive(SolidityError, Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The caller is not the contract owner (or pending owner).
+    UnauthorizedAccount(OwnableUnauthorizedAccount),
+    /// The zero address cannot own the contract.
+    InvalidOwner(OwnableInvalidOwner),
+    /// The caller is not a whitelisted action contract.
+    NotWhitelisted(AvatarNotWhitelisted),
+    /// The zero address cannot be whitelisted.
+    InvalidAccount(AvatarInvalidAccount),
+    /// The key is the zero address or the user itself.
+    InvalidSpendingKey(AvatarInvalidSpendingKey),
+    /// The cap does not fit in 96 bits.
+    CapTooHigh(AvatarCapTooHigh),
+    /// The expiry is not after the current block.
+    ExpiryNotInFuture(AvatarExpiryNotInFuture),
+    /// The key is not (or no longer) a spending key of the user.
+    UnknownSpendingKey(AvatarUnknownSpendingKey),
+    /// The key has expired.
+    SpendingKeyExpired(AvatarSpendingKeyExpired),
+    /// The key's remaining cap is below the amount.
+    SpendingCapExceeded(AvatarSpendingCapExceeded),
+    /// Recipients and amounts differ in number.
+    LengthMismatch(AvatarLengthMismatch),
+    /// A recipient is the zero address.
+    InvalidRecipient(AvatarInvalidRecipient),
+    /// The pool's ETH does not cover the payouts.
+    InsufficientEther(AvatarInsufficientEther),
+    /// A recipient refused its ETH.
+    EtherRefused(AvatarEtherRefused),
+    /// The PTI token is not registered in the `ParatiiRegistry`.
+    PeerNotRegistered(PeerNotRegistered),
+}
+
+impl_from_ownable_error!(Error);
+
+/// A user's spending key: what is left of its cap and when it expires (one slot).
+#[storage]
+pub struct SpendingKey {
+    remaining: StorageU96,
+    expiry: StorageU64,
+}
+
+/// Avatar storage: ownership, the `ParatiiRegistry` it looks PTI up in, the whitelist, the
+/// spending keys by user and key.
+#[storage]
+#[entrypoint]
+pub struct ParatiiAvatar {
+    ownership: Ownable2Step,
+    registry: StorageAddress,
+    whitelist: StorageMap<Address, StorageBool>,
+    spending_keys: StorageMap<Address, StorageMap<Address, SpendingKey>>,
+}
+
+/// The `ParatiiAvatar` interface.
+#[public]
+impl ParatiiAvatar {
+    /// Sets the owner and the `ParatiiRegistry` to look the PTI token up in.
+    ///
+    /// # Errors
+    /// `OwnableInvalidOwner(0)` when `owner` is zero.
+    ///
+    /// # Events
+    /// `OwnershipTransferred(0, owner)`.
+    #[constructor]
+    pub fn constructor(&mut self, owner: Address, registry: Address) -> Result<(), Error> {
+        self.registry.set(registry);
+        Ok(self.ownership.init(owner)?)
+    }
+
+    /// Whitelists the action contract `account`; whitelisting it again changes nothing.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
+    /// `AvatarInvalidAccount` when `account` is zero.
+    ///
+    /// # Events
+    /// `WhitelistUpdated(account, true)` when it was not whitelisted.
+    pub fn add_to_whitelist(&mut self, account: Address) -> Result<(), Error> {
+        self.ownership.only_owner()?;
+        if account.is_zero() {
+            return Err(Error::InvalidAccount(AvatarInvalidAccount { account }));
+        }
+        self.set_whitelisted(account, true);
+        Ok(())
+    }
+
+    /// Removes `account` from the whitelist; removing an account not on it changes nothing.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    ///
+    /// # Events
+    /// `WhitelistUpdated(account, false)` when it was whitelisted.
+    pub fn remove_from_whitelist(&mut self, account: Address) -> Result<(), Error> {
+        self.ownership.only_owner()?;
+        self.set_whitelisted(account, false);
+        Ok(())
+    }
+
+    /// Whether `account` is a whitelisted action contract.
+    pub fn is_on_whitelist(&self, account: Address) -> bool {
+        self.whitelist.get(account)
+    }
+
+    /// Moves `amount` PTI wei that `from` approved to the avatar from `from` to `to`; only a
+    /// whitelisted contract may.
+    ///
+    /// # Errors
+    /// In order: `AvatarNotWhitelisted(caller)`; `PeerNotRegistered` when no PTI token is
+    /// registered; the token's revert data, unchanged (e.g. `ERC20InsufficientAllowance`);
+    /// `PeerCallReturnedFalse(token)` when the token returns `false`.
+    ///
+    /// # Events
+    /// None of the avatar's; the token logs `Transfer`.
+    pub fn transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<bool, Vec<u8>> {
+        self.only_whitelisted()?;
+        let token = self.token()?;
+        self.pull(token, from, to, amount)?;
+        Ok(true)
+    }
+
+    /// Moves `amount` PTI wei of `user`'s to `to`, charged to `user`'s spending key `key`; only
+    /// a whitelisted contract may, passing its own caller as `key`.
+    ///
+    /// # Errors
+    /// In order: `AvatarNotWhitelisted(caller)`; `AvatarUnknownSpendingKey(user, key)`;
+    /// `AvatarSpendingKeyExpired(user, key, expiry)` from `block.timestamp == expiry` on;
+    /// `AvatarSpendingCapExceeded(user, key, amount, remaining)`; `PeerNotRegistered`; the
+    /// token's revert data, unchanged; `PeerCallReturnedFalse(token)`.
+    ///
+    /// # Events
+    /// `SpendingKeyCharged(user, key, caller, amount, remaining)` with the cap left after the
+    /// pull; the token logs `Transfer`.
+    pub fn transfer_from_with_key(
+        &mut self,
+        user: Address,
+        key: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<bool, Vec<u8>> {
+        let spender = self.only_whitelisted()?;
+        let remaining = self.when_spendable(user, key)?;
+        let left = to_u96(amount)
+            .and_then(|amount| remaining.checked_sub(amount))
+            .ok_or(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+                user,
+                key,
+                amount,
+                remaining: U256::from(remaining),
+            }))?;
+        let token = self.token()?;
+        self.spending_keys
+            .setter(user)
+            .setter(key)
+            .remaining
+            .set(left);
+        self.vm().log(SpendingKeyCharged {
+            user,
+            key,
+            spender,
+            amount,
+            remaining: U256::from(left),
+        });
+        self.pull(token, user, to, amount)?;
+        Ok(true)
+    }
+
+    /// Authorises `key` to spend up to `cap` PTI wei of the caller's through whitelisted
+    /// contracts until `expiry` (unix seconds, exclusive), replacing any earlier authorisation of
+    /// `key` (its remaining cap included).
+    ///
+    /// # Errors
+    /// In order: `AvatarInvalidSpendingKey(user, key)` when `key` is zero or the caller;
+    /// `AvatarCapTooHigh(cap, max)` when `cap` is above [`MAX_SPENDING_CAP`];
+    /// `AvatarExpiryNotInFuture(expiry, now)` when `expiry <= block.timestamp`.
+    ///
+    /// # Events
+    /// `SpendingKeyAuthorized(user, key, cap, expiry)`.
+    pub fn authorize_spending_key(
+        &mut self,
+        key: Address,
+        cap: U256,
+        expiry: u64,
+    ) -> Result<(), Error> {
+        let user = self.vm().msg_sender();
+        if key.is_zero() || key == user {
+            return Err(Error::InvalidSpendingKey(AvatarInvalidSpendingKey {
+                user,
+                key,
+            }));
+        }
+        let cap96 = to_u96(cap).ok_or(Error::CapTooHigh(AvatarCapTooHigh {
+            cap,
+            max: MAX_SPENDING_CAP,
+        }))?;
+        let now = self.vm().block_timestamp();
+        if expiry <= now {
+            return Err(Error::ExpiryNotInFuture(AvatarExpiryNotInFuture {
+                expiry,
+                now,
+            }));
+        }
+        let mut slot = self.spending_keys.setter(user);
+        let mut spending_key = slot.setter(key);
+        spending_key.remaining.set(cap96);
+        spending_key.expiry.set(Uint::from(expiry));
+        self.vm().log(SpendingKeyAuthorized {
+            user,
+            key,
+            cap,
+            expiry,
+        });
+        Ok(())
+    }
+
+    /// Revokes the caller's spending key `key` at once (an expired one too).
+    ///
+    /// # Errors
+    /// `AvatarUnknownSpendingKey(user, key)` when `key` is not authorised.
+    ///
+    /// # Events
+    /// `SpendingKeyRevoked(user, key)`.
+    pub fn revoke_spending_key(&mut self, key: Address) -> Result<(), Error> {
+        let user = self.vm().msg_sender();
+        self.when_authorized(user, key)?;
+        let mut slot = self.spending_keys.setter(user);
+        let mut spending_key = slot.setter(key);
+        spending_key.remaining.erase();
+        spending_key.expiry.erase();
+        self.vm().log(SpendingKeyRevoked { user, key });
+        Ok(())
+    }
+
+    /// `user`'s spending key `key`: its remaining cap (PTI wei) and expiry (unix seconds); zeros
+    /// when it is not authorised. An expired key still reads its values until revoked.
+    pub fn spending_key(&self, user: Address, key: Address) -> (U256, u64) {
+        let slot = self.spending_keys.getter(user);
+        let spending_key = slot.getter(key);
+        (
+            U256::from(spending_key.remaining.get()),
+            spending_key.expiry.get().to(),
+        )
+    }
+
+    /// Whether `key` is an authorised, unexpired spending key of `user`.
+    pub fn is_spending_key(&self, user: Address, key: Address) -> bool {
+        // An unauthorised key reads expiry 0, which no timestamp is below.
+        self.vm().block_timestamp() < self.expiry_of(user, key)
+    }
+
+    /// Pays `amounts[i]` PTI wei of the pool to `recipients[i]`, for each `i`; all or nothing.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
+    /// `AvatarLengthMismatch(recipients, amounts)`; `AvatarInvalidRecipient(0)`;
+    /// `PeerNotRegistered`; the token's revert data, unchanged (e.g. `ERC20InsufficientBalance`
+    /// when the pool is short); `PeerCallReturnedFalse(token)`.
+    ///
+    /// # Events
+    /// `PoolDisbursed(token, to, amount)` per payout.
+    pub fn disburse(
+        &mut self,
+        recipients: Vec<Address>,
+        amounts: Vec<U256>,
+    ) -> Result<(), Vec<u8>> {
+        self.only_owner()?;
+        check_payouts(&recipients, &amounts)?;
+        let token = self.token()?;
+        for (&to, &amount) in recipients.iter().zip(&amounts) {
+            let ctx = Call::new_mutating(self);
+            let calldata = token::transferCall { to, value: amount }.abi_encode();
+            call_returning_true(self.vm(), ctx, token, &calldata)?;
+            self.vm().log(PoolDisbursed { token, to, amount });
+        }
+        Ok(())
+    }
+
+    /// Pays `amounts[i]` wei of the pool's ETH to `recipients[i]`, for each `i`, each with a full
+    /// call (all gas but the 1/64th kept, not a 2,300-gas stipend); all or nothing.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
+    /// `AvatarLengthMismatch(recipients, amounts)`; `AvatarInvalidRecipient(0)`;
+    /// `AvatarInsufficientEther(balance, needed)` before any payout when the pool's ETH does not
+    /// cover the sum (`needed` saturates at `2²⁵⁶ − 1` if the sum overflows);
+    /// `AvatarEtherRefused(to, amount)` when a recipient's code reverts or runs out of gas.
+    ///
+    /// # Events
+    /// `PoolDisbursed(0, to, amount)` per payout.
+    pub fn disburse_ether(
+        &mut self,
+        recipients: Vec<Address>,
+        amounts: Vec<U256>,
+    ) -> Result<(), Error> {
+        self.only_owner()?;
+        check_payouts(&recipients, &amounts)?;
+        let balance = self.vm().balance(self.vm().contract_address());
+        let needed = amounts
+            .iter()
+            .try_fold(U256::ZERO, |sum, amount| sum.checked_add(*amount));
+        match needed {
+            Some(needed) if needed <= balance => {}
+            needed => {
+                return Err(Error::InsufficientEther(AvatarInsufficientEther {
+                    balance,
+                    needed: needed.unwrap_or(U256::MAX),
+                }));
+            }
+        }
+        for (&to, &amount) in recipients.iter().zip(&amounts) {
+            transfer_eth(self.vm(), to, amount)
+                .map_err(|_| Error::EtherRefused(AvatarEtherRefused { to, amount }))?;
+            self.vm().log(PoolDisbursed {
+                token: Address::ZERO,
+                to,
+                amount,
+            });
+        }
+        Ok(())
+    }
+
+    /// Accepts ETH into the pool.
+    ///
+    /// # Errors
+    /// None.
+    ///
+    /// # Events
+    /// `PoolEtherReceived(from, amount)`.
+    #[receive]
+    pub fn receive(&mut self) -> Result<(), Vec<u8>> {
+        let (from, amount) = (self.vm().msg_sender(), self.vm().msg_value());
+        self.vm().log(PoolEtherReceived { from, amount });
+        Ok(())
+    }
+
+    /// The `ParatiiRegistry` the PTI token is looked up in.
+    pub fn registry(&self) -> Address {
+        self.registry.get()
+    }
+
+    /// The contract owner.
+    pub fn owner(&self) -> Address {
+        self.ownership.owner()
+    }
+
+    /// The address that may accept ownership (zero when none).
+    pub fn pending_owner(&self) -> Address {
+        self.ownership.pending_owner()
+    }
+
+    /// Starts handing the contract to `new_owner`, who must accept; zero cancels.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    ///
+    /// # Events
+    /// `OwnershipTransferStarted`.
+    pub fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error> {
+        Ok(self.ownership.transfer_ownership(new_owner)?)
+    }
+
+    /// Completes a transfer: the caller, the pending owner, becomes the owner.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the pending owner.
+    ///
+    /// # Events
+    /// `OwnershipTransferred`.
+    pub fn accept_ownership(&mut self) -> Result<(), Error> {
+        Ok(self.ownership.accept_ownership()?)
+    }
+
+    /// Gives up ownership for good: the whitelist is frozen and the pool can no longer be
+    /// disbursed.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    ///
+    /// # Events
+    /// `OwnershipTransferred(owner, 0)`.
+    pub fn renounce_ownership(&mut self) -> Result<(), Error> {
+        Ok(self.ownership.renounce_ownership()?)
+    }
+}
+
+impl ParatiiAvatar {
+    /// Guard: the caller is the owner.
+    fn only_owner(&self) -> Result<(), Error> {
+        Ok(self.ownership.only_owner()?)
+    }
+
+    /// Guard: the caller is whitelisted; returns it.
+    fn only_whitelisted(&self) -> Result<Address, Error> {
+        let caller = self.vm().msg_sender();
+        if !self.whitelist.get(caller) {
+            return Err(Error::NotWhitelisted(AvatarNotWhitelisted { caller }));
+        }
+        Ok(caller)
+    }
+
+    /// Guard: `key` is an authorised spending key of `user`; returns its expiry.
+    fn when_authorized(&self, user: Address, key: Address) -> Result<u64, Error> {
+        let expiry = self.expiry_of(user, key);
+        if expiry == 0 {
+            return Err(Error::UnknownSpendingKey(AvatarUnknownSpendingKey {
+                user,
+                key,
+            }));
+        }
+        Ok(expiry)
+    }
+
+    /// Guard: `key` is an authorised, unexpired spending key of `user`; returns its remaining
+    /// cap.
+    fn when_spendable(&self, user: Address, key: Address) -> Result<U96, Error> {
+        let expiry = self.when_authorized(user, key)?;
+        if self.vm().block_timestamp() >= expiry {
+            return Err(Error::SpendingKeyExpired(AvatarSpendingKeyExpired {
+                user,
+                key,
+                expiry,
+            }));
+        }
+        Ok(self.spending_keys.getter(user).getter(key).remaining.get())
+    }
+
+    /// `user`'s key `key`'s stored expiry (0 when not authorised).
+    fn expiry_of(&self, user: Address, key: Address) -> u64 {
+        self.spending_keys
+            .getter(user)
+            .getter(key)
+            .expiry
+            .get()
+            .to()
+    }
+
+    /// The PTI token, as registered in the `ParatiiRegistry` now.
+    fn token(&self) -> Result<Address, Error> {
+        Ok(peer(
+            self.vm(),
+            self.registry.get(),
+            names::PARATII_TOKEN.key,
+        )?)
+    }
+
+    /// Sets `account`'s whitelisting, logging only a change.
+    fn set_whitelisted(&mut self, account: Address, whitelisted: bool) {
+        if self.whitelist.get(account) == whitelisted {
+            return;
+        }
+        self.whitelist.setter(account).set(whitelisted);
+        self.vm().log(WhitelistUpdated {
+            account,
+            whitelisted,
+        });
+    }
+
+    /// Calls `token.transferFrom(from, to, amount)`, requiring success and `true`.
+    fn pull(
+        &mut self,
+        token: Address,
+        from: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<(), Vec<u8>> {
+        let ctx = Call::new_mutating(self);
+        let calldata = token::transferFromCall {
+            from,
+            to,
+            value: amount,
+        }
+        .abi_encode();
+        call_returning_true(self.vm(), ctx, token, &calldata)
+    }
+}
+
+/// Checks a disbursement's shape: as many amounts as recipients, no zero recipient.
+fn check_payouts(recipients: &[Address], amounts: &[U256]) -> Result<(), Error> {
+    if recipients.len() != amounts.len() {
+        return Err(Error::LengthMismatch(AvatarLengthMismatch {
+            recipients: U256::from(recipients.len()),
+            amounts: U256::from(amounts.len()),
+        }));
+    }
+    if let Some(&to) = recipients.iter().find(|to| to.is_zero()) {
+        return Err(Error::InvalidRecipient(AvatarInvalidRecipient { to }));
+    }
+    Ok(())
+}
+
+/// `value` as a 96-bit integer, or `None` when it does not fit.
+fn to_u96(value: U256) -> Option<U96> {
+    if value.bit_len() > 96 {
+        return None;
+    }
+    let limbs = value.as_limbs();
+    Some(U96::from_limbs([limbs[0], limbs[1]]))
+}
+
+#[cfg(test)]
+mod tests;

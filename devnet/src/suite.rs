@@ -1,0 +1,232 @@
+//! The whole Paratii suite on a [`Devnet`]: every contract deployed from its deployable WASM
+//! (`target/wasm/<dir>.wasm`, built by `cargo run -p paratii-build -- wasm`) and wired the way a
+//! deployer wires a chain: every peer registered in the `ParatiiRegistry` under its
+//! [`names`](paratii_contracts::names) name, the redistribution pool's share set, the store
+//! whitelisted on the avatar. End-to-end tests, the gas report and the demo start from here.
+//!
+//! [`abi`] holds the typed interfaces, generated with `sol!` from the committed
+//! `contracts/abi/I<Name>.sol` files integrators use, so everything here goes through the ABI.
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
+use paratii_contracts::names;
+
+use crate::{CallError, Devnet, DevnetError};
+
+/// The suite's interfaces, from `contracts/abi/*.sol`.
+#[allow(missing_docs, clippy::pedantic, clippy::all)]
+pub mod abi {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IParatiiToken.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IParatiiRegistry.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IParatiiAvatar.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IVideoRegistry.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IUserRegistry.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IVideoStore.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/ISendEther.sol"
+    );
+}
+
+use abi::{IParatiiAvatar, IParatiiRegistry};
+
+/// The pool share the original deployments used: 30 % (0.3e18).
+pub const POOL_SHARE: U256 = U256::from_limbs([300_000_000_000_000_000, 0, 0, 0]);
+
+/// One PTI (10¹⁸ wei).
+pub const PTI: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
+
+/// Why the suite could not be deployed or wired.
+#[derive(Debug)]
+pub enum SuiteError {
+    /// A deployable WASM file is missing: build the suite first.
+    MissingWasm {
+        /// The file looked for.
+        path: String,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+    /// A deployment failed.
+    Deploy {
+        /// The contract's directory name.
+        contract: &'static str,
+        /// What the devnet said.
+        error: DevnetError,
+    },
+    /// A wiring call reverted or failed.
+    Wire {
+        /// What the call did.
+        step: &'static str,
+        /// How it failed.
+        error: CallError,
+    },
+}
+
+impl std::fmt::Display for SuiteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MissingWasm { path, error } => write!(
+                f,
+                "{path}: {error}; build the suite first: cargo run -p paratii-build -- wasm"
+            ),
+            Self::Deploy { contract, error } => write!(f, "deploying {contract}: {error}"),
+            Self::Wire { step, error } => write!(f, "wiring ({step}): {error}"),
+        }
+    }
+}
+
+impl std::error::Error for SuiteError {}
+
+/// The deployable WASM of the contract in directory `dir`, from `target/wasm/`.
+///
+/// # Errors
+/// [`SuiteError::MissingWasm`] when it has not been built.
+pub fn wasm(dir: &str) -> Result<Vec<u8>, SuiteError> {
+    let path = format!("{}/../target/wasm/{dir}.wasm", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).map_err(|error| SuiteError::MissingWasm { path, error })
+}
+
+/// The deployed, wired suite's addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suite {
+    /// Owner of the registry, avatar, video registry and user registry.
+    pub admin: Address,
+    /// `ParatiiRegistry`.
+    pub registry: Address,
+    /// PTI (the whole supply minted to the holder given to [`Suite::deploy`]).
+    pub token: Address,
+    /// `ParatiiAvatar` (and the redistribution pool).
+    pub avatar: Address,
+    /// `VideoRegistry`.
+    pub videos: Address,
+    /// `UserRegistry`.
+    pub users: Address,
+    /// `VideoStore`.
+    pub store: Address,
+    /// `SendEther`.
+    pub send_ether: Address,
+}
+
+fn words(addresses: &[Address]) -> Vec<u8> {
+    addresses.iter().flat_map(|a| a.into_word().0).collect()
+}
+
+impl Suite {
+    /// Deploys every contract from `admin` (PTI's supply to `holder`), registers each under its
+    /// registry name, sets `VideoRedistributionPoolShare` to [`POOL_SHARE`] and whitelists the
+    /// store on the avatar.
+    ///
+    /// # Errors
+    /// [`SuiteError`] naming the step that failed.
+    pub fn deploy(net: &mut Devnet, admin: Address, holder: Address) -> Result<Self, SuiteError> {
+        let mut deploy = |dir: &'static str, args: Option<Vec<u8>>| {
+            net.deploy(admin, &wasm(dir)?, args.as_deref())
+                .map_err(|error| SuiteError::Deploy {
+                    contract: dir,
+                    error,
+                })
+        };
+        let registry = deploy("registry", Some(words(&[admin])))?;
+        let token = deploy("token", Some(words(&[holder])))?;
+        let avatar = deploy("avatar", Some(words(&[admin, registry])))?;
+        let videos = deploy("video-registry", Some(words(&[admin, registry])))?;
+        let users = deploy("user-registry", Some(words(&[admin, registry])))?;
+        let store = deploy("video-store", Some(words(&[registry])))?;
+        let send_ether = deploy("send-ether", None)?;
+        let suite = Self {
+            admin,
+            registry,
+            token,
+            avatar,
+            videos,
+            users,
+            store,
+            send_ether,
+        };
+        for (name, value) in [
+            (names::PARATII_TOKEN, token),
+            (names::PARATII_AVATAR, avatar),
+            (names::VIDEO_REGISTRY, videos),
+            (names::USER_REGISTRY, users),
+            (names::VIDEO_STORE, store),
+            (names::SEND_ETHER, send_ether),
+        ] {
+            suite.wire(
+                net,
+                "registerAddress",
+                registry,
+                &IParatiiRegistry::registerAddressCall {
+                    name: name.name.into(),
+                    value,
+                },
+            )?;
+        }
+        suite.wire(
+            net,
+            "registerUint",
+            registry,
+            &IParatiiRegistry::registerUintCall {
+                name: names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(),
+                value: POOL_SHARE,
+            },
+        )?;
+        suite.wire(
+            net,
+            "addToWhitelist",
+            avatar,
+            &IParatiiAvatar::addToWhitelistCall { account: store },
+        )?;
+        Ok(suite)
+    }
+
+    fn wire<C: SolCall>(
+        &self,
+        net: &Devnet,
+        step: &'static str,
+        to: Address,
+        call: &C,
+    ) -> Result<(), SuiteError> {
+        net.send(self.admin, to, call)
+            .map(|_| ())
+            .map_err(|error| SuiteError::Wire { step, error })
+    }
+
+    /// Every program of the suite, for pricing all entries cached or uncached at once.
+    #[must_use]
+    pub fn programs(&self) -> [Address; 7] {
+        [
+            self.registry,
+            self.token,
+            self.avatar,
+            self.videos,
+            self.users,
+            self.store,
+            self.send_ether,
+        ]
+    }
+
+    /// Prices every program's entry as cached or not ([`Devnet::set_cached`]).
+    pub fn set_cached(&self, net: &Devnet, cached: bool) {
+        for program in self.programs() {
+            net.set_cached(program, cached);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! # `VideoStore` — buy a video in one transaction
+//!
+//! A buyer pays a video's price (PTI wei, from the `VideoRegistry`) through the
+//! `ParatiiAvatar`, which the buyer approved once (or approves in the same transaction with
+//! [`VideoStore::buy_video_with_permit`]). The redistribution pool's share,
+//! `price × VideoRedistributionPoolShare / 1e18` rounded down, goes to the avatar; the owner gets
+//! the rest, so rounding favours the owner by less than one wei. The store keeps a sale record
+//! (price, proof-of-buy digest, time), records the acquisition in the `UserRegistry` and counts a
+//! view in the `VideoRegistry`.
+//!
+//! **Roles.** Anyone buys for themselves ([`VideoStore::buy_video`]); a user's spending key buys
+//! for the user ([`VideoStore::buy_video_for`]), the avatar charging the key's cap. There is no
+//! owner: the store holds no funds and no settings. Every peer (video registry, avatar, user
+//! registry, the pool share) is looked up in the `ParatiiRegistry` at call time.
+//!
+//! **Refusals.** An unknown video (the video registry's `VideoRegistryUnknownVideo`), a second
+//! purchase by the same buyer (`VideoStoreAlreadyBought`), a registered share above 1e18
+//! (`VideoStoreInvalidPoolShare`; the original's migration set 30e18 and broke every purchase).
+//! A failed payment reverts with the avatar's or token's own error, unchanged.
+//!
+//! **Order.** Checks (peers, sale terms, not bought, share) → effects (the sale record) →
+//! interactions (payments, acquisition, view) → the event. Each buyer/video pair can succeed
+//! once, and the record is written before any call, so a re-entrant purchase is refused.
+//!
+//! **Storage.** A sale takes one slot (bought flag, price as 96 bits, time) plus one for the
+//! proof-of-buy digest (left empty, and cheap, when the digest is zero).
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+// `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests.
+#![cfg_attr(not(test), allow(missing_docs))]
+// The public methods are the contract's ABI, called through the router, not from Rust.
+#![allow(clippy::must_use_candidate)]
+extern crate alloc;
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{Address, Uint, B256, U256};
+use paratii_common::{call_returning_true, peer, revert_data};
+use paratii_contracts::{
+    abi::{address_at, address_word, calldata, selector, uint_at, uint_word},
+    names,
+    peers::PeerNotRegistered,
+    video_registry::VideoRegistryPriceTooHigh,
+    video_store::{
+        VideoBought, VideoStoreAlreadyBought, VideoStoreInvalidBuyer, VideoStoreInvalidPoolShare,
+    },
+};
+use stylus_sdk::{
+    call::{call, static_call},
+    prelude::*,
+    storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageU96},
+};
+
+/// The pool share's scale: a share of `1e18` is the whole price.
+pub const SHARE_SCALE: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
+
+const SALE_TERMS: [u8; 4] = selector("saleTerms(bytes32)");
+const GET_UINT_BY_KEY: [u8; 4] = selector("getUintByKey(bytes32)");
+const AVATAR_TRANSFER_FROM: [u8; 4] = selector("transferFrom(address,address,uint256)");
+const AVATAR_TRANSFER_FROM_WITH_KEY: [u8; 4] =
+    selector("transferFromWithKey(address,address,address,uint256)");
+const RECORD_ACQUISITION: [u8; 4] = selector("recordAcquisition(address,bytes32)");
+const RECORD_VIEW: [u8; 4] = selector("recordView(bytes32)");
+const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
+const ALLOWANCE: [u8; 4] = selector("allowance(address,address)");
+
+type U96 = Uint<96, 2>;
+
+/// Every way a `VideoStore` check can fail; each variant is the Solidity error it reverts with.
+/// Failures of the peers it calls revert with the peer's own error data, unchanged.
+#[derive(SolidityError, Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// A peer is missing from the `ParatiiRegistry`.
+    PeerNotRegistered(PeerNotRegistered),
+    /// The buyer already bought the video.
+    AlreadyBought(VideoStoreAlreadyBought),
+    /// The registered pool share is above 1e18.
+    InvalidPoolShare(VideoStoreInvalidPoolShare),
+    /// The user a key buys for is the zero address.
+    InvalidBuyer(VideoStoreInvalidBuyer),
+    /// The video registry answered a price above 96 bits (ours never does).
+    PriceTooHigh(VideoRegistryPriceTooHigh),
+}
+
+/// One buyer's purchase of one video.
+#[storage]
+pub struct Sale {
+    bought: StorageBool,
+    price: StorageU96,
+    bought_at: StorageU64,
+    proof_of_buy: StorageB256,
+}
+
+/// Store storage: the `ParatiiRegistry` and the sale records by buyer and video.
+#[storage]
+#[entrypoint]
+pub struct VideoStore {
+    registry: StorageAddress,
+    sales: StorageMap<Address, StorageMap<B256, Sale>>,
+}
+
+/// The peers and terms of one purchase, gathered by the checks.
+struct Purchase {
+    buyer: Address,
+    key: Address,
+    video_id: B256,
+    owner: Address,
+    price: U256,
+    pool_part: U256,
+    avatar: Address,
+    users: Address,
+    videos: Address,
+}
+
+/// The `VideoStore` interface.
+#[public]
+impl VideoStore {
+    /// Sets the `ParatiiRegistry` every peer and the pool share are looked up in.
+    #[constructor]
+    pub fn constructor(&mut self, registry: Address) {
+        self.registry.set(registry);
+    }
+
+    /// Buys `video_id` for the caller, paying its price through the avatar (approved
+    /// beforehand); `proof_of_buy` is the digest of the buyer's proof-of-buy data (zero for none).
+    ///
+    /// # Errors
+    /// In order: `PeerNotRegistered` (video registry); the video registry's
+    /// `VideoRegistryUnknownVideo`; `VideoStoreAlreadyBought`; `VideoStoreInvalidPoolShare`;
+    /// `PeerNotRegistered` (avatar, user registry); then, unchanged, the errors of the payment
+    /// (the token's `ERC20InsufficientAllowance`/`ERC20InsufficientBalance`, the avatar's
+    /// `AvatarNotWhitelisted`), of the acquisition and of the view count.
+    ///
+    /// # Events
+    /// `VideoBought` (and the token's `Transfer`s, the user registry's `VideoAcquired`, the
+    /// video registry's `VideoViewed`).
+    pub fn buy_video(&mut self, video_id: B256, proof_of_buy: B256) -> Result<(), Vec<u8>> {
+        let buyer = self.vm().msg_sender();
+        let purchase = self.check(buyer, Address::ZERO, video_id)?;
+        self.complete(&purchase, proof_of_buy)
+    }
+
+    /// [`Self::buy_video`] with an EIP-2612 permit for the avatar (`value` PTI wei until
+    /// `deadline`, signed by the caller): a first purchase in one transaction.
+    ///
+    /// The permit is tried first; if it fails (for example because someone already submitted
+    /// it, a known griefing of permits), the purchase goes on when the avatar's allowance already
+    /// covers the price, and otherwise reverts with the permit's own error.
+    ///
+    /// # Errors
+    /// `PeerNotRegistered` (token); the token's permit errors when the allowance does not cover
+    /// the price; then as [`Self::buy_video`].
+    ///
+    /// # Events
+    /// As [`Self::buy_video`], plus the token's `Approval`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn buy_video_with_permit(
+        &mut self,
+        video_id: B256,
+        proof_of_buy: B256,
+        value: U256,
+        deadline: U256,
+        v: u8,
+        r: B256,
+        s: B256,
+    ) -> Result<(), Vec<u8>> {
+        let buyer = self.vm().msg_sender();
+        let purchase = self.check(buyer, Address::ZERO, video_id)?;
+        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let permit = calldata(
+            PERMIT,
+            &[
+                address_word(buyer),
+                address_word(purchase.avatar),
+                uint_word(value),
+                uint_word(deadline),
+                uint_word(U256::from(v)),
+                r,
+                s,
+            ],
+        );
+        let ctx = Call::new_mutating(self);
+        if let Err(permit_error) = call(self.vm(), ctx, token, &permit) {
+            let query = calldata(
+                ALLOWANCE,
+                &[address_word(buyer), address_word(purchase.avatar)],
+            );
+            let allowance = static_call(self.vm(), Call::new(), token, &query)
+                .ok()
+                .and_then(|out| uint_at(&out, 0))
+                .unwrap_or_default();
+            if allowance < purchase.price {
+                return Err(revert_data(permit_error));
+            }
+        }
+        self.complete(&purchase, proof_of_buy)
+    }
+
+    /// Buys `video_id` for `user`, called by one of `user`'s spending keys: the avatar charges
+    /// the price to the key's cap (refusing unknown, expired or exhausted keys).
+    ///
+    /// # Errors
+    /// `VideoStoreInvalidBuyer` when `user` is zero; then as [`Self::buy_video`], the payment
+    /// errors including the avatar's `AvatarUnknownSpendingKey`, `AvatarSpendingKeyExpired` and
+    /// `AvatarSpendingCapExceeded`.
+    ///
+    /// # Events
+    /// As [`Self::buy_video`], with the key in `VideoBought`, plus the avatar's
+    /// `SpendingKeyCharged`.
+    pub fn buy_video_for(
+        &mut self,
+        user: Address,
+        video_id: B256,
+        proof_of_buy: B256,
+    ) -> Result<(), Vec<u8>> {
+        if user.is_zero() {
+            return Err(Error::InvalidBuyer(VideoStoreInvalidBuyer { user }).into());
+        }
+        let key = self.vm().msg_sender();
+        let purchase = self.check(user, key, video_id)?;
+        self.complete(&purchase, proof_of_buy)
+    }
+
+    /// `buyer`'s purchase of `video_id`: whether it happened, the price paid, the proof-of-buy
+    /// digest and the time (unix seconds); zeros when it did not.
+    pub fn get_sale(&self, buyer: Address, video_id: B256) -> (bool, U256, B256, u64) {
+        let sales = self.sales.getter(buyer);
+        let sale = sales.getter(video_id);
+        (
+            sale.bought.get(),
+            U256::from(sale.price.get()),
+            sale.proof_of_buy.get(),
+            sale.bought_at.get().to(),
+        )
+    }
+
+    /// Whether `buyer` bought `video_id`.
+    pub fn has_bought(&self, buyer: Address, video_id: B256) -> bool {
+        self.sales.getter(buyer).getter(video_id).bought.get()
+    }
+
+    /// The `ParatiiRegistry` peers and the pool share are looked up in.
+    pub fn registry(&self) -> Address {
+        self.registry.get()
+    }
+}
+
+impl VideoStore {
+    /// The peer registered under `key`, or `PeerNotRegistered`.
+    fn peer(&self, key: B256) -> Result<Address, Error> {
+        Ok(peer(self.vm(), self.registry.get(), key)?)
+    }
+
+    /// Every check of a purchase, in the documented order; gathers what the payment needs.
+    fn check(&self, buyer: Address, key: Address, video_id: B256) -> Result<Purchase, Vec<u8>> {
+        let videos = self.peer(names::VIDEO_REGISTRY.key)?;
+        let terms = static_call(
+            self.vm(),
+            Call::new(),
+            videos,
+            &calldata(SALE_TERMS, &[video_id]),
+        )
+        .map_err(revert_data)?;
+        let owner = address_at(&terms, 0).unwrap_or_default();
+        let price = uint_at(&terms, 1).unwrap_or_default();
+        if self.has_bought(buyer, video_id) {
+            return Err(Error::AlreadyBought(VideoStoreAlreadyBought {
+                buyer,
+                videoId: video_id,
+            })
+            .into());
+        }
+        let share = static_call(
+            self.vm(),
+            Call::new(),
+            self.registry.get(),
+            &calldata(
+                GET_UINT_BY_KEY,
+                &[names::VIDEO_REDISTRIBUTION_POOL_SHARE.key],
+            ),
+        )
+        .map_err(revert_data)?;
+        let share = uint_at(&share, 0).unwrap_or_default();
+        if price.bit_len() > 96 {
+            return Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
+                price,
+                max: U256::from(U96::MAX),
+            })
+            .into());
+        }
+        if share > SHARE_SCALE {
+            return Err(Error::InvalidPoolShare(VideoStoreInvalidPoolShare {
+                share,
+                max: SHARE_SCALE,
+            })
+            .into());
+        }
+        // Cannot overflow: price < 2⁹⁶ and share ≤ 1e18 < 2⁶⁰ (both checked above).
+        let pool_part = price * share / SHARE_SCALE;
+        Ok(Purchase {
+            buyer,
+            key,
+            video_id,
+            owner,
+            price,
+            pool_part,
+            avatar: self.peer(names::PARATII_AVATAR.key)?,
+            users: self.peer(names::USER_REGISTRY.key)?,
+            videos,
+        })
+    }
+
+    /// Effects, then interactions, then the event, for a checked purchase.
+    fn complete(&mut self, p: &Purchase, proof_of_buy: B256) -> Result<(), Vec<u8>> {
+        let limbs = p.price.as_limbs();
+        let now = self.vm().block_timestamp();
+        let mut sales = self.sales.setter(p.buyer);
+        let mut sale = sales.setter(p.video_id);
+        sale.bought.set(true);
+        sale.price.set(U96::from_limbs([limbs[0], limbs[1]]));
+        sale.bought_at.set(Uint::from(now));
+        if !proof_of_buy.is_zero() {
+            sale.proof_of_buy.set(proof_of_buy);
+        }
+        // `pool_part ≤ price`, so the owner's part cannot underflow.
+        let owner_part = p.price - p.pool_part;
+        self.pay(p, p.avatar, p.pool_part)?;
+        self.pay(p, p.owner, owner_part)?;
+        let ctx = Call::new_mutating(self);
+        call(
+            self.vm(),
+            ctx,
+            p.users,
+            &calldata(RECORD_ACQUISITION, &[address_word(p.buyer), p.video_id]),
+        )
+        .map_err(revert_data)?;
+        let ctx = Call::new_mutating(self);
+        call(
+            self.vm(),
+            ctx,
+            p.videos,
+            &calldata(RECORD_VIEW, &[p.video_id]),
+        )
+        .map_err(revert_data)?;
+        self.vm().log(VideoBought {
+            videoId: p.video_id,
+            buyer: p.buyer,
+            owner: p.owner,
+            price: p.price,
+            poolShare: p.pool_part,
+            proofOfBuy: proof_of_buy,
+            key: p.key,
+        });
+        Ok(())
+    }
+
+    /// Moves `amount` of the buyer's PTI to `to` through the avatar (charged to the key when a
+    /// key buys); nothing to move, no call.
+    fn pay(&mut self, p: &Purchase, to: Address, amount: U256) -> Result<(), Vec<u8>> {
+        if amount.is_zero() {
+            return Ok(());
+        }
+        let data = if p.key.is_zero() {
+            calldata(
+                AVATAR_TRANSFER_FROM,
+                &[address_word(p.buyer), address_word(to), uint_word(amount)],
+            )
+        } else {
+            calldata(
+                AVATAR_TRANSFER_FROM_WITH_KEY,
+                &[
+                    address_word(p.buyer),
+                    address_word(p.key),
+                    address_word(to),
+                    uint_word(amount),
+                ],
+            )
+        };
+        let ctx = Call::new_mutating(self);
+        call_returning_true(self.vm(), ctx, p.avatar, &data)
+    }
+}
+
+#[cfg(test)]
+mod tests;

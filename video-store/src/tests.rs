@@ -1,0 +1,445 @@
+//! Unit tests on the SDK's `TestVM`: the original purchase scenario (30 % / 70 %), the
+//! original's bugs as negative tests (unknown video, double purchase, misconfigured share), the
+//! key and permit paths, and exact outgoing calls. Peers are answered by [`PrecompileHost`]; the
+//! real contracts buy through each other in the devnet tests (`devnet/tests/purchase.rs`).
+
+use super::*;
+use alloy_primitives::{address, b256, uint};
+use alloy_sol_types::{sol, SolCall, SolError, SolEvent};
+use paratii_common::testing::{MadeCall, PrecompileHost};
+use paratii_contracts::{
+    peers::PeerCallReturnedFalse, token::ERC20InsufficientAllowance,
+    video_registry::VideoRegistryUnknownVideo,
+};
+
+sol! {
+    function saleTerms(bytes32 videoId) returns (address owner, uint256 price);
+    function getUintByKey(bytes32 key) returns (uint256);
+    function transferFrom(address from, address to, uint256 amount) returns (bool);
+    function transferFromWithKey(address user, address key, address to, uint256 amount) returns (bool);
+    function recordAcquisition(address user, bytes32 videoId);
+    function recordView(bytes32 videoId);
+    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s);
+    function allowance(address owner, address spender) returns (uint256);
+}
+
+const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
+const VIDEOS: Address = address!("0x00000000000000000000000000000000000000b1");
+const AVATAR: Address = address!("0x00000000000000000000000000000000000000b2");
+const USERS: Address = address!("0x00000000000000000000000000000000000000b3");
+const TOKEN: Address = address!("0x00000000000000000000000000000000000000b4");
+const CREATOR: Address = address!("0x00000000000000000000000000000000000000c0");
+const BUYER: Address = address!("0x00000000000000000000000000000000000000d0");
+const KEY: Address = address!("0x00000000000000000000000000000000000000d1");
+const VIDEO: B256 = b256!("0x1111111111111111111111111111111111111111111111111111111111111111");
+const PROOF: B256 = b256!("0x2222222222222222222222222222222222222222222222222222222222222222");
+/// The original test's price: 14 PTI.
+const PRICE: U256 = uint!(14_000_000_000_000_000_000_U256);
+/// The original fixture's pool share: 0.3e18.
+const SHARE: U256 = uint!(300_000_000_000_000_000_U256);
+
+fn lookup_calldata(key: B256) -> Vec<u8> {
+    let mut data = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
+    data.extend_from_slice(key.as_slice());
+    data
+}
+
+/// A store whose registry knows every peer, with `VIDEO` at `price` and the pool share `share`.
+fn deploy(price: U256, share: U256) -> (PrecompileHost, VideoStore) {
+    let host = PrecompileHost::new();
+    for (key, peer) in [
+        (names::VIDEO_REGISTRY.key, VIDEOS),
+        (names::PARATII_AVATAR.key, AVATAR),
+        (names::USER_REGISTRY.key, USERS),
+        (names::PARATII_TOKEN.key, TOKEN),
+    ] {
+        host.answer_static_call(REGISTRY, lookup_calldata(key), peer.into_word().to_vec());
+    }
+    host.answer_static_call(
+        REGISTRY,
+        getUintByKeyCall {
+            key: names::VIDEO_REDISTRIBUTION_POOL_SHARE.key,
+        }
+        .abi_encode(),
+        share.to_be_bytes::<32>().to_vec(),
+    );
+    host.answer_static_call(
+        VIDEOS,
+        saleTermsCall { videoId: VIDEO }.abi_encode(),
+        saleTermsCall::abi_encode_returns_tuple(&(CREATOR, price)),
+    );
+    host.vm.set_block_timestamp(1_700_000_000);
+    let mut store = VideoStore::from(&host);
+    store.constructor(REGISTRY);
+    (host, store)
+}
+
+fn made(to: Address, data: Vec<u8>) -> MadeCall {
+    MadeCall {
+        to,
+        data,
+        value: U256::ZERO,
+    }
+}
+
+fn pull(from: Address, to: Address, amount: U256) -> MadeCall {
+    made(AVATAR, transferFromCall { from, to, amount }.abi_encode())
+}
+
+fn bookkeeping(buyer: Address) -> [MadeCall; 2] {
+    [
+        made(
+            USERS,
+            recordAcquisitionCall {
+                user: buyer,
+                videoId: VIDEO,
+            }
+            .abi_encode(),
+        ),
+        made(VIDEOS, recordViewCall { videoId: VIDEO }.abi_encode()),
+    ]
+}
+
+fn last_bought(host: &PrecompileHost) -> VideoBought {
+    let (topics, data) = host
+        .vm
+        .get_emitted_logs()
+        .pop()
+        .expect("should have logged");
+    VideoBought::decode_raw_log(topics, &data).expect("should be VideoBought")
+}
+
+fn buy(host: &PrecompileHost, store: &mut VideoStore) -> Result<(), Vec<u8>> {
+    host.vm.set_sender(BUYER);
+    store.buy_video(VIDEO, PROOF)
+}
+
+// --- the original scenario ---
+
+#[test]
+fn buy_video_pays_30_percent_to_pool_and_70_to_owner_then_records() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    buy(&host, &mut store).unwrap();
+    let pool = uint!(4_200_000_000_000_000_000_U256);
+    let owner = uint!(9_800_000_000_000_000_000_U256);
+    let mut expected = vec![pull(BUYER, AVATAR, pool), pull(BUYER, CREATOR, owner)];
+    expected.extend(bookkeeping(BUYER));
+    assert_eq!(host.calls(), expected);
+    assert_eq!(
+        store.get_sale(BUYER, VIDEO),
+        (true, PRICE, PROOF, 1_700_000_000)
+    );
+    assert!(store.has_bought(BUYER, VIDEO));
+    assert_eq!(
+        last_bought(&host),
+        VideoBought {
+            videoId: VIDEO,
+            buyer: BUYER,
+            owner: CREATOR,
+            price: PRICE,
+            poolShare: pool,
+            proofOfBuy: PROOF,
+            key: Address::ZERO,
+        }
+    );
+}
+
+#[test]
+fn buy_video_rounds_pool_share_down_and_owner_gets_remainder() {
+    // 10 wei × 0.33 = 3.3 → the pool gets 3, the owner 7.
+    let (host, mut store) = deploy(U256::from(10), uint!(330_000_000_000_000_000_U256));
+    buy(&host, &mut store).unwrap();
+    assert_eq!(
+        host.calls()[..2],
+        [
+            pull(BUYER, AVATAR, U256::from(3)),
+            pull(BUYER, CREATOR, U256::from(7))
+        ]
+    );
+}
+
+#[test]
+fn buy_video_pays_everything_to_pool_when_share_is_exactly_one() {
+    let (host, mut store) = deploy(PRICE, SHARE_SCALE);
+    buy(&host, &mut store).unwrap();
+    let mut expected = vec![pull(BUYER, AVATAR, PRICE)];
+    expected.extend(bookkeeping(BUYER));
+    assert_eq!(host.calls(), expected);
+}
+
+#[test]
+fn buy_video_makes_no_payment_when_price_is_zero() {
+    // Gen-2 "should be possible to buy a video with a price of 0".
+    let (host, mut store) = deploy(U256::ZERO, SHARE);
+    buy(&host, &mut store).unwrap();
+    assert_eq!(host.calls(), bookkeeping(BUYER).to_vec());
+    assert_eq!(
+        store.get_sale(BUYER, VIDEO),
+        (true, U256::ZERO, PROOF, 1_700_000_000)
+    );
+}
+
+#[test]
+fn buy_video_leaves_proof_empty_when_none_given() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.vm.set_sender(BUYER);
+    store.buy_video(VIDEO, B256::ZERO).unwrap();
+    assert_eq!(
+        store.get_sale(BUYER, VIDEO),
+        (true, PRICE, B256::ZERO, 1_700_000_000)
+    );
+}
+
+// --- the original's bugs (§4 bugs 4 and 5) as negative tests ---
+
+#[test]
+fn buy_video_fails_when_bought_twice() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    buy(&host, &mut store).unwrap();
+    let calls = host.calls().len();
+    assert_eq!(
+        buy(&host, &mut store).unwrap_err(),
+        Vec::<u8>::from(Error::AlreadyBought(VideoStoreAlreadyBought {
+            buyer: BUYER,
+            videoId: VIDEO
+        }))
+    );
+    assert_eq!(host.calls().len(), calls, "no second payment");
+}
+
+#[test]
+fn buy_video_fails_with_the_registry_error_when_video_unknown() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    let unknown = VideoRegistryUnknownVideo { videoId: VIDEO }.abi_encode();
+    host.revert_static_call(
+        VIDEOS,
+        saleTermsCall { videoId: VIDEO }.abi_encode(),
+        unknown.clone(),
+    );
+    assert_eq!(buy(&host, &mut store).unwrap_err(), unknown);
+    assert!(host.calls().is_empty());
+    assert!(!store.has_bought(BUYER, VIDEO));
+}
+
+#[test]
+fn buy_video_fails_when_pool_share_is_the_migrations_3000_percent() {
+    let thirty = uint!(30_000_000_000_000_000_000_U256);
+    let (host, mut store) = deploy(PRICE, thirty);
+    assert_eq!(
+        buy(&host, &mut store).unwrap_err(),
+        Vec::<u8>::from(Error::InvalidPoolShare(VideoStoreInvalidPoolShare {
+            share: thirty,
+            max: SHARE_SCALE
+        }))
+    );
+    assert!(host.calls().is_empty());
+}
+
+#[test]
+fn buy_video_fails_when_pool_share_is_one_wei_above_one() {
+    let (host, mut store) = deploy(PRICE, SHARE_SCALE + U256::from(1));
+    assert!(buy(&host, &mut store).is_err());
+    assert!(host.calls().is_empty());
+}
+
+#[test]
+fn buy_video_fails_when_price_does_not_fit_96_bits() {
+    let price = U256::from(1) << 96;
+    let (host, mut store) = deploy(price, SHARE);
+    assert_eq!(
+        buy(&host, &mut store).unwrap_err(),
+        Vec::<u8>::from(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
+            price,
+            max: U256::from(U96::MAX)
+        }))
+    );
+}
+
+#[test]
+fn buy_video_bubbles_payment_error_unchanged() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    let short = ERC20InsufficientAllowance {
+        spender: AVATAR,
+        allowance: U256::ZERO,
+        needed: uint!(4_200_000_000_000_000_000_U256),
+    }
+    .abi_encode();
+    let pool = pull(BUYER, AVATAR, uint!(4_200_000_000_000_000_000_U256));
+    host.answer_call(AVATAR, pool.data, Err(short.clone()));
+    assert_eq!(buy(&host, &mut store).unwrap_err(), short);
+}
+
+#[test]
+fn buy_video_fails_when_avatar_returns_false() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    let pool = pull(BUYER, AVATAR, uint!(4_200_000_000_000_000_000_U256));
+    host.answer_call(
+        AVATAR,
+        pool.data,
+        Ok(U256::ZERO.to_be_bytes::<32>().to_vec()),
+    );
+    assert_eq!(
+        buy(&host, &mut store).unwrap_err(),
+        PeerCallReturnedFalse { target: AVATAR }.abi_encode()
+    );
+}
+
+#[test]
+fn buy_video_bubbles_acquisition_and_view_errors() {
+    for (to, data) in bookkeeping(BUYER).map(|c| (c.to, c.data)) {
+        let (host, mut store) = deploy(PRICE, SHARE);
+        host.answer_call(to, data, Err(vec![0xde, 0xad]));
+        assert_eq!(buy(&host, &mut store).unwrap_err(), vec![0xde, 0xad]);
+    }
+}
+
+#[test]
+fn buy_video_fails_when_a_peer_is_not_registered() {
+    for key in [
+        names::VIDEO_REGISTRY.key,
+        names::PARATII_AVATAR.key,
+        names::USER_REGISTRY.key,
+    ] {
+        let (host, mut store) = deploy(PRICE, SHARE);
+        host.answer_static_call(REGISTRY, lookup_calldata(key), vec![0; 32]);
+        assert_eq!(
+            buy(&host, &mut store).unwrap_err(),
+            PeerNotRegistered { key }.abi_encode()
+        );
+        assert!(host.calls().is_empty());
+    }
+}
+
+// --- spending keys ---
+
+#[test]
+fn buy_video_for_charges_the_callers_key_and_records_for_the_user() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.vm.set_sender(KEY);
+    store.buy_video_for(BUYER, VIDEO, PROOF).unwrap();
+    let charge = |to, amount| {
+        made(
+            AVATAR,
+            transferFromWithKeyCall {
+                user: BUYER,
+                key: KEY,
+                to,
+                amount,
+            }
+            .abi_encode(),
+        )
+    };
+    let mut expected = vec![
+        charge(AVATAR, uint!(4_200_000_000_000_000_000_U256)),
+        charge(CREATOR, uint!(9_800_000_000_000_000_000_U256)),
+    ];
+    expected.extend(bookkeeping(BUYER));
+    assert_eq!(host.calls(), expected);
+    assert!(store.has_bought(BUYER, VIDEO));
+    assert!(!store.has_bought(KEY, VIDEO));
+    assert_eq!(last_bought(&host).key, KEY);
+}
+
+#[test]
+fn buy_video_for_fails_when_user_is_zero() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.vm.set_sender(KEY);
+    assert_eq!(
+        store
+            .buy_video_for(Address::ZERO, VIDEO, PROOF)
+            .unwrap_err(),
+        Vec::<u8>::from(Error::InvalidBuyer(VideoStoreInvalidBuyer {
+            user: Address::ZERO
+        }))
+    );
+}
+
+#[test]
+fn buy_video_for_fails_when_user_already_bought() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    buy(&host, &mut store).unwrap();
+    host.vm.set_sender(KEY);
+    assert!(store.buy_video_for(BUYER, VIDEO, PROOF).is_err());
+}
+
+// --- permit ---
+
+fn permit_call() -> MadeCall {
+    made(
+        TOKEN,
+        permitCall {
+            owner: BUYER,
+            spender: AVATAR,
+            value: PRICE,
+            deadline: U256::MAX,
+            v: 27,
+            r: B256::repeat_byte(1),
+            s: B256::repeat_byte(2),
+        }
+        .abi_encode(),
+    )
+}
+
+fn buy_with_permit(host: &PrecompileHost, store: &mut VideoStore) -> Result<(), Vec<u8>> {
+    host.vm.set_sender(BUYER);
+    store.buy_video_with_permit(
+        VIDEO,
+        PROOF,
+        PRICE,
+        U256::MAX,
+        27,
+        B256::repeat_byte(1),
+        B256::repeat_byte(2),
+    )
+}
+
+#[test]
+fn buy_video_with_permit_submits_permit_for_avatar_then_pays() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    buy_with_permit(&host, &mut store).unwrap();
+    let calls = host.calls();
+    assert_eq!(calls[0], permit_call());
+    assert_eq!(
+        calls[1],
+        pull(BUYER, AVATAR, uint!(4_200_000_000_000_000_000_U256))
+    );
+    assert_eq!(calls.len(), 5);
+    assert!(store.has_bought(BUYER, VIDEO));
+}
+
+#[test]
+fn buy_video_with_permit_goes_on_when_permit_fails_but_allowance_covers_price() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.answer_call(TOKEN, permit_call().data, Err(vec![0x01]));
+    host.answer_static_call(
+        TOKEN,
+        allowanceCall {
+            owner: BUYER,
+            spender: AVATAR,
+        }
+        .abi_encode(),
+        PRICE.to_be_bytes::<32>().to_vec(),
+    );
+    buy_with_permit(&host, &mut store).unwrap();
+    assert!(store.has_bought(BUYER, VIDEO));
+}
+
+#[test]
+fn buy_video_with_permit_fails_with_permit_error_when_allowance_short() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.answer_call(TOKEN, permit_call().data, Err(vec![0x0b, 0xad]));
+    host.answer_static_call(
+        TOKEN,
+        allowanceCall {
+            owner: BUYER,
+            spender: AVATAR,
+        }
+        .abi_encode(),
+        (PRICE - U256::from(1)).to_be_bytes::<32>().to_vec(),
+    );
+    assert_eq!(
+        buy_with_permit(&host, &mut store).unwrap_err(),
+        vec![0x0b, 0xad]
+    );
+    assert_eq!(host.calls(), vec![permit_call()], "no payment attempted");
+}
