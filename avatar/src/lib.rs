@@ -16,7 +16,8 @@
 //!   Being the owner moves nobody's funds: only whitelisted contracts pull users' PTI.
 //! - A whitelisted contract pulls PTI a user approved to the avatar, from that user to anyone
 //!   (`transferFrom`), or charges a spending key of the user (`transferFromWithKey`), passing its
-//!   own caller as the key. The whitelist is trusted as the original's was: a whitelisted contract
+//!   own caller as the key. `pay` / `payWithKey` do a sale's two parts (the seller's and the
+//!   pool's) in one call, one token lookup and, for a key, one charge for the whole price. The whitelist is trusted as the original's was: a whitelisted contract
 //!   can pull any approved PTI, so keys limit what a key holder spends, not what a whitelisted
 //!   contract can do.
 //! - A user authorises, replaces and revokes their own spending keys.
@@ -225,28 +226,57 @@ impl ParatiiAvatar {
     ) -> Result<bool, Vec<u8>> {
         let spender = self.only_whitelisted()?;
         let remaining = self.when_spendable(user, key)?;
-        let left = to_u96(amount)
-            .and_then(|amount| remaining.checked_sub(amount))
-            .ok_or(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
-                user,
-                key,
-                amount,
-                remaining: U256::from(remaining),
-            }))?;
         let token = self.token()?;
-        self.spending_keys
-            .setter(user)
-            .setter(key)
-            .remaining
-            .set(left);
-        self.vm().log(SpendingKeyCharged {
-            user,
-            key,
-            spender,
-            amount,
-            remaining: U256::from(left),
-        });
+        self.charge(spender, user, key, remaining, amount)?;
         self.pull(token, user, to, amount)?;
+        Ok(true)
+    }
+
+    /// A sale's two parts in one call: moves `amount` PTI wei of `from`'s to `to` and `to_pool`
+    /// more into the pool (this contract), looking PTI up once; only a whitelisted contract may.
+    /// A zero part makes no transfer.
+    ///
+    /// # Errors
+    /// As [`Self::transfer_from`]; the pool's part is pulled first.
+    ///
+    /// # Events
+    /// None of the avatar's; the token logs a `Transfer` per part.
+    pub fn pay(
+        &mut self,
+        from: Address,
+        to: Address,
+        amount: U256,
+        to_pool: U256,
+    ) -> Result<bool, Vec<u8>> {
+        self.only_whitelisted()?;
+        let token = self.token()?;
+        self.pull_parts(token, from, to, amount, to_pool)?;
+        Ok(true)
+    }
+
+    /// [`Self::pay`] charged to `user`'s spending key `key`: the whole `amount + to_pool` is
+    /// charged to the cap at once, so a key never pays half a sale.
+    ///
+    /// # Errors
+    /// As [`Self::transfer_from_with_key`], for the total (`amount` `U256::MAX` in
+    /// `AvatarSpendingCapExceeded` when the total overflows).
+    ///
+    /// # Events
+    /// One `SpendingKeyCharged` for the total; the token logs a `Transfer` per part.
+    pub fn pay_with_key(
+        &mut self,
+        user: Address,
+        key: Address,
+        to: Address,
+        amount: U256,
+        to_pool: U256,
+    ) -> Result<bool, Vec<u8>> {
+        let spender = self.only_whitelisted()?;
+        let total = amount.checked_add(to_pool).unwrap_or(U256::MAX);
+        let remaining = self.when_spendable(user, key)?;
+        let token = self.token()?;
+        self.charge(spender, user, key, remaining, total)?;
+        self.pull_parts(token, user, to, amount, to_pool)?;
         Ok(true)
     }
 
@@ -538,6 +568,58 @@ impl ParatiiAvatar {
             account,
             whitelisted,
         });
+    }
+
+    /// Checks `amount` fits in `remaining`, the cap left on `user`'s live key `key`, lowers the
+    /// cap and logs the charge (effects before any transfer).
+    fn charge(
+        &mut self,
+        spender: Address,
+        user: Address,
+        key: Address,
+        remaining: U96,
+        amount: U256,
+    ) -> Result<(), Error> {
+        let left = to_u96(amount)
+            .and_then(|amount| remaining.checked_sub(amount))
+            .ok_or(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+                user,
+                key,
+                amount,
+                remaining: U256::from(remaining),
+            }))?;
+        self.spending_keys
+            .setter(user)
+            .setter(key)
+            .remaining
+            .set(left);
+        self.vm().log(SpendingKeyCharged {
+            user,
+            key,
+            spender,
+            amount,
+            remaining: U256::from(left),
+        });
+        Ok(())
+    }
+
+    /// Pulls `to_pool` into the pool, then `amount` to `to`, skipping zero parts.
+    fn pull_parts(
+        &mut self,
+        token: Address,
+        from: Address,
+        to: Address,
+        amount: U256,
+        to_pool: U256,
+    ) -> Result<(), Vec<u8>> {
+        if !to_pool.is_zero() {
+            let pool = self.vm().contract_address();
+            self.pull(token, from, pool, to_pool)?;
+        }
+        if !amount.is_zero() {
+            self.pull(token, from, to, amount)?;
+        }
+        Ok(())
     }
 
     /// Calls `token.transferFrom(from, to, amount)`, requiring success and `true`.

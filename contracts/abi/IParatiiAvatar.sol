@@ -49,6 +49,10 @@ interface IParatiiAvatar {
 
     function transferFromWithKey(address user, address key, address to, uint256 amount) external returns (bool);
 
+    function pay(address from, address to, uint256 amount, uint256 to_pool) external returns (bool);
+
+    function payWithKey(address user, address key, address to, uint256 amount, uint256 to_pool) external returns (bool);
+
     function authorizeSpendingKey(address key, uint256 cap, uint64 expiry) external;
 
     function revokeSpendingKey(address key) external;

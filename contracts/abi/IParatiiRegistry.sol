@@ -58,6 +58,8 @@ interface IParatiiRegistry {
 
     function getUintByKey(bytes32 key) external view returns (uint256);
 
+    function getByKeys(bytes32[] memory contract_keys, bytes32[] memory uint_keys) external view returns (address[] memory, uint256[] memory);
+
     function owner() external view returns (address);
 
     function pendingOwner() external view returns (address);

@@ -37,6 +37,39 @@ pub fn calldata(selector: [u8; 4], words: &[B256]) -> Vec<u8> {
     out
 }
 
+/// Calldata for a function whose arguments are all dynamic arrays of 32-byte words
+/// (`bytes32[]`, `uint256[]`, `address[]` as words): `selector ‖ heads ‖ tails`.
+#[must_use]
+pub fn calldata_word_arrays(selector: [u8; 4], arrays: &[&[B256]]) -> Vec<u8> {
+    let words: usize = arrays.iter().map(|a| 1 + a.len()).sum();
+    let mut out = Vec::with_capacity(4 + 32 * (arrays.len() + words));
+    out.extend_from_slice(&selector);
+    let mut offset = 32 * arrays.len();
+    for array in arrays {
+        out.extend_from_slice(uint_word(U256::from(offset)).as_slice());
+        offset += 32 * (1 + array.len());
+    }
+    for array in arrays {
+        out.extend_from_slice(uint_word(U256::from(array.len())).as_slice());
+        for word in *array {
+            out.extend_from_slice(word.as_slice());
+        }
+    }
+    out
+}
+
+/// The `index`-th return value, a dynamic array of words, or `None` when the data is malformed.
+#[must_use]
+pub fn word_array_at(output: &[u8], index: usize) -> Option<Vec<B256>> {
+    let offset = usize::try_from(uint_at(output, index)?).ok()?;
+    if offset % 32 != 0 {
+        return None;
+    }
+    let start = offset / 32;
+    let len = usize::try_from(uint_at(output, start)?).ok()?;
+    (0..len).map(|i| word(output, start + 1 + i)).collect()
+}
+
 /// The `index`-th 32-byte word of static return data, or `None` when it is too short.
 #[must_use]
 pub fn word(output: &[u8], index: usize) -> Option<B256> {
@@ -64,6 +97,7 @@ pub fn uint_at(output: &[u8], index: usize) -> Option<U256> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use alloy_primitives::{address, b256};
     use alloy_sol_types::{sol, SolCall};
 
@@ -98,6 +132,56 @@ mod tests {
             calldata(selector("recordView(bytes32)"), &[id]),
             recordViewCall { videoId: id }.abi_encode()
         );
+    }
+
+    sol! {
+        function getByKeys(bytes32[] contractKeys, bytes32[] uintKeys)
+            returns (address[] contracts, uint256[] uints);
+    }
+
+    #[test]
+    fn word_array_calldata_equals_alloy_encoding() {
+        let a = [
+            B256::repeat_byte(1),
+            B256::repeat_byte(2),
+            B256::repeat_byte(3),
+        ];
+        let b = [B256::repeat_byte(4)];
+        let sel = selector("getByKeys(bytes32[],bytes32[])");
+        assert_eq!(sel, getByKeysCall::SELECTOR);
+        assert_eq!(
+            calldata_word_arrays(sel, &[&a, &b]),
+            getByKeysCall {
+                contractKeys: a.to_vec(),
+                uintKeys: b.to_vec()
+            }
+            .abi_encode()
+        );
+    }
+
+    #[test]
+    fn word_arrays_decode_alloy_return_data_or_refuse() {
+        let contracts = vec![
+            address!("0x00000000000000000000000000000000000000a1"),
+            address!("0x00000000000000000000000000000000000000a2"),
+        ];
+        let uints = vec![U256::from(7)];
+        let out = getByKeysCall::abi_encode_returns_tuple(&(contracts.clone(), uints.clone()));
+        let first = word_array_at(&out, 0).unwrap();
+        assert_eq!(
+            first
+                .iter()
+                .map(|w| Address::from_word(*w))
+                .collect::<Vec<_>>(),
+            contracts
+        );
+        assert_eq!(
+            word_array_at(&out, 1).unwrap(),
+            vec![uint_word(U256::from(7))]
+        );
+        // Truncated data, or an offset pointing past the end, is refused.
+        assert_eq!(word_array_at(&out[..out.len() - 32], 1), None);
+        assert_eq!(word_array_at(&uint_word(U256::from(4096)).0, 0), None);
     }
 
     #[test]

@@ -255,6 +255,29 @@ fn matrix() {
             &[w],
             |c| err(&IParatiiAvatar::AvatarNotWhitelisted { caller: c }),
         ),
+        row(
+            avatar,
+            &IParatiiAvatar::payCall {
+                from: u,
+                to: STRANGER,
+                amount: pti(1),
+                to_pool: pti(1),
+            },
+            &[w],
+            |c| err(&IParatiiAvatar::AvatarNotWhitelisted { caller: c }),
+        ),
+        row(
+            avatar,
+            &IParatiiAvatar::payWithKeyCall {
+                user: u,
+                key: KEY,
+                to: STRANGER,
+                amount: pti(1),
+                to_pool: pti(1),
+            },
+            &[w],
+            |c| err(&IParatiiAvatar::AvatarNotWhitelisted { caller: c }),
+        ),
         // Self-service: everyone authorises keys for itself.
         row(
             avatar,
@@ -586,5 +609,5 @@ fn matrix() {
     );
     // The matrix is not vacuous: every row allows someone (but recordVote, which only the user
     // registry may call) and denies someone (but the self-service rows).
-    assert_eq!(rows.len(), 32);
+    assert_eq!(rows.len(), 34);
 }

@@ -488,8 +488,8 @@ fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
     let c = Chain::new();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
-    // Enough for the pool's part, not for the owner's: the first pull succeeds, the second
-    // fails, and the whole purchase unwinds.
+    // Enough for the pool's part, not for the owner's: the avatar's first pull succeeds, the
+    // second fails, and the whole purchase unwinds.
     c.approve_avatar(buyer, pti(5));
     let data = c.reverts(
         buyer,
@@ -577,9 +577,15 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
             proof_of_buy: PROOF,
         },
     );
+    // One charge for the whole price: a key never pays half a sale.
     let charged = events::<IParatiiAvatar::SpendingKeyCharged>(&receipt, c.s.avatar);
-    assert_eq!(charged.len(), 2);
-    assert_eq!(charged[1].remaining, pti(6));
+    assert_eq!(
+        charged
+            .iter()
+            .map(|e| (e.spender, e.amount, e.remaining))
+            .collect::<Vec<_>>(),
+        vec![(c.s.store, price(), pti(6))]
+    );
     assert_eq!(
         events::<IVideoStore::VideoBought>(&receipt, c.s.store)[0].key,
         key
@@ -587,7 +593,7 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
     assert_eq!(c.pti_of(user), pti(86));
     assert_eq!(c.pti_of(key), U256::ZERO);
 
-    // 6 PTI left: the pool's 4.2 fits, the owner's 9.8 does not; nothing of it stays.
+    // 6 PTI left, 14 needed: refused as a whole, nothing moves.
     let data = c.reverts(
         key,
         c.s.store,
@@ -597,14 +603,13 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
             proof_of_buy: PROOF,
         },
     );
-    let pool = price() * POOL_SHARE / PTI;
     assert_eq!(
         data,
         IParatiiAvatar::AvatarSpendingCapExceeded {
             user,
             key,
-            amount: price() - pool,
-            remaining: pti(6) - pool,
+            amount: price(),
+            remaining: pti(6),
         }
         .abi_encode()
     );

@@ -231,6 +231,23 @@ impl ParatiiRegistry {
         self.uints.get(key)
     }
 
+    /// Many lookups in one call, for contracts that need several peers per transaction (each
+    /// call to a Stylus program pays its entry): the contracts under `contract_keys` and the
+    /// numbers under `uint_keys`, in order, zero where nothing is registered.
+    pub fn get_by_keys(
+        &self,
+        contract_keys: Vec<B256>,
+        uint_keys: Vec<B256>,
+    ) -> (Vec<Address>, Vec<U256>) {
+        (
+            contract_keys
+                .iter()
+                .map(|key| self.addresses.get(*key))
+                .collect(),
+            uint_keys.iter().map(|key| self.uints.get(*key)).collect(),
+        )
+    }
+
     /// The owner (zero once renounced).
     pub fn owner(&self) -> Address {
         self.ownership.owner()

@@ -449,3 +449,31 @@ fn unregister_string_clears_every_word() {
     }
     assert_eq!(words.get(0u32)[0], b'z');
 }
+
+#[test]
+fn get_by_keys_answers_each_key_in_order_with_zero_for_missing() {
+    let (_host, mut registry) = deploy();
+    registry
+        .register_address("ParatiiToken".into(), TOKEN)
+        .unwrap();
+    registry
+        .register_address("VideoStore".into(), HEIR)
+        .unwrap();
+    registry
+        .register_uint("VideoRedistributionPoolShare".into(), U256::from(3))
+        .unwrap();
+    let (contracts, uints) = registry.get_by_keys(
+        vec![
+            names::VIDEO_STORE.key,
+            names::PAYMENT_CHANNELS.key,
+            names::PARATII_TOKEN.key,
+        ],
+        vec![
+            names::VIDEO_REDISTRIBUTION_POOL_SHARE.key,
+            names::PARATII_TOKEN.key,
+        ],
+    );
+    assert_eq!(contracts, vec![HEIR, Address::ZERO, TOKEN]);
+    assert_eq!(uints, vec![U256::from(3), U256::ZERO]);
+    assert_eq!(registry.get_by_keys(vec![], vec![]), (vec![], vec![]));
+}

@@ -18,8 +18,9 @@
 //! (`VideoStoreInvalidPoolShare`; the original's migration set 30e18 and broke every purchase).
 //! A failed payment reverts with the avatar's or token's own error, unchanged.
 //!
-//! **Order.** Checks (peers, sale terms, not bought, share) → effects (the sale record) →
-//! interactions (payments, acquisition, view) → the event. Each buyer/video pair can succeed
+//! **Order.** Checks (peers and the share in one registry call, sale terms, not bought, share
+//! bound) → effects (the sale record) → interactions (one payment call to the avatar, which pulls
+//! both parts; the acquisition; the view) → the event. Each buyer/video pair can succeed
 //! once, and the record is written before any call, so a re-entrant purchase is refused.
 //!
 //! **Storage.** A sale takes one slot (bought flag, price as 96 bits, time) plus one for the
@@ -34,9 +35,12 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 use alloy_primitives::{Address, Uint, B256, U256};
-use paratii_common::{call_returning_true, peer, revert_data};
+use paratii_common::{call_returning_true, revert_data};
 use paratii_contracts::{
-    abi::{address_at, address_word, calldata, selector, uint_at, uint_word},
+    abi::{
+        address_at, address_word, calldata, calldata_word_arrays, selector, uint_at, uint_word,
+        word_array_at,
+    },
     names,
     peers::PeerNotRegistered,
     video_registry::VideoRegistryPriceTooHigh,
@@ -54,10 +58,17 @@ use stylus_sdk::{
 pub const SHARE_SCALE: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
 
 const SALE_TERMS: [u8; 4] = selector("saleTerms(bytes32)");
-const GET_UINT_BY_KEY: [u8; 4] = selector("getUintByKey(bytes32)");
-const AVATAR_TRANSFER_FROM: [u8; 4] = selector("transferFrom(address,address,uint256)");
-const AVATAR_TRANSFER_FROM_WITH_KEY: [u8; 4] =
-    selector("transferFromWithKey(address,address,address,uint256)");
+const GET_BY_KEYS: [u8; 4] = selector("getByKeys(bytes32[],bytes32[])");
+const AVATAR_PAY: [u8; 4] = selector("pay(address,address,uint256,uint256)");
+const AVATAR_PAY_WITH_KEY: [u8; 4] =
+    selector("payWithKey(address,address,address,uint256,uint256)");
+/// The peers a purchase needs, looked up together (the token only for a permit).
+const PEERS: [B256; 4] = [
+    names::VIDEO_REGISTRY.key,
+    names::PARATII_AVATAR.key,
+    names::USER_REGISTRY.key,
+    names::PARATII_TOKEN.key,
+];
 const RECORD_ACQUISITION: [u8; 4] = selector("recordAcquisition(address,bytes32)");
 const RECORD_VIEW: [u8; 4] = selector("recordView(bytes32)");
 const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
@@ -109,6 +120,8 @@ struct Purchase {
     avatar: Address,
     users: Address,
     videos: Address,
+    /// PTI, looked up only for a permit purchase.
+    token: Address,
 }
 
 /// The `VideoStore` interface.
@@ -124,18 +137,19 @@ impl VideoStore {
     /// beforehand); `proof_of_buy` is the digest of the buyer's proof-of-buy data (zero for none).
     ///
     /// # Errors
-    /// In order: `PeerNotRegistered` (video registry); the video registry's
-    /// `VideoRegistryUnknownVideo`; `VideoStoreAlreadyBought`; `VideoStoreInvalidPoolShare`;
-    /// `PeerNotRegistered` (avatar, user registry); then, unchanged, the errors of the payment
-    /// (the token's `ERC20InsufficientAllowance`/`ERC20InsufficientBalance`, the avatar's
-    /// `AvatarNotWhitelisted`), of the acquisition and of the view count.
+    /// In order: `PeerNotRegistered` (video registry, avatar, user registry: one registry call);
+    /// the video registry's `VideoRegistryUnknownVideo`; `VideoStoreAlreadyBought`;
+    /// `VideoRegistryPriceTooHigh` (a foreign video registry only); `VideoStoreInvalidPoolShare`;
+    /// then, unchanged, the errors of the payment (the token's `ERC20InsufficientAllowance` /
+    /// `ERC20InsufficientBalance`, the avatar's `AvatarNotWhitelisted`), of the acquisition and
+    /// of the view count.
     ///
     /// # Events
     /// `VideoBought` (and the token's `Transfer`s, the user registry's `VideoAcquired`, the
     /// video registry's `VideoViewed`).
     pub fn buy_video(&mut self, video_id: B256, proof_of_buy: B256) -> Result<(), Vec<u8>> {
         let buyer = self.vm().msg_sender();
-        let purchase = self.check(buyer, Address::ZERO, video_id)?;
+        let purchase = self.check(buyer, Address::ZERO, video_id, false)?;
         self.complete(&purchase, proof_of_buy)
     }
 
@@ -164,8 +178,8 @@ impl VideoStore {
         s: B256,
     ) -> Result<(), Vec<u8>> {
         let buyer = self.vm().msg_sender();
-        let purchase = self.check(buyer, Address::ZERO, video_id)?;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let purchase = self.check(buyer, Address::ZERO, video_id, true)?;
+        let token = purchase.token;
         let permit = calldata(
             PERMIT,
             &[
@@ -216,7 +230,7 @@ impl VideoStore {
             return Err(Error::InvalidBuyer(VideoStoreInvalidBuyer { user }).into());
         }
         let key = self.vm().msg_sender();
-        let purchase = self.check(user, key, video_id)?;
+        let purchase = self.check(user, key, video_id, false)?;
         self.complete(&purchase, proof_of_buy)
     }
 
@@ -245,14 +259,46 @@ impl VideoStore {
 }
 
 impl VideoStore {
-    /// The peer registered under `key`, or `PeerNotRegistered`.
-    fn peer(&self, key: B256) -> Result<Address, Error> {
-        Ok(peer(self.vm(), self.registry.get(), key)?)
+    /// The purchase's peers (and PTI when `with_token`) and the pool share, in one registry
+    /// call; `PeerNotRegistered` for the first missing peer.
+    fn peers(&self, with_token: bool) -> Result<([Address; 4], U256), Vec<u8>> {
+        let count = if with_token { 4 } else { 3 };
+        let share_key = [names::VIDEO_REDISTRIBUTION_POOL_SHARE.key];
+        let out = static_call(
+            self.vm(),
+            Call::new(),
+            self.registry.get(),
+            &calldata_word_arrays(GET_BY_KEYS, &[&PEERS[..count], &share_key]),
+        )
+        .map_err(revert_data)?;
+        let contracts = word_array_at(&out, 0).unwrap_or_default();
+        let mut found = [Address::ZERO; 4];
+        for (i, key) in PEERS[..count].iter().enumerate() {
+            let peer = contracts
+                .get(i)
+                .filter(|w| w[..12].iter().all(|b| *b == 0))
+                .map(|w| Address::from_word(*w))
+                .unwrap_or_default();
+            if peer.is_zero() {
+                return Err(Error::PeerNotRegistered(PeerNotRegistered { key: *key }).into());
+            }
+            found[i] = peer;
+        }
+        let share = word_array_at(&out, 1)
+            .and_then(|uints| uints.first().map(|w| U256::from_be_bytes(w.0)))
+            .unwrap_or_default();
+        Ok((found, share))
     }
 
     /// Every check of a purchase, in the documented order; gathers what the payment needs.
-    fn check(&self, buyer: Address, key: Address, video_id: B256) -> Result<Purchase, Vec<u8>> {
-        let videos = self.peer(names::VIDEO_REGISTRY.key)?;
+    fn check(
+        &self,
+        buyer: Address,
+        key: Address,
+        video_id: B256,
+        with_token: bool,
+    ) -> Result<Purchase, Vec<u8>> {
+        let ([videos, avatar, users, token], share) = self.peers(with_token)?;
         let terms = static_call(
             self.vm(),
             Call::new(),
@@ -269,17 +315,6 @@ impl VideoStore {
             })
             .into());
         }
-        let share = static_call(
-            self.vm(),
-            Call::new(),
-            self.registry.get(),
-            &calldata(
-                GET_UINT_BY_KEY,
-                &[names::VIDEO_REDISTRIBUTION_POOL_SHARE.key],
-            ),
-        )
-        .map_err(revert_data)?;
-        let share = uint_at(&share, 0).unwrap_or_default();
         if price.bit_len() > 96 {
             return Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
                 price,
@@ -303,9 +338,10 @@ impl VideoStore {
             owner,
             price,
             pool_part,
-            avatar: self.peer(names::PARATII_AVATAR.key)?,
-            users: self.peer(names::USER_REGISTRY.key)?,
+            avatar,
+            users,
             videos,
+            token,
         })
     }
 
@@ -321,10 +357,7 @@ impl VideoStore {
         if !proof_of_buy.is_zero() {
             sale.proof_of_buy.set(proof_of_buy);
         }
-        // `pool_part ≤ price`, so the owner's part cannot underflow.
-        let owner_part = p.price - p.pool_part;
-        self.pay(p, p.avatar, p.pool_part)?;
-        self.pay(p, p.owner, owner_part)?;
+        self.pay(p)?;
         let ctx = Call::new_mutating(self);
         call(
             self.vm(),
@@ -353,25 +386,33 @@ impl VideoStore {
         Ok(())
     }
 
-    /// Moves `amount` of the buyer's PTI to `to` through the avatar (charged to the key when a
-    /// key buys); nothing to move, no call.
-    fn pay(&mut self, p: &Purchase, to: Address, amount: U256) -> Result<(), Vec<u8>> {
-        if amount.is_zero() {
+    /// Moves the price from the buyer (or charges the key) through the avatar in one call: the
+    /// pool's share to the pool, the rest to the owner. A free video makes no call.
+    fn pay(&mut self, p: &Purchase) -> Result<(), Vec<u8>> {
+        if p.price.is_zero() {
             return Ok(());
         }
+        // `pool_part ≤ price`, so the owner's part cannot underflow.
+        let owner_part = p.price - p.pool_part;
         let data = if p.key.is_zero() {
             calldata(
-                AVATAR_TRANSFER_FROM,
-                &[address_word(p.buyer), address_word(to), uint_word(amount)],
+                AVATAR_PAY,
+                &[
+                    address_word(p.buyer),
+                    address_word(p.owner),
+                    uint_word(owner_part),
+                    uint_word(p.pool_part),
+                ],
             )
         } else {
             calldata(
-                AVATAR_TRANSFER_FROM_WITH_KEY,
+                AVATAR_PAY_WITH_KEY,
                 &[
                     address_word(p.buyer),
                     address_word(p.key),
-                    address_word(to),
-                    uint_word(amount),
+                    address_word(p.owner),
+                    uint_word(owner_part),
+                    uint_word(p.pool_part),
                 ],
             )
         };

@@ -14,9 +14,9 @@ use paratii_contracts::{
 
 sol! {
     function saleTerms(bytes32 videoId) returns (address owner, uint256 price);
-    function getUintByKey(bytes32 key) returns (uint256);
-    function transferFrom(address from, address to, uint256 amount) returns (bool);
-    function transferFromWithKey(address user, address key, address to, uint256 amount) returns (bool);
+    function getByKeys(bytes32[] contractKeys, bytes32[] uintKeys) returns (address[], uint256[]);
+    function pay(address from, address to, uint256 amount, uint256 toPool) returns (bool);
+    function payWithKey(address user, address key, address to, uint256 amount, uint256 toPool) returns (bool);
     function recordAcquisition(address user, bytes32 videoId);
     function recordView(bytes32 videoId);
     function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s);
@@ -38,31 +38,25 @@ const PRICE: U256 = uint!(14_000_000_000_000_000_000_U256);
 /// The original fixture's pool share: 0.3e18.
 const SHARE: U256 = uint!(300_000_000_000_000_000_U256);
 
-fn lookup_calldata(key: B256) -> Vec<u8> {
-    let mut data = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
-    data.extend_from_slice(key.as_slice());
-    data
+/// The registry's answer to the store's one lookup call (with or without PTI for a permit).
+fn answer_peers(host: &PrecompileHost, peers: [Address; 4], share: U256) {
+    for count in [3, 4] {
+        host.answer_static_call(
+            REGISTRY,
+            getByKeysCall {
+                contractKeys: PEERS[..count].to_vec(),
+                uintKeys: vec![names::VIDEO_REDISTRIBUTION_POOL_SHARE.key],
+            }
+            .abi_encode(),
+            getByKeysCall::abi_encode_returns_tuple(&(peers[..count].to_vec(), vec![share])),
+        );
+    }
 }
 
 /// A store whose registry knows every peer, with `VIDEO` at `price` and the pool share `share`.
 fn deploy(price: U256, share: U256) -> (PrecompileHost, VideoStore) {
     let host = PrecompileHost::new();
-    for (key, peer) in [
-        (names::VIDEO_REGISTRY.key, VIDEOS),
-        (names::PARATII_AVATAR.key, AVATAR),
-        (names::USER_REGISTRY.key, USERS),
-        (names::PARATII_TOKEN.key, TOKEN),
-    ] {
-        host.answer_static_call(REGISTRY, lookup_calldata(key), peer.into_word().to_vec());
-    }
-    host.answer_static_call(
-        REGISTRY,
-        getUintByKeyCall {
-            key: names::VIDEO_REDISTRIBUTION_POOL_SHARE.key,
-        }
-        .abi_encode(),
-        share.to_be_bytes::<32>().to_vec(),
-    );
+    answer_peers(&host, [VIDEOS, AVATAR, USERS, TOKEN], share);
     host.answer_static_call(
         VIDEOS,
         saleTermsCall { videoId: VIDEO }.abi_encode(),
@@ -82,8 +76,18 @@ fn made(to: Address, data: Vec<u8>) -> MadeCall {
     }
 }
 
-fn pull(from: Address, to: Address, amount: U256) -> MadeCall {
-    made(AVATAR, transferFromCall { from, to, amount }.abi_encode())
+/// The avatar call paying `owner_part` to the creator and `pool` to the pool.
+fn pay(from: Address, owner_part: U256, pool: U256) -> MadeCall {
+    made(
+        AVATAR,
+        payCall {
+            from,
+            to: CREATOR,
+            amount: owner_part,
+            toPool: pool,
+        }
+        .abi_encode(),
+    )
 }
 
 fn bookkeeping(buyer: Address) -> [MadeCall; 2] {
@@ -122,7 +126,7 @@ fn buy_video_pays_30_percent_to_pool_and_70_to_owner_then_records() {
     buy(&host, &mut store).unwrap();
     let pool = uint!(4_200_000_000_000_000_000_U256);
     let owner = uint!(9_800_000_000_000_000_000_U256);
-    let mut expected = vec![pull(BUYER, AVATAR, pool), pull(BUYER, CREATOR, owner)];
+    let mut expected = vec![pay(BUYER, owner, pool)];
     expected.extend(bookkeeping(BUYER));
     assert_eq!(host.calls(), expected);
     assert_eq!(
@@ -149,20 +153,14 @@ fn buy_video_rounds_pool_share_down_and_owner_gets_remainder() {
     // 10 wei × 0.33 = 3.3 → the pool gets 3, the owner 7.
     let (host, mut store) = deploy(U256::from(10), uint!(330_000_000_000_000_000_U256));
     buy(&host, &mut store).unwrap();
-    assert_eq!(
-        host.calls()[..2],
-        [
-            pull(BUYER, AVATAR, U256::from(3)),
-            pull(BUYER, CREATOR, U256::from(7))
-        ]
-    );
+    assert_eq!(host.calls()[0], pay(BUYER, U256::from(7), U256::from(3)));
 }
 
 #[test]
 fn buy_video_pays_everything_to_pool_when_share_is_exactly_one() {
     let (host, mut store) = deploy(PRICE, SHARE_SCALE);
     buy(&host, &mut store).unwrap();
-    let mut expected = vec![pull(BUYER, AVATAR, PRICE)];
+    let mut expected = vec![pay(BUYER, U256::ZERO, PRICE)];
     expected.extend(bookkeeping(BUYER));
     assert_eq!(host.calls(), expected);
 }
@@ -264,18 +262,26 @@ fn buy_video_bubbles_payment_error_unchanged() {
         needed: uint!(4_200_000_000_000_000_000_U256),
     }
     .abi_encode();
-    let pool = pull(BUYER, AVATAR, uint!(4_200_000_000_000_000_000_U256));
-    host.answer_call(AVATAR, pool.data, Err(short.clone()));
+    let payment = pay(
+        BUYER,
+        uint!(9_800_000_000_000_000_000_U256),
+        uint!(4_200_000_000_000_000_000_U256),
+    );
+    host.answer_call(AVATAR, payment.data, Err(short.clone()));
     assert_eq!(buy(&host, &mut store).unwrap_err(), short);
 }
 
 #[test]
 fn buy_video_fails_when_avatar_returns_false() {
     let (host, mut store) = deploy(PRICE, SHARE);
-    let pool = pull(BUYER, AVATAR, uint!(4_200_000_000_000_000_000_U256));
+    let payment = pay(
+        BUYER,
+        uint!(9_800_000_000_000_000_000_U256),
+        uint!(4_200_000_000_000_000_000_U256),
+    );
     host.answer_call(
         AVATAR,
-        pool.data,
+        payment.data,
         Ok(U256::ZERO.to_be_bytes::<32>().to_vec()),
     );
     assert_eq!(
@@ -295,13 +301,11 @@ fn buy_video_bubbles_acquisition_and_view_errors() {
 
 #[test]
 fn buy_video_fails_when_a_peer_is_not_registered() {
-    for key in [
-        names::VIDEO_REGISTRY.key,
-        names::PARATII_AVATAR.key,
-        names::USER_REGISTRY.key,
-    ] {
+    for (i, key) in PEERS[..3].iter().copied().enumerate() {
         let (host, mut store) = deploy(PRICE, SHARE);
-        host.answer_static_call(REGISTRY, lookup_calldata(key), vec![0; 32]);
+        let mut peers = [VIDEOS, AVATAR, USERS, TOKEN];
+        peers[i] = Address::ZERO;
+        answer_peers(&host, peers, SHARE);
         assert_eq!(
             buy(&host, &mut store).unwrap_err(),
             PeerNotRegistered { key }.abi_encode()
@@ -317,22 +321,17 @@ fn buy_video_for_charges_the_callers_key_and_records_for_the_user() {
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(KEY);
     store.buy_video_for(BUYER, VIDEO, PROOF).unwrap();
-    let charge = |to, amount| {
-        made(
-            AVATAR,
-            transferFromWithKeyCall {
-                user: BUYER,
-                key: KEY,
-                to,
-                amount,
-            }
-            .abi_encode(),
-        )
-    };
-    let mut expected = vec![
-        charge(AVATAR, uint!(4_200_000_000_000_000_000_U256)),
-        charge(CREATOR, uint!(9_800_000_000_000_000_000_U256)),
-    ];
+    let mut expected = vec![made(
+        AVATAR,
+        payWithKeyCall {
+            user: BUYER,
+            key: KEY,
+            to: CREATOR,
+            amount: uint!(9_800_000_000_000_000_000_U256),
+            toPool: uint!(4_200_000_000_000_000_000_U256),
+        }
+        .abi_encode(),
+    )];
     expected.extend(bookkeeping(BUYER));
     assert_eq!(host.calls(), expected);
     assert!(store.has_bought(BUYER, VIDEO));
@@ -401,9 +400,13 @@ fn buy_video_with_permit_submits_permit_for_avatar_then_pays() {
     assert_eq!(calls[0], permit_call());
     assert_eq!(
         calls[1],
-        pull(BUYER, AVATAR, uint!(4_200_000_000_000_000_000_U256))
+        pay(
+            BUYER,
+            uint!(9_800_000_000_000_000_000_U256),
+            uint!(4_200_000_000_000_000_000_U256)
+        )
     );
-    assert_eq!(calls.len(), 5);
+    assert_eq!(calls.len(), 4);
     assert!(store.has_bought(BUYER, VIDEO));
 }
 
