@@ -15,7 +15,7 @@ event VideoRegistered(
 );
 /// `videoId`'s price or IPFS hashes changed (its stats did not).
 event VideoUpdated(bytes32 indexed videoId, uint256 price, bytes32 original, bytes32 transcoded, bytes32 metadata);
-/// `videoId` was removed; the id may be registered again.
+/// `videoId` was removed for good: its id can never be registered again.
 event VideoRemoved(bytes32 indexed videoId);
 /// The contract owner approved (or stopped approving) `registrar` to register videos for others.
 event RegistrarApproved(address indexed registrar, bool approved);
@@ -28,6 +28,9 @@ event VideoVotesChanged(bytes32 indexed videoId, uint64 likes, uint64 dislikes);
 error VideoRegistryZeroId();
 /// No video is registered under `videoId`.
 error VideoRegistryUnknownVideo(bytes32 videoId);
+/// `videoId` was removed; ids are never reused (votes, acquisitions and sales recorded under it
+/// stay attached to the removed video).
+error VideoRegistryRemoved(bytes32 videoId);
 /// `videoId` is already registered, to `owner`.
 error VideoRegistryAlreadyRegistered(bytes32 videoId, address owner);
 /// `owner` cannot own a video (the zero address).

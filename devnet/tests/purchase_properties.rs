@@ -1,5 +1,5 @@
 //! Property test over the real wired suite on the devnet: random sequences of video
-//! registrations, purchases, votes and PTI transfers by a few creators and users, run against a
+//! registrations and removals, purchases, votes and PTI transfers by a few creators and users, run against a
 //! reference model.
 //!
 //! After every operation: the outcome (success or the exact refusal) equals the model's; every
@@ -49,6 +49,10 @@ enum Op {
         slot: u8,
         price: U256,
     },
+    Remove {
+        creator: usize,
+        slot: u8,
+    },
     Buy {
         user: usize,
         slot: u8,
@@ -77,6 +81,7 @@ fn op() -> impl Strategy<Value = Op> {
             slot,
             price
         }),
+        1 => (0..CREATORS.len(), 0..SLOTS).prop_map(|(creator, slot)| Op::Remove { creator, slot }),
         3 => (0..USERS.len(), 0..SLOTS).prop_map(|(user, slot)| Op::Buy { user, slot }),
         3 => (0..USERS.len(), 0..SLOTS, any::<bool>())
             .prop_map(|(user, slot, liked)| Op::Vote { user, slot, liked }),
@@ -90,6 +95,8 @@ fn op() -> impl Strategy<Value = Op> {
 struct Model {
     /// Registered videos: owner and price.
     videos: HashMap<u8, (Address, U256)>,
+    /// Removed videos: their ids are never reused.
+    removed: Vec<u8>,
     bought: HashMap<(usize, u8), bool>,
     /// 1 like, 2 dislike.
     votes: HashMap<(usize, u8), u8>,
@@ -157,6 +164,11 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
                     owner: *existing,
                 }
                 .abi_encode())
+            } else if m.removed.contains(&slot) {
+                Err(IVideoRegistry::VideoRegistryRemoved {
+                    videoId: video(slot),
+                }
+                .abi_encode())
             } else {
                 m.videos.insert(slot, (owner, price));
                 Ok(())
@@ -170,6 +182,31 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
                 metadata: B256::ZERO,
             };
             (owner, s.videos, call.abi_encode(), expected)
+        }
+        Op::Remove { creator, slot } => {
+            let caller = CREATORS[creator];
+            let expected = match m.videos.get(&slot).copied() {
+                None => Err(IVideoRegistry::VideoRegistryUnknownVideo {
+                    videoId: video(slot),
+                }
+                .abi_encode()),
+                Some((owner, _)) if owner != caller => {
+                    Err(IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
+                        videoId: video(slot),
+                        caller,
+                    }
+                    .abi_encode())
+                }
+                Some(_) => {
+                    m.videos.remove(&slot);
+                    m.removed.push(slot);
+                    Ok(())
+                }
+            };
+            let call = IVideoRegistry::removeVideoCall {
+                video_id: video(slot),
+            };
+            (caller, s.videos, call.abi_encode(), expected)
         }
         Op::Buy { user, slot } => {
             let buyer = USERS[user];
@@ -217,8 +254,12 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
             (buyer, s.store, call.abi_encode(), expected)
         }
         Op::Vote { user, slot, liked } => {
-            let expected = if m.videos.contains_key(&slot) {
-                m.votes.insert((user, slot), if liked { 1 } else { 2 });
+            let code = if liked { 1 } else { 2 };
+            // A repeat is a no-op the user registry answers without asking the video registry.
+            let expected = if m.votes.get(&(user, slot)) == Some(&code) {
+                Ok(())
+            } else if m.videos.contains_key(&slot) {
+                m.votes.insert((user, slot), code);
                 Ok(())
             } else {
                 Err(IVideoRegistry::VideoRegistryUnknownVideo {

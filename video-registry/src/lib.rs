@@ -10,6 +10,8 @@
 //!   approved (the platform registering for a creator) registers for someone else. No squatting
 //!   for others, and a registered id cannot be taken over.
 //! - A video's owner or registrar updates its price and hashes (never its stats) or removes it.
+//!   Removal is for good: the id is never registered again, so the votes, acquisitions and sales
+//!   other contracts keep under it can never be attributed to another video.
 //! - Stats change only through their writers, looked up in the `ParatiiRegistry` at call time:
 //!   likes and dislikes by the `UserRegistry`, views by the `VideoStore` or the payment channels.
 //! - The contract owner (two-step transfer) approves registrars.
@@ -18,8 +20,8 @@
 //! price fits in 96 bits (PTI's whole supply does); counters never underflow (a vote change
 //! decrements only the counter the voter was counted in).
 //!
-//! **Storage.** A video takes six slots: owner and price share one, registrar and views another,
-//! likes and dislikes a third, then the three hashes.
+//! **Storage.** A video takes six slots: owner and price share one, registrar, views and the
+//! removed flag another, likes and dislikes a third, then the three hashes.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
 // entrypoint, so `clippy --all-targets` still enforces docs on every public item.
@@ -37,7 +39,8 @@ use paratii_contracts::{
         RegistrarApproved, VideoRegistered, VideoRegistryAlreadyRegistered,
         VideoRegistryInvalidOwner, VideoRegistryInvalidVote, VideoRegistryMissingOriginal,
         VideoRegistryNotApprovedRegistrar, VideoRegistryNotOwnerOrRegistrar,
-        VideoRegistryPriceTooHigh, VideoRegistryUnauthorizedStatsWriter, VideoRegistryUnknownVideo,
+        VideoRegistryPriceTooHigh, VideoRegistryRemoved, VideoRegistryUnauthorizedStatsWriter,
+        VideoRegistryUnknownVideo,
         VideoRegistryZeroId, VideoRemoved, VideoUpdated, VideoViewed, VideoVotesChanged,
     },
 };
@@ -82,6 +85,8 @@ pub enum Error {
     UnauthorizedStatsWriter(VideoRegistryUnauthorizedStatsWriter),
     /// Not a vote change.
     InvalidVote(VideoRegistryInvalidVote),
+    /// The id belonged to a removed video.
+    Removed(VideoRegistryRemoved),
 }
 
 impl_from_ownable_error!(Error);
@@ -93,6 +98,7 @@ pub struct Video {
     price: StorageU96,
     registrar: StorageAddress,
     views: StorageU64,
+    removed: StorageBool,
     likes: StorageU64,
     dislikes: StorageU64,
     original: StorageB256,
@@ -134,7 +140,7 @@ impl VideoRegistry {
     /// # Errors
     /// In order: `VideoRegistryZeroId`; `VideoRegistryInvalidOwner`;
     /// `VideoRegistryNotApprovedRegistrar`; `VideoRegistryAlreadyRegistered`;
-    /// `VideoRegistryPriceTooHigh`; `VideoRegistryMissingOriginal`.
+    /// `VideoRegistryRemoved`; `VideoRegistryPriceTooHigh`; `VideoRegistryMissingOriginal`.
     ///
     /// # Events
     /// `VideoRegistered`.
@@ -170,6 +176,9 @@ impl VideoRegistry {
                 videoId: video_id,
                 owner: existing,
             }));
+        }
+        if self.videos.getter(video_id).removed.get() {
+            return Err(Error::Removed(VideoRegistryRemoved { videoId: video_id }));
         }
         self.write_terms(video_id, price, original, transcoded, metadata)?;
         let mut video = self.videos.setter(video_id);
@@ -215,7 +224,7 @@ impl VideoRegistry {
         Ok(())
     }
 
-    /// Removes `video_id` (record and stats); the id may be registered again.
+    /// Removes `video_id` (record and stats) for good: the id can never be registered again.
     ///
     /// # Errors
     /// `VideoRegistryUnknownVideo`; `VideoRegistryNotOwnerOrRegistrar`.
@@ -229,6 +238,7 @@ impl VideoRegistry {
         video.price.erase();
         video.registrar.erase();
         video.views.erase();
+        video.removed.set(true);
         video.likes.erase();
         video.dislikes.erase();
         video.original.erase();

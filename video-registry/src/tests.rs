@@ -151,7 +151,7 @@ fn update_video_reverts_for_stranger_and_keeps_data() {
 }
 
 #[test]
-fn remove_video_by_owner_then_id_reads_unknown_and_is_free_again() {
+fn remove_video_by_owner_then_id_reads_unknown_and_is_never_reused() {
     let (host, mut r) = deploy();
     register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
     host.vm.set_sender(STRANGER);
@@ -169,8 +169,15 @@ fn remove_video_by_owner_then_id_reads_unknown_and_is_free_again() {
             videoId: VIDEO
         }))
     );
-    register_as(&host, &mut r, STRANGER, STRANGER).unwrap();
-    assert_eq!(r.sale_terms(VIDEO).unwrap().0, STRANGER);
+    // Nobody, not even its owner, gets the id back: records kept under it elsewhere (votes,
+    // acquisitions, sales) must never describe another video.
+    for who in [STRANGER, CREATOR] {
+        assert_eq!(
+            register_as(&host, &mut r, who, who),
+            Err(Error::Removed(VideoRegistryRemoved { videoId: VIDEO }))
+        );
+    }
+    assert!(!r.is_registered(VIDEO));
 }
 
 // --- the original's bugs, fixed ---
