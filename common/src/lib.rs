@@ -18,9 +18,9 @@ pub mod testing;
 
 pub use ownable::{Ownable2Step, OwnableError};
 
-use alloc::vec::Vec;
+use alloc::{string::String, vec::Vec};
 
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, FixedBytes, B256, U256};
 use alloy_sol_types::SolError;
 use paratii_contracts::{
     ecdsa::{recovered_address, Signature, SignatureError, ECRECOVER},
@@ -67,6 +67,43 @@ pub fn lookup<H: Host + ?Sized>(host: &H, registry: Address, key: B256) -> Optio
     }
     let found = Address::from_slice(&output[12..]);
     (!found.is_zero()).then_some(found)
+}
+
+/// What EIP-5267's `eip712Domain()` returns: fields bitmap, name, version, chain id, verifying
+/// contract, salt, extensions.
+pub type Eip712Domain = (
+    FixedBytes<1>,
+    String,
+    String,
+    U256,
+    Address,
+    B256,
+    Vec<U256>,
+);
+
+/// EIP-5267 `eip712Domain()` for the calling contract's domain of `name` and `version` on this
+/// chain (no salt, no extensions).
+pub fn eip712_domain<H: Host + ?Sized>(host: &H, name: &str, version: &str) -> Eip712Domain {
+    (
+        FixedBytes([paratii_contracts::eip712::DOMAIN_FIELDS]),
+        name.into(),
+        version.into(),
+        U256::from(host.chain_id()),
+        host.contract_address(),
+        B256::ZERO,
+        Vec::new(),
+    )
+}
+
+/// The EIP-712 domain separator of the calling contract's domain (`name_hash`, `version_hash`,
+/// this chain, this contract).
+pub fn domain_separator<H: Host + ?Sized>(host: &H, name_hash: B256, version_hash: B256) -> B256 {
+    paratii_contracts::eip712::domain_separator(
+        name_hash,
+        version_hash,
+        host.chain_id(),
+        host.contract_address(),
+    )
 }
 
 /// [`lookup`], or `PeerNotRegistered(key)` when nothing is registered under `key`.

@@ -33,10 +33,10 @@
 extern crate alloc;
 
 use alloc::{string::String, vec::Vec};
-use alloy_primitives::{uint, Address, FixedBytes, B256, U256};
+use alloy_primitives::{uint, Address, B256, U256};
 use paratii_contracts::{
     ecdsa::{Signature, SignatureError},
-    eip712::{self, DOMAIN_FIELDS, TOKEN_NAME, TOKEN_NAME_HASH, TOKEN_VERSION, TOKEN_VERSION_HASH},
+    eip712::{self, TOKEN_NAME, TOKEN_NAME_HASH, TOKEN_VERSION, TOKEN_VERSION_HASH},
     signature::{ECDSAInvalidSignature, ECDSAInvalidSignatureS, ECDSAInvalidSignatureV},
     token::{
         Approval, ERC20AllowanceOverflow, ERC20FailedDecreaseAllowance, ERC20InsufficientAllowance,
@@ -362,36 +362,12 @@ impl ParatiiToken {
     /// The EIP-712 domain separator for permits on this chain and contract.
     #[selector(name = "DOMAIN_SEPARATOR")]
     pub fn domain_separator(&self) -> B256 {
-        eip712::domain_separator(
-            TOKEN_NAME_HASH,
-            TOKEN_VERSION_HASH,
-            self.vm().chain_id(),
-            self.vm().contract_address(),
-        )
+        paratii_common::domain_separator(self.vm(), TOKEN_NAME_HASH, TOKEN_VERSION_HASH)
     }
 
     /// EIP-5267: the fields of the EIP-712 domain (name, version, chain id, this contract).
-    #[allow(clippy::type_complexity)]
-    pub fn eip712_domain(
-        &self,
-    ) -> (
-        FixedBytes<1>,
-        String,
-        String,
-        U256,
-        Address,
-        B256,
-        Vec<U256>,
-    ) {
-        (
-            FixedBytes([DOMAIN_FIELDS]),
-            TOKEN_NAME.into(),
-            TOKEN_VERSION.into(),
-            U256::from(self.vm().chain_id()),
-            self.vm().contract_address(),
-            B256::ZERO,
-            Vec::new(),
-        )
+    pub fn eip712_domain(&self) -> paratii_common::Eip712Domain {
+        paratii_common::eip712_domain(self.vm(), TOKEN_NAME, TOKEN_VERSION)
     }
 }
 

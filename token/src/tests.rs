@@ -680,7 +680,7 @@ fn domain_separator_equals_alloy_eip712_domain() {
 fn eip712_domain_reports_name_version_chain_and_contract() {
     let (_, token) = deploy();
     let (fields, name, version, chain_id, contract, salt, extensions) = token.eip712_domain();
-    assert_eq!(fields, FixedBytes([0x0f]));
+    assert_eq!(fields, alloy_primitives::FixedBytes([0x0f]));
     assert_eq!((name.as_str(), version.as_str()), ("Paratii", "1"));
     assert_eq!((chain_id, contract), (U256::from(CHAIN_ID), TOKEN));
     assert_eq!((salt, extensions.len()), (B256::ZERO, 0));

@@ -49,15 +49,15 @@
 #![allow(clippy::must_use_candidate)]
 extern crate alloc;
 
-use alloc::{string::String, vec::Vec};
-use alloy_primitives::{Address, Bytes, FixedBytes, Uint, B256, U256};
+use alloc::vec::Vec;
+use alloy_primitives::{Address, Bytes, Uint, B256, U256};
 use paratii_common::{
     impl_from_ownable_error, impl_from_signature_error, lookup, peer, recover, revert_data,
-    Ownable2Step,
+    Eip712Domain, Ownable2Step,
 };
 use paratii_contracts::{
     ecdsa::Signature,
-    eip712::{self, DOMAIN_FIELDS, TOKEN_VERSION, TOKEN_VERSION_HASH, USERS_NAME, USERS_NAME_HASH},
+    eip712::{self, TOKEN_VERSION, TOKEN_VERSION_HASH, USERS_NAME, USERS_NAME_HASH},
     names,
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     peers::PeerNotRegistered,
@@ -492,36 +492,12 @@ impl UserRegistry {
     /// The EIP-712 domain separator of signed votes on this chain and contract.
     #[selector(name = "DOMAIN_SEPARATOR")]
     pub fn domain_separator(&self) -> B256 {
-        eip712::domain_separator(
-            USERS_NAME_HASH,
-            TOKEN_VERSION_HASH,
-            self.vm().chain_id(),
-            self.vm().contract_address(),
-        )
+        paratii_common::domain_separator(self.vm(), USERS_NAME_HASH, TOKEN_VERSION_HASH)
     }
 
     /// EIP-5267: the fields of the EIP-712 domain (name, version, chain id, this contract).
-    #[allow(clippy::type_complexity)]
-    pub fn eip712_domain(
-        &self,
-    ) -> (
-        FixedBytes<1>,
-        String,
-        String,
-        U256,
-        Address,
-        B256,
-        Vec<U256>,
-    ) {
-        (
-            FixedBytes([DOMAIN_FIELDS]),
-            USERS_NAME.into(),
-            VERSION.into(),
-            U256::from(self.vm().chain_id()),
-            self.vm().contract_address(),
-            B256::ZERO,
-            Vec::new(),
-        )
+    pub fn eip712_domain(&self) -> Eip712Domain {
+        paratii_common::eip712_domain(self.vm(), USERS_NAME, VERSION)
     }
 
     /// The `ParatiiRegistry` peers are looked up in.
