@@ -9,7 +9,7 @@
 
 use std::fmt::{self, Write as _};
 
-use alloy_json_abi::{Constructor, Error as AbiErrorItem, Event, Function, JsonAbi};
+use alloy_json_abi::{Constructor, Error as AbiErrorItem, Event, Function, JsonAbi, Param};
 
 /// Why an interface could not be generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub enum Kind {
     Event,
     /// `error …;`
     Error,
+    /// `struct … { … }`
+    Struct,
 }
 
 /// An event or error declared in a Solidity source, with its `NatSpec` lines.
@@ -74,7 +76,7 @@ pub struct Declaration {
     pub docs: Vec<String>,
 }
 
-/// The events and errors of a Solidity source, in order (structs and pragmas are skipped).
+/// The events, errors and structs of a Solidity source, in order (pragmas are skipped).
 #[must_use]
 pub fn declarations(source: &str) -> Vec<Declaration> {
     let mut out = Vec::new();
@@ -84,6 +86,18 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
         if let Some((kind, mut decl)) = pending.take() {
             decl.push(' ');
             decl.push_str(line);
+            if kind == Kind::Struct {
+                if decl.ends_with('}') {
+                    out.push(Declaration {
+                        kind,
+                        decl: squash(&decl),
+                        docs: std::mem::take(&mut docs),
+                    });
+                } else {
+                    pending = Some((kind, decl));
+                }
+                continue;
+            }
             match decl.strip_suffix(';') {
                 Some(done) => out.push(Declaration {
                     kind,
@@ -102,6 +116,17 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
             Kind::Event
         } else if line.starts_with("error ") {
             Kind::Error
+        } else if line.starts_with("struct ") {
+            if line.ends_with('}') {
+                out.push(Declaration {
+                    kind: Kind::Struct,
+                    decl: squash(line),
+                    docs: std::mem::take(&mut docs),
+                });
+            } else {
+                pending = Some((Kind::Struct, line.to_owned()));
+            }
+            continue;
         } else {
             if !line.is_empty() {
                 docs.clear();
@@ -195,6 +220,9 @@ pub fn generate(
         let _ = writeln!(sol, "    // Deployment: {constructor}\n");
     }
 
+    let used = declare_structs(&mut sol, &declared, &statements)?;
+    let used: Vec<&Struct> = used.iter().collect();
+
     for d in declared.iter().filter(|d| d.kind == Kind::Event) {
         let event = Event::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
         push_declaration(&mut sol, &d.docs, &d.decl);
@@ -206,7 +234,15 @@ pub fn generate(
 
     for stmt in &statements {
         if stmt.starts_with("function ") {
-            let function = Function::parse(stmt).map_err(|e| unparsable(stmt, &e))?;
+            let expanded = expand_structs(stmt, &used);
+            let mut function = Function::parse(&expanded).map_err(|e| unparsable(stmt, &e))?;
+            for param in function
+                .inputs
+                .iter_mut()
+                .chain(function.outputs.iter_mut())
+            {
+                name_components(param, &used);
+            }
             let _ = writeln!(sol, "    {stmt};\n");
             abi.functions
                 .entry(function.name.clone())
@@ -254,6 +290,168 @@ pub fn generate(
     Ok(Generated { solidity, json })
 }
 
+/// Writes into `sol` the structs the functions among `statements` take or return (and the
+/// structs inside those), as the sources declare them; returns them with each one's canonical
+/// tuple type (by index), to name the JSON ABI's components.
+fn declare_structs(
+    sol: &mut String,
+    declared: &[Declaration],
+    statements: &[&str],
+) -> Result<Vec<Struct>, AbiError> {
+    let structs: Vec<Struct> = declared
+        .iter()
+        .filter(|d| d.kind == Kind::Struct)
+        .filter_map(|d| {
+            Struct::parse(&d.decl).map(|mut s| {
+                s.docs.clone_from(&d.docs);
+                s
+            })
+        })
+        .collect();
+    let mut used_names: Vec<String> = Vec::new();
+    let mut frontier: Vec<String> = statements
+        .iter()
+        .filter(|s| s.starts_with("function "))
+        .map(|s| (*s).to_owned())
+        .collect();
+    while let Some(text) = frontier.pop() {
+        for st in &structs {
+            if !used_names.contains(&st.name) && mentions(&text, &st.name) {
+                used_names.push(st.name.clone());
+                let types: Vec<&str> = st.fields.iter().map(|(t, _)| t.as_str()).collect();
+                frontier.push(types.join(" "));
+            }
+        }
+    }
+    let mut used: Vec<Struct> = structs
+        .into_iter()
+        .filter(|st| used_names.contains(&st.name))
+        .collect();
+    let shapes = {
+        let refs: Vec<&Struct> = used.iter().collect();
+        used.iter()
+            .map(|st| {
+                let expanded = expand_structs(&format!("function f({} x)", st.name), &refs);
+                Function::parse(&expanded)
+                    .map(|f| f.inputs[0].selector_type().into_owned())
+                    .map_err(|e| unparsable(&st.name, &e))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for (st, shape) in used.iter_mut().zip(shapes) {
+        st.shape = shape;
+        for doc in &st.docs {
+            let _ = writeln!(sol, "    {doc}");
+        }
+        let _ = writeln!(sol, "    struct {} {{", st.name);
+        for (ty, field) in &st.fields {
+            let _ = writeln!(sol, "        {ty} {field};");
+        }
+        let _ = writeln!(sol, "    }}\n");
+    }
+    Ok(used)
+}
+
+/// A struct a Solidity source declares: `struct Name { type field; … }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Struct {
+    name: String,
+    fields: Vec<(String, String)>,
+    docs: Vec<String>,
+    /// The canonical tuple type, e.g. `(address,uint256)`, once known.
+    shape: String,
+}
+
+impl Struct {
+    /// The struct of a squashed `struct Name { type field; … }` declaration.
+    fn parse(decl: &str) -> Option<Self> {
+        let rest = decl.strip_prefix("struct ")?;
+        let (name, body) = rest.split_once('{')?;
+        let body = body.trim().strip_suffix('}')?;
+        let fields = body
+            .split(';')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(|f| {
+                let (ty, field) = f.rsplit_once(' ')?;
+                Some((ty.trim().to_owned(), field.trim().to_owned()))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            name: name.trim().to_owned(),
+            fields,
+            docs: Vec::new(),
+            shape: String::new(),
+        })
+    }
+
+    /// The struct as a human-readable tuple type, `tuple(type, …)` (the parser takes no
+    /// component names; [`name_components`] adds them after parsing).
+    fn tuple(&self) -> String {
+        let fields: Vec<&str> = self.fields.iter().map(|(ty, _)| ty.as_str()).collect();
+        format!("tuple({})", fields.join(","))
+    }
+}
+
+/// Gives a parsed parameter's tuple components the field names of the struct of its shape (the
+/// canonical tuple type, array suffixes aside), recursively.
+fn name_components(param: &mut Param, structs: &[&Struct]) {
+    if param.components.is_empty() {
+        return;
+    }
+    let selector = param.selector_type();
+    let shape = selector.trim_end_matches(|c: char| c == ']' || c == '[' || c.is_ascii_digit());
+    if let Some(st) = structs.iter().find(|st| st.shape == shape) {
+        for (component, (_, name)) in param.components.iter_mut().zip(&st.fields) {
+            component.name.clone_from(name);
+        }
+    }
+    for component in &mut param.components {
+        name_components(component, structs);
+    }
+}
+
+/// Whether `word` occurs in `text` as a whole identifier.
+fn mentions(text: &str, word: &str) -> bool {
+    replace_word(text, word, "") != text
+}
+
+/// `text` with every whole-identifier occurrence of `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(ident) || after.is_some_and(ident) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A function statement with every struct type written out as a tuple (nested ones too), which
+/// the human-readable ABI parser understands.
+fn expand_structs(stmt: &str, structs: &[&Struct]) -> String {
+    let mut text = stmt.to_owned();
+    for _ in 0..8 {
+        let before = text.clone();
+        for st in structs {
+            text = replace_word(&text, &st.name, &st.tuple());
+        }
+        if text == before {
+            break;
+        }
+    }
+    text
+}
+
 /// The name in `error Name(…)`.
 fn error_name_of(decl: &str) -> Option<&str> {
     decl.strip_prefix("error ")
@@ -277,7 +475,11 @@ mod tests {
     #[test]
     fn declarations_joins_multiline_and_keeps_docs() {
         let d = declarations(SOURCE);
-        assert_eq!(d.len(), 3);
+        assert_eq!(d.len(), 4);
+        assert_eq!(
+            (d[3].kind, d[3].decl.as_str()),
+            (Kind::Struct, "struct S { uint256 a; }")
+        );
         assert_eq!(
             d[0].decl,
             "event Changed(address indexed who, uint256 value)"
@@ -313,6 +515,31 @@ mod tests {
         assert_eq!(abi.function("name").unwrap()[0].outputs[0].ty, "string");
         assert!(abi.event("Changed").unwrap()[0].inputs[0].indexed);
         assert_eq!(abi.error("Broke").unwrap()[0].inputs[1].name, "n");
+    }
+
+    #[test]
+    fn generate_declares_used_structs_and_expands_them_in_json() {
+        let sdk = "interface IPay {\n    function open(Channel channel, uint256 deposit) external returns (bytes32);\n\n    function batch(Item[] memory items) external;\n}\n";
+        let source = "/// A channel.\nstruct Channel {\n    address payer;\n    uint256 price;\n}\nstruct Item {\n    Channel channel;\n    bytes sig;\n}\n/// Unused.\nstruct Voucher { bytes32 id; }\n";
+        let g = generate(sdk, "", &[("Pay.sol", source)]).unwrap();
+        assert!(g.solidity.contains(
+            "    /// A channel.\n    struct Channel {\n        address payer;\n        uint256 price;\n    }"
+        ));
+        assert!(g
+            .solidity
+            .contains("    struct Item {\n        Channel channel;"));
+        assert!(
+            !g.solidity.contains("Voucher"),
+            "only the structs the functions use"
+        );
+        let abi: JsonAbi = serde_json::from_str(&g.json).unwrap();
+        let open = &abi.function("open").unwrap()[0];
+        assert_eq!(open.signature(), "open((address,uint256),uint256)");
+        assert_eq!(open.inputs[0].components[1].name, "price");
+        assert_eq!(
+            abi.function("batch").unwrap()[0].signature(),
+            "batch(((address,uint256),bytes)[])"
+        );
     }
 
     #[test]
