@@ -42,6 +42,18 @@ pub const USERS_NAME_HASH: B256 = hash(USERS_NAME);
 pub const VOTE_TYPEHASH: B256 =
     hash("Vote(address user,bytes32 videoId,bool liked,uint256 nonce,uint256 deadline)");
 
+/// The `PaymentChannels`' EIP-712 domain name (vouchers and close authorizations).
+pub const CHANNELS_NAME: &str = "Paratii Channels";
+/// `keccak256("Paratii Channels")`.
+pub const CHANNELS_NAME_HASH: B256 = hash(CHANNELS_NAME);
+
+/// `keccak256("Voucher(bytes32 channelId,uint64 segments)")`.
+pub const VOUCHER_TYPEHASH: B256 = hash("Voucher(bytes32 channelId,uint64 segments)");
+
+/// `keccak256("CloseAuthorization(bytes32 channelId,uint64 segments)")`.
+pub const CLOSE_AUTHORIZATION_TYPEHASH: B256 =
+    hash("CloseAuthorization(bytes32 channelId,uint64 segments)");
+
 /// The domain separator of a contract whose domain has a name, version, chain id and address.
 #[must_use]
 pub fn domain_separator(
@@ -105,6 +117,45 @@ pub fn vote_struct_hash(
     buf[127] = u8::from(liked);
     buf[128..160].copy_from_slice(&nonce.to_be_bytes::<32>());
     buf[160..].copy_from_slice(&deadline.to_be_bytes::<32>());
+    keccak256(buf)
+}
+
+/// The struct hash of a `Voucher(channelId, segments)`: the payer's signer has been served
+/// `segments` segments of `channel_id` in total.
+#[must_use]
+pub fn voucher_struct_hash(channel_id: B256, segments: u64) -> B256 {
+    counted_struct_hash(VOUCHER_TYPEHASH, channel_id, segments)
+}
+
+/// The struct hash of a `CloseAuthorization(channelId, segments)`: the payee agrees to close
+/// `channel_id` at `segments` segments.
+#[must_use]
+pub fn close_authorization_struct_hash(channel_id: B256, segments: u64) -> B256 {
+    counted_struct_hash(CLOSE_AUTHORIZATION_TYPEHASH, channel_id, segments)
+}
+
+/// `keccak256(typehash ‖ channelId ‖ segments)`, the layout both channel structs share.
+fn counted_struct_hash(typehash: B256, channel_id: B256, segments: u64) -> B256 {
+    let mut buf = [0u8; 96];
+    buf[..32].copy_from_slice(typehash.as_slice());
+    buf[32..64].copy_from_slice(channel_id.as_slice());
+    buf[88..].copy_from_slice(&segments.to_be_bytes());
+    keccak256(buf)
+}
+
+/// A payment channel's id: `keccak256(abi.encode(chainId, adjudicator, payer, payee, signer,
+/// videoId, pricePerSegment, salt))`, binding the channel to one chain and one adjudicator.
+#[must_use]
+pub fn channel_id(chain_id: u64, adjudicator: Address, channel: &crate::channels::Channel) -> B256 {
+    let mut buf = [0u8; 256];
+    buf[24..32].copy_from_slice(&chain_id.to_be_bytes());
+    buf[44..64].copy_from_slice(adjudicator.as_slice());
+    buf[76..96].copy_from_slice(channel.payer.as_slice());
+    buf[108..128].copy_from_slice(channel.payee.as_slice());
+    buf[140..160].copy_from_slice(channel.signer.as_slice());
+    buf[160..192].copy_from_slice(channel.videoId.as_slice());
+    buf[192..224].copy_from_slice(&channel.pricePerSegment.to_be_bytes::<32>());
+    buf[224..].copy_from_slice(channel.salt.as_slice());
     keccak256(buf)
 }
 
@@ -230,5 +281,99 @@ mod tests {
     #[test]
     fn users_name_hash_is_keccak_of_name() {
         assert_eq!(USERS_NAME_HASH, alloy_primitives::keccak256(USERS_NAME));
+    }
+
+    fn sample_channel() -> crate::channels::Channel {
+        crate::channels::Channel {
+            payer: address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+            payee: address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+            signer: address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"),
+            videoId: b256!("0x1111111111111111111111111111111111111111111111111111111111111111"),
+            pricePerSegment: uint!(1_000_000_000_000_000_U256),
+            salt: b256!("0x00000000000000000000000000000000000000000000000000000000000000ff"),
+        }
+    }
+
+    #[test]
+    fn channels_name_hash_is_keccak_of_name() {
+        assert_eq!(CHANNELS_NAME_HASH, keccak256(CHANNELS_NAME));
+    }
+
+    #[test]
+    fn voucher_struct_hash_equals_alloy_at_edge_counts() {
+        use crate::channels::Voucher;
+        for segments in [0, 1, 1_000_000, u64::MAX] {
+            let v = Voucher {
+                channelId: b256!(
+                    "0x0101010101010101010101010101010101010101010101010101010101010101"
+                ),
+                segments,
+            };
+            assert_eq!(VOUCHER_TYPEHASH, v.eip712_type_hash());
+            assert_eq!(
+                voucher_struct_hash(v.channelId, v.segments),
+                v.eip712_hash_struct()
+            );
+        }
+    }
+
+    #[test]
+    fn close_authorization_struct_hash_equals_alloy_at_edge_counts() {
+        use crate::channels::CloseAuthorization;
+        for segments in [0, 7, u64::MAX] {
+            let a = CloseAuthorization {
+                channelId: B256::repeat_byte(0xab),
+                segments,
+            };
+            assert_eq!(CLOSE_AUTHORIZATION_TYPEHASH, a.eip712_type_hash());
+            assert_eq!(
+                close_authorization_struct_hash(a.channelId, a.segments),
+                a.eip712_hash_struct()
+            );
+        }
+    }
+
+    #[test]
+    fn voucher_and_close_authorization_hashes_differ_for_equal_fields() {
+        let id = B256::repeat_byte(1);
+        assert_ne!(VOUCHER_TYPEHASH, CLOSE_AUTHORIZATION_TYPEHASH);
+        assert_ne!(
+            voucher_struct_hash(id, 5),
+            close_authorization_struct_hash(id, 5)
+        );
+    }
+
+    #[test]
+    fn channel_id_equals_keccak_of_alloy_abi_encode() {
+        use alloy_sol_types::SolValue;
+        let c = sample_channel();
+        let contract = address!("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+        let encoded = (
+            U256::from(412_346u64),
+            contract,
+            c.payer,
+            c.payee,
+            c.signer,
+            c.videoId,
+            c.pricePerSegment,
+            c.salt,
+        )
+            .abi_encode();
+        assert_eq!(channel_id(412_346, contract, &c), keccak256(encoded));
+    }
+
+    #[test]
+    fn channel_id_differs_when_chain_contract_or_any_field_differs() {
+        let c = sample_channel();
+        let contract = address!("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+        let id = channel_id(412_346, contract, &c);
+        assert_ne!(id, channel_id(42_161, contract, &c));
+        assert_ne!(id, channel_id(412_346, TOKEN, &c));
+        let mut other = c.clone();
+        other.salt = B256::ZERO;
+        assert_ne!(id, channel_id(412_346, contract, &other));
+        let mut other = c;
+        other.signer = Address::ZERO;
+        assert_ne!(id, channel_id(412_346, contract, &other));
     }
 }

@@ -107,6 +107,15 @@ pub mod video_store {
     );
 }
 
+/// `PaymentChannels`: the channel parameters, events, errors and the EIP-712 `Voucher` and
+/// `CloseAuthorization` (`contracts/sol/Channels.sol`).
+pub mod channels {
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "sol/Channels.sol"
+    );
+}
+
 /// The Solidity source of each module above, by file name, for tools that regenerate the ABIs.
 pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Ownable.sol", include_str!("../sol/Ownable.sol")),
@@ -122,4 +131,5 @@ pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Avatar.sol", include_str!("../sol/Avatar.sol")),
     ("UserRegistry.sol", include_str!("../sol/UserRegistry.sol")),
     ("VideoStore.sol", include_str!("../sol/VideoStore.sol")),
+    ("Channels.sol", include_str!("../sol/Channels.sol")),
 ];

@@ -485,7 +485,7 @@ fn nested_call(caller: &mut Ctx<'_>, args: &CallArgs) -> Result<i32, Error> {
     };
     // Each nested frame recurses on the native stack (host function → new instance); grow it on
     // the heap when it runs low, so 1024 frames never overflow whatever thread runs the chain.
-    let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || run(&shared, &request));
+    let result = run_on_stack(&shared, &request);
     shared.spent.borrow_mut().evm_gas += base;
     // The callee's own costs are already in `spent`: charge the caller without counting twice.
     buy_ink(caller, (base + result.gas_used).saturating_mul(INK_PRICE))?;
@@ -580,6 +580,13 @@ fn create(c: &mut Ctx<'_>, args: &CreateArgs) -> Result<(), Error> {
         }
     };
     write(c, args.out, address.as_slice())
+}
+
+/// [`run`] with at least [`STACK_RED_ZONE`] of native stack: every frame, the outermost too, runs
+/// on a fresh heap-allocated segment when the current stack runs low, so whatever thread runs
+/// the chain (a 2 MiB test thread, unoptimised) never overflows.
+pub(crate) fn run_on_stack(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || run(shared, request))
 }
 
 /// Native stack left below which a nested call gets a fresh stack segment.

@@ -494,7 +494,7 @@ impl Devnet {
         let first_log = self.shared.world.borrow().log_count();
         self.shared.world.borrow_mut().begin_transaction(from, to);
         *self.shared.spent.borrow_mut() = host::Spent::default();
-        let frame = host::run(
+        let frame = host::run_on_stack(
             &self.shared,
             &host::CallRequest {
                 caller: from,

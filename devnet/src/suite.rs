@@ -44,12 +44,19 @@ pub mod abi {
         #![sol(all_derives)]
         "../contracts/abi/ISendEther.sol"
     );
+    alloy_sol_types::sol!(
+        #![sol(all_derives)]
+        "../contracts/abi/IPaymentChannels.sol"
+    );
 }
 
 use abi::{IParatiiAvatar, IParatiiRegistry};
 
 /// The pool share the original deployments used: 30 % (0.3e18).
 pub const POOL_SHARE: U256 = U256::from_limbs([300_000_000_000_000_000, 0, 0, 0]);
+
+/// The payment channels' grace period in the suite: one hour (the contract's floor is 15 min).
+pub const GRACE_PERIOD: u64 = 3_600;
 
 /// One PTI (10¹⁸ wei).
 pub const PTI: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
@@ -123,6 +130,8 @@ pub struct Suite {
     pub store: Address,
     /// `SendEther`.
     pub send_ether: Address,
+    /// `PaymentChannels`, the payment-channel adjudicator (grace period [`GRACE_PERIOD`]).
+    pub channels: Address,
 }
 
 fn words(addresses: &[Address]) -> Vec<u8> {
@@ -132,7 +141,7 @@ fn words(addresses: &[Address]) -> Vec<u8> {
 impl Suite {
     /// Deploys every contract from `admin` (PTI's supply to `holder`), registers each under its
     /// registry name, sets `VideoRedistributionPoolShare` to [`POOL_SHARE`] and whitelists the
-    /// store on the avatar.
+    /// store and the payment channels on the avatar.
     ///
     /// # Errors
     /// [`SuiteError`] naming the step that failed.
@@ -151,6 +160,9 @@ impl Suite {
         let users = deploy("user-registry", Some(words(&[admin, registry])))?;
         let store = deploy("video-store", Some(words(&[registry])))?;
         let send_ether = deploy("send-ether", None)?;
+        let mut grace = registry.into_word().to_vec();
+        grace.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
+        let channels = deploy("channel", Some(grace))?;
         let suite = Self {
             admin,
             registry,
@@ -160,6 +172,7 @@ impl Suite {
             users,
             store,
             send_ether,
+            channels,
         };
         for (name, value) in [
             (names::PARATII_TOKEN, token),
@@ -168,6 +181,7 @@ impl Suite {
             (names::USER_REGISTRY, users),
             (names::VIDEO_STORE, store),
             (names::SEND_ETHER, send_ether),
+            (names::PAYMENT_CHANNELS, channels),
         ] {
             suite.wire(
                 net,
@@ -188,12 +202,14 @@ impl Suite {
                 value: POOL_SHARE,
             },
         )?;
-        suite.wire(
-            net,
-            "addToWhitelist",
-            avatar,
-            &IParatiiAvatar::addToWhitelistCall { account: store },
-        )?;
+        for account in [store, channels] {
+            suite.wire(
+                net,
+                "addToWhitelist",
+                avatar,
+                &IParatiiAvatar::addToWhitelistCall { account },
+            )?;
+        }
         Ok(suite)
     }
 
@@ -211,7 +227,7 @@ impl Suite {
 
     /// Every program of the suite, for pricing all entries cached or uncached at once.
     #[must_use]
-    pub fn programs(&self) -> [Address; 7] {
+    pub fn programs(&self) -> [Address; 8] {
         [
             self.registry,
             self.token,
@@ -220,6 +236,7 @@ impl Suite {
             self.users,
             self.store,
             self.send_ether,
+            self.channels,
         ]
     }
 

@@ -66,6 +66,13 @@ pub const CONTRACTS: &[Contract] = &[
         interface: "IVideoStore",
         sol_sources: &["VideoStore.sol", "Peers.sol"],
     },
+    Contract {
+        dir: "channel",
+        package: "paratii-channel",
+        lib: "paratii_channel",
+        interface: "IPaymentChannels",
+        sol_sources: &["Channels.sol", "Peers.sol", "Ecdsa.sol"],
+    },
 ];
 
 /// The contract whose directory or package is `name`.

@@ -40,8 +40,8 @@ use paratii_contracts::{
         VideoRegistryInvalidOwner, VideoRegistryInvalidVote, VideoRegistryMissingOriginal,
         VideoRegistryNotApprovedRegistrar, VideoRegistryNotOwnerOrRegistrar,
         VideoRegistryPriceTooHigh, VideoRegistryRemoved, VideoRegistryUnauthorizedStatsWriter,
-        VideoRegistryUnknownVideo,
-        VideoRegistryZeroId, VideoRemoved, VideoUpdated, VideoViewed, VideoVotesChanged,
+        VideoRegistryUnknownVideo, VideoRegistryZeroId, VideoRemoved, VideoUpdated, VideoViewed,
+        VideoVotesChanged,
     },
 };
 use stylus_sdk::{

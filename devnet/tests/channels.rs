@@ -1,0 +1,521 @@
+//! The payment-channel adjudicator end to end on the devnet, through the generated ABI, over the
+//! whole wired suite (PTI looked up in the registry, the avatar for spending keys): the issue's
+//! four journeys — a viewer streams 300 segments and stops at 137; an advertiser pays a viewer
+//! per segment; a payer exits through the grace period after the payee vanished; a producer
+//! settles 100 viewers' channels in one batch with two bad items — plus the permit and
+//! spending-key openings. Vouchers are signed off chain with real keys (EIP-712, alloy), checked
+//! on chain through `ecrecover`.
+
+use alloy_primitives::{address, Address, Log as PrimitiveLog, B256, U256};
+use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
+use paratii_contracts::{
+    channels::{CloseAuthorization, Voucher},
+    signing::Signer,
+    token::Permit,
+};
+use paratii_devnet::{
+    suite::{
+        abi::{
+            IParatiiAvatar, IParatiiToken,
+            IPaymentChannels::{self, Channel, SettleItem},
+        },
+        Suite, GRACE_PERIOD, PTI,
+    },
+    CallError, Devnet, Receipt, Status,
+};
+
+const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
+const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
+const PRODUCER: Address = address!("0x00000000000000000000000000000000000000c0");
+const RELAYER: Address = address!("0x00000000000000000000000000000000000000e1");
+const VIDEO: B256 = B256::repeat_byte(0x11);
+
+/// 0.01 PTI per segment.
+fn price() -> U256 {
+    PTI / U256::from(100)
+}
+
+struct Chain {
+    net: Devnet,
+    s: Suite,
+}
+
+impl Chain {
+    fn new() -> Self {
+        let mut net = Devnet::new();
+        let s = Suite::deploy(&mut net, ADMIN, HOLDER).expect("suite should deploy");
+        Self { net, s }
+    }
+
+    fn ok<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Receipt {
+        let receipt = self
+            .net
+            .call(from, to, &call.abi_encode(), U256::ZERO)
+            .expect("devnet should accept the call");
+        assert_eq!(
+            receipt.status,
+            Status::Success,
+            "{} should succeed: {} 0x{}",
+            C::SIGNATURE,
+            receipt.failure,
+            alloy_primitives::hex::encode(&receipt.output)
+        );
+        receipt
+    }
+
+    fn reverts<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Vec<u8> {
+        match self.net.send(from, to, call) {
+            Err(CallError::Reverted(data)) => data,
+            Err(other) => panic!("{} should revert, failed: {other}", C::SIGNATURE),
+            Ok(_) => panic!("{} should revert, succeeded", C::SIGNATURE),
+        }
+    }
+
+    fn pti_of(&self, who: Address) -> U256 {
+        self.net
+            .view(self.s.token, &IParatiiToken::balanceOfCall { owner: who })
+            .unwrap()
+    }
+
+    /// Gives `who` `amount` PTI and approves it all to the adjudicator.
+    fn fund_and_approve(&self, who: Address, amount: U256) {
+        self.ok(
+            HOLDER,
+            self.s.token,
+            &IParatiiToken::transferCall {
+                to: who,
+                value: amount,
+            },
+        );
+        self.ok(
+            who,
+            self.s.token,
+            &IParatiiToken::approveCall {
+                spender: self.s.channels,
+                value: amount,
+            },
+        );
+    }
+
+    fn domain(&self) -> Eip712Domain {
+        eip712_domain! {
+            name: "Paratii Channels", version: "1", chain_id: self.net.world().block.chain_id,
+            verifying_contract: self.s.channels,
+        }
+    }
+
+    fn id(&self, channel: &Channel) -> B256 {
+        self.net
+            .view(
+                self.s.channels,
+                &IPaymentChannels::channelIdCall {
+                    channel: channel.clone(),
+                },
+            )
+            .unwrap()
+    }
+
+    /// A voucher for `segments` in total, signed by `signer`, packed r ‖ s ‖ v.
+    fn voucher(&self, signer: &Signer, channel: &Channel, segments: u64) -> Vec<u8> {
+        let voucher = Voucher {
+            channelId: self.id(channel),
+            segments,
+        };
+        signer
+            .sign(voucher.eip712_signing_hash(&self.domain()))
+            .to_packed()
+            .to_vec()
+    }
+
+    fn open(&self, channel: &Channel, deposit: U256) -> Receipt {
+        self.ok(
+            channel.payer,
+            self.s.channels,
+            &IPaymentChannels::openCall {
+                channel: channel.clone(),
+                deposit,
+            },
+        )
+    }
+
+    /// `(deposit, settled, close requested at, finalized, phase)`.
+    fn state(&self, channel: &Channel) -> (U256, u64, u64, bool, u8) {
+        let s = self
+            .net
+            .view(
+                self.s.channels,
+                &IPaymentChannels::channelStateCall {
+                    channel_id: self.id(channel),
+                },
+            )
+            .unwrap();
+        (s._0, s._1, s._2, s._3, s._4)
+    }
+
+    fn now(&self) -> u64 {
+        self.net.world().block.timestamp
+    }
+}
+
+fn channel(payer: Address, recipient: Address, signer: Address, salt: u8) -> Channel {
+    Channel {
+        payer,
+        payee: recipient,
+        signer,
+        videoId: VIDEO,
+        pricePerSegment: price(),
+        salt: B256::repeat_byte(salt),
+    }
+}
+
+fn events<E: SolEvent>(receipt: &Receipt, address: Address) -> Vec<E> {
+    receipt
+        .logs
+        .iter()
+        .filter(|l| l.address == address)
+        .filter_map(|l| {
+            let log = PrimitiveLog::new(l.address, l.topics.clone(), l.data.clone().into())?;
+            E::decode_log(&log).ok().map(|d| d.data)
+        })
+        .collect()
+}
+
+#[test]
+fn viewer_streams_300_segments_stops_at_137_and_close_pays_exactly_137() {
+    let c = Chain::new();
+    let viewer = address!("0x00000000000000000000000000000000000000b1");
+    // The player's session key signs every segment; the main wallet signed once (the open).
+    let session = Signer::from_seed(901);
+    let ch = channel(viewer, PRODUCER, session.address(), 1);
+    let deposit = price() * U256::from(300);
+    c.fund_and_approve(viewer, deposit);
+    let opened = c.open(&ch, deposit);
+    let id = c.id(&ch);
+    assert_eq!(
+        events::<IPaymentChannels::ChannelOpened>(&opened, c.s.channels)[0].deposit,
+        deposit
+    );
+    assert_eq!(c.pti_of(c.s.channels), deposit);
+
+    // One voucher per segment, off chain; the viewer stops after segment 137.
+    let vouchers: Vec<Vec<u8>> = (1..=137).map(|n| c.voucher(&session, &ch, n)).collect();
+    let last = vouchers.last().unwrap().clone();
+    let closed = c.ok(
+        PRODUCER,
+        c.s.channels,
+        &IPaymentChannels::closeCall {
+            channel: ch.clone(),
+            segments: 137,
+            voucher_signature: last.into(),
+        },
+    );
+    let paid = price() * U256::from(137);
+    assert_eq!(c.pti_of(PRODUCER), paid);
+    assert_eq!(c.pti_of(viewer), deposit - paid);
+    assert_eq!(c.pti_of(c.s.channels), U256::ZERO);
+    let record = &events::<IPaymentChannels::ChannelClosed>(&closed, c.s.channels)[0];
+    assert_eq!(
+        (
+            record.channelId,
+            record.segments,
+            record.paid,
+            record.refunded
+        ),
+        (id, 137, paid, deposit - paid)
+    );
+    assert!(c.state(&ch).3, "finalized");
+    // An older voucher can no longer move anything.
+    let data = c.reverts(
+        RELAYER,
+        c.s.channels,
+        &IPaymentChannels::settleCall {
+            channel: ch,
+            segments: 100,
+            voucher_signature: vouchers[99].clone().into(),
+        },
+    );
+    assert_eq!(data[..4], IPaymentChannels::ChannelFinalized::SELECTOR);
+}
+
+#[test]
+fn advertiser_pays_viewer_per_segment_settled_by_a_relayer_then_closed() {
+    let c = Chain::new();
+    // The negative price: the advertiser is the payer, the viewer the payee.
+    let advertiser = Signer::from_seed(902);
+    let viewer = address!("0x00000000000000000000000000000000000000b2");
+    let ch = channel(advertiser.address(), viewer, Address::ZERO, 2);
+    let deposit = price() * U256::from(60);
+    c.fund_and_approve(advertiser.address(), deposit);
+    c.open(&ch, deposit);
+    // The viewer holds no ETH: a relayer settles the advertiser's voucher for 20 segments.
+    let settled = c.ok(
+        RELAYER,
+        c.s.channels,
+        &IPaymentChannels::settleCall {
+            channel: ch.clone(),
+            segments: 20,
+            voucher_signature: c.voucher(&advertiser, &ch, 20).into(),
+        },
+    );
+    assert_eq!(
+        events::<IPaymentChannels::ChannelSettled>(&settled, c.s.channels)[0].amount,
+        price() * U256::from(20)
+    );
+    assert_eq!(c.pti_of(viewer), price() * U256::from(20));
+    // The viewer watches the whole ad (30 segments) and closes: only the delta moves.
+    c.ok(
+        viewer,
+        c.s.channels,
+        &IPaymentChannels::closeCall {
+            channel: ch.clone(),
+            segments: 30,
+            voucher_signature: c.voucher(&advertiser, &ch, 30).into(),
+        },
+    );
+    assert_eq!(c.pti_of(viewer), price() * U256::from(30));
+    assert_eq!(c.pti_of(advertiser.address()), price() * U256::from(30));
+}
+
+#[test]
+fn payer_exits_after_grace_period_when_payee_vanished() {
+    let c = Chain::new();
+    let viewer = address!("0x00000000000000000000000000000000000000b3");
+    let ch = channel(viewer, PRODUCER, Address::ZERO, 3);
+    let deposit = price() * U256::from(100);
+    c.fund_and_approve(viewer, deposit);
+    c.open(&ch, deposit);
+    let requested = c.ok(
+        viewer,
+        c.s.channels,
+        &IPaymentChannels::requestCloseCall {
+            channel: ch.clone(),
+        },
+    );
+    let until = c.now() + GRACE_PERIOD;
+    assert_eq!(
+        events::<IPaymentChannels::ChannelCloseRequested>(&requested, c.s.channels)[0].until,
+        until
+    );
+    // During the grace period the payer cannot withdraw.
+    let data = c.reverts(
+        viewer,
+        c.s.channels,
+        &IPaymentChannels::withdrawCall {
+            channel: ch.clone(),
+        },
+    );
+    assert_eq!(
+        data[..4],
+        IPaymentChannels::ChannelGracePeriodActive::SELECTOR
+    );
+    // The payee never shows up; the grace period passes.
+    c.net.block_mut().timestamp = until;
+    let closed = c.ok(
+        viewer,
+        c.s.channels,
+        &IPaymentChannels::withdrawCall {
+            channel: ch.clone(),
+        },
+    );
+    assert_eq!(c.pti_of(viewer), deposit);
+    let record = &events::<IPaymentChannels::ChannelClosed>(&closed, c.s.channels)[0];
+    assert_eq!((record.paid, record.refunded), (U256::ZERO, deposit));
+    assert_eq!(c.state(&ch).4, 4, "finalized");
+}
+
+#[test]
+fn producer_settles_100_channels_in_one_batch_skipping_two_bad_items() {
+    let c = Chain::new();
+    let deposit = price() * U256::from(50);
+    let mut items = Vec::new();
+    let mut expected = U256::ZERO;
+    for i in 0..100u8 {
+        let viewer = Signer::from_seed(1_000 + u64::from(i));
+        let ch = channel(viewer.address(), PRODUCER, Address::ZERO, i);
+        c.fund_and_approve(viewer.address(), deposit);
+        c.open(&ch, deposit);
+        let segments = 10 + u64::from(i % 40);
+        let signature = match i {
+            // Signed by someone else.
+            40 => c.voucher(&Signer::from_seed(7), &ch, segments),
+            // Worth more than the deposit.
+            70 => c.voucher(&viewer, &ch, 51),
+            _ => {
+                expected += price() * U256::from(segments);
+                c.voucher(&viewer, &ch, segments)
+            }
+        };
+        let sig = paratii_contracts::ecdsa::Signature::from_packed(&signature).unwrap();
+        items.push(SettleItem {
+            channel: ch,
+            segments: if i == 70 { 51 } else { segments },
+            v: sig.v,
+            r: sig.r,
+            s: sig.s,
+        });
+    }
+    let receipt = c.ok(
+        PRODUCER,
+        c.s.channels,
+        &IPaymentChannels::settleBatchCall { items },
+    );
+    let skipped = events::<IPaymentChannels::ChannelSettleSkipped>(&receipt, c.s.channels);
+    assert_eq!(
+        skipped.iter().map(|e| e.index).collect::<Vec<_>>(),
+        vec![U256::from(40), U256::from(70)]
+    );
+    assert_eq!(
+        events::<IPaymentChannels::ChannelSettled>(&receipt, c.s.channels).len(),
+        98
+    );
+    // One token transfer for the whole batch.
+    let transfers = events::<IParatiiToken::Transfer>(&receipt, c.s.token);
+    assert_eq!(transfers.len(), 1);
+    assert_eq!(
+        (transfers[0].from, transfers[0].to, transfers[0].value),
+        (c.s.channels, PRODUCER, expected)
+    );
+    assert_eq!(c.pti_of(PRODUCER), expected);
+    assert_eq!(c.pti_of(c.s.channels), deposit * U256::from(100) - expected);
+}
+
+#[test]
+fn open_with_permit_needs_no_prior_approve() {
+    let c = Chain::new();
+    let viewer = Signer::from_seed(903);
+    let v = viewer.address();
+    let deposit = price() * U256::from(10);
+    c.ok(
+        HOLDER,
+        c.s.token,
+        &IParatiiToken::transferCall {
+            to: v,
+            value: deposit,
+        },
+    );
+    let deadline = U256::from(c.now() + 600);
+    let permit = Permit {
+        owner: v,
+        spender: c.s.channels,
+        value: deposit,
+        nonce: U256::ZERO,
+        deadline,
+    };
+    let domain = eip712_domain! {
+        name: "Paratii", version: "1", chain_id: c.net.world().block.chain_id,
+        verifying_contract: c.s.token,
+    };
+    let sig = viewer.sign(permit.eip712_signing_hash(&domain));
+    let ch = channel(v, PRODUCER, Address::ZERO, 4);
+    c.ok(
+        v,
+        c.s.channels,
+        &IPaymentChannels::openWithPermitCall {
+            channel: ch.clone(),
+            deposit,
+            deadline,
+            v: sig.v,
+            r: sig.r,
+            s: sig.s,
+        },
+    );
+    assert_eq!(c.state(&ch).0, deposit);
+    assert_eq!(c.pti_of(v), U256::ZERO);
+}
+
+#[test]
+fn spending_key_opens_for_its_user_through_the_avatar_within_cap() {
+    let c = Chain::new();
+    let user = address!("0x00000000000000000000000000000000000000b5");
+    let key = Signer::from_seed(904);
+    let deposit = price() * U256::from(10);
+    c.ok(
+        HOLDER,
+        c.s.token,
+        &IParatiiToken::transferCall {
+            to: user,
+            value: deposit * U256::from(3),
+        },
+    );
+    c.ok(
+        user,
+        c.s.token,
+        &IParatiiToken::approveCall {
+            spender: c.s.avatar,
+            value: U256::MAX,
+        },
+    );
+    c.ok(
+        user,
+        c.s.avatar,
+        &IParatiiAvatar::authorizeSpendingKeyCall {
+            key: key.address(),
+            cap: deposit,
+            expiry: c.now() + 3_600,
+        },
+    );
+    // The key opens a channel paid by the user, and is the channel's signer.
+    let ch = channel(user, PRODUCER, key.address(), 5);
+    c.ok(
+        key.address(),
+        c.s.channels,
+        &IPaymentChannels::openForCall {
+            channel: ch.clone(),
+            deposit,
+        },
+    );
+    assert_eq!(c.state(&ch).0, deposit);
+    assert_eq!(c.pti_of(user), deposit * U256::from(2));
+    // The cap is spent: a second channel is refused by the avatar.
+    let data = c.reverts(
+        key.address(),
+        c.s.channels,
+        &IPaymentChannels::openForCall {
+            channel: channel(user, PRODUCER, key.address(), 6),
+            deposit,
+        },
+    );
+    assert_eq!(
+        data[..4],
+        IParatiiAvatar::AvatarSpendingCapExceeded::SELECTOR
+    );
+    // The key's vouchers pay the producer.
+    c.ok(
+        PRODUCER,
+        c.s.channels,
+        &IPaymentChannels::closeCall {
+            channel: ch.clone(),
+            segments: 4,
+            voucher_signature: c.voucher(&key, &ch, 4).into(),
+        },
+    );
+    assert_eq!(c.pti_of(PRODUCER), price() * U256::from(4));
+}
+
+#[test]
+fn close_by_anyone_carrying_the_payees_authorization() {
+    let c = Chain::new();
+    let viewer = Signer::from_seed(905);
+    let producer = Signer::from_seed(906);
+    let ch = channel(viewer.address(), producer.address(), Address::ZERO, 7);
+    let deposit = price() * U256::from(10);
+    c.fund_and_approve(viewer.address(), deposit);
+    c.open(&ch, deposit);
+    let auth = CloseAuthorization {
+        channelId: c.id(&ch),
+        segments: 6,
+    };
+    let auth_sig = producer.sign(auth.eip712_signing_hash(&c.domain()));
+    c.ok(
+        RELAYER,
+        c.s.channels,
+        &IPaymentChannels::closeWithAuthorizationCall {
+            channel: ch.clone(),
+            segments: 6,
+            voucher_signature: c.voucher(&viewer, &ch, 6).into(),
+            close_authorization: auth_sig.to_packed().to_vec().into(),
+        },
+    );
+    assert_eq!(c.pti_of(producer.address()), price() * U256::from(6));
+    assert_eq!(c.pti_of(viewer.address()), price() * U256::from(4));
+}
