@@ -43,7 +43,7 @@
 //! 4. monotonicity (a settled voucher must raise the count; a close takes the larger count);
 //! 5. bounds (deposit and voucher value against 2⁹⁶ − 1 and the deposit);
 //!
-//! then the peer lookup (PTI or the avatar, once per call), the effects (the channel's word),
+//! then the avatar lookup (`openFor` only), the effects (the channel's word),
 //! the transfers and finally the event. Every state is written before any transfer, so a
 //! re-entrant call sees the new state (the SDK's re-entrancy guard is deprecated; this order is
 //! the guard).
@@ -55,7 +55,12 @@
 //!
 //! **Storage.** One word per channel ([`ChannelState`]): deposit (96 bits: PTI's whole supply
 //! fits), finalized flag, settled segments (64 bits), close-requested-at (unix seconds, 64 bits).
-//! The registry and the grace period share one more word.
+//! PTI and the grace period share one more word, the registry a third.
+//!
+//! **PTI is fixed at construction**, not looked up in the registry per call: deposits are
+//! escrowed in that token, so re-pointing the registry's `ParatiiToken` must never change what
+//! an open channel pays out in (nor let a registry owner redirect escrow). It also saves a
+//! program call per transaction. The registry is read only to find the avatar (`openFor`).
 //!
 //! **Size.** The contract must fit Stylus' 24 KiB (brotli) gate. The SDK's generic ABI code made
 //! it 31.8 KiB; hand-written pieces, each checked against alloy in the tests, bring it under:
@@ -392,13 +397,14 @@ impl ChannelState {
     }
 }
 
-/// Adjudicator storage: the `ParatiiRegistry` and the grace period (one word), and one word per
-/// channel id.
+/// Adjudicator storage: PTI and the grace period (one word, read by every operation), the
+/// `ParatiiRegistry` (read only to find the avatar), and one word per channel id.
 #[storage]
 #[entrypoint]
 pub struct PaymentChannels {
-    registry: StorageAddress,
+    token: StorageAddress,
     grace_period: StorageU64,
+    registry: StorageAddress,
     channels: StorageMap<B256, StorageB256>,
 }
 
@@ -412,14 +418,20 @@ struct Due {
 /// The `PaymentChannels` interface.
 #[public]
 impl PaymentChannels {
-    /// Sets the `ParatiiRegistry` PTI and the avatar are looked up in, and the grace period
-    /// (seconds) between a payer's close request and its withdrawal.
+    /// Sets the `ParatiiRegistry` the avatar is looked up in, the PTI token deposits are escrowed
+    /// in (fixed for the contract's life), and the grace period (seconds) between a payer's
+    /// close request and its withdrawal.
     ///
     /// # Errors
     /// `ChannelInvalidGracePeriod` unless [`MIN_GRACE_PERIOD_SECS`] ≤ `grace_period` ≤
     /// [`MAX_GRACE_PERIOD_SECS`].
     #[constructor]
-    pub fn constructor(&mut self, registry: Address, grace_period: u64) -> Result<(), Error> {
+    pub fn constructor(
+        &mut self,
+        registry: Address,
+        token: Address,
+        grace_period: u64,
+    ) -> Result<(), Error> {
         if !(MIN_GRACE_PERIOD_SECS..=MAX_GRACE_PERIOD_SECS).contains(&grace_period) {
             return Err(Error::InvalidGracePeriod(ChannelInvalidGracePeriod {
                 gracePeriod: grace_period,
@@ -428,6 +440,7 @@ impl PaymentChannels {
             }));
         }
         self.registry.set(registry);
+        self.token.set(token);
         self.grace_period.set(Uint::from(grace_period));
         Ok(())
     }
@@ -448,7 +461,7 @@ impl PaymentChannels {
     pub fn open(&mut self, channel: Channel, deposit: U256) -> Result<B256, Vec<u8>> {
         let payer = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, Some(payer))?;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let token = self.token.get();
         self.record_open(id, deposit);
         self.pull(token, payer, deposit)?;
         self.log_opened(id, &channel, deposit);
@@ -480,7 +493,7 @@ impl PaymentChannels {
     ) -> Result<B256, Vec<u8>> {
         let payer = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, Some(payer))?;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let token = self.token.get();
         self.record_open(id, deposit);
         let this = self.vm().contract_address();
         let permit = calldata(
@@ -570,7 +583,7 @@ impl PaymentChannels {
                     max: MAX_AMOUNT,
                 })
             })?;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let token = self.token.get();
         let close_cancelled = state.close_requested_at != 0;
         state.deposit = low_u128(deposit);
         state.close_requested_at = 0;
@@ -610,7 +623,7 @@ impl PaymentChannels {
     ) -> Result<(), Vec<u8>> {
         let id = self.id(&channel);
         let due = self.check_settle(id, &channel, segments, &voucher_signature)?;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let token = self.token.get();
         self.store(
             id,
             ChannelState {
@@ -665,7 +678,7 @@ impl PaymentChannels {
             }
         }
         if !payouts.is_empty() {
-            let token = self.peer(names::PARATII_TOKEN.key)?;
+            let token = self.token.get();
             for (payee, amount) in payouts {
                 self.transfer(token, payee, amount)?;
             }
@@ -807,7 +820,7 @@ impl PaymentChannels {
         let paid = value(state.settled, channel.price_per_segment);
         // Cannot underflow: every stored state has settled × price ≤ deposit.
         let refunded = U256::from(state.deposit) - paid;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let token = self.token.get();
         state.finalized = true;
         self.store(id, state);
         self.transfer(token, channel.payer, refunded)?;
@@ -878,9 +891,14 @@ impl PaymentChannels {
         self.grace_period.get().to()
     }
 
-    /// The `ParatiiRegistry` PTI and the avatar are looked up in.
+    /// The `ParatiiRegistry` the avatar is looked up in.
     pub fn registry(&self) -> Address {
         self.registry.get()
+    }
+
+    /// The PTI token deposits are escrowed and paid in.
+    pub fn token(&self) -> Address {
+        self.token.get()
     }
 }
 
@@ -1016,7 +1034,7 @@ impl PaymentChannels {
         let paid = value(state.settled, c.price_per_segment);
         // Cannot underflow: settled × price ≤ deposit (checked above, or stored so).
         let refunded = U256::from(state.deposit) - paid;
-        let token = self.peer(names::PARATII_TOKEN.key)?;
+        let token = self.token.get();
         state.finalized = true;
         self.store(id, state);
         // Cannot underflow: the settled count only rose above `previous`.

@@ -94,7 +94,7 @@ fn deploy() -> (PrecompileHost, PaymentChannels) {
         host.answer_static_call(REGISTRY, lookup_calldata(name.key), at.into_word().to_vec());
     }
     let mut contract = PaymentChannels::from(&host);
-    contract.constructor(REGISTRY, GRACE).unwrap();
+    contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
     (host, contract)
 }
 
@@ -302,7 +302,7 @@ fn constructor_accepts_15_minutes_and_30_days() {
     for grace in [MIN_GRACE_PERIOD_SECS, MAX_GRACE_PERIOD_SECS] {
         let host = PrecompileHost::new();
         let mut contract = PaymentChannels::from(&host);
-        assert_eq!(contract.constructor(REGISTRY, grace), Ok(()));
+        assert_eq!(contract.constructor(REGISTRY, TOKEN, grace), Ok(()));
         assert_eq!(contract.grace_period(), grace);
     }
 }
@@ -313,7 +313,7 @@ fn constructor_reverts_when_grace_period_out_of_range() {
         let host = PrecompileHost::new();
         let mut contract = PaymentChannels::from(&host);
         assert_eq!(
-            contract.constructor(REGISTRY, grace),
+            contract.constructor(REGISTRY, TOKEN, grace),
             Err(Error::InvalidGracePeriod(ChannelInvalidGracePeriod {
                 gracePeriod: grace,
                 min: 900,
@@ -446,20 +446,22 @@ fn open_reverts_when_deposit_exceeds_u96() {
 }
 
 #[test]
-fn open_reverts_when_token_not_registered() {
-    let host = PrecompileHost::new();
-    host.vm.set_contract_address(ADJUDICATOR);
-    host.vm.set_chain_id(CHAIN_ID);
-    let mut contract = PaymentChannels::from(&host);
-    contract.constructor(REGISTRY, GRACE).unwrap();
-    host.vm.set_sender(payer().address());
-    assert_eq!(
-        contract.open(channel(), DEPOSIT),
-        Err(err(Error::PeerNotRegistered(PeerNotRegistered {
-            key: names::PARATII_TOKEN.key,
-        })))
+fn open_and_settle_use_constructor_token_even_when_registry_repoints_pti() {
+    // Escrow is in the token fixed at construction: re-pointing the registry's `ParatiiToken`
+    // (a registry owner's mistake or attack) changes nothing for channels.
+    let other_token = Address::repeat_byte(0x77);
+    let (host, mut contract) = deploy();
+    host.answer_static_call(
+        REGISTRY,
+        lookup_calldata(names::PARATII_TOKEN.key),
+        other_token.into_word().to_vec(),
     );
-    assert_eq!(contract.channel_state(id_of(&channel())).4, PHASE_NONE);
+    let c = channel();
+    host.vm.set_sender(c.payer);
+    contract.open(c, DEPOSIT).unwrap();
+    assert_eq!(contract.token(), TOKEN);
+    assert!(host.calls().iter().all(|call| call.to == TOKEN));
+    assert_eq!(host.calls().len(), 1);
 }
 
 #[test]
@@ -1886,7 +1888,7 @@ fn deploy_golden() -> (PrecompileHost, PaymentChannels) {
         TOKEN.into_word().to_vec(),
     );
     let mut contract = PaymentChannels::from(&host);
-    contract.constructor(REGISTRY, GRACE).unwrap();
+    contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
     (host, contract)
 }
 

@@ -223,7 +223,7 @@ impl World {
             host.answer_static_call(REGISTRY, data, at.into_word().to_vec());
         }
         let mut contract = PaymentChannels::from(&host);
-        contract.constructor(REGISTRY, GRACE).unwrap();
+        contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
         let channels = core::array::from_fn(|i| Channel {
             payer: payer(i).address(),
             payee: payee(i).address(),

@@ -10,7 +10,7 @@ pragma solidity ^0.8.23;
 // contracts/sol/{Channels.sol,Peers.sol,Ecdsa.sol} (events, named errors). Do not edit.
 
 interface IPaymentChannels {
-    // Deployment: constructor(address registry, uint64 grace_period)
+    // Deployment: constructor(address registry, address token, uint64 grace_period)
 
     /// A channel's parameters, passed in calldata to every call and checked by recomputing its id:
     /// `keccak256(abi.encode(block.chainid, address(this), payer, payee, signer, videoId,
@@ -92,6 +92,8 @@ interface IPaymentChannels {
     function gracePeriod() external view returns (uint64);
 
     function registry() external view returns (address);
+
+    function token() external view returns (address);
 
     /// The grace period `gracePeriod` (seconds) is outside [`min`, `max`].
     error ChannelInvalidGracePeriod(uint64 gracePeriod, uint64 min, uint64 max);

@@ -160,9 +160,9 @@ impl Suite {
         let users = deploy("user-registry", Some(words(&[admin, registry])))?;
         let store = deploy("video-store", Some(words(&[registry])))?;
         let send_ether = deploy("send-ether", None)?;
-        let mut grace = registry.into_word().to_vec();
-        grace.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
-        let channels = deploy("channel", Some(grace))?;
+        let mut args = words(&[registry, token]);
+        args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
+        let channels = deploy("channel", Some(args))?;
         let suite = Self {
             admin,
             registry,
