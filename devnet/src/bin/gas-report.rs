@@ -11,12 +11,13 @@ use std::process::ExitCode;
 
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, SolCall, SolStruct};
-use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
+use paratii_contracts::{channels::Voucher, signing::Signer, token::Permit, user_registry::Vote};
 use paratii_devnet::{
     suite::{
         abi::{
-            IParatiiAvatar, IParatiiRegistry, IParatiiToken, ISendEther, IUserRegistry,
-            IVideoRegistry, IVideoStore,
+            IParatiiAvatar, IParatiiRegistry, IParatiiToken,
+            IPaymentChannels::{self, Channel, SettleItem},
+            ISendEther, IUserRegistry, IVideoRegistry, IVideoStore,
         },
         Suite, PTI,
     },
@@ -597,10 +598,278 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
     Ok(out)
 }
 
+/// A channel of the gas journeys: `payer` pays `recipient` 10¹² wei (10⁻⁶ PTI) per segment.
+fn channel_of(payer: Address, recipient: Address, salt: u8) -> Channel {
+    Channel {
+        payer,
+        payee: recipient,
+        signer: Address::ZERO,
+        videoId: B256::repeat_byte(0x11),
+        pricePerSegment: U256::from(1_000_000_000_000u64),
+        salt: B256::repeat_byte(salt),
+    }
+}
+
+/// The payment-channel journeys over the wired suite, every entry uncached then cached. The
+/// payee already holds PTI (a producer who was paid before), so payouts update a balance.
+#[allow(clippy::too_many_lines)]
+fn channel_journeys() -> Result<Vec<Journey>, String> {
+    let mut net = Devnet::new();
+    let admin = address!("0x00000000000000000000000000000000000000a0");
+    let holder = address!("0x00000000000000000000000000000000000000a1");
+    let producer = address!("0x00000000000000000000000000000000000000c0");
+    let relayer = address!("0x00000000000000000000000000000000000000e1");
+    let suite = Suite::deploy(&mut net, admin, holder).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let mut record = |name, (uncached, cached)| {
+        out.push(Journey {
+            contract: "channels",
+            name,
+            anchor: None,
+            uncached,
+            cached,
+        });
+    };
+    let fund = |who: Address, amount: U256| {
+        send_typed(
+            &net,
+            suite.token,
+            holder,
+            &IParatiiToken::transferCall {
+                to: who,
+                value: amount,
+            },
+        )
+    };
+    fund(producer, PTI)?;
+    let chain_id = net.world().block.chain_id;
+    let domain = eip712_domain! { name: "Paratii Channels", version: "1", chain_id: chain_id, verifying_contract: suite.channels, };
+    let deposit = PTI * U256::from(2);
+
+    // Viewers, each funded and approving the adjudicator; 11 channels to the producer.
+    let viewers: Vec<Signer> = (0..11).map(|i| Signer::from_seed(300 + i)).collect();
+    for v in &viewers {
+        fund(v.address(), deposit)?;
+        send_typed(
+            &net,
+            suite.token,
+            v.address(),
+            &IParatiiToken::approveCall {
+                spender: suite.channels,
+                value: deposit,
+            },
+        )?;
+    }
+    let first = channel_of(viewers[0].address(), producer, 0);
+    let open = IPaymentChannels::openCall {
+        channel: first.clone(),
+        deposit,
+    }
+    .abi_encode();
+    record(
+        "open (approved)",
+        measure_suite(&net, &suite, suite.channels, first.payer, &open)?,
+    );
+
+    // A first channel in one transaction: permit + open.
+    let fresh = Signer::from_seed(399);
+    fund(fresh.address(), deposit)?;
+    let deadline = U256::from(net.world().block.timestamp + 600);
+    let permit = Permit {
+        owner: fresh.address(),
+        spender: suite.channels,
+        value: deposit,
+        nonce: U256::ZERO,
+        deadline,
+    };
+    let token_domain = eip712_domain! { name: "Paratii", version: "1", chain_id: chain_id, verifying_contract: suite.token, };
+    let sig = fresh.sign(permit.eip712_signing_hash(&token_domain));
+    let with_permit = IPaymentChannels::openWithPermitCall {
+        channel: channel_of(fresh.address(), producer, 99),
+        deposit,
+        deadline,
+        v: sig.v,
+        r: sig.r,
+        s: sig.s,
+    }
+    .abi_encode();
+    record(
+        "openWithPermit (1 tx)",
+        measure_suite(&net, &suite, suite.channels, fresh.address(), &with_permit)?,
+    );
+
+    // A spending key opens for its user through the avatar.
+    let user = address!("0x00000000000000000000000000000000000000b7");
+    let key = address!("0x00000000000000000000000000000000000000b8");
+    fund(user, deposit)?;
+    send_typed(
+        &net,
+        suite.token,
+        user,
+        &IParatiiToken::approveCall {
+            spender: suite.avatar,
+            value: deposit,
+        },
+    )?;
+    let expiry = net.world().block.timestamp + 3_600;
+    send_typed(
+        &net,
+        suite.avatar,
+        user,
+        &IParatiiAvatar::authorizeSpendingKeyCall {
+            key,
+            cap: deposit,
+            expiry,
+        },
+    )?;
+    let open_for = IPaymentChannels::openForCall {
+        channel: channel_of(user, producer, 98),
+        deposit,
+    }
+    .abi_encode();
+    record(
+        "openFor (spending key)",
+        measure_suite(&net, &suite, suite.channels, key, &open_for)?,
+    );
+
+    let mut channels = Vec::new();
+    for (i, v) in viewers.iter().enumerate() {
+        let ch = channel_of(v.address(), producer, u8::try_from(i).unwrap_or(0));
+        send_typed(
+            &net,
+            suite.channels,
+            v.address(),
+            &IPaymentChannels::openCall {
+                channel: ch.clone(),
+                deposit,
+            },
+        )?;
+        channels.push(ch);
+    }
+    let voucher = |signer: &Signer,
+                   ch: &Channel,
+                   segments: u64|
+     -> Result<paratii_contracts::ecdsa::Signature, String> {
+        let id = net
+            .view(
+                suite.channels,
+                &IPaymentChannels::channelIdCall {
+                    channel: ch.clone(),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(signer.sign(
+            Voucher {
+                channelId: id,
+                segments,
+            }
+            .eip712_signing_hash(&domain),
+        ))
+    };
+    let top_up = IPaymentChannels::topUpCall {
+        channel: channels[0].clone(),
+        amount: U256::from(1),
+    }
+    .abi_encode();
+    send_typed(
+        &net,
+        suite.token,
+        viewers[0].address(),
+        &IParatiiToken::approveCall {
+            spender: suite.channels,
+            value: U256::MAX,
+        },
+    )?;
+    fund(viewers[0].address(), U256::from(1))?;
+    record(
+        "topUp",
+        measure_suite(&net, &suite, suite.channels, viewers[0].address(), &top_up)?,
+    );
+    for segments in [10u64, 1_000_000] {
+        let sig = voucher(&viewers[0], &channels[0], segments)?;
+        let settle = IPaymentChannels::settleCall {
+            channel: channels[0].clone(),
+            segments,
+            voucher_signature: sig.to_packed().to_vec().into(),
+        }
+        .abi_encode();
+        record(
+            if segments == 10 {
+                "settle 10 segments (relayed)"
+            } else {
+                "settle 10^6 segments (relayed)"
+            },
+            measure_suite(&net, &suite, suite.channels, relayer, &settle)?,
+        );
+    }
+    let sig = voucher(&viewers[0], &channels[0], 137)?;
+    let close = IPaymentChannels::closeCall {
+        channel: channels[0].clone(),
+        segments: 137,
+        voucher_signature: sig.to_packed().to_vec().into(),
+    }
+    .abi_encode();
+    record(
+        "close (payee, 137 segments)",
+        measure_suite(&net, &suite, suite.channels, producer, &close)?,
+    );
+    let request = IPaymentChannels::requestCloseCall {
+        channel: channels[0].clone(),
+    }
+    .abi_encode();
+    record(
+        "requestClose",
+        measure_suite(&net, &suite, suite.channels, viewers[0].address(), &request)?,
+    );
+    let snapshot = net.snapshot();
+    send(&net, suite.channels, viewers[0].address(), &request)?;
+    net.block_mut().timestamp += paratii_devnet::suite::GRACE_PERIOD;
+    let withdraw = IPaymentChannels::withdrawCall {
+        channel: channels[0].clone(),
+    }
+    .abi_encode();
+    record(
+        "withdraw (after grace)",
+        measure_suite(
+            &net,
+            &suite,
+            suite.channels,
+            viewers[0].address(),
+            &withdraw,
+        )?,
+    );
+    net.revert_to(snapshot);
+
+    let items = |n: usize| -> Result<Vec<u8>, String> {
+        let mut items = Vec::new();
+        for (v, ch) in viewers.iter().zip(&channels).take(n) {
+            let sig = voucher(v, ch, 50)?;
+            items.push(SettleItem {
+                channel: ch.clone(),
+                segments: 50,
+                v: sig.v,
+                r: sig.r,
+                s: sig.s,
+            });
+        }
+        Ok(IPaymentChannels::settleBatchCall { items }.abi_encode())
+    };
+    record(
+        "settleBatch 1 channel",
+        measure_suite(&net, &suite, suite.channels, producer, &items(1)?)?,
+    );
+    record(
+        "settleBatch 11 channels",
+        measure_suite(&net, &suite, suite.channels, producer, &items(11)?)?,
+    );
+    Ok(out)
+}
+
 fn main() -> ExitCode {
     let json = std::env::args().any(|a| a == "--json");
     let journeys = match journeys().and_then(|mut j| {
         j.extend(purchase_journeys()?);
+        j.extend(channel_journeys()?);
         Ok(j)
     }) {
         Ok(j) => j,
