@@ -1,7 +1,7 @@
 //! The whole Paratii suite on a [`Devnet`]: every contract deployed from its deployable WASM
 //! (`target/wasm/<dir>.wasm`, built by `cargo run -p paratii-build -- wasm`) and wired the way a
 //! deployer wires a chain: every peer registered in the `ParatiiRegistry` under its
-//! [`names`](paratii_contracts::names) name, the redistribution pool's share set, the store
+//! [`names`] name, the redistribution pool's share set, the store
 //! whitelisted on the avatar. End-to-end tests, the gas report and the demo start from here.
 //!
 //! [`abi`] holds the typed interfaces, generated with `sol!` from the committed

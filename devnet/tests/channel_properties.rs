@@ -1,0 +1,441 @@
+//! Property test of the payment channels over the real suite on the devnet (the real PTI token,
+//! real signatures through `ecrecover`): random sequences of opens, top-ups, settles (good,
+//! stale, forged and over-deposit vouchers), closes, close requests, time warps and withdrawals
+//! by payers, payees and strangers. After every operation, read from the chain:
+//!
+//! - PTI held by the adjudicator == Σ over channels (deposit − paid − refunded), from the
+//!   adjudicator's own events;
+//! - every finalized channel has `paid + refunded == deposit` and `paid == settled × price`;
+//! - what a payee was paid never exceeds price × the highest count its payer's signer signed;
+//! - settled segments never decrease, deposits never shrink, and a finalized channel's state
+//!   never changes again.
+//!
+//! The unit-level property test (`channel/tests/properties.rs`, 1,000 cases) checks exact
+//! outcomes against a model with a mocked token; this one checks the money with the real one.
+//! `PROPTEST_CASES` sets the number of cases (default 100, each up to 30 operations).
+
+use std::cell::RefCell;
+
+use alloy_primitives::{address, Address, Log as PrimitiveLog, B256, U256};
+use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolEvent, SolStruct};
+use paratii_contracts::{channels::Voucher, signing::Signer};
+use paratii_devnet::{
+    suite::{
+        abi::{
+            IParatiiToken,
+            IPaymentChannels::{self, Channel},
+        },
+        Suite, GRACE_PERIOD, PTI,
+    },
+    Devnet, Receipt, Snapshot, Status,
+};
+use proptest::prelude::*;
+
+const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
+const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
+const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
+const SLOTS: usize = 4;
+
+fn payers() -> [Signer; 2] {
+    [Signer::from_seed(501), Signer::from_seed(502)]
+}
+
+fn payees() -> [Address; 2] {
+    [
+        address!("0x00000000000000000000000000000000000000c0"),
+        address!("0x00000000000000000000000000000000000000c1"),
+    ]
+}
+
+/// Slot `i`'s channel: payer `i % 2`, payee `i / 2 % 2`, its own price.
+fn channel(slot: usize) -> Channel {
+    let prices = [1u64, 3, 1_000, 7_777];
+    Channel {
+        payer: payers()[slot % 2].address(),
+        payee: payees()[slot / 2 % 2],
+        signer: Address::ZERO,
+        videoId: B256::repeat_byte(0x11),
+        pricePerSegment: U256::from(prices[slot]),
+        salt: B256::with_last_byte(u8::try_from(slot).unwrap_or(0)),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Sig {
+    Good,
+    Forged,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Open {
+        slot: usize,
+        segments: u64,
+    },
+    TopUp {
+        slot: usize,
+        segments: u64,
+        stranger: bool,
+    },
+    Settle {
+        slot: usize,
+        segments: u64,
+        sig: Sig,
+    },
+    Close {
+        slot: usize,
+        segments: u64,
+        by_payee: bool,
+    },
+    RequestClose {
+        slot: usize,
+        stranger: bool,
+    },
+    Warp {
+        secs: u64,
+    },
+    Withdraw {
+        slot: usize,
+        stranger: bool,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let slot = 0..SLOTS;
+    prop_oneof![
+        1 => (slot.clone(), 1u64..200).prop_map(|(slot, segments)| Op::Open { slot, segments }),
+        1 => (slot.clone(), 1u64..50, any::<bool>()).prop_map(|(slot, segments, stranger)| Op::TopUp {
+            slot,
+            segments,
+            stranger
+        }),
+        3 => (slot.clone(), 0u64..260, prop_oneof![4 => Just(Sig::Good), 1 => Just(Sig::Forged)])
+            .prop_map(|(slot, segments, sig)| Op::Settle { slot, segments, sig }),
+        1 => (slot.clone(), 0u64..260, any::<bool>())
+            .prop_map(|(slot, segments, by_payee)| Op::Close { slot, segments, by_payee }),
+        1 => (slot.clone(), any::<bool>()).prop_map(|(slot, stranger)| Op::RequestClose { slot, stranger }),
+        1 => (0u64..2 * GRACE_PERIOD).prop_map(|secs| Op::Warp { secs }),
+        1 => (slot, any::<bool>()).prop_map(|(slot, stranger)| Op::Withdraw { slot, stranger }),
+    ]
+}
+
+/// What the adjudicator's events say each channel moved.
+#[derive(Default, Clone, Copy)]
+struct Books {
+    deposit: U256,
+    paid: U256,
+    refunded: U256,
+    /// The highest count the payer signed (the test signs only what it submits).
+    signed: u64,
+}
+
+struct Fixture {
+    net: Devnet,
+    suite: Suite,
+    domain: Eip712Domain,
+    start: Snapshot,
+}
+
+thread_local! {
+    static FIXTURE: RefCell<Option<Fixture>> = const { RefCell::new(None) };
+}
+
+fn setup() -> Fixture {
+    let mut net = Devnet::new();
+    let suite = Suite::deploy(&mut net, ADMIN, HOLDER).expect("suite should deploy");
+    for payer in payers() {
+        for (to, data) in [
+            (
+                HOLDER,
+                IParatiiToken::transferCall {
+                    to: payer.address(),
+                    value: PTI,
+                }
+                .abi_encode(),
+            ),
+            (
+                payer.address(),
+                IParatiiToken::approveCall {
+                    spender: suite.channels,
+                    value: U256::MAX,
+                }
+                .abi_encode(),
+            ),
+        ] {
+            let target = suite.token;
+            let r = net.call(to, target, &data, U256::ZERO).unwrap();
+            assert_eq!(r.status, Status::Success);
+        }
+    }
+    let domain = eip712_domain! {
+        name: "Paratii Channels", version: "1", chain_id: net.world().block.chain_id,
+        verifying_contract: suite.channels,
+    };
+    let start = net.snapshot();
+    Fixture {
+        net,
+        suite,
+        domain,
+        start,
+    }
+}
+
+fn events<E: SolEvent>(receipt: &Receipt, address: Address) -> Vec<E> {
+    receipt
+        .logs
+        .iter()
+        .filter(|l| l.address == address)
+        .filter_map(|l| {
+            let log = PrimitiveLog::new(l.address, l.topics.clone(), l.data.clone().into())?;
+            E::decode_log(&log).ok().map(|d| d.data)
+        })
+        .collect()
+}
+
+/// `(deposit, settled, close requested at, finalized)` of a slot's channel.
+fn state(f: &Fixture, slot: usize) -> (U256, u64, u64, bool) {
+    let id = f
+        .net
+        .view(
+            f.suite.channels,
+            &IPaymentChannels::channelIdCall {
+                channel: channel(slot),
+            },
+        )
+        .unwrap();
+    let s = f
+        .net
+        .view(
+            f.suite.channels,
+            &IPaymentChannels::channelStateCall { channel_id: id },
+        )
+        .unwrap();
+    (s._0, s._1, s._2, s._3)
+}
+
+fn voucher(f: &Fixture, slot: usize, segments: u64, sig: &Sig, books: &mut Books) -> Vec<u8> {
+    let id = f
+        .net
+        .view(
+            f.suite.channels,
+            &IPaymentChannels::channelIdCall {
+                channel: channel(slot),
+            },
+        )
+        .unwrap();
+    let voucher = Voucher {
+        channelId: id,
+        segments,
+    };
+    let signer = match sig {
+        Sig::Good => {
+            books.signed = books.signed.max(segments);
+            payers()[slot % 2].clone()
+        }
+        Sig::Forged => Signer::from_seed(666),
+    };
+    signer
+        .sign(voucher.eip712_signing_hash(&f.domain))
+        .to_packed()
+        .to_vec()
+}
+
+/// Runs one operation; it may succeed or revert, but never fail otherwise.
+fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
+    let ch = |slot: usize| channel(slot);
+    let (from, data) = match op {
+        Op::Open { slot, segments } => (
+            ch(*slot).payer,
+            IPaymentChannels::openCall {
+                channel: ch(*slot),
+                deposit: ch(*slot).pricePerSegment * U256::from(*segments),
+            }
+            .abi_encode(),
+        ),
+        Op::TopUp {
+            slot,
+            segments,
+            stranger,
+        } => (
+            if *stranger { STRANGER } else { ch(*slot).payer },
+            IPaymentChannels::topUpCall {
+                channel: ch(*slot),
+                amount: ch(*slot).pricePerSegment * U256::from(*segments),
+            }
+            .abi_encode(),
+        ),
+        Op::Settle {
+            slot,
+            segments,
+            sig,
+        } => (
+            STRANGER,
+            IPaymentChannels::settleCall {
+                channel: ch(*slot),
+                segments: *segments,
+                voucher_signature: voucher(f, *slot, *segments, sig, &mut books[*slot]).into(),
+            }
+            .abi_encode(),
+        ),
+        Op::Close {
+            slot,
+            segments,
+            by_payee,
+        } => (
+            if *by_payee { ch(*slot).payee } else { STRANGER },
+            IPaymentChannels::closeCall {
+                channel: ch(*slot),
+                segments: *segments,
+                voucher_signature: voucher(f, *slot, *segments, &Sig::Good, &mut books[*slot])
+                    .into(),
+            }
+            .abi_encode(),
+        ),
+        Op::RequestClose { slot, stranger } => (
+            if *stranger { STRANGER } else { ch(*slot).payer },
+            IPaymentChannels::requestCloseCall { channel: ch(*slot) }.abi_encode(),
+        ),
+        Op::Warp { secs } => {
+            f.net.block_mut().timestamp += secs;
+            (STRANGER, IParatiiToken::totalSupplyCall {}.abi_encode())
+        }
+        Op::Withdraw { slot, stranger } => (
+            if *stranger { STRANGER } else { ch(*slot).payer },
+            IPaymentChannels::withdrawCall { channel: ch(*slot) }.abi_encode(),
+        ),
+    };
+    let to = if matches!(op, Op::Warp { .. }) {
+        f.suite.token
+    } else {
+        f.suite.channels
+    };
+    f.net.call(from, to, &data, U256::ZERO).unwrap()
+}
+
+/// Books the adjudicator's events of a successful receipt into the slots they name.
+fn book(f: &Fixture, books: &mut [Books; SLOTS], receipt: &Receipt) {
+    let ids: Vec<B256> = (0..SLOTS)
+        .map(|slot| {
+            f.net
+                .view(
+                    f.suite.channels,
+                    &IPaymentChannels::channelIdCall {
+                        channel: channel(slot),
+                    },
+                )
+                .unwrap()
+        })
+        .collect();
+    let slot_of = |id: B256| ids.iter().position(|x| *x == id).expect("a known channel");
+    let at = f.suite.channels;
+    for e in events::<IPaymentChannels::ChannelOpened>(receipt, at) {
+        books[slot_of(e.channelId)].deposit += e.deposit;
+    }
+    for e in events::<IPaymentChannels::ChannelToppedUp>(receipt, at) {
+        books[slot_of(e.channelId)].deposit += e.amount;
+    }
+    for e in events::<IPaymentChannels::ChannelSettled>(receipt, at) {
+        books[slot_of(e.channelId)].paid += e.amount;
+    }
+    for e in events::<IPaymentChannels::ChannelClosed>(receipt, at) {
+        let b = &mut books[slot_of(e.channelId)];
+        // `paid` in the close record is the channel's whole payout; any part not yet booked was
+        // paid by this close.
+        b.paid = e.paid;
+        b.refunded = e.refunded;
+    }
+}
+
+fn check(
+    f: &Fixture,
+    books: &[Books; SLOTS],
+    before: &[(U256, u64, u64, bool); SLOTS],
+) -> Result<[(U256, u64, u64, bool); SLOTS], TestCaseError> {
+    let held = f
+        .net
+        .view(
+            f.suite.token,
+            &IParatiiToken::balanceOfCall {
+                owner: f.suite.channels,
+            },
+        )
+        .unwrap();
+    let owed = books
+        .iter()
+        .fold(U256::ZERO, |sum, b| sum + b.deposit - b.paid - b.refunded);
+    prop_assert_eq!(held, owed, "PTI held == Σ (deposit − paid − refunded)");
+    let mut now = [(U256::ZERO, 0, 0, false); SLOTS];
+    for slot in 0..SLOTS {
+        let s = state(f, slot);
+        let b = books[slot];
+        let price = channel(slot).pricePerSegment;
+        prop_assert_eq!(s.0, b.deposit, "deposit of slot {}", slot);
+        prop_assert_eq!(
+            b.paid,
+            price * U256::from(s.1),
+            "paid == settled × price, slot {}",
+            slot
+        );
+        prop_assert!(
+            s.1 <= b.signed,
+            "settled beyond what was signed, slot {}",
+            slot
+        );
+        prop_assert!(s.1 >= before[slot].1, "settled decreased, slot {}", slot);
+        prop_assert!(s.0 >= before[slot].0, "deposit shrank, slot {}", slot);
+        if before[slot].3 {
+            prop_assert_eq!(
+                s,
+                before[slot],
+                "a finalized channel changed, slot {}",
+                slot
+            );
+        }
+        if s.3 {
+            prop_assert_eq!(
+                b.paid + b.refunded,
+                b.deposit,
+                "finalized slot {} books",
+                slot
+            );
+        }
+        now[slot] = s;
+    }
+    Ok(now)
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn channels_conserve_pti_and_pay_only_what_was_signed(
+        ops in prop::collection::vec(op(), 1..30)
+    ) {
+        FIXTURE.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let f = slot.get_or_insert_with(setup);
+            f.net.revert_to(f.start);
+            let mut books = [Books::default(); SLOTS];
+            let mut before = [(U256::ZERO, 0, 0, false); SLOTS];
+            for op in &ops {
+                let receipt = step(f, &mut books, op);
+                prop_assert!(
+                    receipt.status != Status::Failure,
+                    "{:?} failed: {}", op, receipt.failure
+                );
+                if receipt.status == Status::Success {
+                    book(f, &mut books, &receipt);
+                }
+                before = check(f, &books, &before)?;
+            }
+            Ok::<(), TestCaseError>(())
+        })?;
+    }
+}
