@@ -155,6 +155,20 @@ impl Receipt {
     pub fn success(&self) -> bool {
         self.status == Status::Success
     }
+
+    /// The logs `address` emitted that decode as the event `E`, in order.
+    #[must_use]
+    pub fn events<E: alloy_sol_types::SolEvent>(&self, address: Address) -> Vec<E> {
+        self.logs
+            .iter()
+            .filter(|l| l.address == address)
+            .filter_map(|l| {
+                let log =
+                    alloy_primitives::Log::new(l.address, l.topics.clone(), l.data.clone().into())?;
+                E::decode_log(&log).ok().map(|d| d.data)
+            })
+            .collect()
+    }
 }
 
 /// Why the devnet refused a request (as opposed to a call that ran and failed: see [`Receipt`]).
@@ -469,6 +483,26 @@ impl Devnet {
             .call(from, to, &call.abi_encode(), U256::ZERO)
             .map_err(CallError::Devnet)?;
         decode::<C>(receipt)
+    }
+
+    /// Sends a typed call and returns its receipt (logs, gas) when it succeeded.
+    ///
+    /// # Errors
+    /// [`CallError::Reverted`] with the revert data, [`CallError::Failed`], [`CallError::Devnet`].
+    pub fn send_receipt<C: SolCall>(
+        &self,
+        from: Address,
+        to: Address,
+        call: &C,
+    ) -> Result<Receipt, CallError> {
+        let receipt = self
+            .call(from, to, &call.abi_encode(), U256::ZERO)
+            .map_err(CallError::Devnet)?;
+        match receipt.status {
+            Status::Success => Ok(receipt),
+            Status::Revert => Err(CallError::Reverted(receipt.output)),
+            Status::Failure => Err(CallError::Failed(receipt.failure)),
+        }
     }
 
     /// A typed read-only call.

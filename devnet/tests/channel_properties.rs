@@ -16,8 +16,8 @@
 
 use std::cell::RefCell;
 
-use alloy_primitives::{address, Address, Log as PrimitiveLog, B256, U256};
-use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolEvent, SolStruct};
+use alloy_primitives::{address, Address, B256, U256};
+use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolStruct};
 use paratii_contracts::{channels::Voucher, signing::Signer};
 use paratii_devnet::{
     suite::{
@@ -180,18 +180,6 @@ fn setup() -> Fixture {
     }
 }
 
-fn events<E: SolEvent>(receipt: &Receipt, address: Address) -> Vec<E> {
-    receipt
-        .logs
-        .iter()
-        .filter(|l| l.address == address)
-        .filter_map(|l| {
-            let log = PrimitiveLog::new(l.address, l.topics.clone(), l.data.clone().into())?;
-            E::decode_log(&log).ok().map(|d| d.data)
-        })
-        .collect()
-}
-
 /// `(deposit, settled, close requested at, finalized)` of a slot's channel.
 fn state(f: &Fixture, slot: usize) -> (U256, u64, u64, bool) {
     let id = f
@@ -328,16 +316,16 @@ fn book(f: &Fixture, books: &mut [Books; SLOTS], receipt: &Receipt) {
         .collect();
     let slot_of = |id: B256| ids.iter().position(|x| *x == id).expect("a known channel");
     let at = f.suite.channels;
-    for e in events::<IPaymentChannels::ChannelOpened>(receipt, at) {
+    for e in receipt.events::<IPaymentChannels::ChannelOpened>(at) {
         books[slot_of(e.channelId)].deposit += e.deposit;
     }
-    for e in events::<IPaymentChannels::ChannelToppedUp>(receipt, at) {
+    for e in receipt.events::<IPaymentChannels::ChannelToppedUp>(at) {
         books[slot_of(e.channelId)].deposit += e.amount;
     }
-    for e in events::<IPaymentChannels::ChannelSettled>(receipt, at) {
+    for e in receipt.events::<IPaymentChannels::ChannelSettled>(at) {
         books[slot_of(e.channelId)].paid += e.amount;
     }
-    for e in events::<IPaymentChannels::ChannelClosed>(receipt, at) {
+    for e in receipt.events::<IPaymentChannels::ChannelClosed>(at) {
         let b = &mut books[slot_of(e.channelId)];
         // `paid` in the close record is the channel's whole payout; any part not yet booked was
         // paid by this close.

@@ -6,8 +6,8 @@
 //! spending-key openings. Vouchers are signed off chain with real keys (EIP-712, alloy), checked
 //! on chain through `ecrecover`.
 
-use alloy_primitives::{address, Address, Log as PrimitiveLog, B256, U256};
-use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
+use alloy_primitives::{address, Address, B256, U256};
+use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolStruct};
 use paratii_contracts::{
     channels::{CloseAuthorization, Voucher},
     signing::Signer,
@@ -21,7 +21,7 @@ use paratii_devnet::{
         },
         Suite, GRACE_PERIOD, PTI,
     },
-    CallError, Devnet, Receipt, Status,
+    CallError, Devnet, Receipt,
 };
 
 const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
@@ -47,20 +47,11 @@ impl Chain {
         Self { net, s }
     }
 
+    /// Sends `call`, which must succeed; returns the receipt.
     fn ok<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Receipt {
-        let receipt = self
-            .net
-            .call(from, to, &call.abi_encode(), U256::ZERO)
-            .expect("devnet should accept the call");
-        assert_eq!(
-            receipt.status,
-            Status::Success,
-            "{} should succeed: {} 0x{}",
-            C::SIGNATURE,
-            receipt.failure,
-            alloy_primitives::hex::encode(&receipt.output)
-        );
-        receipt
+        self.net
+            .send_receipt(from, to, call)
+            .unwrap_or_else(|e| panic!("{} should succeed: {e}", C::SIGNATURE))
     }
 
     fn reverts<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Vec<u8> {
@@ -168,18 +159,6 @@ fn channel(payer: Address, recipient: Address, signer: Address, salt: u8) -> Cha
     }
 }
 
-fn events<E: SolEvent>(receipt: &Receipt, address: Address) -> Vec<E> {
-    receipt
-        .logs
-        .iter()
-        .filter(|l| l.address == address)
-        .filter_map(|l| {
-            let log = PrimitiveLog::new(l.address, l.topics.clone(), l.data.clone().into())?;
-            E::decode_log(&log).ok().map(|d| d.data)
-        })
-        .collect()
-}
-
 #[test]
 fn viewer_streams_300_segments_stops_at_137_and_close_pays_exactly_137() {
     let c = Chain::new();
@@ -192,7 +171,7 @@ fn viewer_streams_300_segments_stops_at_137_and_close_pays_exactly_137() {
     let opened = c.open(&ch, deposit);
     let id = c.id(&ch);
     assert_eq!(
-        events::<IPaymentChannels::ChannelOpened>(&opened, c.s.channels)[0].deposit,
+        opened.events::<IPaymentChannels::ChannelOpened>(c.s.channels)[0].deposit,
         deposit
     );
     assert_eq!(c.pti_of(c.s.channels), deposit);
@@ -213,7 +192,7 @@ fn viewer_streams_300_segments_stops_at_137_and_close_pays_exactly_137() {
     assert_eq!(c.pti_of(PRODUCER), paid);
     assert_eq!(c.pti_of(viewer), deposit - paid);
     assert_eq!(c.pti_of(c.s.channels), U256::ZERO);
-    let record = &events::<IPaymentChannels::ChannelClosed>(&closed, c.s.channels)[0];
+    let record = &closed.events::<IPaymentChannels::ChannelClosed>(c.s.channels)[0];
     assert_eq!(
         (
             record.channelId,
@@ -258,7 +237,7 @@ fn advertiser_pays_viewer_per_segment_settled_by_a_relayer_then_closed() {
         },
     );
     assert_eq!(
-        events::<IPaymentChannels::ChannelSettled>(&settled, c.s.channels)[0].amount,
+        settled.events::<IPaymentChannels::ChannelSettled>(c.s.channels)[0].amount,
         price() * U256::from(20)
     );
     assert_eq!(c.pti_of(viewer), price() * U256::from(20));
@@ -293,7 +272,7 @@ fn payer_exits_after_grace_period_when_payee_vanished() {
     );
     let until = c.now() + GRACE_PERIOD;
     assert_eq!(
-        events::<IPaymentChannels::ChannelCloseRequested>(&requested, c.s.channels)[0].until,
+        requested.events::<IPaymentChannels::ChannelCloseRequested>(c.s.channels)[0].until,
         until
     );
     // During the grace period the payer cannot withdraw.
@@ -318,7 +297,7 @@ fn payer_exits_after_grace_period_when_payee_vanished() {
         },
     );
     assert_eq!(c.pti_of(viewer), deposit);
-    let record = &events::<IPaymentChannels::ChannelClosed>(&closed, c.s.channels)[0];
+    let record = &closed.events::<IPaymentChannels::ChannelClosed>(c.s.channels)[0];
     assert_eq!((record.paid, record.refunded), (U256::ZERO, deposit));
     assert_eq!(c.state(&ch).4, 4, "finalized");
 }
@@ -359,17 +338,19 @@ fn producer_settles_100_channels_in_one_batch_skipping_two_bad_items() {
         c.s.channels,
         &IPaymentChannels::settleBatchCall { items },
     );
-    let skipped = events::<IPaymentChannels::ChannelSettleSkipped>(&receipt, c.s.channels);
+    let skipped = receipt.events::<IPaymentChannels::ChannelSettleSkipped>(c.s.channels);
     assert_eq!(
         skipped.iter().map(|e| e.index).collect::<Vec<_>>(),
         vec![U256::from(40), U256::from(70)]
     );
     assert_eq!(
-        events::<IPaymentChannels::ChannelSettled>(&receipt, c.s.channels).len(),
+        receipt
+            .events::<IPaymentChannels::ChannelSettled>(c.s.channels)
+            .len(),
         98
     );
     // One token transfer for the whole batch.
-    let transfers = events::<IParatiiToken::Transfer>(&receipt, c.s.token);
+    let transfers = receipt.events::<IParatiiToken::Transfer>(c.s.token);
     assert_eq!(transfers.len(), 1);
     assert_eq!(
         (transfers[0].from, transfers[0].to, transfers[0].value),

@@ -4,8 +4,8 @@
 //! a posting key a spending key authorised); balances, events and records checked; every refusal
 //! rolls the whole transaction back.
 
-use alloy_primitives::{address, Address, Log as PrimitiveLog, B256, U256};
-use alloy_sol_types::{eip712_domain, SolCall, SolError, SolEvent, SolStruct};
+use alloy_primitives::{address, Address, B256, U256};
+use alloy_sol_types::{eip712_domain, SolCall, SolError, SolStruct};
 use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
 use paratii_devnet::{
     suite::{
@@ -64,20 +64,11 @@ impl Chain {
     }
 
     /// Sends `call`, which must succeed; returns the receipt.
+    /// Sends `call`, which must succeed; returns the receipt.
     fn ok<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Receipt {
-        let receipt = self
-            .net
-            .call(from, to, &call.abi_encode(), U256::ZERO)
-            .expect("devnet should accept the call");
-        assert_eq!(
-            receipt.status,
-            Status::Success,
-            "{} should succeed: {} 0x{}",
-            C::SIGNATURE,
-            receipt.failure,
-            alloy_primitives::hex::encode(&receipt.output)
-        );
-        receipt
+        self.net
+            .send_receipt(from, to, call)
+            .unwrap_or_else(|e| panic!("{} should succeed: {e}", C::SIGNATURE))
     }
 
     /// Sends `call`, which must revert; returns the revert data.
@@ -145,19 +136,6 @@ impl Chain {
     }
 }
 
-/// The receipt's logs emitted by `address` that decode as `E`, in order.
-fn events<E: SolEvent>(receipt: &Receipt, address: Address) -> Vec<E> {
-    receipt
-        .logs
-        .iter()
-        .filter(|l| l.address == address)
-        .filter_map(|l| {
-            let log = PrimitiveLog::new(l.address, l.topics.clone(), l.data.clone().into())?;
-            E::decode_log(&log).ok().map(|d| d.data)
-        })
-        .collect()
-}
-
 // --- the original scenario, approve path ---
 
 #[test]
@@ -187,7 +165,7 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
         U256::ZERO
     );
 
-    let transfers = events::<IParatiiToken::Transfer>(&receipt, c.s.token);
+    let transfers = receipt.events::<IParatiiToken::Transfer>(c.s.token);
     assert_eq!(
         transfers
             .iter()
@@ -195,14 +173,14 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
             .collect::<Vec<_>>(),
         vec![(buyer, c.s.avatar, pool), (buyer, CREATOR, price() - pool)]
     );
-    let acquired = events::<IUserRegistry::VideoAcquired>(&receipt, c.s.users);
+    let acquired = receipt.events::<IUserRegistry::VideoAcquired>(c.s.users);
     assert_eq!(
         (acquired.len(), acquired[0].user, acquired[0].videoId),
         (1, buyer, VIDEO)
     );
-    let viewed = events::<IVideoRegistry::VideoViewed>(&receipt, c.s.videos);
+    let viewed = receipt.events::<IVideoRegistry::VideoViewed>(c.s.videos);
     assert_eq!(viewed[0].views, 1);
-    let bought = events::<IVideoStore::VideoBought>(&receipt, c.s.store);
+    let bought = receipt.events::<IVideoStore::VideoBought>(c.s.store);
     assert_eq!(
         bought,
         vec![IVideoStore::VideoBought {
@@ -345,10 +323,10 @@ fn like_after_buying_says_acquired_and_counts_on_the_video() {
             liked: true,
         },
     );
-    let voted = events::<IUserRegistry::VideoVoted>(&receipt, c.s.users);
+    let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert!(voted[0].liked && voted[0].acquired);
     assert_eq!(
-        events::<IVideoRegistry::VideoVotesChanged>(&receipt, c.s.videos)[0].likes,
+        receipt.events::<IVideoRegistry::VideoVotesChanged>(c.s.videos)[0].likes,
         1
     );
     // Someone who did not buy may dislike; the event says so.
@@ -360,7 +338,7 @@ fn like_after_buying_says_acquired_and_counts_on_the_video() {
             liked: false,
         },
     );
-    let voted = events::<IUserRegistry::VideoVoted>(&receipt, c.s.users);
+    let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert!(!voted[0].liked && !voted[0].acquired);
     assert_eq!(c.stats(VIDEO), (1, 1, 1));
     // The buyer changes its mind: a dislike overrides its like.
@@ -578,7 +556,7 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
         },
     );
     // One charge for the whole price: a key never pays half a sale.
-    let charged = events::<IParatiiAvatar::SpendingKeyCharged>(&receipt, c.s.avatar);
+    let charged = receipt.events::<IParatiiAvatar::SpendingKeyCharged>(c.s.avatar);
     assert_eq!(
         charged
             .iter()
@@ -587,7 +565,7 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
         vec![(c.s.store, price(), pti(6))]
     );
     assert_eq!(
-        events::<IVideoStore::VideoBought>(&receipt, c.s.store)[0].key,
+        receipt.events::<IVideoStore::VideoBought>(c.s.store)[0].key,
         key
     );
     assert_eq!(c.pti_of(user), pti(86));
@@ -689,7 +667,7 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
         signature: sig.to_packed().to_vec().into(),
     };
     let receipt = c.ok(STRANGER, c.s.users, &call);
-    let voted = events::<IUserRegistry::VideoVoted>(&receipt, c.s.users);
+    let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert_eq!((voted[0].user, voted[0].voter), (user, posting.address()));
     assert_eq!(c.stats(VIDEO), (0, 1, 0));
     // The same signature again: the nonce moved on, so it recovers someone else.
@@ -726,7 +704,9 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
     );
     let receipt = c.ok(ADMIN, c.s.avatar, &disburse);
     assert_eq!(
-        events::<IParatiiAvatar::PoolDisbursed>(&receipt, c.s.avatar).len(),
+        receipt
+            .events::<IParatiiAvatar::PoolDisbursed>(c.s.avatar)
+            .len(),
         2
     );
     assert_eq!((c.pti_of(r1), c.pti_of(r2)), (pti(1), pool - pti(1)));
@@ -738,7 +718,7 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
     let receipt = c.net.call(STRANGER, c.s.avatar, &[], wei).unwrap();
     assert_eq!(receipt.status, Status::Success);
     assert_eq!(
-        events::<IParatiiAvatar::PoolEtherReceived>(&receipt, c.s.avatar)[0].amount,
+        receipt.events::<IParatiiAvatar::PoolEtherReceived>(c.s.avatar)[0].amount,
         wei
     );
     c.ok(
