@@ -6,6 +6,8 @@
 //! spending-key openings. Vouchers are signed off chain with real keys (EIP-712, alloy), checked
 //! on chain through `ecrecover`.
 
+use std::fmt::Write as _;
+
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolStruct};
 use paratii_contracts::{
@@ -499,4 +501,144 @@ fn close_by_anyone_carrying_the_payees_authorization() {
     );
     assert_eq!(c.pti_of(producer.address()), price() * U256::from(6));
     assert_eq!(c.pti_of(viewer.address()), price() * U256::from(4));
+}
+
+/// A hostile PTI for [`reentrant_token_cannot_settle_twice_during_a_payout`]: `transferFrom`
+/// returns true (moving nothing); the first `transfer` calls `target` with `calldata` (both baked
+/// in), records the call's status byte at storage slot 1, and returns true.
+fn hostile_token(target: Address, calldata: &[u8]) -> Vec<u8> {
+    let hex = |bytes: &[u8]| {
+        bytes.iter().fold(String::new(), |mut out, b| {
+            let _ = write!(out, "\\{b:02x}");
+            out
+        })
+    };
+    let wat = format!(
+        r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (import "vm_hooks" "storage_load_bytes32" (func $load (param i32 i32)))
+  (import "vm_hooks" "storage_cache_bytes32" (func $cache (param i32 i32)))
+  (import "vm_hooks" "storage_flush_cache" (func $flush (param i32)))
+  (import "vm_hooks" "call_contract" (func $call (param i32 i32 i32 i32 i64 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 2048) "{target}")
+  (data (i32.const 2112) "{calldata}")
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (local $sel i32)
+    (call $read_args (i32.const 0))
+    (local.set $sel (i32.load (i32.const 0)))
+    ;; transfer(address,uint256): a9059cbb, armed once (slot 0 holds the flag)
+    (if (i32.eq (local.get $sel) (i32.const 0xbb9c05a9)) (then
+      (call $load (i32.const 1000) (i32.const 1064))
+      (if (i32.eqz (i32.load8_u (i32.const 1095))) (then
+        (i32.store8 (i32.const 1095) (i32.const 1))
+        (call $cache (i32.const 1000) (i32.const 1064))
+        (call $flush (i32.const 0))
+        (i32.store8 (i32.const 1159)
+          (call $call (i32.const 2048) (i32.const 2112) (i32.const {len})
+            (i32.const 1200) (i64.const 5000000) (i32.const 1300)))
+        (i32.store8 (i32.const 1063) (i32.const 1))
+        (call $cache (i32.const 1032) (i32.const 1128))
+        (call $flush (i32.const 0))))))
+    ;; every call answers `true`
+    (i32.store8 (i32.const 1431) (i32.const 1))
+    (call $write_result (i32.const 1400) (i32.const 32))
+    (i32.const 0)))"#,
+        target = hex(target.as_slice()),
+        calldata = hex(calldata),
+        len = calldata.len(),
+    );
+    wat::parse_str(wat).expect("the hostile token should assemble")
+}
+
+#[test]
+fn reentrant_token_cannot_settle_twice_during_a_payout() {
+    let mut net = Devnet::new();
+    let admin = ADMIN;
+    // The token is deployed first, the adjudicator second: their addresses are known up front.
+    let token_at = paratii_devnet::create_address(admin, 0);
+    let channels_at = paratii_devnet::create_address(admin, 1);
+    let payer = Signer::from_seed(907);
+    let ch = channel(payer.address(), PRODUCER, Address::ZERO, 8);
+    let chain_id = net.world().block.chain_id;
+    let domain = eip712_domain! {
+        name: "Paratii Channels", version: "1", chain_id: chain_id,
+        verifying_contract: channels_at,
+    };
+    let id = paratii_contracts::eip712::channel_id(
+        chain_id,
+        channels_at,
+        &paratii_contracts::channels::Channel {
+            payer: ch.payer,
+            payee: ch.payee,
+            signer: ch.signer,
+            videoId: ch.videoId,
+            pricePerSegment: ch.pricePerSegment,
+            salt: ch.salt,
+        },
+    );
+    let sig = payer.sign(
+        Voucher {
+            channelId: id,
+            segments: 10,
+        }
+        .eip712_signing_hash(&domain),
+    );
+    let settle = IPaymentChannels::settleCall {
+        channel: ch.clone(),
+        segments: 10,
+        voucher_signature: sig.to_packed().to_vec().into(),
+    };
+    let token = net
+        .deploy(
+            admin,
+            &hostile_token(channels_at, &settle.abi_encode()),
+            None,
+        )
+        .unwrap();
+    assert_eq!(token, token_at);
+    let mut args = Address::ZERO.into_word().to_vec();
+    args.extend_from_slice(token.into_word().as_slice());
+    args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
+    let channels = net
+        .deploy(
+            admin,
+            &paratii_devnet::suite::wasm("channel").unwrap(),
+            Some(&args),
+        )
+        .unwrap();
+    assert_eq!(channels, channels_at);
+    net.send_receipt(
+        ch.payer,
+        channels,
+        &IPaymentChannels::openCall {
+            channel: ch.clone(),
+            deposit: price() * U256::from(100),
+        },
+    )
+    .expect("open");
+    // The relayer's settle pays out; during the payout the token re-enters with the same
+    // voucher. The inner call fails (the state was written before the transfer, and the SDK
+    // refuses re-entry); the outer settle completes once.
+    let receipt = net
+        .send_receipt(RELAYER, channels, &settle)
+        .expect("settle");
+    assert_eq!(
+        net.world().storage(token, U256::from(1)),
+        B256::with_last_byte(2)
+    );
+    assert_eq!(
+        receipt
+            .events::<IPaymentChannels::ChannelSettled>(channels)
+            .len(),
+        1
+    );
+    let state = net
+        .view(
+            channels,
+            &IPaymentChannels::channelStateCall { channel_id: id },
+        )
+        .unwrap();
+    assert_eq!(state._1, 10);
 }
