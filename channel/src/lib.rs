@@ -453,7 +453,7 @@ impl PaymentChannels {
     /// `ChannelInvalidPayee` (zero, or the payer); `ChannelInvalidPrice` (zero or above 2⁹⁶ − 1);
     /// `ChannelAlreadyExists` (the id was used, finalized included);
     /// `ChannelDepositTooSmall` (below one segment's price); `ChannelDepositTooLarge`;
-    /// `PeerNotRegistered` (PTI); then, unchanged, the token's errors
+    /// then, unchanged, the token's errors
     /// (`ERC20InsufficientAllowance`, `ERC20InsufficientBalance`), or `PeerCallReturnedFalse`.
     ///
     /// # Events
@@ -563,7 +563,7 @@ impl PaymentChannels {
     /// # Errors
     /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelNotPayer`; `ChannelZeroTopUp`;
     /// `ChannelDepositTooLarge` (the new deposit, saturated at 2²⁵⁶ − 1, above 2⁹⁶ − 1);
-    /// `PeerNotRegistered` (PTI); then the token's errors, unchanged, or `PeerCallReturnedFalse`.
+    /// then the token's errors, unchanged, or `PeerCallReturnedFalse`.
     ///
     /// # Events
     /// `ChannelToppedUp` (and the token's `Transfer`).
@@ -609,7 +609,7 @@ impl PaymentChannels {
     /// `ECDSAInvalidSignatureV`, `ECDSAInvalidSignatureS`, `ECDSAInvalidSignature`;
     /// `ChannelInvalidSigner` (another key signed, or another chain, contract, channel or type);
     /// `ChannelStaleVoucher` (not above the settled count); `ChannelVoucherExceedsDeposit`;
-    /// `PeerNotRegistered` (PTI); then the token's errors, unchanged, or `PeerCallReturnedFalse`.
+    /// then the token's errors, unchanged, or `PeerCallReturnedFalse`.
     ///
     /// # Events
     /// `ChannelSettled` (and the token's `Transfer`).
@@ -645,8 +645,8 @@ impl PaymentChannels {
     /// number of items settled.
     ///
     /// # Errors
-    /// None of the items' (they are skipped); `PeerNotRegistered` (PTI) when at least one item
-    /// settles; then the token's errors, unchanged, or `PeerCallReturnedFalse`, reverting the
+    /// None of the items' (they are skipped); when at least one item settles, the token's
+    /// errors, unchanged, or `PeerCallReturnedFalse`, reverting the
     /// whole batch (PTI refuses no transfer to a non-zero address it can cover, so only a broken
     /// invariant could).
     ///
@@ -698,7 +698,7 @@ impl PaymentChannels {
     /// # Errors
     /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelNotPayee`; when `segments`
     /// exceeds the settled count, the voucher's signature errors and `ChannelInvalidSigner`,
-    /// then `ChannelVoucherExceedsDeposit`; `PeerNotRegistered` (PTI); then the token's errors,
+    /// then `ChannelVoucherExceedsDeposit`; then the token's errors,
     /// unchanged, or `PeerCallReturnedFalse`.
     ///
     /// # Events
@@ -793,7 +793,7 @@ impl PaymentChannels {
     ///
     /// # Errors
     /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelCloseNotRequested`;
-    /// `ChannelGracePeriodActive`; `ChannelNotPayer`; `PeerNotRegistered` (PTI); then the
+    /// `ChannelGracePeriodActive`; `ChannelNotPayer`; then the
     /// token's errors, unchanged, or `PeerCallReturnedFalse`.
     ///
     /// # Events

@@ -2316,7 +2316,10 @@ fn close_and_withdraw_finalize_before_transfer_so_reentry_is_refused() {
         Err(b"inside transfer".to_vec()),
     );
     host.vm.set_sender(payee().address());
-    assert!(contract.close(channel(), 10, voucher(10)).is_err());
+    assert_eq!(
+        contract.close(channel(), 10, voucher(10)),
+        Err(b"inside transfer".to_vec())
+    );
     assert!(contract.channel_state(id).3, "finalized before the call");
     assert_eq!(
         contract.close(channel(), 10, voucher(10)),
@@ -2332,7 +2335,10 @@ fn close_and_withdraw_finalize_before_transfer_so_reentry_is_refused() {
     host.vm.set_sender(payer().address());
     contract.request_close(channel()).unwrap();
     host.vm.set_block_timestamp(NOW + GRACE);
-    assert!(contract.withdraw(channel()).is_err());
+    assert_eq!(
+        contract.withdraw(channel()),
+        Err(b"inside transfer".to_vec())
+    );
     assert_eq!(contract.withdraw(channel()), Err(err(finalized(id))));
 }
 
@@ -2395,7 +2401,17 @@ fn settle_cannot_spend_another_channels_deposit() {
     };
     open(&host, &mut contract, &other, DEPOSIT);
     // 1,500 segments would need both deposits.
-    assert!(contract.settle(channel(), 1_500, voucher(1_500)).is_err());
+    assert_eq!(
+        contract.settle(channel(), 1_500, voucher(1_500)),
+        Err(err(Error::VoucherExceedsDeposit(
+            ChannelVoucherExceedsDeposit {
+                channelId: id,
+                segments: 1_500,
+                amount: worth(1_500),
+                deposit: DEPOSIT,
+            }
+        )))
+    );
     assert_eq!(contract.channel_state(id).1, 0);
 }
 

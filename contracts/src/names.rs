@@ -30,12 +30,7 @@ impl Name {
 
 /// The selector of the registry's `getContractByKey(bytes32)`, the lookup contracts make at call
 /// time.
-pub const GET_CONTRACT_BY_KEY_SELECTOR: [u8; 4] = {
-    let h = keccak_const::Keccak256::new()
-        .update(b"getContractByKey(bytes32)")
-        .finalize();
-    [h[0], h[1], h[2], h[3]]
-};
+pub const GET_CONTRACT_BY_KEY_SELECTOR: [u8; 4] = crate::abi::selector("getContractByKey(bytes32)");
 
 /// The PTI token (address).
 pub const PARATII_TOKEN: Name = Name::new("ParatiiToken");

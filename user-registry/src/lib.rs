@@ -56,6 +56,7 @@ use paratii_common::{
     Eip712Domain, Ownable2Step,
 };
 use paratii_contracts::{
+    abi::selector,
     ecdsa::Signature,
     eip712::{self, TOKEN_VERSION, TOKEN_VERSION_HASH, USERS_NAME, USERS_NAME_HASH},
     names,
@@ -91,10 +92,10 @@ pub const VOTE_DISLIKE: u8 = 2;
 pub const VERSION: &str = TOKEN_VERSION;
 
 /// `bytes4(keccak256("recordVote(bytes32,uint8,uint8)"))`: the `VideoRegistry`'s vote writer.
-pub const RECORD_VOTE_SELECTOR: [u8; 4] = [0x8d, 0x0e, 0x9d, 0x0b];
+pub const RECORD_VOTE_SELECTOR: [u8; 4] = selector("recordVote(bytes32,uint8,uint8)");
 
 /// `bytes4(keccak256("isSpendingKey(address,address)"))`: the `ParatiiAvatar`'s key check.
-pub const IS_SPENDING_KEY_SELECTOR: [u8; 4] = [0xb7, 0x6e, 0xe1, 0x06];
+pub const IS_SPENDING_KEY_SELECTOR: [u8; 4] = selector("isSpendingKey(address,address)");
 
 /// Every way a `UserRegistry` call can fail; each variant is the Solidity error it reverts with.
 /// (The `VideoRegistry`'s revert data, bubbled by the vote functions, comes on top.)

@@ -235,8 +235,15 @@ fn buy_video_fails_when_pool_share_is_the_migrations_3000_percent() {
 
 #[test]
 fn buy_video_fails_when_pool_share_is_one_wei_above_one() {
-    let (host, mut store) = deploy(PRICE, SHARE_SCALE + U256::from(1));
-    assert!(buy(&host, &mut store).is_err());
+    let share = SHARE_SCALE + U256::from(1);
+    let (host, mut store) = deploy(PRICE, share);
+    assert_eq!(
+        buy(&host, &mut store).unwrap_err(),
+        Vec::<u8>::from(Error::InvalidPoolShare(VideoStoreInvalidPoolShare {
+            share,
+            max: SHARE_SCALE
+        }))
+    );
     assert!(host.calls().is_empty());
 }
 
@@ -357,8 +364,16 @@ fn buy_video_for_fails_when_user_is_zero() {
 fn buy_video_for_fails_when_user_already_bought() {
     let (host, mut store) = deploy(PRICE, SHARE);
     buy(&host, &mut store).unwrap();
+    let calls = host.calls().len();
     host.vm.set_sender(KEY);
-    assert!(store.buy_video_for(BUYER, VIDEO, PROOF).is_err());
+    assert_eq!(
+        store.buy_video_for(BUYER, VIDEO, PROOF).unwrap_err(),
+        Vec::<u8>::from(Error::AlreadyBought(VideoStoreAlreadyBought {
+            buyer: BUYER,
+            videoId: VIDEO
+        }))
+    );
+    assert_eq!(host.calls().len(), calls, "the key is not charged");
 }
 
 // --- permit ---
