@@ -87,6 +87,33 @@ fn cargo(args: &[&str]) -> Result<(), Failure> {
     }
 }
 
+/// A `--config` value adding `--remap-path-prefix` flags (cargo appends them to the workspace's
+/// wasm flags): the workspace and every crates.io source directory map to relative paths, so the
+/// panic locations in the data segment no longer carry this machine's paths. The WASM is then the
+/// same on every machine, and shorter: Nitro charges every entry 0.75 gas per data byte.
+fn remap_paths_config() -> String {
+    let mut prefixes = vec![format!("{}/", root().display())];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    if let Some(Ok(entries)) = cargo_home.map(|home| fs::read_dir(home.join("registry/src"))) {
+        let mut sources: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| format!("{}/", e.path().display()))
+            .collect();
+        sources.sort();
+        prefixes.extend(sources);
+    }
+    let flags: Vec<String> = prefixes
+        .iter()
+        .map(|p| format!("'--remap-path-prefix={p}='"))
+        .collect();
+    format!(
+        "target.wasm32-unknown-unknown.rustflags=[{}]",
+        flags.join(",")
+    )
+}
+
 fn selected(names: &[&str]) -> Result<Vec<&'static Contract>, Failure> {
     if names.is_empty() {
         return Ok(CONTRACTS.iter().collect());
@@ -120,6 +147,8 @@ fn build_wasm(names: &[&str], json: bool) -> Result<(), Failure> {
     for c in &contracts {
         args.extend(["-p", c.package]);
     }
+    let remap = remap_paths_config();
+    args.extend(["--config", &remap]);
     cargo(&args)?;
     let out_dir = root().join("target/wasm");
     fs::create_dir_all(&out_dir)

@@ -33,14 +33,160 @@ pub const STYLUS_EXPORTS: &[&str] = &["memory", "user_entrypoint"];
 /// The deployable form of rustc's module: printed to text and parsed back (which re-encodes
 /// `call_indirect` without the overlong table index), then stripped of custom sections and of
 /// the exports Stylus does not use (rustc exports the linker's `__heap_base`/`__data_end`
-/// globals; the globals stay, only their exports go).
+/// globals; the globals stay, only their exports go), and its data segments packed
+/// ([`pack_data`]).
 ///
 /// # Errors
 /// [`DeployableError`] when the module cannot be printed or the text parsed back.
 pub fn deployable(raw: &[u8]) -> Result<Vec<u8>, DeployableError> {
     let text = wasmprinter::print_bytes(raw).map_err(|e| DeployableError::Print(e.to_string()))?;
     let reparsed = wat::parse_str(&text).map_err(|e| DeployableError::Parse(e.to_string()))?;
-    strip(&reparsed, STYLUS_EXPORTS).map_err(|e| DeployableError::Print(e.to_string()))
+    let stripped =
+        strip(&reparsed, STYLUS_EXPORTS).map_err(|e| DeployableError::Print(e.to_string()))?;
+    pack_data(&stripped).map_err(|e| DeployableError::Print(e.to_string()))
+}
+
+/// Zero runs at least this long are cut out of data segments by [`pack_data`]: a new segment
+/// costs about 8 bytes of module, a dropped byte 0.75 gas of every cached entry.
+pub const PACK_MIN_ZERO_RUN: usize = 16;
+
+/// One active data segment of memory 0 at a constant offset.
+struct Segment<'a> {
+    offset: u32,
+    bytes: &'a [u8],
+}
+
+/// The module with the long zero runs of its data segments cut out: memory starts zeroed, so a
+/// run of zeros in a segment that no other segment overlaps writes nothing. Nitro prices every
+/// entry of a program by its data bytes (`cached_init_cost` counts 0.75 gas per byte), and
+/// rustc's data is mostly padding. The longest runs go first, within
+/// [`MAX_DATA_SEGMENTS`](crate::validate::MAX_DATA_SEGMENTS). A module whose segments are passive, on another memory, at a
+/// non-constant offset, or overlapping is returned unchanged.
+///
+/// # Errors
+/// When the module does not parse.
+pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
+    let mut segments = Vec::new();
+    let mut data_count_present = false;
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        match payload? {
+            wasmparser::Payload::DataCountSection { .. } => data_count_present = true,
+            wasmparser::Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let wasmparser::DataKind::Active {
+                        memory_index: 0,
+                        offset_expr,
+                    } = data.kind
+                    else {
+                        return Ok(module.to_vec());
+                    };
+                    let mut ops = offset_expr.get_operators_reader();
+                    let (wasmparser::Operator::I32Const { value }, wasmparser::Operator::End) =
+                        (ops.read()?, ops.read()?)
+                    else {
+                        return Ok(module.to_vec());
+                    };
+                    segments.push(Segment {
+                        offset: value.cast_unsigned(),
+                        bytes: data.data,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut spans: Vec<(u64, u64)> = segments
+        .iter()
+        .map(|s| {
+            (
+                u64::from(s.offset),
+                u64::from(s.offset) + s.bytes.len() as u64,
+            )
+        })
+        .collect();
+    spans.sort_unstable();
+    if segments.is_empty() || spans.windows(2).any(|w| w[0].1 > w[1].0) {
+        return Ok(module.to_vec());
+    }
+    let packed = pack_segments(&segments);
+    let mut section = Vec::new();
+    leb128(&mut section, packed.len());
+    for segment in &packed {
+        section.push(0); // active, memory 0
+        section.push(0x41); // i32.const
+        sleb128(&mut section, i64::from(segment.offset.cast_signed()));
+        section.push(0x0b); // end
+        leb128(&mut section, segment.bytes.len());
+        section.extend_from_slice(segment.bytes);
+    }
+    let mut out = Vec::with_capacity(module.len());
+    out.extend_from_slice(&module[..8]);
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload?;
+        if let Some((id, range)) = payload.as_section() {
+            let body: Vec<u8> = match id {
+                11 => section.clone(),
+                12 if data_count_present => {
+                    let mut count = Vec::new();
+                    leb128(&mut count, packed.len());
+                    count
+                }
+                _ => module[to_usize(range.start)..to_usize(range.end)].to_vec(),
+            };
+            out.push(id);
+            leb128(&mut out, body.len());
+            out.extend_from_slice(&body);
+        }
+    }
+    Ok(out)
+}
+
+/// The segments split around their longest zero runs (at least [`PACK_MIN_ZERO_RUN`] bytes),
+/// as many as [`MAX_DATA_SEGMENTS`](crate::validate::MAX_DATA_SEGMENTS) allows, with leading and trailing zeros trimmed.
+fn pack_segments<'a>(segments: &[Segment<'a>]) -> Vec<Segment<'a>> {
+    // (length, segment index, start within the segment) of every long zero run.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        let mut at = 0;
+        while at < segment.bytes.len() {
+            let len = segment.bytes[at..].iter().take_while(|b| **b == 0).count();
+            if len >= PACK_MIN_ZERO_RUN {
+                runs.push((len, i, at));
+            }
+            at += len.max(1);
+        }
+    }
+    runs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    runs.truncate(crate::validate::MAX_DATA_SEGMENTS.saturating_sub(segments.len()));
+    let mut out = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        let mut cuts: Vec<(usize, usize)> = runs
+            .iter()
+            .filter(|r| r.1 == i)
+            .map(|r| (r.2, r.2 + r.0))
+            .collect();
+        cuts.sort_unstable();
+        let mut start = 0;
+        for (cut_start, cut_end) in cuts
+            .into_iter()
+            .chain([(segment.bytes.len(), segment.bytes.len())])
+        {
+            let piece = &segment.bytes[start..cut_start];
+            let lead = piece.iter().take_while(|b| **b == 0).count();
+            let trail = piece[lead..].iter().rev().take_while(|b| **b == 0).count();
+            let kept = &piece[lead..piece.len() - trail];
+            if !kept.is_empty() {
+                let at = u32::try_from(start + lead).expect("should fit: segments are in memory");
+                out.push(Segment {
+                    offset: segment.offset + at,
+                    bytes: kept,
+                });
+            }
+            start = cut_end;
+        }
+    }
+    out
 }
 
 /// The module without its custom sections (names, producers, target features).
@@ -112,6 +258,19 @@ fn export_kind_byte(kind: wasmparser::ExternalKind) -> u8 {
 
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).expect("should fit: the module is in memory")
+}
+
+fn sleb128(out: &mut Vec<u8>, mut n: i64) {
+    loop {
+        let byte = u8::try_from(n & 0x7f).expect("should be 7 bits");
+        n >>= 7;
+        let done = (n == 0 && byte & 0x40 == 0) || (n == -1 && byte & 0x40 != 0);
+        if done {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
 }
 
 fn leb128(out: &mut Vec<u8>, mut n: usize) {
@@ -227,6 +386,102 @@ mod tests {
         let fixed = deployable(&module).unwrap();
         assert_eq!(exports(&fixed), ["memory", "user_entrypoint"]);
         crate::validate::validate(&fixed).unwrap();
+    }
+
+    /// The initial memory a module's active data segments write (from address 0 to the end of
+    /// the highest segment), later segments over earlier ones.
+    fn initial_memory(module: &[u8]) -> Vec<u8> {
+        let mut memory = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(module) {
+            if let wasmparser::Payload::DataSection(reader) = payload.unwrap() {
+                for data in reader {
+                    let data = data.unwrap();
+                    let wasmparser::DataKind::Active { offset_expr, .. } = data.kind else {
+                        panic!("passive segment");
+                    };
+                    let wasmparser::Operator::I32Const { value } =
+                        offset_expr.get_operators_reader().read().unwrap()
+                    else {
+                        panic!("non-constant offset");
+                    };
+                    let at = usize::try_from(value).unwrap();
+                    if memory.len() < at + data.data.len() {
+                        memory.resize(at + data.data.len(), 0);
+                    }
+                    memory[at..at + data.data.len()].copy_from_slice(data.data);
+                }
+            }
+        }
+        while memory.last() == Some(&0) {
+            memory.pop();
+        }
+        memory
+    }
+
+    /// (data bytes, data segments).
+    fn data_bytes(module: &[u8]) -> (usize, usize) {
+        wasmparser::Parser::new(0)
+            .parse_all(module)
+            .find_map(|p| match p.unwrap() {
+                wasmparser::Payload::DataSection(r) => Some(
+                    r.into_iter()
+                        .map(|d| d.unwrap().data.len())
+                        .fold((0, 0), |(bytes, n), len| (bytes + len, n + 1)),
+                ),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn pack_data_cuts_zero_runs_and_keeps_initial_memory() {
+        let module = wat::parse_str(
+            r#"(module (memory (export "memory") 1)
+               (data (i32.const 1024) "\00\00ab" "\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00" "cd\00\00\00" "ef\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00")
+               (data (i32.const 2048) "gh")
+               (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+        )
+        .unwrap();
+        let packed = pack_data(&module).unwrap();
+        assert_eq!(initial_memory(&packed), initial_memory(&module));
+        // 2 + 2 + 20 + 5 + 2 + 18 = 49 bytes in 2 segments become "ab", "cd\0\0\0ef", "gh".
+        assert_eq!(data_bytes(&module), (51, 2));
+        assert_eq!(data_bytes(&packed), (2 + 7 + 2, 3));
+    }
+
+    #[test]
+    fn pack_data_leaves_overlapping_segments_alone() {
+        let zeros = "\\00".repeat(40);
+        let module = wat::parse_str(format!(
+            r#"(module (memory 1) (data (i32.const 0) "a{zeros}b") (data (i32.const 10) "{zeros}"))"#
+        ))
+        .unwrap();
+        assert_eq!(pack_data(&module).unwrap(), module);
+    }
+
+    #[test]
+    fn pack_data_stays_within_the_segment_limit() {
+        let segment = format!("x{}", "\\00".repeat(PACK_MIN_ZERO_RUN)).repeat(200);
+        let module = wat::parse_str(format!(
+            r#"(module (memory 1) (data (i32.const 0) "{segment}"))"#
+        ))
+        .unwrap();
+        let packed = pack_data(&module).unwrap();
+        assert_eq!(initial_memory(&packed), initial_memory(&module));
+        assert_eq!(data_bytes(&packed).1, crate::validate::MAX_DATA_SEGMENTS);
+    }
+
+    #[test]
+    fn deployable_packs_the_suite_data() {
+        let module = wat::parse_str(format!(
+            r#"(module (memory (export "memory") 1) (data (i32.const 0) "a{}b")
+               (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+            "\\00".repeat(300)
+        ))
+        .unwrap();
+        let fixed = deployable(&module).unwrap();
+        assert_eq!(data_bytes(&fixed).0, 2);
+        assert_eq!(initial_memory(&fixed), initial_memory(&module));
     }
 
     #[test]

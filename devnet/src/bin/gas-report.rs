@@ -598,7 +598,8 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
     Ok(out)
 }
 
-/// A channel of the gas journeys: `payer` pays `recipient` 10¹² wei (10⁻⁶ PTI) per segment.
+/// A channel of the gas journeys: `payer` pays `recipient` 10¹² wei (10⁻⁶ PTI) per segment; the
+/// salt is a small counter, as a payer's client numbers its channels to one payee.
 fn channel_of(payer: Address, recipient: Address, salt: u8) -> Channel {
     Channel {
         payer,
@@ -606,7 +607,7 @@ fn channel_of(payer: Address, recipient: Address, salt: u8) -> Channel {
         signer: Address::ZERO,
         videoId: B256::repeat_byte(0x11),
         pricePerSegment: U256::from(1_000_000_000_000u64),
-        salt: B256::repeat_byte(salt),
+        salt: B256::from(U256::from(salt)),
     }
 }
 
@@ -646,8 +647,9 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     let domain = eip712_domain! { name: "Paratii Channels", version: "1", chain_id: chain_id, verifying_contract: suite.channels, };
     let deposit = PTI * U256::from(2);
 
-    // Viewers, each funded and approving the adjudicator; 11 channels to the producer.
-    let viewers: Vec<Signer> = (0..11).map(|i| Signer::from_seed(300 + i)).collect();
+    // Viewers, each funded and approving the adjudicator; 11 channels to the producer, and the
+    // twelfth viewer opens once the adjudicator holds escrow.
+    let viewers: Vec<Signer> = (0..12).map(|i| Signer::from_seed(300 + i)).collect();
     for v in &viewers {
         fund(v.address(), deposit)?;
         send_typed(
@@ -667,7 +669,7 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     }
     .abi_encode();
     record(
-        "open (approved)",
+        "open (adjudicator's first escrow)",
         measure_suite(&net, &suite, suite.channels, first.payer, &open)?,
     );
 
@@ -733,7 +735,7 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     );
 
     let mut channels = Vec::new();
-    for (i, v) in viewers.iter().enumerate() {
+    for (i, v) in viewers.iter().take(11).enumerate() {
         let ch = channel_of(v.address(), producer, u8::try_from(i).unwrap_or(0));
         send_typed(
             &net,
@@ -746,6 +748,17 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
         )?;
         channels.push(ch);
     }
+    // The usual open: the adjudicator already holds other channels' escrow.
+    let twelfth = channel_of(viewers[11].address(), producer, 11);
+    let open = IPaymentChannels::openCall {
+        channel: twelfth.clone(),
+        deposit,
+    }
+    .abi_encode();
+    record(
+        "open (approved)",
+        measure_suite(&net, &suite, suite.channels, twelfth.payer, &open)?,
+    );
     let voucher = |signer: &Signer,
                    ch: &Channel,
                    segments: u64|
@@ -904,17 +917,17 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     println!(
-        "{:<9} {:<27} {:>10} {:>10} {:>10} {:>10} {:>8}   uncached breakdown (entry/compute/hostio/evm/refund)",
+        "{:<9} {:<34} {:>10} {:>10} {:>10} {:>10} {:>8}   uncached breakdown (entry/compute/hostio/evm/refund)",
         "contract", "journey", "exec", "exec", "total", "total", "Solidity"
     );
     println!(
-        "{:<9} {:<27} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "{:<9} {:<34} {:>10} {:>10} {:>10} {:>10} {:>8}",
         "", "", "uncached", "cached", "uncached", "cached", "(solc)"
     );
     for j in &journeys {
         let u = &j.uncached;
         println!(
-            "{:<9} {:<27} {:>10} {:>10} {:>10} {:>10} {:>8}   {}/{}/{}/{}/{}",
+            "{:<9} {:<34} {:>10} {:>10} {:>10} {:>10} {:>8}   {}/{}/{}/{}/{}",
             j.contract,
             j.name,
             u.used,
@@ -949,7 +962,65 @@ fn main() -> ExitCode {
             if t.met { "met" } else { "missed" }
         );
     }
+    for line in channel_targets(&journeys) {
+        println!("{line}");
+    }
     ExitCode::SUCCESS
+}
+
+/// The payment-channel issue's targets (totals incl. intrinsic), each judged uncached and cached.
+fn channel_targets(journeys: &[Journey]) -> Vec<String> {
+    let find = |name: &str| {
+        journeys
+            .iter()
+            .find(|j| j.contract == "channels" && j.name == name)
+    };
+    let verdict = |gas: u64, limit: u64| if gas <= limit { "met" } else { "missed" };
+    let mut lines = Vec::new();
+    for (name, limit) in [
+        ("open (approved)", 75_000),
+        ("settle 10 segments (relayed)", 55_000),
+        ("close (payee, 137 segments)", 60_000),
+    ] {
+        if let Some(j) = find(name) {
+            let (u, c) = (j.uncached.total(), j.cached.total());
+            lines.push(format!(
+                "channels {name}: {u} uncached ({}), {c} cached ({}); target <= {limit}.",
+                verdict(u, limit),
+                verdict(c, limit)
+            ));
+        }
+    }
+    if let (Some(one), Some(eleven)) = (
+        find("settleBatch 1 channel"),
+        find("settleBatch 11 channels"),
+    ) {
+        let extra = |a: &GasReport, b: &GasReport| (b.total() - a.total()) / 10;
+        let (u, c) = (
+            extra(&one.uncached, &eleven.uncached),
+            extra(&one.cached, &eleven.cached),
+        );
+        lines.push(format!(
+            "channels settleBatch, each extra channel to one payee: {u} uncached ({}), {c} cached \
+             ({}); target <= 10000.",
+            verdict(u, 10_000),
+            verdict(c, 10_000)
+        ));
+    }
+    if let (Some(ten), Some(million)) = (
+        find("settle 10 segments (relayed)"),
+        find("settle 10^6 segments (relayed)"),
+    ) {
+        let same =
+            ten.cached.used == million.cached.used && ten.uncached.used == million.uncached.used;
+        lines.push(format!(
+            "channels settle 10 vs 10^6 segments: execution {} vs {} gas; target the same: {}.",
+            ten.cached.used,
+            million.cached.used,
+            if same { "met" } else { "missed" }
+        ));
+    }
+    lines
 }
 
 /// The issue's target: a one-transaction purchase costs less than half of the original two.
