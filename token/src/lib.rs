@@ -18,6 +18,11 @@
 //! passed, its signature is malformed (`v` ∉ {27, 28}), malleable (high-s) or unrecoverable, or it
 //! was not signed by `owner`; each with a typed error. Each owner's nonce is used once, in order.
 //!
+//! **Storage.** One word per account: the permit nonce in the high 128 bits, the balance in the
+//! low 128 (every balance is at most [`INITIAL_SUPPLY`] < 2⁸⁵). A first permit therefore updates
+//! the word its owner's balance already occupies instead of creating a nonce slot (22.1k gas), and
+//! the transfer that follows it in the same transaction writes that word again for 100.
+//!
 //! **Invariants.** `Σ balanceOf == totalSupply == INITIAL_SUPPLY`; a `transferFrom` never moves more
 //! than the allowance; every balance or allowance change emits exactly one `Transfer` or `Approval`.
 //!
@@ -99,13 +104,20 @@ impl From<SignatureError> for Error {
     }
 }
 
-/// PTI storage: balances, allowances and permit nonces. The supply is a constant.
+/// The balance's bits in an account word; the nonce is above them.
+const BALANCE_BITS: usize = 128;
+/// The balance part of an account word.
+const BALANCE_MASK: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
+/// One permit nonce step in an account word.
+const NONCE_ONE: U256 = U256::from_limbs([0, 0, 1, 0]);
+
+/// PTI storage: each account's word (nonce ‖ balance) and the allowances. The supply is a
+/// constant.
 #[storage]
 #[entrypoint]
 pub struct ParatiiToken {
-    balances: StorageMap<Address, StorageU256>,
+    accounts: StorageMap<Address, StorageU256>,
     allowances: StorageMap<Address, StorageMap<Address, StorageU256>>,
-    nonces: StorageMap<Address, StorageU256>,
 }
 
 /// The ERC-20 + EIP-2612 interface. Functions return `true` on success as ERC-20 requires and
@@ -126,7 +138,7 @@ impl ParatiiToken {
                 receiver: holder,
             }));
         }
-        self.balances.setter(holder).set(INITIAL_SUPPLY);
+        self.accounts.setter(holder).set(INITIAL_SUPPLY);
         self.vm().log(Transfer {
             from: Address::ZERO,
             to: holder,
@@ -157,7 +169,7 @@ impl ParatiiToken {
 
     /// `owner`'s balance.
     pub fn balance_of(&self, owner: Address) -> U256 {
-        self.balances.get(owner)
+        balance(self.accounts.get(owner))
     }
 
     /// How much `spender` may still move from `owner`.
@@ -337,7 +349,8 @@ impl ParatiiToken {
             }));
         }
         let signature = Signature::new(v, r, s)?;
-        let nonce = self.nonces.get(owner);
+        let account = self.accounts.get(owner);
+        let nonce = account >> BALANCE_BITS;
         let digest = eip712::typed_data_digest(
             self.domain_separator(),
             eip712::permit_struct_hash(owner, spender, value, nonce, deadline),
@@ -349,14 +362,18 @@ impl ParatiiToken {
         if spender.is_zero() {
             return Err(Error::InvalidSpender(ERC20InvalidSpender { spender }));
         }
-        // Cannot overflow: a nonce grows by one per signed permit, far below 2²⁵⁶.
-        self.nonces.setter(owner).set(nonce + U256::from(1));
+        // A nonce grows by one per signed permit: 2¹²⁸ permits cannot be signed, so the sum never
+        // overflows; were it to, the permit would be refused rather than the nonce reused.
+        let Some(next) = account.checked_add(NONCE_ONE) else {
+            return Err(Error::InvalidSigner(ERC2612InvalidSigner { signer, owner }));
+        };
+        self.accounts.setter(owner).set(next);
         self.set_allowance(owner, spender, value)
     }
 
     /// The next permit nonce of `owner`.
     pub fn nonces(&self, owner: Address) -> U256 {
-        self.nonces.get(owner)
+        self.accounts.get(owner) >> BALANCE_BITS
     }
 
     /// The EIP-712 domain separator for permits on this chain and contract.
@@ -371,6 +388,11 @@ impl ParatiiToken {
     }
 }
 
+/// The balance part of an account word.
+fn balance(account: U256) -> U256 {
+    account & BALANCE_MASK
+}
+
 impl ParatiiToken {
     /// Checks a move of `value` from `from` to `to` (both set, balance enough), then debits
     /// `from`, credits `to` and logs the transfer.
@@ -383,18 +405,21 @@ impl ParatiiToken {
                 receiver: to,
             }));
         }
-        let from_balance = self.balances.get(from);
-        let Some(debited) = from_balance.checked_sub(value) else {
+        let from_account = self.accounts.get(from);
+        let from_balance = balance(from_account);
+        // When the balance part covers `value`, the subtraction leaves the nonce alone.
+        let (true, Some(debited)) = (from_balance >= value, from_account.checked_sub(value)) else {
             return Err(Error::InsufficientBalance(ERC20InsufficientBalance {
                 sender: from,
                 balance: from_balance,
                 needed: value,
             }));
         };
-        self.balances.setter(from).set(debited);
-        let to_balance = self.balances.get(to);
-        // Cannot overflow: Σ balances == INITIAL_SUPPLY < 2²⁵⁶, and value was part of it.
-        self.balances.setter(to).set(to_balance + value);
+        self.accounts.setter(from).set(debited);
+        let to_account = self.accounts.get(to);
+        // The balance part stays below 2¹²⁸: Σ balances == INITIAL_SUPPLY < 2⁸⁵ and `value` was
+        // part of it, so the addition never carries into the nonce.
+        self.accounts.setter(to).set(to_account + value);
         self.vm().log(Transfer { from, to, value });
         Ok(())
     }

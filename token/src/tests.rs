@@ -692,3 +692,41 @@ fn permit_error_selectors_match_eip2612_and_oz_names() {
     assert_eq!(ERC2612InvalidSigner::SELECTOR, hex!("4b800e46"));
     assert_eq!(ECDSAInvalidSignatureS::SELECTOR, hex!("d78bce0c"));
 }
+
+#[test]
+fn permit_and_transfers_keep_nonce_and_balance_apart() {
+    let (host, mut token) = deploy();
+    let a = alice().address();
+    for i in 0..2u64 {
+        let sig = sign_permit(&token, &alice(), a, BOB, pti(i), U256::MAX);
+        token
+            .permit(a, BOB, pti(i), U256::MAX, sig.v, sig.r, sig.s)
+            .unwrap();
+    }
+    assert_eq!(token.balance_of(a), INITIAL_SUPPLY);
+    // Alice's whole balance leaves her word; the nonce stays.
+    token.transfer(BOB, INITIAL_SUPPLY).unwrap();
+    assert_eq!(token.balance_of(a), U256::ZERO);
+    assert_eq!(token.nonces(a), U256::from(2));
+    assert_eq!(
+        token.transfer(BOB, U256::from(1)),
+        Err(Error::InsufficientBalance(ERC20InsufficientBalance {
+            sender: a,
+            balance: U256::ZERO,
+            needed: U256::from(1),
+        }))
+    );
+    // And comes back without touching it.
+    host.vm.set_sender(BOB);
+    token.transfer(a, INITIAL_SUPPLY).unwrap();
+    assert_eq!(token.balance_of(a), INITIAL_SUPPLY);
+    assert_eq!(token.balance_of(BOB), U256::ZERO);
+    assert_eq!(token.nonces(a), U256::from(2));
+    // The third permit signs nonce 2.
+    let sig = sign_permit(&token, &alice(), a, CAROL, pti(3), U256::MAX);
+    token
+        .permit(a, CAROL, pti(3), U256::MAX, sig.v, sig.r, sig.s)
+        .unwrap();
+    assert_eq!(token.nonces(a), U256::from(3));
+    assert_eq!(token.allowance(a, CAROL), pti(3));
+}
