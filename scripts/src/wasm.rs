@@ -14,6 +14,8 @@ pub enum DeployableError {
     Print(String),
     /// The printed text does not parse back.
     Parse(String),
+    /// Packing the data segments changed the initial memory (a bug in [`pack_data`]).
+    Pack,
 }
 
 impl std::fmt::Display for DeployableError {
@@ -21,6 +23,7 @@ impl std::fmt::Display for DeployableError {
         match self {
             Self::Print(e) => write!(f, "cannot print the module: {e}"),
             Self::Parse(e) => write!(f, "cannot parse the printed module: {e}"),
+            Self::Pack => write!(f, "packing the data segments changed the initial memory"),
         }
     }
 }
@@ -37,13 +40,19 @@ pub const STYLUS_EXPORTS: &[&str] = &["memory", "user_entrypoint"];
 /// ([`pack_data`]).
 ///
 /// # Errors
-/// [`DeployableError`] when the module cannot be printed or the text parsed back.
+/// [`DeployableError`] when the module cannot be printed or the text parsed back, or (never,
+/// unless [`pack_data`] is wrong) when packing changed the initial memory.
 pub fn deployable(raw: &[u8]) -> Result<Vec<u8>, DeployableError> {
     let text = wasmprinter::print_bytes(raw).map_err(|e| DeployableError::Print(e.to_string()))?;
     let reparsed = wat::parse_str(&text).map_err(|e| DeployableError::Parse(e.to_string()))?;
     let stripped =
         strip(&reparsed, STYLUS_EXPORTS).map_err(|e| DeployableError::Print(e.to_string()))?;
-    pack_data(&stripped).map_err(|e| DeployableError::Print(e.to_string()))
+    let packed = pack_data(&stripped).map_err(|e| DeployableError::Print(e.to_string()))?;
+    let image = |m: &[u8]| initial_memory(m).map_err(|e| DeployableError::Print(e.to_string()));
+    if image(&packed)? != image(&stripped)? {
+        return Err(DeployableError::Pack);
+    }
+    Ok(packed)
 }
 
 /// Zero runs at least this long are cut out of data segments by [`pack_data`]: a new segment
@@ -140,6 +149,40 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
         }
     }
     Ok(out)
+}
+
+/// The initial memory a module's active data segments write (from address 0 to the last non-zero
+/// byte), later segments over earlier ones; `None` for a segment that is passive or at a
+/// non-constant offset.
+///
+/// # Errors
+/// When the module does not parse.
+pub fn initial_memory(module: &[u8]) -> Result<Option<Vec<u8>>, wasmparser::BinaryReaderError> {
+    let mut memory = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::DataSection(reader) = payload? {
+            for data in reader {
+                let data = data?;
+                let wasmparser::DataKind::Active { offset_expr, .. } = data.kind else {
+                    return Ok(None);
+                };
+                let wasmparser::Operator::I32Const { value } =
+                    offset_expr.get_operators_reader().read()?
+                else {
+                    return Ok(None);
+                };
+                let at = to_usize(u64::from(value.cast_unsigned()));
+                if memory.len() < at + data.data.len() {
+                    memory.resize(at + data.data.len(), 0);
+                }
+                memory[at..at + data.data.len()].copy_from_slice(data.data);
+            }
+        }
+    }
+    while memory.last() == Some(&0) {
+        memory.pop();
+    }
+    Ok(Some(memory))
 }
 
 /// The segments split around their longest zero runs (at least [`PACK_MIN_ZERO_RUN`] bytes),
@@ -388,36 +431,6 @@ mod tests {
         crate::validate::validate(&fixed).unwrap();
     }
 
-    /// The initial memory a module's active data segments write (from address 0 to the end of
-    /// the highest segment), later segments over earlier ones.
-    fn initial_memory(module: &[u8]) -> Vec<u8> {
-        let mut memory = Vec::new();
-        for payload in wasmparser::Parser::new(0).parse_all(module) {
-            if let wasmparser::Payload::DataSection(reader) = payload.unwrap() {
-                for data in reader {
-                    let data = data.unwrap();
-                    let wasmparser::DataKind::Active { offset_expr, .. } = data.kind else {
-                        panic!("passive segment");
-                    };
-                    let wasmparser::Operator::I32Const { value } =
-                        offset_expr.get_operators_reader().read().unwrap()
-                    else {
-                        panic!("non-constant offset");
-                    };
-                    let at = usize::try_from(value).unwrap();
-                    if memory.len() < at + data.data.len() {
-                        memory.resize(at + data.data.len(), 0);
-                    }
-                    memory[at..at + data.data.len()].copy_from_slice(data.data);
-                }
-            }
-        }
-        while memory.last() == Some(&0) {
-            memory.pop();
-        }
-        memory
-    }
-
     /// (data bytes, data segments).
     fn data_bytes(module: &[u8]) -> (usize, usize) {
         wasmparser::Parser::new(0)
@@ -443,7 +456,10 @@ mod tests {
         )
         .unwrap();
         let packed = pack_data(&module).unwrap();
-        assert_eq!(initial_memory(&packed), initial_memory(&module));
+        assert_eq!(
+            initial_memory(&packed).unwrap(),
+            initial_memory(&module).unwrap()
+        );
         // 2 + 2 + 20 + 5 + 2 + 18 = 49 bytes in 2 segments become "ab", "cd\0\0\0ef", "gh".
         assert_eq!(data_bytes(&module), (51, 2));
         assert_eq!(data_bytes(&packed), (2 + 7 + 2, 3));
@@ -467,7 +483,10 @@ mod tests {
         ))
         .unwrap();
         let packed = pack_data(&module).unwrap();
-        assert_eq!(initial_memory(&packed), initial_memory(&module));
+        assert_eq!(
+            initial_memory(&packed).unwrap(),
+            initial_memory(&module).unwrap()
+        );
         assert_eq!(data_bytes(&packed).1, crate::validate::MAX_DATA_SEGMENTS);
     }
 
@@ -481,7 +500,10 @@ mod tests {
         .unwrap();
         let fixed = deployable(&module).unwrap();
         assert_eq!(data_bytes(&fixed).0, 2);
-        assert_eq!(initial_memory(&fixed), initial_memory(&module));
+        assert_eq!(
+            initial_memory(&fixed).unwrap(),
+            initial_memory(&module).unwrap()
+        );
     }
 
     #[test]
