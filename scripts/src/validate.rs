@@ -120,6 +120,9 @@ pub enum Rule {
     OpsPerFunction,
     /// At most [`MAX_DATA_SEGMENTS`] data segments.
     DataSegments,
+    /// Every active data segment lies inside the initial memory at a constant offset (otherwise
+    /// instantiation traps).
+    DataBounds,
     /// At most [`MAX_TABLE_ENTRIES`] table entries.
     TableEntries,
 }
@@ -142,6 +145,7 @@ impl Rule {
             Self::Locals => "locals-per-function",
             Self::OpsPerFunction => "ops-per-function",
             Self::DataSegments => "data-segments",
+            Self::DataBounds => "data-in-bounds",
             Self::TableEntries => "table-entries",
         }
     }
@@ -244,6 +248,7 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
     let mut table_entries = 0u64;
     let mut data_segments = 0usize;
+    let mut spans: Vec<(u64, u64)> = Vec::new();
     let mut body_index = 0usize;
 
     for payload in Parser::new(0).parse_all(module) {
@@ -311,6 +316,7 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
                     let data = data.map_err(|e| violation(Rule::Features, e.to_string()))?;
                     data_segments += 1;
                     summary.data_bytes += data.data.len();
+                    spans.push(data_span(&data)?);
                 }
             }
             Payload::CodeSectionEntry(body) => {
@@ -342,7 +348,16 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
         ));
     }
     match memories.as_slice() {
-        [pages] if *pages <= MAX_MEMORY_PAGES => summary.memory_pages = *pages,
+        [pages] if *pages <= MAX_MEMORY_PAGES => {
+            summary.memory_pages = *pages;
+            let size = pages * 65_536;
+            if let Some((at, len)) = spans.iter().find(|(at, len)| at + len > size) {
+                return Err(violation(
+                    Rule::DataBounds,
+                    format!("data segment at {at} of {len} bytes, past the {size}-byte memory"),
+                ));
+            }
+        }
         [pages] => {
             return Err(violation(
                 Rule::Memory,
@@ -358,6 +373,22 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
     }
     check_exports(&exports, &func_types, &types)?;
     Ok(summary)
+}
+
+/// An active segment's (offset, length); passive segments and non-constant offsets break
+/// [`Rule::DataBounds`].
+fn data_span(data: &wasmparser::Data<'_>) -> Result<(u64, u64), Violation> {
+    let refuse = |detail: &str| Err(violation(Rule::DataBounds, detail));
+    let wasmparser::DataKind::Active { offset_expr, .. } = &data.kind else {
+        return refuse("passive data segment");
+    };
+    let mut ops = offset_expr.get_operators_reader();
+    match (ops.read(), ops.read()) {
+        (Ok(wasmparser::Operator::I32Const { value }), Ok(wasmparser::Operator::End)) => {
+            Ok((u64::from(value.cast_unsigned()), data.data.len() as u64))
+        }
+        _ => refuse("data segment offset is not a constant"),
+    }
 }
 
 fn check_import(module: &str, name: &str, ty: &FuncType) -> Result<(), Violation> {

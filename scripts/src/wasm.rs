@@ -14,8 +14,9 @@ pub enum DeployableError {
     Print(String),
     /// The printed text does not parse back.
     Parse(String),
-    /// Packing the data segments changed the initial memory (a bug in [`pack_data`]).
-    Pack,
+    /// The data segments could not be read, or packing them changed the initial memory (a bug
+    /// in [`pack_data`]).
+    Pack(String),
 }
 
 impl std::fmt::Display for DeployableError {
@@ -23,7 +24,7 @@ impl std::fmt::Display for DeployableError {
         match self {
             Self::Print(e) => write!(f, "cannot print the module: {e}"),
             Self::Parse(e) => write!(f, "cannot parse the printed module: {e}"),
-            Self::Pack => write!(f, "packing the data segments changed the initial memory"),
+            Self::Pack(e) => write!(f, "cannot pack the data segments: {e}"),
         }
     }
 }
@@ -47,10 +48,12 @@ pub fn deployable(raw: &[u8]) -> Result<Vec<u8>, DeployableError> {
     let reparsed = wat::parse_str(&text).map_err(|e| DeployableError::Parse(e.to_string()))?;
     let stripped =
         strip(&reparsed, STYLUS_EXPORTS).map_err(|e| DeployableError::Print(e.to_string()))?;
-    let packed = pack_data(&stripped).map_err(|e| DeployableError::Print(e.to_string()))?;
-    let image = |m: &[u8]| initial_memory(m).map_err(|e| DeployableError::Print(e.to_string()));
+    let packed = pack_data(&stripped).map_err(|e| DeployableError::Pack(e.to_string()))?;
+    let image = |m: &[u8]| initial_memory(m).map_err(|e| DeployableError::Pack(e.to_string()));
     if image(&packed)? != image(&stripped)? {
-        return Err(DeployableError::Pack);
+        return Err(DeployableError::Pack(
+            "the packed module's initial memory differs".into(),
+        ));
     }
     Ok(packed)
 }
@@ -70,15 +73,22 @@ struct Segment<'a> {
 /// entry of a program by its data bytes (`cached_init_cost` counts 0.75 gas per byte), and
 /// rustc's data is mostly padding. The longest runs go first, within
 /// [`MAX_DATA_SEGMENTS`](crate::validate::MAX_DATA_SEGMENTS). A module whose segments are passive, on another memory, at a
-/// non-constant offset, or overlapping is returned unchanged.
+/// non-constant offset, overlapping, or past the initial memory (which traps at instantiation,
+/// and must keep trapping) is returned unchanged.
 ///
 /// # Errors
 /// When the module does not parse.
 pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
     let mut segments = Vec::new();
     let mut data_count_present = false;
+    let mut memory_bytes = 0u64;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         match payload? {
+            wasmparser::Payload::MemorySection(reader) => {
+                for memory in reader {
+                    memory_bytes = memory?.initial.saturating_mul(65_536);
+                }
+            }
             wasmparser::Payload::DataCountSection { .. } => data_count_present = true,
             wasmparser::Payload::DataSection(reader) => {
                 for data in reader {
@@ -115,7 +125,8 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
         })
         .collect();
     spans.sort_unstable();
-    if segments.is_empty() || spans.windows(2).any(|w| w[0].1 > w[1].0) {
+    let out_of_memory = spans.last().is_some_and(|span| span.1 > memory_bytes);
+    if segments.is_empty() || out_of_memory || spans.windows(2).any(|w| w[0].1 > w[1].0) {
         return Ok(module.to_vec());
     }
     let packed = pack_segments(&segments);
@@ -152,15 +163,22 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
 }
 
 /// The initial memory a module's active data segments write (from address 0 to the last non-zero
-/// byte), later segments over earlier ones; `None` for a segment that is passive or at a
-/// non-constant offset.
+/// byte), later segments over earlier ones; `None` when a segment is passive, at a non-constant
+/// offset, or past the first memory's initial pages.
 ///
 /// # Errors
 /// When the module does not parse.
 pub fn initial_memory(module: &[u8]) -> Result<Option<Vec<u8>>, wasmparser::BinaryReaderError> {
     let mut memory = Vec::new();
+    let mut limit = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::DataSection(reader) = payload? {
+        let payload = payload?;
+        if let wasmparser::Payload::MemorySection(reader) = &payload {
+            if let Some(first) = reader.clone().into_iter().next() {
+                limit = to_usize(first?.initial.saturating_mul(65_536));
+            }
+        }
+        if let wasmparser::Payload::DataSection(reader) = payload {
             for data in reader {
                 let data = data?;
                 let wasmparser::DataKind::Active { offset_expr, .. } = data.kind else {
@@ -172,6 +190,9 @@ pub fn initial_memory(module: &[u8]) -> Result<Option<Vec<u8>>, wasmparser::Bina
                     return Ok(None);
                 };
                 let at = to_usize(u64::from(value.cast_unsigned()));
+                if at + data.data.len() > limit {
+                    return Ok(None);
+                }
                 if memory.len() < at + data.data.len() {
                     memory.resize(at + data.data.len(), 0);
                 }
@@ -221,6 +242,7 @@ fn pack_segments<'a>(segments: &[Segment<'a>]) -> Vec<Segment<'a>> {
             let kept = &piece[lead..piece.len() - trail];
             if !kept.is_empty() {
                 let at = u32::try_from(start + lead).expect("should fit: segments are in memory");
+                // Cannot overflow: the segment lies inside the initial memory (checked above).
                 out.push(Segment {
                     offset: segment.offset + at,
                     bytes: kept,
@@ -473,6 +495,17 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(pack_data(&module).unwrap(), module);
+    }
+
+    #[test]
+    fn pack_data_leaves_segments_past_the_initial_memory_alone() {
+        let zeros = "\\00".repeat(40);
+        let module = wat::parse_str(format!(
+            r#"(module (memory 1) (data (i32.const 65500) "a{zeros}{zeros}"))"#
+        ))
+        .unwrap();
+        assert_eq!(pack_data(&module).unwrap(), module);
+        assert_eq!(initial_memory(&module).unwrap(), None);
     }
 
     #[test]

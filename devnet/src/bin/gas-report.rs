@@ -989,13 +989,17 @@ fn channel_targets(journeys: &[Journey]) -> Vec<String> {
                 verdict(u, limit),
                 verdict(c, limit)
             ));
+        } else {
+            lines.push(format!(
+                "channels {name}: journey missing; target <= {limit}."
+            ));
         }
     }
     if let (Some(one), Some(eleven)) = (
         find("settleBatch 1 channel"),
         find("settleBatch 11 channels"),
     ) {
-        let extra = |a: &GasReport, b: &GasReport| (b.total() - a.total()) / 10;
+        let extra = |a: &GasReport, b: &GasReport| b.total().saturating_sub(a.total()) / 10;
         let (u, c) = (
             extra(&one.uncached, &eleven.uncached),
             extra(&one.cached, &eleven.cached),

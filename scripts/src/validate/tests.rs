@@ -239,3 +239,21 @@ fn validate_fails_table_entries_when_over_4096() {
         Rule::TableEntries
     );
 }
+
+#[test]
+fn validate_fails_data_bounds_when_segment_passes_initial_memory() {
+    assert_eq!(
+        rule_of(&program(r#"(data (i32.const 65535) "xy")"#)),
+        Rule::DataBounds
+    );
+    assert_eq!(
+        rule_of(&program(r#"(data (i32.const -1) "x")"#)),
+        Rule::DataBounds
+    );
+    validate(&program(r#"(data (i32.const 65534) "xy")"#)).unwrap();
+}
+
+#[test]
+fn validate_fails_data_bounds_when_segment_is_passive() {
+    assert_eq!(rule_of(&program(r#"(data "x")"#)), Rule::DataBounds);
+}
