@@ -173,16 +173,6 @@ pub struct SettleItem {
 }
 
 impl SettleItem {
-    /// The signature in packed `r ‖ s ‖ v` form.
-    #[must_use]
-    pub fn signature(&self) -> [u8; 65] {
-        let mut packed = [0u8; 65];
-        packed[..32].copy_from_slice(self.r.as_slice());
-        packed[32..64].copy_from_slice(self.s.as_slice());
-        packed[64] = self.v;
-        packed
-    }
-
     #[inline(never)]
     fn from_words(words: &[WordToken; 10]) -> Self {
         let mut channel = [WordToken::default(); 6];

@@ -102,7 +102,7 @@ use paratii_contracts::{
         ChannelSettleSkipped, ChannelSettled, ChannelStaleVoucher, ChannelToppedUp,
         ChannelVoucherExceedsDeposit, ChannelZeroTopUp,
     },
-    ecdsa::Signature,
+    ecdsa::{Signature, SignatureError},
     eip712::{self, CHANNELS_NAME_HASH, TOKEN_VERSION_HASH},
     names,
     peers::PeerNotRegistered,
@@ -622,7 +622,14 @@ impl PaymentChannels {
         voucher_signature: ByteVec,
     ) -> Result<(), Vec<u8>> {
         let id = self.id(&channel);
-        let due = self.check_settle(id, &channel, segments, &voucher_signature)?;
+        let domain = self.domain_separator();
+        let due = self.check_settle(
+            domain,
+            id,
+            &channel,
+            segments,
+            Signature::from_packed(&voucher_signature),
+        )?;
         let token = self.token.get();
         self.store(
             id,
@@ -659,9 +666,11 @@ impl PaymentChannels {
     pub fn settle_batch(&mut self, items: Vec<SettleItem>) -> Result<U256, Vec<u8>> {
         let mut payouts: Vec<(Address, U256)> = Vec::new();
         let mut settled: Vec<(B256, u64, U256)> = Vec::with_capacity(items.len());
+        let domain = self.domain_separator();
         for (index, item) in items.iter().enumerate() {
             let id = self.id(&item.channel);
-            match self.check_settle(id, &item.channel, item.segments, &item.signature()) {
+            let signature = Signature::new(item.v, item.r, item.s);
+            match self.check_settle(domain, id, &item.channel, item.segments, signature) {
                 Ok(due) => {
                     self.store(
                         id,
@@ -719,7 +728,8 @@ impl PaymentChannels {
             })
             .into());
         }
-        self.finish_close(id, &channel, state, segments, &voucher_signature)
+        let signature = Signature::from_packed(&voucher_signature);
+        self.finish_close(None, id, &channel, state, segments, signature)
     }
 
     /// [`Self::close`] by anyone carrying the payee's EIP-712 `CloseAuthorization(channelId,
@@ -742,8 +752,12 @@ impl PaymentChannels {
         close_authorization: ByteVec,
     ) -> Result<(), Vec<u8>> {
         let (id, state) = self.live(&channel)?;
-        let digest = self.close_authorization_digest(id, segments);
-        let signer = self.signer_of(digest, &close_authorization)?;
+        let domain = self.domain_separator();
+        let digest = eip712::typed_data_digest(
+            domain,
+            eip712::close_authorization_struct_hash(id, segments),
+        );
+        let signer = self.signer_of(digest, Signature::from_packed(&close_authorization))?;
         if signer != channel.payee {
             return Err(
                 Error::InvalidCloseAuthorization(ChannelInvalidCloseAuthorization {
@@ -754,7 +768,8 @@ impl PaymentChannels {
                 .into(),
             );
         }
-        self.finish_close(id, &channel, state, segments, &voucher_signature)
+        let signature = Signature::from_packed(&voucher_signature);
+        self.finish_close(Some(domain), id, &channel, state, segments, signature)
     }
 
     /// Starts the grace period of `channel`, called by its payer: from
@@ -800,7 +815,7 @@ impl PaymentChannels {
     /// `ChannelClosed` (and the token's `Transfer`).
     pub fn withdraw(&mut self, channel: Channel) -> Result<(), Vec<u8>> {
         let caller = self.vm().msg_sender();
-        let (id, mut state) = self.live(&channel)?;
+        let (id, state) = self.live(&channel)?;
         if state.close_requested_at == 0 {
             return Err(
                 Error::CloseNotRequested(ChannelCloseNotRequested { channelId: id }).into(),
@@ -817,15 +832,11 @@ impl PaymentChannels {
             .into());
         }
         only_payer(id, &channel, caller)?;
-        let paid = value(state.settled, channel.price_per_segment);
-        // Cannot underflow: every stored state has settled × price ≤ deposit.
-        let refunded = U256::from(state.deposit) - paid;
-        let token = self.token.get();
-        state.finalized = true;
-        self.store(id, state);
-        self.transfer(token, channel.payer, refunded)?;
-        self.log_closed(id, &channel, state.settled, paid, refunded);
-        Ok(())
+        // Zero segments: the settled count stands and no voucher is read.
+        let no_voucher = Err(SignatureError::Length(ECDSAInvalidSignatureLength {
+            length: U256::ZERO,
+        }));
+        self.finish_close(None, id, &channel, state, 0, no_voucher)
     }
 
     /// The stored state of `channel_id`: the deposit (PTI wei, over the channel's life), the
@@ -929,6 +940,11 @@ impl PaymentChannels {
     #[inline(never)]
     fn live(&self, c: &Channel) -> Result<(B256, ChannelState), Error> {
         let id = self.id(c);
+        Ok((id, self.when_live(id)?))
+    }
+
+    /// The state of channel `id` when it exists and is not finalized (checks 1 and 2).
+    fn when_live(&self, id: B256) -> Result<ChannelState, Error> {
         let state = self.load(id);
         if !state.is_opened() {
             return Err(Error::NotFound(ChannelNotFound { channelId: id }));
@@ -936,7 +952,7 @@ impl PaymentChannels {
         if state.finalized {
             return Err(Error::Finalized(ChannelFinalized { channelId: id }));
         }
-        Ok((id, state))
+        Ok(state)
     }
 
     /// Every check of an open, in the documented order; `payer` is the caller the payer must
@@ -990,16 +1006,18 @@ impl PaymentChannels {
         Ok(id)
     }
 
-    /// Every check of a settle, in the documented order, for the channel `id` of `c`.
-    fn check_settle(&self, id: B256, c: &Channel, segments: u64, sig: &[u8]) -> Result<Due, Error> {
-        let state = self.load(id);
-        if !state.is_opened() {
-            return Err(Error::NotFound(ChannelNotFound { channelId: id }));
-        }
-        if state.finalized {
-            return Err(Error::Finalized(ChannelFinalized { channelId: id }));
-        }
-        self.verify_voucher(id, c, segments, sig)?;
+    /// Every check of a settle, in the documented order, for the channel `id` of `c`, under the
+    /// EIP-712 `domain` separator.
+    fn check_settle(
+        &self,
+        domain: B256,
+        id: B256,
+        c: &Channel,
+        segments: u64,
+        signature: Result<Signature, SignatureError>,
+    ) -> Result<Due, Error> {
+        let state = self.when_live(id)?;
+        self.verify_voucher(domain, id, c, segments, signature)?;
         if segments <= state.settled {
             return Err(Error::StaleVoucher(ChannelStaleVoucher {
                 channelId: id,
@@ -1016,18 +1034,21 @@ impl PaymentChannels {
     }
 
     /// Checks 3–5 of a close (the caller's role or the close authorization checked before),
-    /// then the effects, transfers and event.
+    /// then the effects, transfers and event. The voucher `signature` is read, under `domain`
+    /// (computed here when `None`), only when `segments` raises the settled count.
     fn finish_close(
         &mut self,
+        domain: Option<B256>,
         id: B256,
         c: &Channel,
         mut state: ChannelState,
         segments: u64,
-        sig: &[u8],
+        signature: Result<Signature, SignatureError>,
     ) -> Result<(), Vec<u8>> {
         let previous = state.settled;
         if segments > previous {
-            self.verify_voucher(id, c, segments, sig)?;
+            let domain = domain.unwrap_or_else(|| self.domain_separator());
+            self.verify_voucher(domain, id, c, segments, signature)?;
             within_deposit(id, c, state, segments)?;
             state.settled = segments;
         }
@@ -1051,12 +1072,14 @@ impl PaymentChannels {
     /// Refuses a voucher not signed by `c`'s signer (the payer when the signer is zero).
     fn verify_voucher(
         &self,
+        domain: B256,
         id: B256,
         c: &Channel,
         segments: u64,
-        sig: &[u8],
+        signature: Result<Signature, SignatureError>,
     ) -> Result<(), Error> {
-        let signer = self.signer_of(self.voucher_digest(id, segments), sig)?;
+        let digest = eip712::typed_data_digest(domain, eip712::voucher_struct_hash(id, segments));
+        let signer = self.signer_of(digest, signature)?;
         let expected = if c.signer.is_zero() {
             c.payer
         } else {
@@ -1073,9 +1096,12 @@ impl PaymentChannels {
     }
 
     /// The non-zero signer of `digest`, under the suite's signature rules.
-    fn signer_of(&self, digest: B256, sig: &[u8]) -> Result<Address, Error> {
-        let signature = Signature::from_packed(sig)?;
-        Ok(recover(self.vm(), digest, &signature)?)
+    fn signer_of(
+        &self,
+        digest: B256,
+        signature: Result<Signature, SignatureError>,
+    ) -> Result<Address, Error> {
+        Ok(recover(self.vm(), digest, &signature?)?)
     }
 
     fn record_open(&mut self, id: B256, deposit: U256) {

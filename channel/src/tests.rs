@@ -990,7 +990,12 @@ fn settle_batch_skips_bad_items_and_settles_the_rest() {
     );
     let skipped = logs_of::<ChannelSettleSkipped>(&host);
     let forged_signer = {
-        let sig = ByteVec(forged.signature().to_vec());
+        let sig = ByteVec(
+            Signature::new(forged.v, forged.r, forged.s)
+                .unwrap()
+                .to_packed()
+                .to_vec(),
+        );
         recovered(id_of(&channels[1]), 20, &sig)
     };
     assert_eq!(
