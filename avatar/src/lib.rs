@@ -360,7 +360,7 @@ impl ParatiiAvatar {
     /// Whether `key` is an authorised, unexpired spending key of `user`.
     pub fn is_spending_key(&self, user: Address, key: Address) -> bool {
         // An unauthorised key reads expiry 0, which no timestamp is below.
-        self.vm().block_timestamp() < self.expiry_of(user, key)
+        self.vm().block_timestamp() < self.key_of(user, key).0
     }
 
     /// Pays `amounts[i]` PTI wei of the pool to `recipients[i]`, for each `i`; all or nothing.
@@ -513,22 +513,23 @@ impl ParatiiAvatar {
         Ok(caller)
     }
 
-    /// Guard: `key` is an authorised spending key of `user`; returns its expiry.
-    fn when_authorized(&self, user: Address, key: Address) -> Result<u64, Error> {
-        let expiry = self.expiry_of(user, key);
+    /// Guard: `key` is an authorised spending key of `user`; returns its expiry and remaining
+    /// cap.
+    fn when_authorized(&self, user: Address, key: Address) -> Result<(u64, U96), Error> {
+        let (expiry, remaining) = self.key_of(user, key);
         if expiry == 0 {
             return Err(Error::UnknownSpendingKey(AvatarUnknownSpendingKey {
                 user,
                 key,
             }));
         }
-        Ok(expiry)
+        Ok((expiry, remaining))
     }
 
     /// Guard: `key` is an authorised, unexpired spending key of `user`; returns its remaining
     /// cap.
     fn when_spendable(&self, user: Address, key: Address) -> Result<U96, Error> {
-        let expiry = self.when_authorized(user, key)?;
+        let (expiry, remaining) = self.when_authorized(user, key)?;
         if self.vm().block_timestamp() >= expiry {
             return Err(Error::SpendingKeyExpired(AvatarSpendingKeyExpired {
                 user,
@@ -536,17 +537,16 @@ impl ParatiiAvatar {
                 expiry,
             }));
         }
-        Ok(self.spending_keys.getter(user).getter(key).remaining.get())
+        Ok(remaining)
     }
 
-    /// `user`'s key `key`'s stored expiry (0 when not authorised).
-    fn expiry_of(&self, user: Address, key: Address) -> u64 {
-        self.spending_keys
-            .getter(user)
-            .getter(key)
-            .expiry
-            .get()
-            .to()
+    /// `user`'s key `key`: its stored expiry (0 when not authorised) and remaining cap, both
+    /// from one lookup of the pair.
+    #[inline(never)]
+    fn key_of(&self, user: Address, key: Address) -> (u64, U96) {
+        let keys = self.spending_keys.getter(user);
+        let entry = keys.getter(key);
+        (entry.expiry.get().to(), entry.remaining.get())
     }
 
     /// The PTI token, as registered in the `ParatiiRegistry` now.
