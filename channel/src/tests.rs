@@ -459,9 +459,11 @@ fn open_and_settle_use_constructor_token_even_when_registry_repoints_pti() {
     let c = channel();
     host.vm.set_sender(c.payer);
     contract.open(c, DEPOSIT).unwrap();
+    host.vm.set_sender(RELAYER);
+    contract.settle(channel(), 10, voucher(10)).unwrap();
     assert_eq!(contract.token(), TOKEN);
     assert!(host.calls().iter().all(|call| call.to == TOKEN));
-    assert_eq!(host.calls().len(), 1);
+    assert_eq!(host.calls().len(), 2, "the pull and the payout");
 }
 
 #[test]
@@ -1025,7 +1027,7 @@ fn settle_batch_skips_bad_items_and_settles_the_rest() {
 
 #[test]
 fn settle_batch_skips_replayed_and_high_s_items() {
-    let (_, mut contract, channels) = three_payers();
+    let (host, mut contract, channels) = three_payers();
     let good = item(&channels[0], &session(), 10);
     let twin = high_s_twin(&paratii_contracts::ecdsa::Signature {
         v: good.v,
@@ -1040,6 +1042,31 @@ fn settle_batch_skips_replayed_and_high_s_items() {
     assert_eq!(
         contract.settle_batch(vec![good, good, malleated]),
         Ok(U256::from(1))
+    );
+    let id = id_of(&channels[0]);
+    // The replay is stale; the high-s twin is refused for its `s` before any count is compared.
+    assert_eq!(
+        logs_of::<ChannelSettleSkipped>(&host),
+        vec![
+            ChannelSettleSkipped {
+                channelId: id,
+                index: U256::from(1),
+                reason: err(Error::StaleVoucher(ChannelStaleVoucher {
+                    channelId: id,
+                    segments: 10,
+                    settled: 10,
+                }))
+                .into(),
+            },
+            ChannelSettleSkipped {
+                channelId: id,
+                index: U256::from(2),
+                reason: err(Error::InvalidSignatureS(ECDSAInvalidSignatureS {
+                    s: twin.s
+                }))
+                .into(),
+            },
+        ]
     );
 }
 
@@ -1854,7 +1881,40 @@ fn error_encoding_equals_alloy_for_every_variant() {
             ECDSAInvalidSignatureV { v: 255 }.abi_encode(),
         ),
     ];
-    assert_eq!(cases.len(), 24, "every variant");
+    // Exhaustive, no wildcard: a new variant stops this from compiling until it has a number
+    // here and a case above.
+    let variant = |e: &Error| match e {
+        Error::InvalidGracePeriod(_) => 0,
+        Error::NotPayer(_) => 1,
+        Error::NotPayee(_) => 2,
+        Error::InvalidPayer(_) => 3,
+        Error::InvalidPayee(_) => 4,
+        Error::InvalidPrice(_) => 5,
+        Error::AlreadyExists(_) => 6,
+        Error::NotFound(_) => 7,
+        Error::Finalized(_) => 8,
+        Error::DepositTooSmall(_) => 9,
+        Error::DepositTooLarge(_) => 10,
+        Error::ZeroTopUp(_) => 11,
+        Error::InvalidSigner(_) => 12,
+        Error::InvalidCloseAuthorization(_) => 13,
+        Error::StaleVoucher(_) => 14,
+        Error::VoucherExceedsDeposit(_) => 15,
+        Error::CloseAlreadyRequested(_) => 16,
+        Error::CloseNotRequested(_) => 17,
+        Error::GracePeriodActive(_) => 18,
+        Error::PeerNotRegistered(_) => 19,
+        Error::InvalidSignature(_) => 20,
+        Error::InvalidSignatureLength(_) => 21,
+        Error::InvalidSignatureS(_) => 22,
+        Error::InvalidSignatureV(_) => 23,
+    };
+    let covered: Vec<usize> = cases.iter().map(|(e, _)| variant(e)).collect();
+    assert_eq!(
+        covered,
+        (0..24).collect::<Vec<_>>(),
+        "every variant, once, in order"
+    );
     for (error, alloy) in cases {
         assert_eq!(Vec::from(error.clone()), alloy, "{error:?}");
     }

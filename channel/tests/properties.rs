@@ -20,7 +20,10 @@ use std::collections::HashMap;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::{eip712_domain, sol, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
-use paratii_channel::{ByteVec, Channel, PaymentChannels, SettleItem, MAX_AMOUNT};
+use paratii_channel::{
+    ByteVec, Channel, PaymentChannels, SettleItem, MAX_AMOUNT, PHASE_CLOSING, PHASE_FINALIZED,
+    PHASE_OPEN, PHASE_WITHDRAWABLE,
+};
 use paratii_common::testing::{high_s_twin, PrecompileHost, Signer};
 use paratii_contracts::{
     channels::{
@@ -697,6 +700,16 @@ impl World {
                 (state.0, state.1, state.2, state.3),
                 (m.deposit, m.settled, m.requested_at, m.finalized)
             );
+            let phase = if m.finalized {
+                PHASE_FINALIZED
+            } else if m.requested_at == 0 {
+                PHASE_OPEN
+            } else if self.now < m.requested_at + GRACE {
+                PHASE_CLOSING
+            } else {
+                PHASE_WITHDRAWABLE
+            };
+            prop_assert_eq!(state.4, phase, "phase");
             let price = Self::price(slot);
             prop_assert_eq!(m.paid, price * U256::from(m.settled));
             prop_assert!(
