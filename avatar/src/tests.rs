@@ -1080,7 +1080,7 @@ fn pool_address(host: &PrecompileHost) -> Address {
 }
 
 #[test]
-fn pay_pulls_pool_part_then_owner_part_with_one_lookup() {
+fn pay_pulls_pool_part_then_owner_part() {
     let (host, mut avatar) = deploy_with_store();
     host.vm.set_sender(STORE);
     assert_eq!(

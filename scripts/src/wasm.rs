@@ -482,7 +482,7 @@ mod tests {
             initial_memory(&packed).unwrap(),
             initial_memory(&module).unwrap()
         );
-        // 2 + 2 + 20 + 5 + 2 + 18 = 49 bytes in 2 segments become "ab", "cd\0\0\0ef", "gh".
+        // 4 + 20 + 5 + 20 + 2 = 51 bytes in 2 segments become "ab", "cd\0\0\0ef", "gh".
         assert_eq!(data_bytes(&module), (51, 2));
         assert_eq!(data_bytes(&packed), (2 + 7 + 2, 3));
     }
@@ -524,7 +524,7 @@ mod tests {
     }
 
     #[test]
-    fn deployable_packs_the_suite_data() {
+    fn deployable_packs_data_segments() {
         let module = wat::parse_str(format!(
             r#"(module (memory (export "memory") 1) (data (i32.const 0) "a{}b")
                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,

@@ -247,10 +247,15 @@ fn approved_registrar_registers_for_creator_until_revoked() {
     assert!(!r.is_registrar(PLATFORM));
     host.vm.set_sender(PLATFORM);
     let other = B256::repeat_byte(9);
-    assert!(matches!(
+    assert_eq!(
         r.register_video(other, CREATOR, U256::ZERO, ORIGINAL, B256::ZERO, B256::ZERO),
-        Err(Error::NotApprovedRegistrar(_))
-    ));
+        Err(Error::NotApprovedRegistrar(
+            VideoRegistryNotApprovedRegistrar {
+                caller: PLATFORM,
+                owner: CREATOR,
+            }
+        ))
+    );
 }
 
 #[test]
@@ -369,10 +374,12 @@ fn record_vote_reverts_for_invalid_votes_and_other_callers() {
         );
     }
     host.vm.set_sender(STORE);
-    assert!(matches!(
+    assert_eq!(
         r.record_vote(VIDEO, VOTE_NONE, VOTE_LIKE),
-        Err(Error::UnauthorizedStatsWriter(_))
-    ));
+        Err(Error::UnauthorizedStatsWriter(
+            VideoRegistryUnauthorizedStatsWriter { caller: STORE }
+        ))
+    );
     host.vm.set_sender(USERS);
     let unknown = B256::repeat_byte(0x22);
     assert_eq!(

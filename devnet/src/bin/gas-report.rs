@@ -962,6 +962,12 @@ fn main() -> ExitCode {
             if t.met { "met" } else { "missed" }
         );
     }
+    if target.len() < 2 {
+        println!(
+            "purchase target: a purchase journey is missing; target < half ({}).",
+            original / 2
+        );
+    }
     for line in channel_targets(&journeys) {
         println!("{line}");
     }
@@ -1010,6 +1016,8 @@ fn channel_targets(journeys: &[Journey]) -> Vec<String> {
             verdict(u, 10_000),
             verdict(c, 10_000)
         ));
+    } else {
+        lines.push("channels settleBatch: journeys missing; target <= 10000.".to_owned());
     }
     if let (Some(ten), Some(million)) = (
         find("settle 10 segments (relayed)"),
@@ -1023,6 +1031,8 @@ fn channel_targets(journeys: &[Journey]) -> Vec<String> {
             million.cached.used,
             if same { "met" } else { "missed" }
         ));
+    } else {
+        lines.push("channels settle 10 vs 10^6 segments: journeys missing.".to_owned());
     }
     lines
 }
