@@ -262,13 +262,15 @@ impl Shared {
         if let Some(program) = self.programs.borrow().get(&hash) {
             return Ok(program.clone());
         }
-        let summary = validate::validate(wasm).map_err(DevnetError::Invalid)?;
+        let compressed = paratii_build::wasm::brotli(wasm);
+        let summary =
+            validate::validate_compressed(wasm, &compressed).map_err(DevnetError::Invalid)?;
         let metered = instrument::instrument(wasm).map_err(DevnetError::Compile)?;
         let module =
             Module::new(&self.engine, &metered).map_err(|e| DevnetError::Compile(e.to_string()))?;
         let mut code = STYLUS_PREFIX.to_vec();
         code.push(0);
-        code.extend_from_slice(&paratii_build::wasm::brotli(wasm));
+        code.extend_from_slice(&compressed);
         let shape = instrument::shape(wasm, &summary).map_err(DevnetError::Compile)?;
         let program = Arc::new(Program {
             module,

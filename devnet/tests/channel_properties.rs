@@ -48,10 +48,10 @@ fn payees() -> [Address; 2] {
 }
 
 /// Slot `i`'s channel: payer `i % 2`, payee `i / 2 % 2`, its own price.
-fn channel(slot: usize) -> Channel {
+fn channel(payers: &[Signer; 2], slot: usize) -> Channel {
     let prices = [1u64, 3, 1_000, 7_777];
     Channel {
-        payer: payers()[slot % 2].address(),
+        payer: payers[slot % 2].address(),
         payee: payees()[slot / 2 % 2],
         signer: Address::ZERO,
         videoId: B256::repeat_byte(0x11),
@@ -134,6 +134,10 @@ struct Fixture {
     suite: Suite,
     domain: Eip712Domain,
     start: Snapshot,
+    payers: [Signer; 2],
+    /// Each slot's channel, and its id as the adjudicator computes it.
+    channels: [Channel; SLOTS],
+    ids: [B256; SLOTS],
 }
 
 thread_local! {
@@ -171,54 +175,47 @@ fn setup() -> Fixture {
         name: "Paratii Channels", version: "1", chain_id: net.world().block.chain_id,
         verifying_contract: suite.channels,
     };
+    let payers = payers();
+    let channels: [Channel; SLOTS] = std::array::from_fn(|slot| channel(&payers, slot));
+    let ids = channels.clone().map(|channel| {
+        net.view(suite.channels, &IPaymentChannels::channelIdCall { channel })
+            .unwrap()
+    });
     let start = net.snapshot();
     Fixture {
         net,
         suite,
         domain,
         start,
+        payers,
+        channels,
+        ids,
     }
 }
 
 /// `(deposit, settled, close requested at, finalized)` of a slot's channel.
 fn state(f: &Fixture, slot: usize) -> (U256, u64, u64, bool) {
-    let id = f
-        .net
-        .view(
-            f.suite.channels,
-            &IPaymentChannels::channelIdCall {
-                channel: channel(slot),
-            },
-        )
-        .unwrap();
     let s = f
         .net
         .view(
             f.suite.channels,
-            &IPaymentChannels::channelStateCall { channel_id: id },
+            &IPaymentChannels::channelStateCall {
+                channel_id: f.ids[slot],
+            },
         )
         .unwrap();
     (s._0, s._1, s._2, s._3)
 }
 
 fn voucher(f: &Fixture, slot: usize, segments: u64, sig: &Sig, books: &mut Books) -> Vec<u8> {
-    let id = f
-        .net
-        .view(
-            f.suite.channels,
-            &IPaymentChannels::channelIdCall {
-                channel: channel(slot),
-            },
-        )
-        .unwrap();
     let voucher = Voucher {
-        channelId: id,
+        channelId: f.ids[slot],
         segments,
     };
     let signer = match sig {
         Sig::Good => {
             books.signed = books.signed.max(segments);
-            payers()[slot % 2].clone()
+            f.payers[slot % 2].clone()
         }
         Sig::Forged => Signer::from_seed(666),
     };
@@ -230,7 +227,7 @@ fn voucher(f: &Fixture, slot: usize, segments: u64, sig: &Sig, books: &mut Books
 
 /// Runs one operation; it may succeed or revert, but never fail otherwise.
 fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
-    let ch = |slot: usize| channel(slot);
+    let ch = |slot: usize| f.channels[slot].clone();
     let (from, data) = match op {
         Op::Open { slot, segments } => (
             ch(*slot).payer,
@@ -302,19 +299,12 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
 
 /// Books the adjudicator's events of a successful receipt into the slots they name.
 fn book(f: &Fixture, books: &mut [Books; SLOTS], receipt: &Receipt) {
-    let ids: Vec<B256> = (0..SLOTS)
-        .map(|slot| {
-            f.net
-                .view(
-                    f.suite.channels,
-                    &IPaymentChannels::channelIdCall {
-                        channel: channel(slot),
-                    },
-                )
-                .unwrap()
-        })
-        .collect();
-    let slot_of = |id: B256| ids.iter().position(|x| *x == id).expect("a known channel");
+    let slot_of = |id: B256| {
+        f.ids
+            .iter()
+            .position(|x| *x == id)
+            .expect("a known channel")
+    };
     let at = f.suite.channels;
     for e in receipt.events::<IPaymentChannels::ChannelOpened>(at) {
         books[slot_of(e.channelId)].deposit += e.deposit;
@@ -356,7 +346,7 @@ fn check(
     for slot in 0..SLOTS {
         let s = state(f, slot);
         let b = books[slot];
-        let price = channel(slot).pricePerSegment;
+        let price = f.channels[slot].pricePerSegment;
         prop_assert_eq!(s.0, b.deposit, "deposit of slot {}", slot);
         prop_assert_eq!(
             b.paid,

@@ -5,10 +5,10 @@
 //!
 //! - [`wasm::deployable`]: round-trips rustc's module through a WASM printer and parser (as
 //!   cargo-stylus does: rustc's raw output carries an overlong `call_indirect` encoding Stylus
-//!   rejects) and strips custom sections;
+//!   rejects), strips custom sections and packs the data segments;
 //! - [`validate::validate`]: every activation rule checkable offline, each violation named by a
 //!   [`validate::Rule`];
-//! - [`wasm::brotli_size`]: the compressed size Stylus limits (quality 11, window 22);
+//! - [`wasm::brotli`]: the module compressed as Stylus stores it (quality 11, window 22);
 //! - [`abi`]: the Solidity interfaces and JSON ABIs, from the SDK's `export-abi` output plus the
 //!   events and named errors declared in `contracts/sol/`;
 //! - [`suite`]: the contracts of the suite and where their pieces live.

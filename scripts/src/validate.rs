@@ -202,8 +202,17 @@ fn violation(rule: Rule, detail: impl Into<String>) -> Violation {
 /// # Errors
 /// The first [`Violation`] found.
 pub fn validate(module: &[u8]) -> Result<Summary, Violation> {
+    validate_compressed(module, &crate::wasm::brotli(module))
+}
+
+/// [`validate`] for a module already compressed (`compressed` is [`crate::wasm::brotli`] of
+/// `module`), so a caller that keeps the compressed bytes compresses once.
+///
+/// # Errors
+/// The first [`Violation`] found.
+pub fn validate_compressed(module: &[u8], compressed: &[u8]) -> Result<Summary, Violation> {
     let mut summary = validate_structure(module)?;
-    summary.brotli_bytes = crate::wasm::brotli_size(module);
+    summary.brotli_bytes = compressed.len();
     if summary.brotli_bytes > MAX_BROTLI_BYTES {
         return Err(violation(
             Rule::CompressedSize,

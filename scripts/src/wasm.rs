@@ -364,12 +364,6 @@ pub fn brotli(module: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The compressed size Stylus limits.
-#[must_use]
-pub fn brotli_size(module: &[u8]) -> usize {
-    brotli(module).len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
