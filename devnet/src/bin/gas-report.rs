@@ -51,24 +51,29 @@ fn wasm(name: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-/// Runs `call` from the current state twice, every suite program's entry priced uncached, then
-/// cached, leaving no trace: for journeys that cross contracts.
-fn measure_suite(
+/// Runs `calldata` from `from` to `to` in the current state twice, the entries of `programs`
+/// priced uncached, then cached, leaving no trace.
+fn measure_programs(
     net: &Devnet,
-    suite: &Suite,
-    program: Address,
+    programs: &[Address],
     from: Address,
+    to: Address,
     calldata: &[u8],
+    value: U256,
 ) -> Result<(GasReport, GasReport), String> {
     let mut reports = [GasReport::default(); 2];
     for (i, cached) in [false, true].into_iter().enumerate() {
         let snapshot = net.snapshot();
-        suite.set_cached(net, cached);
+        for program in programs {
+            net.set_cached(*program, cached);
+        }
         let receipt: Receipt = net
-            .call(from, program, calldata, U256::ZERO)
+            .call(from, to, calldata, value)
             .map_err(|e| e.to_string())?;
         net.revert_to(snapshot);
-        suite.set_cached(net, false);
+        for program in programs {
+            net.set_cached(*program, false);
+        }
         if receipt.status != Status::Success {
             return Err(format!(
                 "journey failed: {:?} {} 0x{}",
@@ -82,42 +87,25 @@ fn measure_suite(
     Ok((reports[0], reports[1]))
 }
 
-/// Runs `call` from the current state twice (entry uncached, then cached), leaving no trace.
+/// [`measure_programs`] for a journey across the suite: every suite program's entry is priced.
+fn measure_suite(
+    net: &Devnet,
+    suite: &Suite,
+    program: Address,
+    from: Address,
+    calldata: &[u8],
+) -> Result<(GasReport, GasReport), String> {
+    measure_programs(net, &suite.programs(), from, program, calldata, U256::ZERO)
+}
+
+/// [`measure_programs`] for a call to one program.
 fn measure(
     net: &Devnet,
     program: Address,
     from: Address,
     calldata: &[u8],
 ) -> Result<(GasReport, GasReport), String> {
-    measure_with_value(net, program, from, calldata, U256::ZERO)
-}
-
-/// [`measure`] with ETH attached.
-fn measure_with_value(
-    net: &Devnet,
-    program: Address,
-    from: Address,
-    calldata: &[u8],
-    value: U256,
-) -> Result<(GasReport, GasReport), String> {
-    let mut reports = [GasReport::default(); 2];
-    for (i, cached) in [false, true].into_iter().enumerate() {
-        let snapshot = net.snapshot();
-        net.set_cached(program, cached);
-        let receipt: Receipt = net
-            .call(from, program, calldata, value)
-            .map_err(|e| e.to_string())?;
-        net.revert_to(snapshot);
-        net.set_cached(program, false);
-        if receipt.status != Status::Success {
-            return Err(format!(
-                "journey failed: {:?} {}",
-                receipt.status, receipt.failure
-            ));
-        }
-        reports[i] = receipt.gas;
-    }
-    Ok((reports[0], reports[1]))
+    measure_programs(net, &[program], from, program, calldata, U256::ZERO)
 }
 
 fn send(net: &Devnet, program: Address, from: Address, calldata: &[u8]) -> Result<(), String> {
@@ -303,7 +291,7 @@ fn journeys() -> Result<Vec<Journey>, String> {
         "sendEther",
         "transfer 1 ETH with a note",
         None,
-        measure_with_value(&net, send_ether, a, &note, one_eth)?,
+        measure_programs(&net, &[send_ether], a, send_ether, &note, one_eth)?,
     );
 
     let mut args = a.into_word().to_vec();
@@ -359,7 +347,9 @@ fn send_typed<C: SolCall>(
     from: Address,
     call: &C,
 ) -> Result<(), String> {
-    send(net, to, from, &call.abi_encode())
+    net.send_receipt(from, to, call)
+        .map(|_| ())
+        .map_err(|e| format!("setup call failed: {e}"))
 }
 
 /// The purchase journeys over the whole wired suite, every entry uncached then cached.
