@@ -47,6 +47,7 @@ use alloy_primitives::{Address, Uint, U256};
 use alloy_sol_types::SolCall;
 use paratii_common::{call_returning_true, impl_from_ownable_error, peer, Ownable2Step};
 use paratii_contracts::{
+    amounts::{to_u96, U96},
     avatar::{
         AvatarCapTooHigh, AvatarEtherRefused, AvatarExpiryNotInFuture, AvatarInsufficientEther,
         AvatarInvalidAccount, AvatarInvalidRecipient, AvatarInvalidSpendingKey,
@@ -63,8 +64,6 @@ use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU64, StorageU96},
 };
-
-type U96 = Uint<96, 2>;
 
 /// The largest spending cap, in PTI wei: `2⁹⁶ − 1` (PTI's whole supply is below it).
 pub const MAX_SPENDING_CAP: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
@@ -653,15 +652,6 @@ fn check_payouts(recipients: &[Address], amounts: &[U256]) -> Result<(), Error> 
         return Err(Error::InvalidRecipient(AvatarInvalidRecipient { to }));
     }
     Ok(())
-}
-
-/// `value` as a 96-bit integer, or `None` when it does not fit.
-fn to_u96(value: U256) -> Option<U96> {
-    if value.bit_len() > 96 {
-        return None;
-    }
-    let limbs = value.as_limbs();
-    Some(U96::from_limbs([limbs[0], limbs[1]]))
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@
 //! Beside the types it holds the pure, host-free helpers every contract shares:
 //! - [`names`]: the registry names contracts look each other up by, with their keys;
 //! - [`eip712`]: domain separators and digests (EIP-712) and the PTI permit struct hash;
+//! - [`amounts`]: PTI amounts as stored (96 bits);
+//! - [`votes`]: like/dislike codes and the counters that follow a change;
 //! - [`ecdsa`]: the signature rules (65 bytes, `v` ∈ {27, 28}, low-s) and the `ecrecover`
 //!   precompile's input and output encoding.
 //!
@@ -21,11 +23,13 @@
 extern crate alloc;
 
 pub mod abi;
+pub mod amounts;
 pub mod ecdsa;
 pub mod eip712;
 pub mod names;
 #[cfg(feature = "signing")]
 pub mod signing;
+pub mod votes;
 
 /// Two-step ownership: events and errors (`contracts/sol/Ownable.sol`).
 pub mod ownable {

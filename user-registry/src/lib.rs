@@ -74,6 +74,7 @@ use paratii_contracts::{
         UserRegistryUnauthorizedStore, UserRegistryUnknownUser, UserRemoved, UserUpdated,
         VideoAcquired, VideoVoted,
     },
+    votes::tally,
 };
 use stylus_sdk::{
     call::{call, static_call},
@@ -81,12 +82,7 @@ use stylus_sdk::{
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageU8},
 };
 
-/// A vote code: none.
-pub const VOTE_NONE: u8 = 0;
-/// A vote code: like.
-pub const VOTE_LIKE: u8 = 1;
-/// A vote code: dislike.
-pub const VOTE_DISLIKE: u8 = 2;
+pub use paratii_contracts::votes::{VOTE_DISLIKE, VOTE_LIKE, VOTE_NONE};
 
 /// The EIP-712 domain version of signed votes, "1" (the suite's one version).
 pub const VERSION: &str = TOKEN_VERSION;
@@ -703,24 +699,6 @@ fn when_metadata(metadata: B256) -> Result<(), Error> {
         return Err(Error::MissingMetadata(UserRegistryMissingMetadata {}));
     }
     Ok(())
-}
-
-/// A user's (likes, dislikes) once its vote on one video moves from `previous` to `next`.
-fn tally(likes: u64, dislikes: u64, previous: u8, next: u8) -> (u64, u64) {
-    let (mut likes, mut dislikes) = (likes, dislikes);
-    // Cannot underflow: a previous like (dislike) is counted in likes (dislikes), by the
-    // invariant. Cannot overflow: one vote per (user, video), far below 2⁶⁴.
-    match previous {
-        VOTE_LIKE => likes = likes.saturating_sub(1),
-        VOTE_DISLIKE => dislikes = dislikes.saturating_sub(1),
-        _ => {}
-    }
-    match next {
-        VOTE_LIKE => likes = likes.saturating_add(1),
-        VOTE_DISLIKE => dislikes = dislikes.saturating_add(1),
-        _ => {}
-    }
-    (likes, dislikes)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ extern crate alloc;
 use alloy_primitives::{Address, Uint, B256, U256};
 use paratii_common::{impl_from_ownable_error, lookup, Ownable2Step};
 use paratii_contracts::{
+    amounts::{to_u96, U96},
     names,
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     video_registry::{
@@ -43,20 +44,14 @@ use paratii_contracts::{
         VideoRegistryUnknownVideo, VideoRegistryZeroId, VideoRemoved, VideoUpdated, VideoViewed,
         VideoVotesChanged,
     },
+    votes::tally,
 };
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageU96},
 };
 
-/// A vote: none.
-pub const VOTE_NONE: u8 = 0;
-/// A vote: like.
-pub const VOTE_LIKE: u8 = 1;
-/// A vote: dislike.
-pub const VOTE_DISLIKE: u8 = 2;
-
-type U96 = Uint<96, 2>;
+pub use paratii_contracts::votes::{VOTE_DISLIKE, VOTE_LIKE, VOTE_NONE};
 
 /// Every way a `VideoRegistry` call can fail; each variant is the Solidity error it reverts with.
 #[derive(SolidityError, Debug, Clone, PartialEq, Eq)]
@@ -306,20 +301,14 @@ impl VideoRegistry {
         self.when_registered(video_id)?;
         self.only_writer(&[names::USER_REGISTRY.key])?;
         let mut video = self.videos.setter(video_id);
-        let mut likes = video.likes.get().to::<u64>();
-        let mut dislikes = video.dislikes.get().to::<u64>();
         // The user registry only reports transitions it recorded, so the counter it leaves holds
-        // that voter: saturating keeps a buggy writer from wrapping, never changes a correct count.
-        match previous {
-            VOTE_LIKE => likes = likes.saturating_sub(1),
-            VOTE_DISLIKE => dislikes = dislikes.saturating_sub(1),
-            _ => {}
-        }
-        match next {
-            VOTE_LIKE => likes = likes.saturating_add(1),
-            VOTE_DISLIKE => dislikes = dislikes.saturating_add(1),
-            _ => {}
-        }
+        // that voter.
+        let (likes, dislikes) = tally(
+            video.likes.get().to(),
+            video.dislikes.get().to(),
+            previous,
+            next,
+        );
         video.likes.set(Uint::from(likes));
         video.dislikes.set(Uint::from(dislikes));
         self.vm().log(VideoVotesChanged {
@@ -507,14 +496,10 @@ impl VideoRegistry {
 
 /// The price as stored, or `VideoRegistryPriceTooHigh`.
 fn check_price(price: U256) -> Result<U96, Error> {
-    if price.bit_len() > 96 {
-        return Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
-            price,
-            max: U256::from(U96::MAX),
-        }));
-    }
-    let limbs = price.as_limbs();
-    Ok(U96::from_limbs([limbs[0], limbs[1]]))
+    to_u96(price).ok_or(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
+        price,
+        max: U256::from(U96::MAX),
+    }))
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ use paratii_contracts::{
         address_at, address_word, calldata, calldata_word_arrays, selector, uint_at, uint_word,
         word_array_at,
     },
+    amounts::{to_u96, U96},
     names,
     peers::PeerNotRegistered,
     video_registry::VideoRegistryPriceTooHigh,
@@ -73,8 +74,6 @@ const RECORD_ACQUISITION: [u8; 4] = selector("recordAcquisition(address,bytes32)
 const RECORD_VIEW: [u8; 4] = selector("recordView(bytes32)");
 const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
 const ALLOWANCE: [u8; 4] = selector("allowance(address,address)");
-
-type U96 = Uint<96, 2>;
 
 /// Every way a `VideoStore` check can fail; each variant is the Solidity error it reverts with.
 /// Failures of the peers it calls revert with the peer's own error data, unchanged.
@@ -315,7 +314,7 @@ impl VideoStore {
             })
             .into());
         }
-        if price.bit_len() > 96 {
+        if to_u96(price).is_none() {
             return Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
                 price,
                 max: U256::from(U96::MAX),
