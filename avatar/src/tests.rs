@@ -2,7 +2,8 @@
 //! (anyone whitelisted-or-owner moving funds, a pool that could never pay out), spending keys, the
 //! pool, and ownership. The PTI token is looked up in a `ParatiiRegistry` answered by
 //! [`PrecompileHost`]; outgoing token calls are asserted by their exact calldata, encoded here
-//! independently of the contract. The `TestVM` does not roll storage back on a revert, so failing
+//! from PTI's published interface (`contracts/abi/IParatiiToken.sol`), independently of the
+//! contract. The `TestVM` does not roll storage back on a revert, so failing
 //! calls are asserted by their returned error (and by what they did not call or log).
 
 use super::*;
@@ -10,6 +11,7 @@ use alloy_primitives::{address, B256};
 use alloy_sol_types::{SolError, SolEvent};
 use paratii_common::testing::{MadeCall, PrecompileHost};
 use paratii_contracts::{
+    interfaces::IParatiiToken,
     ownable::{OwnershipTransferStarted, OwnershipTransferred},
     peers::PeerCallReturnedFalse,
     token::{ERC20InsufficientAllowance, ERC20InsufficientBalance},
@@ -31,13 +33,6 @@ const CHANNELS: Address = address!("0x00000000000000000000000000000000000000f1")
 const NOW: u64 = 1_700_000_000;
 /// One day, in seconds.
 const DAY: u64 = 86_400;
-
-alloy_sol_types::sol! {
-    interface IToken {
-        function transfer(address to, uint256 value) external returns (bool);
-        function transferFrom(address from, address to, uint256 value) external returns (bool);
-    }
-}
 
 fn registry_lookup(key: B256) -> Vec<u8> {
     let mut calldata = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
@@ -89,7 +84,7 @@ fn deploy_with_key(cap: u64) -> (PrecompileHost, ParatiiAvatar) {
 }
 
 fn transfer_from_data(from: Address, to: Address, amount: u64) -> Vec<u8> {
-    IToken::transferFromCall {
+    IParatiiToken::transferFromCall {
         from,
         to,
         value: U256::from(amount),
@@ -98,7 +93,7 @@ fn transfer_from_data(from: Address, to: Address, amount: u64) -> Vec<u8> {
 }
 
 fn transfer_data(to: Address, amount: u64) -> Vec<u8> {
-    IToken::transferCall {
+    IParatiiToken::transferCall {
         to,
         value: U256::from(amount),
     }

@@ -11,17 +11,13 @@ use paratii_common::testing::{high_s_twin, MadeCall, PrecompileHost, Signer};
 use paratii_contracts::{
     avatar::AvatarUnknownSpendingKey,
     channels::{CloseAuthorization, Voucher},
+    interfaces::{
+        IParatiiAvatar::transferFromWithKeyCall,
+        IParatiiToken::{allowanceCall, permitCall, transferCall, transferFromCall},
+    },
     peers::PeerCallReturnedFalse,
     token::{ERC20InsufficientAllowance, ERC2612InvalidSigner},
 };
-
-sol! {
-    function transfer(address to, uint256 amount) returns (bool);
-    function transferFrom(address from, address to, uint256 amount) returns (bool);
-    function transferFromWithKey(address user, address key, address to, uint256 amount) returns (bool);
-    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s);
-    function allowance(address owner, address spender) returns (uint256);
-}
 
 const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
 const AVATAR: Address = address!("0x00000000000000000000000000000000000000b2");
@@ -189,14 +185,14 @@ fn pull(from: Address, amount: U256) -> MadeCall {
         transferFromCall {
             from,
             to: ADJUDICATOR,
-            amount,
+            value: amount,
         }
         .abi_encode(),
     )
 }
 
 fn pay(to: Address, amount: U256) -> MadeCall {
-    made(TOKEN, transferCall { to, amount }.abi_encode())
+    made(TOKEN, transferCall { to, value: amount }.abi_encode())
 }
 
 /// The calls made after the first `skip`.
@@ -2316,7 +2312,7 @@ fn settle_and_close_reach_same_outcome_in_either_order() {
         let mut paid = [U256::ZERO; 2];
         for call in calls_after(&host, 1) {
             let t = transferCall::abi_decode(&call.data).unwrap();
-            paid[usize::from(t.to == payer().address())] += t.amount;
+            paid[usize::from(t.to == payer().address())] += t.value;
         }
         (paid, contract.channel_state(id))
     };

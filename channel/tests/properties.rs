@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use alloy_primitives::{Address, B256, U256};
-use alloy_sol_types::{eip712_domain, sol, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
+use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
 use paratii_channel::{
     ByteVec, Channel, PaymentChannels, SettleItem, MAX_AMOUNT, PHASE_CLOSING, PHASE_FINALIZED,
     PHASE_OPEN, PHASE_WITHDRAWABLE,
@@ -34,16 +34,14 @@ use paratii_contracts::{
         ChannelZeroTopUp, CloseAuthorization, Voucher,
     },
     ecdsa::Signature,
+    interfaces::{
+        IParatiiAvatar::transferFromWithKeyCall,
+        IParatiiToken::{transferCall, transferFromCall},
+    },
     names,
     signature::ECDSAInvalidSignatureS,
 };
 use proptest::prelude::*;
-
-sol! {
-    function transfer(address to, uint256 amount) returns (bool);
-    function transferFrom(address from, address to, uint256 amount) returns (bool);
-    function transferFromWithKey(address user, address key, address to, uint256 amount) returns (bool);
-}
 
 const REGISTRY: Address = Address::new([0xb0; 20]);
 const TOKEN: Address = Address::new([0xb4; 20]);
@@ -669,17 +667,17 @@ impl World {
             if let Ok(t) = transferFromCall::abi_decode(&call.data) {
                 prop_assert_eq!(call.to, TOKEN);
                 prop_assert_eq!(t.to, ADJUDICATOR);
-                self.held += t.amount;
+                self.held += t.value;
             } else if let Ok(t) = transferFromWithKeyCall::abi_decode(&call.data) {
                 prop_assert_eq!(call.to, AVATAR);
                 prop_assert_eq!(t.to, ADJUDICATOR);
                 self.held += t.amount;
             } else if let Ok(t) = transferCall::abi_decode(&call.data) {
                 prop_assert_eq!(call.to, TOKEN);
-                prop_assert!(!t.amount.is_zero(), "no zero transfers");
-                prop_assert!(t.amount <= self.held, "paid out more than held");
-                self.held -= t.amount;
-                *self.received.entry(t.to).or_default() += t.amount;
+                prop_assert!(!t.value.is_zero(), "no zero transfers");
+                prop_assert!(t.value <= self.held, "paid out more than held");
+                self.held -= t.value;
+                *self.received.entry(t.to).or_default() += t.value;
             }
         }
         self.calls_seen = calls.len();

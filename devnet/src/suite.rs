@@ -14,41 +14,7 @@ use paratii_contracts::names;
 use crate::{CallError, Devnet, DevnetError};
 
 /// The suite's interfaces, from `contracts/abi/*.sol`.
-#[allow(missing_docs, clippy::pedantic, clippy::all)]
-pub mod abi {
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IParatiiToken.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IParatiiRegistry.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IParatiiAvatar.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IVideoRegistry.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IUserRegistry.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IVideoStore.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/ISendEther.sol"
-    );
-    alloy_sol_types::sol!(
-        #![sol(all_derives)]
-        "../contracts/abi/IPaymentChannels.sol"
-    );
-}
+pub use paratii_contracts::interfaces as abi;
 
 use abi::{IParatiiAvatar, IParatiiRegistry};
 

@@ -1,24 +1,19 @@
 //! Unit tests on the SDK's `TestVM`: the original scenarios, the original's bugs as negative
 //! tests (acquisitions by anyone, personal data on chain, double acquisitions), posting keys and
 //! signed votes with real signatures. Peers are looked up in a `ParatiiRegistry` answered by
-//! [`PrecompileHost`], which also records the calls to the `VideoRegistry`.
+//! [`PrecompileHost`], which also records the calls to the `VideoRegistry` (encoded from the published
+//! interfaces, `contracts/abi/*.sol`).
 
 use super::*;
 use alloy_primitives::{address, b256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
 use paratii_common::testing::{ecrecover, high_s_twin, MadeCall, PrecompileHost, Signer};
 use paratii_contracts::{
-    ecdsa::Signature, user_registry::Vote, video_registry::VideoRegistryUnknownVideo,
+    ecdsa::Signature,
+    interfaces::{IParatiiAvatar, IVideoRegistry},
+    user_registry::Vote,
+    video_registry::VideoRegistryUnknownVideo,
 };
-
-alloy_sol_types::sol! {
-    interface IVideoRegistry {
-        function recordVote(bytes32 videoId, uint8 previous, uint8 next);
-    }
-    interface IParatiiAvatar {
-        function isSpendingKey(address user, address key) external view returns (bool);
-    }
-}
 
 const OWNER: Address = address!("0x00000000000000000000000000000000000000a0");
 const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
@@ -103,7 +98,7 @@ fn record_vote(video_id: B256, previous: u8, next: u8) -> MadeCall {
     MadeCall {
         to: VIDEOS,
         data: IVideoRegistry::recordVoteCall {
-            videoId: video_id,
+            video_id,
             previous,
             next,
         }

@@ -1,27 +1,25 @@
 //! Unit tests on the SDK's `TestVM`: the original purchase scenario (30 % / 70 %), the
 //! original's bugs as negative tests (unknown video, double purchase, misconfigured share), the
-//! key and permit paths, and exact outgoing calls. Peers are answered by [`PrecompileHost`]; the
+//! key and permit paths, and exact outgoing calls. Peers are answered by [`PrecompileHost`], their calls encoded from the published interfaces
+//! (`contracts/abi/*.sol`); the
 //! real contracts buy through each other in the devnet tests (`devnet/tests/purchase.rs`).
 
 use super::*;
 use alloy_primitives::{address, b256, uint};
-use alloy_sol_types::{sol, SolCall, SolError, SolEvent};
+use alloy_sol_types::{SolCall, SolError, SolEvent};
 use paratii_common::testing::{MadeCall, PrecompileHost};
 use paratii_contracts::{
-    peers::PeerCallReturnedFalse, token::ERC20InsufficientAllowance,
+    interfaces::{
+        IParatiiAvatar::{payCall, payWithKeyCall},
+        IParatiiRegistry::getByKeysCall,
+        IParatiiToken::{allowanceCall, permitCall},
+        IUserRegistry::recordAcquisitionCall,
+        IVideoRegistry::{recordViewCall, saleTermsCall},
+    },
+    peers::PeerCallReturnedFalse,
+    token::ERC20InsufficientAllowance,
     video_registry::VideoRegistryUnknownVideo,
 };
-
-sol! {
-    function saleTerms(bytes32 videoId) returns (address owner, uint256 price);
-    function getByKeys(bytes32[] contractKeys, bytes32[] uintKeys) returns (address[], uint256[]);
-    function pay(address from, address to, uint256 amount, uint256 toPool) returns (bool);
-    function payWithKey(address user, address key, address to, uint256 amount, uint256 toPool) returns (bool);
-    function recordAcquisition(address user, bytes32 videoId);
-    function recordView(bytes32 videoId);
-    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s);
-    function allowance(address owner, address spender) returns (uint256);
-}
 
 const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
 const VIDEOS: Address = address!("0x00000000000000000000000000000000000000b1");
@@ -44,8 +42,8 @@ fn answer_peers(host: &PrecompileHost, peers: [Address; 4], share: U256) {
         host.answer_static_call(
             REGISTRY,
             getByKeysCall {
-                contractKeys: PEERS[..count].to_vec(),
-                uintKeys: vec![names::VIDEO_REDISTRIBUTION_POOL_SHARE.key],
+                contract_keys: PEERS[..count].to_vec(),
+                uint_keys: vec![names::VIDEO_REDISTRIBUTION_POOL_SHARE.key],
             }
             .abi_encode(),
             getByKeysCall::abi_encode_returns_tuple(&(peers[..count].to_vec(), vec![share])),
@@ -59,7 +57,7 @@ fn deploy(price: U256, share: U256) -> (PrecompileHost, VideoStore) {
     answer_peers(&host, [VIDEOS, AVATAR, USERS, TOKEN], share);
     host.answer_static_call(
         VIDEOS,
-        saleTermsCall { videoId: VIDEO }.abi_encode(),
+        saleTermsCall { video_id: VIDEO }.abi_encode(),
         saleTermsCall::abi_encode_returns_tuple(&(CREATOR, price)),
     );
     host.vm.set_block_timestamp(1_700_000_000);
@@ -84,7 +82,7 @@ fn pay(from: Address, owner_part: U256, pool: U256) -> MadeCall {
             from,
             to: CREATOR,
             amount: owner_part,
-            toPool: pool,
+            to_pool: pool,
         }
         .abi_encode(),
     )
@@ -96,11 +94,11 @@ fn bookkeeping(buyer: Address) -> [MadeCall; 2] {
             USERS,
             recordAcquisitionCall {
                 user: buyer,
-                videoId: VIDEO,
+                video_id: VIDEO,
             }
             .abi_encode(),
         ),
-        made(VIDEOS, recordViewCall { videoId: VIDEO }.abi_encode()),
+        made(VIDEOS, recordViewCall { video_id: VIDEO }.abi_encode()),
     ]
 }
 
@@ -211,7 +209,7 @@ fn buy_video_fails_with_the_registry_error_when_video_unknown() {
     let unknown = VideoRegistryUnknownVideo { videoId: VIDEO }.abi_encode();
     host.revert_static_call(
         VIDEOS,
-        saleTermsCall { videoId: VIDEO }.abi_encode(),
+        saleTermsCall { video_id: VIDEO }.abi_encode(),
         unknown.clone(),
     );
     assert_eq!(buy(&host, &mut store).unwrap_err(), unknown);
@@ -335,7 +333,7 @@ fn buy_video_for_charges_the_callers_key_and_records_for_the_user() {
             key: KEY,
             to: CREATOR,
             amount: uint!(9_800_000_000_000_000_000_U256),
-            toPool: uint!(4_200_000_000_000_000_000_U256),
+            to_pool: uint!(4_200_000_000_000_000_000_U256),
         }
         .abi_encode(),
     )];
