@@ -7,7 +7,7 @@
 //! calls are asserted by their returned error (and by what they did not call or log).
 
 use super::*;
-use alloy_primitives::{address, B256};
+use alloy_primitives::address;
 use alloy_sol_types::{SolError, SolEvent};
 use paratii_common::testing::{MadeCall, PrecompileHost};
 use paratii_contracts::{
@@ -34,20 +34,10 @@ const NOW: u64 = 1_700_000_000;
 /// One day, in seconds.
 const DAY: u64 = 86_400;
 
-fn registry_lookup(key: B256) -> Vec<u8> {
-    let mut calldata = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
-    calldata.extend_from_slice(key.as_slice());
-    calldata
-}
-
 /// An avatar owned by `OWNER` whose registry answers `TOKEN` for PTI, at `NOW`.
 fn deploy() -> (PrecompileHost, ParatiiAvatar) {
     let (host, avatar) = deploy_without_token();
-    host.answer_static_call(
-        REGISTRY,
-        registry_lookup(names::PARATII_TOKEN.key),
-        TOKEN.into_word().to_vec(),
-    );
+    host.answer_lookup(REGISTRY, names::PARATII_TOKEN.key, TOKEN);
     (host, avatar)
 }
 
@@ -55,11 +45,7 @@ fn deploy() -> (PrecompileHost, ParatiiAvatar) {
 fn deploy_without_token() -> (PrecompileHost, ParatiiAvatar) {
     let host = PrecompileHost::new();
     host.vm.set_block_timestamp(NOW);
-    host.answer_static_call(
-        REGISTRY,
-        registry_lookup(names::PARATII_TOKEN.key),
-        Address::ZERO.into_word().to_vec(),
-    );
+    host.answer_lookup(REGISTRY, names::PARATII_TOKEN.key, Address::ZERO);
     let mut avatar = ParatiiAvatar::from(&host);
     avatar.constructor(OWNER, REGISTRY).unwrap();
     (host, avatar)
@@ -132,15 +118,6 @@ fn log_count(host: &PrecompileHost) -> usize {
     host.vm.get_emitted_logs().len()
 }
 
-fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
-    let (topics, data) = host
-        .vm
-        .get_emitted_logs()
-        .pop()
-        .expect("should have logged");
-    E::decode_raw_log(topics, &data).expect("should be the expected event")
-}
-
 /// Every log since the first `skip` that decodes as `E`.
 fn logs_since<E: SolEvent>(host: &PrecompileHost, skip: usize) -> Vec<E> {
     host.vm
@@ -160,7 +137,7 @@ fn constructor_sets_owner_and_registry_and_logs() {
     assert_eq!(avatar.pending_owner(), Address::ZERO);
     assert_eq!(avatar.registry(), REGISTRY);
     assert_eq!(
-        last_log::<OwnershipTransferred>(&host),
+        host.last_log::<OwnershipTransferred>(),
         OwnershipTransferred {
             previousOwner: Address::ZERO,
             newOwner: OWNER
@@ -186,7 +163,7 @@ fn transfer_ownership_hands_over_whitelisting_and_disbursing_after_acceptance() 
     host.vm.set_sender(OWNER);
     avatar.transfer_ownership(NEW_OWNER).unwrap();
     assert_eq!(
-        last_log::<OwnershipTransferStarted>(&host),
+        host.last_log::<OwnershipTransferStarted>(),
         OwnershipTransferStarted {
             previousOwner: OWNER,
             newOwner: NEW_OWNER
@@ -201,7 +178,7 @@ fn transfer_ownership_hands_over_whitelisting_and_disbursing_after_acceptance() 
     host.vm.set_sender(NEW_OWNER);
     avatar.accept_ownership().unwrap();
     assert_eq!(
-        last_log::<OwnershipTransferred>(&host),
+        host.last_log::<OwnershipTransferred>(),
         OwnershipTransferred {
             previousOwner: OWNER,
             newOwner: NEW_OWNER
@@ -370,7 +347,7 @@ fn transfer_from_reverts_once_removed_from_whitelist() {
     host.vm.set_sender(OWNER);
     avatar.remove_from_whitelist(STORE).unwrap();
     assert_eq!(
-        last_log::<WhitelistUpdated>(&host),
+        host.last_log::<WhitelistUpdated>(),
         WhitelistUpdated {
             account: STORE,
             whitelisted: false
@@ -442,7 +419,7 @@ fn receive_accepts_ether_and_logs() {
     host.vm.set_value(U256::from(1_000));
     assert_eq!(avatar.receive(), Ok(()));
     assert_eq!(
-        last_log::<PoolEtherReceived>(&host),
+        host.last_log::<PoolEtherReceived>(),
         PoolEtherReceived {
             from: ALICE,
             amount: U256::from(1_000)
@@ -667,7 +644,7 @@ fn disburse_ether_reverts_when_recipient_refuses() {
 fn authorize_spending_key_stores_cap_and_expiry_and_logs() {
     let (host, avatar) = deploy_with_key(500);
     assert_eq!(
-        last_log::<SpendingKeyAuthorized>(&host),
+        host.last_log::<SpendingKeyAuthorized>(),
         SpendingKeyAuthorized {
             user: ALICE,
             key: ALICE_KEY,
@@ -705,7 +682,7 @@ fn authorize_spending_key_replaces_earlier_authorization_and_resets_cap() {
         .authorize_spending_key(ALICE_KEY, U256::from(200), NOW + 2 * DAY)
         .unwrap();
     assert_eq!(
-        last_log::<SpendingKeyAuthorized>(&host),
+        host.last_log::<SpendingKeyAuthorized>(),
         SpendingKeyAuthorized {
             user: ALICE,
             key: ALICE_KEY,
@@ -799,7 +776,7 @@ fn revoke_spending_key_clears_it_and_logs() {
     host.vm.set_sender(ALICE);
     avatar.revoke_spending_key(ALICE_KEY).unwrap();
     assert_eq!(
-        last_log::<SpendingKeyRevoked>(&host),
+        host.last_log::<SpendingKeyRevoked>(),
         SpendingKeyRevoked {
             user: ALICE,
             key: ALICE_KEY
@@ -855,7 +832,7 @@ fn transfer_from_with_key_charges_cap_across_pulls_down_to_zero_then_refuses() {
             Ok(true)
         );
         assert_eq!(
-            last_log::<SpendingKeyCharged>(&host),
+            host.last_log::<SpendingKeyCharged>(),
             SpendingKeyCharged {
                 user: ALICE,
                 key: ALICE_KEY,

@@ -71,24 +71,14 @@ fn worth(segments: u64) -> U256 {
     PRICE * U256::from(segments)
 }
 
-fn lookup_calldata(key: B256) -> Vec<u8> {
-    let mut data = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
-    data.extend_from_slice(key.as_slice());
-    data
-}
-
-/// An adjudicator at [`ADJUDICATOR`] on [`CHAIN_ID`] whose registry knows PTI and the avatar.
+/// An adjudicator at [`ADJUDICATOR`] on [`CHAIN_ID`] for [`TOKEN`], whose registry knows the
+/// avatar.
 fn deploy() -> (PrecompileHost, PaymentChannels) {
     let host = PrecompileHost::new();
     host.vm.set_contract_address(ADJUDICATOR);
     host.vm.set_chain_id(CHAIN_ID);
     host.vm.set_block_timestamp(NOW);
-    for (name, at) in [
-        (names::PARATII_TOKEN, TOKEN),
-        (names::PARATII_AVATAR, AVATAR),
-    ] {
-        host.answer_static_call(REGISTRY, lookup_calldata(name.key), at.into_word().to_vec());
-    }
+    host.answer_lookup(REGISTRY, names::PARATII_AVATAR.key, AVATAR);
     let mut contract = PaymentChannels::from(&host);
     contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
     (host, contract)
@@ -202,15 +192,6 @@ fn calls_after(host: &PrecompileHost, skip: usize) -> Vec<MadeCall> {
 
 fn err(e: Error) -> Vec<u8> {
     e.into()
-}
-
-fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
-    let (topics, data) = host
-        .vm
-        .get_emitted_logs()
-        .pop()
-        .expect("should have logged");
-    E::decode_raw_log(topics, &data).expect("should be the expected event")
 }
 
 /// Every logged event that decodes as `E`, in order.
@@ -335,7 +316,7 @@ fn open_escrows_deposit_and_logs_opened() {
         (DEPOSIT, 0, 0, false, PHASE_OPEN)
     );
     assert_eq!(
-        last_log::<ChannelOpened>(&host),
+        host.last_log::<ChannelOpened>(),
         ChannelOpened {
             channelId: id,
             payer: c.payer,
@@ -447,11 +428,7 @@ fn open_and_settle_use_constructor_token_even_when_registry_repoints_pti() {
     // (a registry owner's mistake or attack) changes nothing for channels.
     let other_token = Address::repeat_byte(0x77);
     let (host, mut contract) = deploy();
-    host.answer_static_call(
-        REGISTRY,
-        lookup_calldata(names::PARATII_TOKEN.key),
-        other_token.into_word().to_vec(),
-    );
+    host.answer_lookup(REGISTRY, names::PARATII_TOKEN.key, other_token);
     let c = channel();
     host.vm.set_sender(c.payer);
     contract.open(c, DEPOSIT).unwrap();
@@ -511,7 +488,7 @@ fn open_with_permit_permits_then_pulls() {
             pull(payer().address(), DEPOSIT)
         ]
     );
-    assert_eq!(last_log::<ChannelOpened>(&host).deposit, DEPOSIT);
+    assert_eq!(host.last_log::<ChannelOpened>().deposit, DEPOSIT);
 }
 
 #[test]
@@ -609,7 +586,7 @@ fn open_for_pulls_through_avatar_charged_to_key() {
         contract.channel_state(id),
         (DEPOSIT, 0, 0, false, PHASE_OPEN)
     );
-    assert_eq!(last_log::<ChannelOpened>(&host).payer, payer().address());
+    assert_eq!(host.last_log::<ChannelOpened>().payer, payer().address());
 }
 
 #[test]
@@ -656,11 +633,7 @@ fn open_for_reverts_when_payer_is_zero() {
 #[test]
 fn open_for_reverts_when_avatar_not_registered() {
     let (host, mut contract) = deploy();
-    host.answer_static_call(
-        REGISTRY,
-        lookup_calldata(names::PARATII_AVATAR.key),
-        Address::ZERO.into_word().to_vec(),
-    );
+    host.answer_lookup(REGISTRY, names::PARATII_AVATAR.key, Address::ZERO);
     host.vm.set_sender(session().address());
     assert_eq!(
         contract.open_for(channel(), DEPOSIT),
@@ -680,7 +653,7 @@ fn top_up_adds_to_deposit_and_logs() {
     assert_eq!(calls_after(&host, 1), vec![pull(payer().address(), PRICE)]);
     assert_eq!(contract.channel_state(id).0, DEPOSIT + PRICE);
     assert_eq!(
-        last_log::<ChannelToppedUp>(&host),
+        host.last_log::<ChannelToppedUp>(),
         ChannelToppedUp {
             channelId: id,
             amount: PRICE,
@@ -698,7 +671,7 @@ fn top_up_cancels_pending_close_request() {
     contract.top_up(channel(), PRICE).unwrap();
     assert_eq!(contract.channel_state(id).2, 0);
     assert_eq!(contract.channel_state(id).4, PHASE_OPEN);
-    assert!(last_log::<ChannelToppedUp>(&host).closeCancelled);
+    assert!(host.last_log::<ChannelToppedUp>().closeCancelled);
 }
 
 #[test]
@@ -760,7 +733,7 @@ fn settle_pays_payee_segments_times_price_and_logs() {
         (DEPOSIT, 10, 0, false, PHASE_OPEN)
     );
     assert_eq!(
-        last_log::<ChannelSettled>(&host),
+        host.last_log::<ChannelSettled>(),
         ChannelSettled {
             channelId: id,
             segments: 10,
@@ -782,7 +755,7 @@ fn settle_pays_only_the_delta_when_settled_before() {
             pay(payee().address(), worth(15))
         ]
     );
-    assert_eq!(last_log::<ChannelSettled>(&host).amount, worth(15));
+    assert_eq!(host.last_log::<ChannelSettled>().amount, worth(15));
 }
 
 #[test]
@@ -1106,7 +1079,7 @@ fn close_pays_delta_refunds_rest_and_finalizes() {
         (DEPOSIT, 250, 0, true, PHASE_FINALIZED)
     );
     assert_eq!(
-        last_log::<ChannelClosed>(&host),
+        host.last_log::<ChannelClosed>(),
         ChannelClosed {
             channelId: id,
             payer: payer().address(),
@@ -1125,7 +1098,7 @@ fn close_without_voucher_refunds_everything_when_nothing_settled() {
     host.vm.set_sender(payee().address());
     contract.close(channel(), 0, ByteVec::default()).unwrap();
     assert_eq!(calls_after(&host, 1), vec![pay(payer().address(), DEPOSIT)]);
-    let closed = last_log::<ChannelClosed>(&host);
+    let closed = host.last_log::<ChannelClosed>();
     assert_eq!(
         (closed.segments, closed.paid, closed.refunded),
         (0, U256::ZERO, DEPOSIT)
@@ -1254,7 +1227,7 @@ fn request_close_starts_grace_period_and_logs_until() {
         (DEPOSIT, 0, NOW, false, PHASE_CLOSING)
     );
     assert_eq!(
-        last_log::<ChannelCloseRequested>(&host),
+        host.last_log::<ChannelCloseRequested>(),
         ChannelCloseRequested {
             channelId: id,
             until: NOW + GRACE,
@@ -1312,7 +1285,7 @@ fn withdraw_refunds_unsettled_rest_after_grace_period_and_finalizes() {
         vec![pay(payer().address(), DEPOSIT - worth(100))]
     );
     assert_eq!(
-        last_log::<ChannelClosed>(&host),
+        host.last_log::<ChannelClosed>(),
         ChannelClosed {
             channelId: id,
             payer: payer().address(),
@@ -1381,7 +1354,7 @@ fn withdraw_makes_no_transfer_when_deposit_fully_settled() {
     host.vm.set_block_timestamp(NOW + GRACE);
     contract.withdraw(channel()).unwrap();
     assert_eq!(host.calls().len(), 2, "the pull and the settle only");
-    assert_eq!(last_log::<ChannelClosed>(&host).refunded, U256::ZERO);
+    assert_eq!(host.last_log::<ChannelClosed>().refunded, U256::ZERO);
 }
 
 // --- views ---
@@ -1943,11 +1916,6 @@ fn deploy_golden() -> (PrecompileHost, PaymentChannels) {
     host.vm.set_contract_address(GOLDEN_ADJUDICATOR);
     host.vm.set_chain_id(CHAIN_ID);
     host.vm.set_block_timestamp(NOW);
-    host.answer_static_call(
-        REGISTRY,
-        lookup_calldata(names::PARATII_TOKEN.key),
-        TOKEN.into_word().to_vec(),
-    );
     let mut contract = PaymentChannels::from(&host);
     contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
     (host, contract)
@@ -2016,7 +1984,7 @@ fn settle_accepts_golden_vector_voucher() {
         .settle(c, 1_000, ByteVec(GOLDEN_SIG.to_vec()))
         .unwrap();
     assert_eq!(contract.channel_state(GOLDEN_ID).1, 1_000);
-    assert_eq!(last_log::<ChannelSettled>(&host).amount, DEPOSIT);
+    assert_eq!(host.last_log::<ChannelSettled>().amount, DEPOSIT);
 }
 
 // --- attacks (channels.md §3), one named test each ---
@@ -2048,7 +2016,7 @@ fn close_keeps_settled_count_when_voucher_is_stale() {
         calls_after(&host, 2),
         vec![pay(payer().address(), DEPOSIT - worth(50))]
     );
-    let closed = last_log::<ChannelClosed>(&host);
+    let closed = host.last_log::<ChannelClosed>();
     assert_eq!((closed.segments, closed.paid), (50, worth(50)));
     assert_eq!(contract.channel_state(id).1, 50);
 }
@@ -2419,7 +2387,7 @@ fn settle_amounts_sum_exactly_to_segments_times_price() {
         contract
             .settle(c, n, voucher_on(&session(), id, n, CHAIN_ID, ADJUDICATOR))
             .unwrap();
-        total += last_log::<ChannelSettled>(&host).amount;
+        total += host.last_log::<ChannelSettled>().amount;
         assert_eq!(total, price * U256::from(n));
     }
 }
@@ -2449,7 +2417,7 @@ fn settle_reverts_when_segments_times_price_is_huge() {
     contract
         .settle(c, 1, voucher_on(&session(), id, 1, CHAIN_ID, ADJUDICATOR))
         .unwrap();
-    assert_eq!(last_log::<ChannelSettled>(&host).amount, MAX_AMOUNT);
+    assert_eq!(host.last_log::<ChannelSettled>().amount, MAX_AMOUNT);
 }
 
 /// §3.12: per-channel escrow: a voucher of one channel cannot reach another channel's deposit.

@@ -215,14 +215,7 @@ impl World {
         host.vm.set_contract_address(ADJUDICATOR);
         host.vm.set_chain_id(CHAIN_ID);
         host.vm.set_block_timestamp(NOW);
-        for (name, at) in [
-            (names::PARATII_TOKEN, TOKEN),
-            (names::PARATII_AVATAR, AVATAR),
-        ] {
-            let mut data = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
-            data.extend_from_slice(name.key.as_slice());
-            host.answer_static_call(REGISTRY, data, at.into_word().to_vec());
-        }
+        host.answer_lookup(REGISTRY, names::PARATII_AVATAR.key, AVATAR);
         let mut contract = PaymentChannels::from(&host);
         contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
         let channels = core::array::from_fn(|i| Channel {

@@ -57,6 +57,28 @@ impl PrecompileHost {
         self.answers.borrow_mut().insert((to, calldata), Ok(output));
     }
 
+    /// Answers the `ParatiiRegistry` at `registry`: `key` is registered to `at` (what
+    /// [`crate::lookup`] and [`crate::peer`] ask).
+    pub fn answer_lookup(&self, registry: Address, key: B256, at: Address) {
+        let mut calldata = paratii_contracts::names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
+        calldata.extend_from_slice(key.as_slice());
+        self.answer_static_call(registry, calldata, at.into_word().to_vec());
+    }
+
+    /// The last event logged, decoded as `E`.
+    ///
+    /// # Panics
+    /// When nothing was logged or the last log is not an `E`.
+    #[must_use]
+    pub fn last_log<E: alloy_sol_types::SolEvent>(&self) -> E {
+        let (topics, data) = self
+            .vm
+            .get_emitted_logs()
+            .pop()
+            .expect("should have logged");
+        E::decode_raw_log(topics, &data).expect("should be the expected event")
+    }
+
     /// Makes every static call to `to` with exactly `calldata` revert with `revert_data`.
     pub fn revert_static_call(&self, to: Address, calldata: Vec<u8>, revert_data: Vec<u8>) {
         self.answers

@@ -4,7 +4,6 @@
 
 use super::*;
 use alloy_primitives::address;
-use alloy_sol_types::SolEvent;
 use paratii_common::testing::PrecompileHost;
 use paratii_contracts::{
     names,
@@ -22,15 +21,6 @@ fn deploy() -> (PrecompileHost, ParatiiRegistry) {
     registry.constructor(OWNER).unwrap();
     host.vm.set_sender(OWNER);
     (host, registry)
-}
-
-fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
-    let (topics, data) = host
-        .vm
-        .get_emitted_logs()
-        .pop()
-        .expect("should have logged");
-    E::decode_raw_log(topics, &data).expect("should be the expected event")
 }
 
 fn log_count(host: &PrecompileHost) -> usize {
@@ -55,7 +45,7 @@ fn register_address_then_unregister_reads_zero() {
         .unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), TOKEN);
     assert_eq!(
-        last_log::<AddressRegistered>(&host),
+        host.last_log::<AddressRegistered>(),
         AddressRegistered {
             key: key("ParatiiToken"),
             name: "ParatiiToken".into(),
@@ -65,7 +55,7 @@ fn register_address_then_unregister_reads_zero() {
     registry.unregister_address("ParatiiToken".into()).unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), Address::ZERO);
     assert_eq!(
-        last_log::<AddressUnregistered>(&host),
+        host.last_log::<AddressUnregistered>(),
         AddressUnregistered {
             key: key("ParatiiToken"),
             name: "ParatiiToken".into()
@@ -85,7 +75,7 @@ fn register_uint_then_unregister_reads_zero() {
         share
     );
     assert_eq!(
-        last_log::<UintRegistered>(&host),
+        host.last_log::<UintRegistered>(),
         UintRegistered {
             key: key("VideoRedistributionPoolShare"),
             name: "VideoRedistributionPoolShare".into(),
@@ -100,7 +90,7 @@ fn register_uint_then_unregister_reads_zero() {
         U256::ZERO
     );
     assert_eq!(
-        last_log::<UintUnregistered>(&host).name,
+        host.last_log::<UintUnregistered>().name,
         "VideoRedistributionPoolShare"
     );
 }
@@ -115,7 +105,7 @@ fn register_string_then_unregister_reads_empty() {
         .unwrap();
     assert_eq!(registry.get_string("Gateway".into()), long);
     assert_eq!(
-        last_log::<StringRegistered>(&host),
+        host.last_log::<StringRegistered>(),
         StringRegistered {
             key: key("Gateway"),
             name: "Gateway".into(),
@@ -133,7 +123,7 @@ fn register_string_then_unregister_reads_empty() {
     registry.unregister_string("Gateway".into()).unwrap();
     assert_eq!(registry.get_string("Gateway".into()), "");
     assert_eq!(
-        last_log::<StringUnregistered>(&host),
+        host.last_log::<StringUnregistered>(),
         StringUnregistered {
             key: key("Gateway"),
             name: "Gateway".into()
@@ -303,7 +293,7 @@ fn constructor_sets_owner_and_logs_transfer_from_zero() {
         (OWNER, Address::ZERO)
     );
     assert_eq!(
-        last_log::<OwnershipTransferred>(&host),
+        host.last_log::<OwnershipTransferred>(),
         OwnershipTransferred {
             previousOwner: Address::ZERO,
             newOwner: OWNER
@@ -328,7 +318,7 @@ fn transfer_ownership_completes_only_when_pending_owner_accepts() {
     let (host, mut registry) = deploy();
     registry.transfer_ownership(HEIR).unwrap();
     assert_eq!(
-        last_log::<OwnershipTransferStarted>(&host),
+        host.last_log::<OwnershipTransferStarted>(),
         OwnershipTransferStarted {
             previousOwner: OWNER,
             newOwner: HEIR
@@ -344,7 +334,7 @@ fn transfer_ownership_completes_only_when_pending_owner_accepts() {
         (HEIR, Address::ZERO)
     );
     assert_eq!(
-        last_log::<OwnershipTransferred>(&host),
+        host.last_log::<OwnershipTransferred>(),
         OwnershipTransferred {
             previousOwner: OWNER,
             newOwner: HEIR
@@ -390,7 +380,7 @@ fn renounce_ownership_freezes_registry() {
         (Address::ZERO, Address::ZERO)
     );
     assert_eq!(
-        last_log::<OwnershipTransferred>(&host),
+        host.last_log::<OwnershipTransferred>(),
         OwnershipTransferred {
             previousOwner: OWNER,
             newOwner: Address::ZERO

@@ -55,9 +55,7 @@ fn mallory() -> Signer {
 }
 
 fn register_peer(host: &PrecompileHost, name: names::Name, at: Address) {
-    let mut calldata = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
-    calldata.extend_from_slice(name.key.as_slice());
-    host.answer_static_call(REGISTRY, calldata, at.into_word().to_vec());
+    host.answer_lookup(REGISTRY, name.key, at);
 }
 
 fn spending_key_call(user: Address, key: Address) -> Vec<u8> {
@@ -87,11 +85,6 @@ fn deploy() -> (PrecompileHost, UserRegistry) {
 
 fn logs(host: &PrecompileHost) -> Vec<(Vec<B256>, Vec<u8>)> {
     host.vm.get_emitted_logs()
-}
-
-fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
-    let (topics, data) = logs(host).pop().expect("should have logged");
-    E::decode_raw_log(topics, &data).expect("should be the expected event")
 }
 
 fn record_vote(video_id: B256, previous: u8, next: u8) -> MadeCall {
@@ -184,7 +177,7 @@ fn register_user_records_metadata_and_logs() {
     host.vm.set_sender(BOB);
     users.register_user(METADATA).unwrap();
     assert_eq!(
-        last_log::<UserRegistered>(&host),
+        host.last_log::<UserRegistered>(),
         UserRegistered {
             user: BOB,
             metadata: METADATA
@@ -201,7 +194,7 @@ fn user_registers_updates_and_removes_itself() {
     users.register_user(METADATA).unwrap();
     users.update_user(NEW_METADATA).unwrap();
     assert_eq!(
-        last_log::<UserUpdated>(&host),
+        host.last_log::<UserUpdated>(),
         UserUpdated {
             user: BOB,
             metadata: NEW_METADATA
@@ -210,7 +203,7 @@ fn user_registers_updates_and_removes_itself() {
     assert_eq!(users.get_user(BOB), Ok(NEW_METADATA));
     users.remove_user(BOB).unwrap();
     assert_eq!(
-        last_log::<UserRemoved>(&host),
+        host.last_log::<UserRemoved>(),
         UserRemoved {
             user: BOB,
             removedBy: BOB
@@ -233,7 +226,7 @@ fn remove_user_by_contract_owner_succeeds_and_logs_owner() {
     host.vm.set_sender(OWNER);
     users.remove_user(BOB).unwrap();
     assert_eq!(
-        last_log::<UserRemoved>(&host),
+        host.last_log::<UserRemoved>(),
         UserRemoved {
             user: BOB,
             removedBy: OWNER
@@ -352,7 +345,7 @@ fn record_acquisition_by_store_sets_flag_and_logs() {
     assert!(users.user_acquired_video(BOB, VIDEO));
     assert!(!users.user_acquired_video(BOB, OTHER_VIDEO));
     assert_eq!(
-        last_log::<VideoAcquired>(&host),
+        host.last_log::<VideoAcquired>(),
         VideoAcquired {
             user: BOB,
             videoId: VIDEO
@@ -436,7 +429,7 @@ fn like_video_sets_flag_counters_calls_video_registry_and_logs() {
     assert_eq!(users.user_votes(BOB), (1, 0));
     assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE)]);
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(BOB, VIDEO, true, false, BOB)
     );
 }
@@ -448,7 +441,7 @@ fn like_video_logs_acquired_when_store_recorded_acquisition() {
     host.vm.set_sender(BOB);
     users.like_video(VIDEO, true).unwrap();
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(BOB, VIDEO, true, true, BOB)
     );
     assert!(users.user_acquired_video(BOB, VIDEO));
@@ -467,7 +460,7 @@ fn dislike_video_sets_flag_counters_and_calls_video_registry() {
         vec![record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE)]
     );
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(BOB, VIDEO, false, false, BOB)
     );
 }
@@ -489,7 +482,7 @@ fn dislike_video_overrides_like() {
         ]
     );
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(BOB, VIDEO, false, false, BOB)
     );
 }
@@ -623,7 +616,7 @@ fn authorize_posting_key_by_user_sets_expiry_and_logs() {
     assert_eq!(users.posting_key_expiry(BOB, SPENDER), EXPIRY);
     assert!(users.is_posting_key(BOB, SPENDER));
     assert_eq!(
-        last_log::<PostingKeyAuthorized>(&host),
+        host.last_log::<PostingKeyAuthorized>(),
         PostingKeyAuthorized {
             user: BOB,
             key: SPENDER,
@@ -641,7 +634,7 @@ fn authorize_posting_key_by_live_spending_key_succeeds() {
     users.authorize_posting_key(BOB, RELAYER, EXPIRY).unwrap();
     assert!(users.is_posting_key(BOB, RELAYER));
     assert_eq!(
-        last_log::<PostingKeyAuthorized>(&host),
+        host.last_log::<PostingKeyAuthorized>(),
         PostingKeyAuthorized {
             user: BOB,
             key: RELAYER,
@@ -745,7 +738,7 @@ fn revoke_posting_key_clears_expiry_and_logs() {
     assert_eq!(users.posting_key_expiry(BOB, SPENDER), 0);
     assert!(!users.is_posting_key(BOB, SPENDER));
     assert_eq!(
-        last_log::<PostingKeyRevoked>(&host),
+        host.last_log::<PostingKeyRevoked>(),
         PostingKeyRevoked {
             user: BOB,
             key: SPENDER,
@@ -766,7 +759,7 @@ fn revoke_posting_key_by_live_spending_key_succeeds() {
     host.vm.set_sender(SPENDER);
     users.revoke_posting_key(BOB, RELAYER).unwrap();
     assert!(!users.is_posting_key(BOB, RELAYER));
-    assert_eq!(last_log::<PostingKeyRevoked>(&host).revokedBy, SPENDER);
+    assert_eq!(host.last_log::<PostingKeyRevoked>().revokedBy, SPENDER);
 }
 
 #[test]
@@ -792,7 +785,7 @@ fn like_video_for_by_posting_key_votes_for_user() {
     assert_eq!(users.user_votes(SPENDER), (0, 0));
     assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE)]);
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(BOB, VIDEO, true, false, SPENDER)
     );
 }
@@ -882,7 +875,7 @@ fn like_video_by_sig_relayed_applies_vote_with_posting_key_as_voter() {
     assert_eq!(users.vote_nonce(alice()), U256::from(1));
     assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE)]);
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(alice(), VIDEO, true, false, poster().address())
     );
 }
@@ -902,7 +895,7 @@ fn like_video_by_sig_signed_by_user_itself_succeeds() {
     assert!(users.user_dislikes_video(alice(), VIDEO));
     assert_eq!(users.vote_nonce(alice()), U256::from(1));
     assert_eq!(
-        last_log::<VideoVoted>(&host),
+        host.last_log::<VideoVoted>(),
         voted(alice(), VIDEO, false, false, alice())
     );
 }

@@ -4,7 +4,6 @@
 
 use super::*;
 use alloy_primitives::{address, b256};
-use alloy_sol_types::SolEvent;
 use paratii_common::testing::PrecompileHost;
 
 const OWNER: Address = address!("0x00000000000000000000000000000000000000a0");
@@ -28,9 +27,7 @@ fn deploy() -> (PrecompileHost, VideoRegistry) {
         (names::PAYMENT_CHANNELS, CHANNELS),
         (names::USER_REGISTRY, USERS),
     ] {
-        let mut calldata = names::GET_CONTRACT_BY_KEY_SELECTOR.to_vec();
-        calldata.extend_from_slice(name.key.as_slice());
-        host.answer_static_call(REGISTRY, calldata, address.into_word().to_vec());
+        host.answer_lookup(REGISTRY, name.key, address);
     }
     let mut registry = VideoRegistry::from(&host);
     registry.constructor(OWNER, REGISTRY).unwrap();
@@ -52,15 +49,6 @@ fn register_as(
         TRANSCODED,
         METADATA,
     )
-}
-
-fn last_log<E: SolEvent>(host: &PrecompileHost) -> E {
-    let (topics, data) = host
-        .vm
-        .get_emitted_logs()
-        .pop()
-        .expect("should have logged");
-    E::decode_raw_log(topics, &data).expect("should be the expected event")
 }
 
 fn not_owner_or_registrar(caller: Address) -> Error {
@@ -90,7 +78,7 @@ fn register_video_records_owner_registrar_price_hashes_and_logs() {
     assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 0, 0));
     assert_eq!(r.sale_terms(VIDEO).unwrap(), (CREATOR, U256::from(31_415)));
     assert_eq!(
-        last_log::<VideoRegistered>(&host),
+        host.last_log::<VideoRegistered>(),
         VideoRegistered {
             videoId: VIDEO,
             owner: CREATOR,
@@ -126,7 +114,7 @@ fn update_video_by_owner_or_registrar_changes_hashes_and_price() {
             (CREATOR, PLATFORM, U256::from(7), hash, hash, hash)
         );
         assert_eq!(
-            last_log::<VideoUpdated>(&host),
+            host.last_log::<VideoUpdated>(),
             VideoUpdated {
                 videoId: VIDEO,
                 price: U256::from(7),
@@ -159,7 +147,7 @@ fn remove_video_by_owner_then_id_reads_unknown_and_is_never_reused() {
     host.vm.set_sender(CREATOR);
     r.remove_video(VIDEO).unwrap();
     assert_eq!(
-        last_log::<VideoRemoved>(&host),
+        host.last_log::<VideoRemoved>(),
         VideoRemoved { videoId: VIDEO }
     );
     assert!(!r.is_registered(VIDEO));
@@ -234,7 +222,7 @@ fn approved_registrar_registers_for_creator_until_revoked() {
     host.vm.set_sender(OWNER);
     r.set_registrar(PLATFORM, true).unwrap();
     assert_eq!(
-        last_log::<RegistrarApproved>(&host),
+        host.last_log::<RegistrarApproved>(),
         RegistrarApproved {
             registrar: PLATFORM,
             approved: true
@@ -317,7 +305,7 @@ fn record_view_counts_only_from_store_or_channels() {
         r.record_view(VIDEO).unwrap();
         let views = n as u64 + 1;
         assert_eq!(
-            last_log::<VideoViewed>(&host),
+            host.last_log::<VideoViewed>(),
             VideoViewed {
                 videoId: VIDEO,
                 views
@@ -350,7 +338,7 @@ fn record_vote_moves_one_voter_between_counters() {
     assert_eq!(r.get_stats(VIDEO).unwrap(), (0, 2, 0));
     r.record_vote(VIDEO, VOTE_LIKE, VOTE_NONE).unwrap();
     assert_eq!(
-        last_log::<VideoVotesChanged>(&host),
+        host.last_log::<VideoVotesChanged>(),
         VideoVotesChanged {
             videoId: VIDEO,
             likes: 1,
