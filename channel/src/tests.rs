@@ -1591,6 +1591,24 @@ fn sdk_selectors_equal_alloy_selectors_of_the_struct_signatures() {
 }
 
 #[test]
+fn eip712_data_words_equal_alloy_struct_hashes() {
+    use alloy_sol_types::SolValue as _;
+    let it = item(&channel(), &session(), 12);
+    let sol = IPaymentChannels::SettleItem {
+        channel: sol_channel(&it.channel),
+        segments: it.segments,
+        v: it.v,
+        r: it.r,
+        s: it.s,
+    };
+    assert_eq!(
+        ChannelSol::eip712_data_word(&it.channel),
+        sol.channel.eip712_data_word()
+    );
+    assert_eq!(SettleItemSol::eip712_data_word(&it), sol.eip712_data_word());
+}
+
+#[test]
 fn channel_abi_equals_sol_channel_both_ways() {
     let c = Channel {
         signer: Address::ZERO,

@@ -369,11 +369,19 @@ mod tests {
         let id = channel_id(412_346, contract, &c);
         assert_ne!(id, channel_id(42_161, contract, &c));
         assert_ne!(id, channel_id(412_346, TOKEN, &c));
-        let mut other = c.clone();
-        other.salt = B256::ZERO;
-        assert_ne!(id, channel_id(412_346, contract, &other));
-        let mut other = c;
-        other.signer = Address::ZERO;
-        assert_ne!(id, channel_id(412_346, contract, &other));
+        let changes: [fn(&mut crate::channels::Channel); 6] = [
+            |c| c.payer = Address::repeat_byte(0xa1),
+            |c| c.payee = Address::repeat_byte(0xa2),
+            |c| c.signer = Address::ZERO,
+            |c| c.videoId = B256::repeat_byte(0xa3),
+            |c| c.pricePerSegment += U256::from(1),
+            |c| c.salt = B256::ZERO,
+        ];
+        for change in changes {
+            let mut other = c.clone();
+            change(&mut other);
+            assert_ne!(other, c);
+            assert_ne!(id, channel_id(412_346, contract, &other));
+        }
     }
 }
