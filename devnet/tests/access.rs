@@ -10,11 +10,14 @@
 //! calling directly) and a stranger. The matrix prints as a table when the test runs with
 //! `--nocapture`.
 
+mod common;
+
 use std::fmt::Write as _;
 
 use alloy_json_abi::{JsonAbi, StateMutability};
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, SolCall, SolError, SolStruct};
+use common::{ADMIN, HOLDER};
 use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
 use paratii_devnet::{
     suite::{
@@ -27,8 +30,6 @@ use paratii_devnet::{
     Devnet, Status,
 };
 
-const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
-const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
 const OTHER: Address = address!("0x00000000000000000000000000000000000000b2");
 const KEY: Address = address!("0x00000000000000000000000000000000000000b9");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");

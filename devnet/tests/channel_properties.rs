@@ -14,10 +14,13 @@
 //! outcomes against a model with a mocked token; this one checks the money with the real one.
 //! `PROPTEST_CASES` sets the number of cases (default 100, each up to 30 operations).
 
+mod common;
+
 use std::cell::RefCell;
 
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolStruct};
+use common::{ADMIN, HOLDER};
 use paratii_contracts::{channels::Voucher, signing::Signer};
 use paratii_devnet::{
     suite::{
@@ -31,8 +34,6 @@ use paratii_devnet::{
 };
 use proptest::prelude::*;
 
-const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
-const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
 const SLOTS: usize = 4;
 
@@ -382,15 +383,8 @@ fn check(
     Ok(now)
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(100), ..ProptestConfig::default() })]
 
     #[test]
     fn channels_conserve_pti_and_pay_only_what_was_signed(

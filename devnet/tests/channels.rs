@@ -8,8 +8,11 @@
 
 use std::fmt::Write as _;
 
+mod common;
+
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolStruct};
+use common::{Chain, ADMIN, HOLDER};
 use paratii_contracts::{
     channels::{CloseAuthorization, Voucher},
     signing::Signer,
@@ -21,13 +24,11 @@ use paratii_devnet::{
             IParatiiAvatar, IParatiiToken,
             IPaymentChannels::{self, Channel, SettleItem},
         },
-        Suite, GRACE_PERIOD, PTI,
+        GRACE_PERIOD, PTI,
     },
-    CallError, Devnet, Receipt,
+    Devnet, Receipt,
 };
 
-const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
-const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
 const PRODUCER: Address = address!("0x00000000000000000000000000000000000000c0");
 const RELAYER: Address = address!("0x00000000000000000000000000000000000000e1");
 const VIDEO: B256 = B256::repeat_byte(0x11);
@@ -37,39 +38,7 @@ fn price() -> U256 {
     PTI / U256::from(100)
 }
 
-struct Chain {
-    net: Devnet,
-    s: Suite,
-}
-
 impl Chain {
-    fn new() -> Self {
-        let mut net = Devnet::new();
-        let s = Suite::deploy(&mut net, ADMIN, HOLDER).expect("suite should deploy");
-        Self { net, s }
-    }
-
-    /// Sends `call`, which must succeed; returns the receipt.
-    fn ok<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Receipt {
-        self.net
-            .send_receipt(from, to, call)
-            .unwrap_or_else(|e| panic!("{} should succeed: {e}", C::SIGNATURE))
-    }
-
-    fn reverts<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Vec<u8> {
-        match self.net.send(from, to, call) {
-            Err(CallError::Reverted(data)) => data,
-            Err(other) => panic!("{} should revert, failed: {other}", C::SIGNATURE),
-            Ok(_) => panic!("{} should revert, succeeded", C::SIGNATURE),
-        }
-    }
-
-    fn pti_of(&self, who: Address) -> U256 {
-        self.net
-            .view(self.s.token, &IParatiiToken::balanceOfCall { owner: who })
-            .unwrap()
-    }
-
     /// Gives `who` `amount` PTI and approves it all to the adjudicator.
     fn fund_and_approve(&self, who: Address, amount: U256) {
         self.ok(
@@ -143,10 +112,6 @@ impl Chain {
             )
             .unwrap();
         (s._0, s._1, s._2, s._3, s._4)
-    }
-
-    fn now(&self) -> u64 {
-        self.net.world().block.timestamp
     }
 }
 

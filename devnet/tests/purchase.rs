@@ -1,11 +1,14 @@
 //! End to end on the devnet, through the generated ABI only: the whole suite deployed from its
-//! deployable WASM and wired through the registry ([`Suite::deploy`]); a video registered, bought
+//! deployable WASM and wired through the registry (`Suite::deploy`); a video registered, bought
 //! (approve path, permit path, spending-key path), liked (directly and by a relayed signature of
 //! a posting key a spending key authorised); balances, events and records checked; every refusal
 //! rolls the whole transaction back.
 
+mod common;
+
 use alloy_primitives::{address, Address, B256, U256};
-use alloy_sol_types::{eip712_domain, SolCall, SolError, SolStruct};
+use alloy_sol_types::{eip712_domain, SolError, SolStruct};
+use common::{Chain, ADMIN};
 use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
 use paratii_devnet::{
     suite::{
@@ -13,13 +16,11 @@ use paratii_devnet::{
             IParatiiAvatar, IParatiiRegistry, IParatiiToken, IUserRegistry, IVideoRegistry,
             IVideoStore,
         },
-        Suite, POOL_SHARE, PTI,
+        POOL_SHARE, PTI,
     },
-    CallError, Devnet, Receipt, Status,
+    Receipt, Status,
 };
 
-const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
-const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
 const CREATOR: Address = address!("0x00000000000000000000000000000000000000c0");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
 const VIDEO: B256 = B256::repeat_byte(0x11);
@@ -35,17 +36,10 @@ fn price() -> U256 {
     pti(14)
 }
 
-struct Chain {
-    net: Devnet,
-    s: Suite,
-}
-
 impl Chain {
     /// The suite, with `VIDEO` and `VIDEO_2` registered by the creator at 14 PTI.
-    fn new() -> Self {
-        let mut net = Devnet::new();
-        let s = Suite::deploy(&mut net, ADMIN, HOLDER).expect("suite should deploy");
-        let chain = Self { net, s };
+    fn with_videos() -> Self {
+        let chain = Self::new();
         for id in [VIDEO, VIDEO_2] {
             chain.ok(
                 CREATOR,
@@ -61,41 +55,6 @@ impl Chain {
             );
         }
         chain
-    }
-
-    /// Sends `call`, which must succeed; returns the receipt.
-    /// Sends `call`, which must succeed; returns the receipt.
-    fn ok<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Receipt {
-        self.net
-            .send_receipt(from, to, call)
-            .unwrap_or_else(|e| panic!("{} should succeed: {e}", C::SIGNATURE))
-    }
-
-    /// Sends `call`, which must revert; returns the revert data.
-    fn reverts<C: SolCall>(&self, from: Address, to: Address, call: &C) -> Vec<u8> {
-        match self.net.send(from, to, call) {
-            Err(CallError::Reverted(data)) => data,
-            Err(other) => panic!("{} should revert, failed: {other}", C::SIGNATURE),
-            Ok(_) => panic!("{} should revert, succeeded", C::SIGNATURE),
-        }
-    }
-
-    fn pti_of(&self, who: Address) -> U256 {
-        self.net
-            .view(self.s.token, &IParatiiToken::balanceOfCall { owner: who })
-            .unwrap()
-    }
-
-    /// Gives `who` `amount` PTI from the holder.
-    fn fund_pti(&self, who: Address, amount: U256) {
-        self.ok(
-            HOLDER,
-            self.s.token,
-            &IParatiiToken::transferCall {
-                to: who,
-                value: amount,
-            },
-        );
     }
 
     fn approve_avatar(&self, who: Address, amount: U256) {
@@ -130,17 +89,13 @@ impl Chain {
             .unwrap();
         (s._0, s._1, s._2)
     }
-
-    fn now(&self) -> u64 {
-        self.net.world().block.timestamp
-    }
 }
 
 // --- the original scenario, approve path ---
 
 #[test]
 fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_view() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     // The original test: fund the buyer with price + 1, approve the avatar, buy.
     c.fund_pti(buyer, price() + U256::from(1));
@@ -223,7 +178,7 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
 
 #[test]
 fn buy_video_with_permit_needs_no_prior_approve() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = Signer::from_seed(41);
     let b = buyer.address();
     c.fund_pti(b, pti(100));
@@ -270,7 +225,7 @@ fn buy_video_with_permit_needs_no_prior_approve() {
 
 #[test]
 fn buy_video_with_permit_reverts_with_token_error_when_signature_is_wrong() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = Signer::from_seed(42);
     let b = buyer.address();
     c.fund_pti(b, pti(100));
@@ -309,7 +264,7 @@ fn buy_video_with_permit_reverts_with_token_error_when_signature_is_wrong() {
 
 #[test]
 fn like_after_buying_says_acquired_and_counts_on_the_video() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     let other = address!("0x00000000000000000000000000000000000000b2");
     c.fund_pti(buyer, price());
@@ -355,7 +310,7 @@ fn like_after_buying_says_acquired_and_counts_on_the_video() {
 
 #[test]
 fn vote_on_unknown_video_fails_with_video_registry_error_and_leaves_no_vote() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let unknown = B256::repeat_byte(0x77);
     let data = c.reverts(
         STRANGER,
@@ -385,7 +340,7 @@ fn vote_on_unknown_video_fails_with_video_registry_error_and_leaves_no_vote() {
 
 #[test]
 fn buy_video_twice_fails_and_charges_nothing() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
     c.approve_avatar(buyer, pti(100));
@@ -412,7 +367,7 @@ fn buy_video_twice_fails_and_charges_nothing() {
 
 #[test]
 fn buy_unknown_video_fails_with_video_registry_error() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let unknown = B256::repeat_byte(0x77);
     let data = c.reverts(
         STRANGER,
@@ -430,7 +385,7 @@ fn buy_unknown_video_fails_with_video_registry_error() {
 
 #[test]
 fn buy_video_fails_when_pool_share_is_misconfigured_to_3000_percent() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
     c.approve_avatar(buyer, pti(100));
@@ -463,7 +418,7 @@ fn buy_video_fails_when_pool_share_is_misconfigured_to_3000_percent() {
 
 #[test]
 fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
     // Enough for the pool's part, not for the owner's: the avatar's first pull succeeds, the
@@ -504,7 +459,7 @@ fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
 
 #[test]
 fn store_removed_from_whitelist_cannot_take_payments() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
     c.approve_avatar(buyer, pti(100));
@@ -531,7 +486,7 @@ fn store_removed_from_whitelist_cannot_take_payments() {
 
 #[test]
 fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let user = address!("0x00000000000000000000000000000000000000b1");
     let key = address!("0x00000000000000000000000000000000000000b9");
     c.fund_pti(user, pti(100));
@@ -621,7 +576,7 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
 
 #[test]
 fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let user = address!("0x00000000000000000000000000000000000000b1");
     let spending = address!("0x00000000000000000000000000000000000000b9");
     let posting = Signer::from_seed(77);
@@ -683,7 +638,7 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
 
 #[test]
 fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
-    let c = Chain::new();
+    let c = Chain::with_videos();
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     let (r1, r2) = (
         address!("0x00000000000000000000000000000000000000d1"),

@@ -9,10 +9,13 @@
 //! it**, counted from the user registry's per-user flags (independently of the model) and from
 //! the model. `PROPTEST_CASES` sets the number of cases (default 300, each up to 40 operations).
 
+mod common;
+
 use std::{cell::RefCell, collections::HashMap};
 
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolError};
+use common::{ADMIN, HOLDER};
 use paratii_devnet::{
     suite::{
         abi::{IParatiiToken, IUserRegistry, IVideoRegistry, IVideoStore},
@@ -22,8 +25,6 @@ use paratii_devnet::{
 };
 use proptest::prelude::*;
 
-const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
-const HOLDER: Address = address!("0x00000000000000000000000000000000000000a1");
 const CREATORS: [Address; 2] = [
     address!("0x00000000000000000000000000000000000000c0"),
     address!("0x00000000000000000000000000000000000000c1"),
@@ -368,15 +369,8 @@ fn check(net: &Devnet, s: &Suite, m: &Model) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(300), ..ProptestConfig::default() })]
 
     #[test]
     fn purchases_and_votes_conserve_pti_and_counters_equal_current_voters(
