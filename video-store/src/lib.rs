@@ -23,8 +23,8 @@
 //! both parts; the acquisition; the view) → the event. Each buyer/video pair can succeed
 //! once, and the record is written before any call, so a re-entrant purchase is refused.
 //!
-//! **Storage.** A sale takes one slot (bought flag, price as 96 bits, time) plus one for the
-//! proof-of-buy digest (left empty, and cheap, when the digest is zero).
+//! **Storage.** A sale takes one slot (price as 96 bits, time; a non-zero time marks it) plus
+//! one for the proof-of-buy digest (left empty, and cheap, when the digest is zero).
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests.
 #![cfg_attr(not(test), allow(missing_docs))]
@@ -34,7 +34,7 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{Address, Uint, B256, U256};
+use alloy_primitives::{aliases::U64, Address, Uint, B256, U256};
 use paratii_common::{call_returning_true, revert_data};
 use paratii_contracts::{
     abi::{
@@ -52,7 +52,7 @@ use paratii_contracts::{
 use stylus_sdk::{
     call::{call, static_call},
     prelude::*,
-    storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageU96},
+    storage::{StorageAddress, StorageB256, StorageMap, StorageU64, StorageU96},
 };
 
 /// The pool share's scale: a share of `1e18` is the whole price.
@@ -94,8 +94,8 @@ pub enum Error {
 /// One buyer's purchase of one video.
 #[storage]
 pub struct Sale {
-    bought: StorageBool,
     price: StorageU96,
+    /// When the sale happened (unix seconds); zero for none, since no block is at time zero.
     bought_at: StorageU64,
     proof_of_buy: StorageB256,
 }
@@ -239,7 +239,7 @@ impl VideoStore {
         let sales = self.sales.getter(buyer);
         let sale = sales.getter(video_id);
         (
-            sale.bought.get(),
+            sale.bought_at.get() != U64::ZERO,
             U256::from(sale.price.get()),
             sale.proof_of_buy.get(),
             sale.bought_at.get().to(),
@@ -248,7 +248,7 @@ impl VideoStore {
 
     /// Whether `buyer` bought `video_id`.
     pub fn has_bought(&self, buyer: Address, video_id: B256) -> bool {
-        self.sales.getter(buyer).getter(video_id).bought.get()
+        self.sales.getter(buyer).getter(video_id).bought_at.get() != U64::ZERO
     }
 
     /// The `ParatiiRegistry` peers and the pool share are looked up in.
@@ -350,7 +350,6 @@ impl VideoStore {
         let now = self.vm().block_timestamp();
         let mut sales = self.sales.setter(p.buyer);
         let mut sale = sales.setter(p.video_id);
-        sale.bought.set(true);
         sale.price.set(U96::from_limbs([limbs[0], limbs[1]]));
         sale.bought_at.set(Uint::from(now));
         if !proof_of_buy.is_zero() {
