@@ -256,8 +256,7 @@ impl UserRegistry {
     /// # Errors
     /// `UserRegistryUnknownUser`.
     pub fn get_user(&self, user: Address) -> Result<B256, Error> {
-        self.when_registered(user)?;
-        Ok(self.users.getter(user).metadata.get())
+        self.when_registered(user)
     }
 
     /// Whether `user` is registered.
@@ -547,12 +546,13 @@ impl UserRegistry {
 }
 
 impl UserRegistry {
-    /// Guard: `user` is registered.
-    fn when_registered(&self, user: Address) -> Result<(), Error> {
-        if self.is_registered(user) {
-            return Ok(());
+    /// Guard: `user` is registered; returns its metadata digest.
+    fn when_registered(&self, user: Address) -> Result<B256, Error> {
+        let metadata = self.users.getter(user).metadata.get();
+        if metadata.is_zero() {
+            return Err(Error::UnknownUser(UserRegistryUnknownUser { user }));
         }
-        Err(Error::UnknownUser(UserRegistryUnknownUser { user }))
+        Ok(metadata)
     }
 
     /// Guard: `key` is a live posting key of `user`.
