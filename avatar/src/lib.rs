@@ -13,24 +13,41 @@
 //!
 //! **Roles.**
 //! - The contract owner (two-step transfer) whitelists action contracts and disburses the pool.
-//!   Being the owner moves nobody's funds: only whitelisted contracts pull users' PTI.
+//!   Being the owner moves nobody's funds: only whitelisted contracts pull users' PTI, and a
+//!   contract the owner whitelists can pull only **after the whitelist delay** (set at
+//!   deployment, one to thirty days), announced at once by `WhitelistUpdated(account, true,
+//!   effectiveAt)`. Users (or their watchtowers) who distrust a newly scheduled contract have the
+//!   whole delay to lower their PTI allowance to the avatar and revoke their spending keys.
+//!   Removals take effect at once (they only take power away), and removing a scheduled
+//!   contract cancels it. The contracts named at construction (the suite's store and payment
+//!   channels, deployed before the avatar) are whitelisted from the start: nobody can have
+//!   approved PTI to an avatar that does not exist yet.
 //! - A whitelisted contract pulls PTI a user approved to the avatar, from that user to anyone
 //!   (`transferFrom`), or charges a spending key of the user (`transferFromWithKey`), passing its
 //!   own caller as the key. `pay` / `payWithKey` do a sale's two parts (the seller's and the
-//!   pool's) in one call, one token lookup and, for a key, one charge for the whole price. The whitelist is trusted as the original's was: a whitelisted contract
-//!   can pull any approved PTI, so keys limit what a key holder spends, not what a whitelisted
-//!   contract can do.
+//!   pool's) in one call and, for a key, one charge for the whole price. A whitelisted
+//!   contract can pull any approved PTI, so keys limit what a key holder spends, not what a
+//!   whitelisted contract can do: the delay is what protects users from the owner.
 //! - A user authorises, replaces and revokes their own spending keys.
 //!
 //! **Invariants.** A spending key is authorised iff its stored expiry is non-zero (authorising
 //! requires an expiry after the current block, revoking erases it); it can spend iff
 //! `block.timestamp < expiry`; its remaining cap fits in 96 bits (PTI's whole supply does) and
-//! only decreases, by exactly the amount pulled, until it is replaced or revoked. The PTI token is
-//! looked up in the `ParatiiRegistry` at call time, never cached. An ETH disbursement checks that
-//! the pool covers the sum of its payouts before paying anyone.
+//! only decreases, by exactly the amount pulled, until it is replaced or revoked. A contract pulls
+//! only from the time stored for it on (`block.timestamp ≥ effectiveAt`), and that time is at
+//! least the whitelist delay after the owner's call. The PTI token is **fixed at construction**:
+//! it is the token users approve, and no registry entry can re-point the avatar's pulls to a
+//! token that reports transfers it never made. An ETH disbursement checks that the pool covers
+//! the sum of its payouts before paying anyone.
 //!
-//! **Storage.** Ownership (two slots), the registry address, the whitelist (`account → bool`, one
-//! slot per account) and the spending keys (`user → key → (remaining, expiry)`, one slot per key:
+//! **Why a delay, not a per-user opt-in.** An opt-in (each user allowing each action contract)
+//! would remove the owner's power entirely, but costs every user a transaction and a new slot
+//! (~45k gas) per contract before a first purchase, and one more whenever the suite adds a
+//! contract. The delay keeps "approve once" and gives every user the same window to leave,
+//! which watchtowers can act on for them.
+//!
+//! **Storage.** Ownership (two slots), PTI and the whitelist delay (one slot), the whitelist
+//! (`account → effectiveAt`, unix seconds, zero when not whitelisted, one slot per account) and the spending keys (`user → key → (remaining, expiry)`, one slot per key:
 //! the 96-bit remaining cap and the 64-bit expiry are packed together).
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
@@ -45,25 +62,29 @@ extern crate alloc;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, Uint, U256};
 use alloy_sol_types::SolCall;
-use paratii_common::{call_returning_true, impl_from_ownable_error, peer, Ownable2Step};
+use paratii_common::{call_returning_true, impl_from_ownable_error, Ownable2Step};
 use paratii_contracts::{
     amounts::{to_u96, U96},
     avatar::{
         AvatarCapTooHigh, AvatarEtherRefused, AvatarExpiryNotInFuture, AvatarInsufficientEther,
         AvatarInvalidAccount, AvatarInvalidRecipient, AvatarInvalidSpendingKey,
-        AvatarLengthMismatch, AvatarNotWhitelisted, AvatarSpendingCapExceeded,
-        AvatarSpendingKeyExpired, AvatarUnknownSpendingKey, PoolDisbursed, PoolEtherReceived,
-        SpendingKeyAuthorized, SpendingKeyCharged, SpendingKeyRevoked, WhitelistUpdated,
+        AvatarInvalidWhitelistDelay, AvatarLengthMismatch, AvatarNotWhitelisted,
+        AvatarSpendingCapExceeded, AvatarSpendingKeyExpired, AvatarUnknownSpendingKey,
+        PoolDisbursed, PoolEtherReceived, SpendingKeyAuthorized, SpendingKeyCharged,
+        SpendingKeyRevoked, WhitelistUpdated,
     },
-    names,
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
-    peers::PeerNotRegistered,
 };
 use stylus_sdk::{
     call::transfer::transfer_eth,
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU64, StorageU96},
+    storage::{StorageAddress, StorageMap, StorageU64, StorageU96},
 };
+
+/// The shortest whitelist delay a deployment may set: one day, in seconds.
+pub const MIN_WHITELIST_DELAY_SECS: u64 = 24 * 60 * 60;
+/// The longest whitelist delay a deployment may set: thirty days, in seconds.
+pub const MAX_WHITELIST_DELAY_SECS: u64 = 30 * 24 * 60 * 60;
 
 /// The largest spending cap, in PTI wei: `2⁹⁶ − 1` (PTI's whole supply is below it).
 pub const MAX_SPENDING_CAP: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
@@ -107,8 +128,8 @@ pub enum Error {
     InsufficientEther(AvatarInsufficientEther),
     /// A recipient refused its ETH.
     EtherRefused(AvatarEtherRefused),
-    /// The PTI token is not registered in the `ParatiiRegistry`.
-    PeerNotRegistered(PeerNotRegistered),
+    /// The constructor's whitelist delay is out of range.
+    InvalidWhitelistDelay(AvatarInvalidWhitelistDelay),
 }
 
 impl_from_ownable_error!(Error);
@@ -120,74 +141,127 @@ pub struct SpendingKey {
     expiry: StorageU64,
 }
 
-/// Avatar storage: ownership, the `ParatiiRegistry` it looks PTI up in, the whitelist, the
-/// spending keys by user and key.
+/// Avatar storage: ownership, PTI and the whitelist delay (one word), when each whitelisted
+/// contract may pull from, the spending keys by user and key.
 #[storage]
 #[entrypoint]
 pub struct ParatiiAvatar {
     ownership: Ownable2Step,
-    registry: StorageAddress,
-    whitelist: StorageMap<Address, StorageBool>,
+    token: StorageAddress,
+    whitelist_delay: StorageU64,
+    whitelist: StorageMap<Address, StorageU64>,
     spending_keys: StorageMap<Address, StorageMap<Address, SpendingKey>>,
 }
 
 /// The `ParatiiAvatar` interface.
 #[public]
 impl ParatiiAvatar {
-    /// Sets the owner and the `ParatiiRegistry` to look the PTI token up in.
+    /// Sets the owner, the PTI token (fixed for the avatar's life), the delay (seconds) before
+    /// a contract the owner whitelists may pull, and the action contracts whitelisted from the
+    /// start (`whitelist`: the suite's store and payment channels).
     ///
     /// # Errors
-    /// `OwnableInvalidOwner(0)` when `owner` is zero.
+    /// In order: `AvatarInvalidWhitelistDelay` unless [`MIN_WHITELIST_DELAY_SECS`] ≤
+    /// `whitelist_delay` ≤ [`MAX_WHITELIST_DELAY_SECS`]; `AvatarInvalidAccount(0)` for a zero
+    /// entry of `whitelist`; `OwnableInvalidOwner(0)` when `owner` is zero.
     ///
     /// # Events
+    /// `WhitelistUpdated(account, true, now)` per entry of `whitelist`;
     /// `OwnershipTransferred(0, owner)`.
     #[constructor]
-    pub fn constructor(&mut self, owner: Address, registry: Address) -> Result<(), Error> {
-        self.registry.set(registry);
+    pub fn constructor(
+        &mut self,
+        owner: Address,
+        token: Address,
+        whitelist_delay: u64,
+        whitelist: Vec<Address>,
+    ) -> Result<(), Error> {
+        if !(MIN_WHITELIST_DELAY_SECS..=MAX_WHITELIST_DELAY_SECS).contains(&whitelist_delay) {
+            return Err(Error::InvalidWhitelistDelay(AvatarInvalidWhitelistDelay {
+                delay: whitelist_delay,
+                min: MIN_WHITELIST_DELAY_SECS,
+                max: MAX_WHITELIST_DELAY_SECS,
+            }));
+        }
+        self.token.set(token);
+        self.whitelist_delay.set(Uint::from(whitelist_delay));
+        let now = self.vm().block_timestamp();
+        for account in whitelist {
+            self.schedule(account, now)?;
+        }
         Ok(self.ownership.init(owner)?)
     }
 
-    /// Whitelists the action contract `account`; whitelisting it again changes nothing.
+    /// Whitelists the action contract `account` from `block.timestamp + whitelistDelay` on
+    /// (announced now, so users can leave before it may pull); an account already whitelisted
+    /// or scheduled keeps its time.
     ///
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
     /// `AvatarInvalidAccount` when `account` is zero.
     ///
     /// # Events
-    /// `WhitelistUpdated(account, true)` when it was not whitelisted.
+    /// `WhitelistUpdated(account, true, effectiveAt)` when it was neither whitelisted nor
+    /// scheduled.
     pub fn add_to_whitelist(&mut self, account: Address) -> Result<(), Error> {
         self.ownership.only_owner()?;
-        if account.is_zero() {
-            return Err(Error::InvalidAccount(AvatarInvalidAccount { account }));
-        }
-        self.set_whitelisted(account, true);
-        Ok(())
+        let at = self
+            .vm()
+            .block_timestamp()
+            .saturating_add(self.whitelist_delay());
+        self.schedule(account, at)
     }
 
-    /// Removes `account` from the whitelist; removing an account not on it changes nothing.
+    /// Removes `account` from the whitelist at once, or cancels its scheduled whitelisting;
+    /// removing an account not on it changes nothing.
     ///
     /// # Errors
     /// `OwnableUnauthorizedAccount` unless the caller is the owner.
     ///
     /// # Events
-    /// `WhitelistUpdated(account, false)` when it was whitelisted.
+    /// `WhitelistUpdated(account, false, now)` when it was whitelisted or scheduled.
     pub fn remove_from_whitelist(&mut self, account: Address) -> Result<(), Error> {
         self.ownership.only_owner()?;
-        self.set_whitelisted(account, false);
+        if self.whitelisted_from(account) == 0 {
+            return Ok(());
+        }
+        self.whitelist.setter(account).set(Uint::ZERO);
+        self.vm().log(WhitelistUpdated {
+            account,
+            whitelisted: false,
+            effectiveAt: self.vm().block_timestamp(),
+        });
         Ok(())
     }
 
-    /// Whether `account` is a whitelisted action contract.
+    /// Whether `account` is a whitelisted action contract now (its delay has passed).
     pub fn is_on_whitelist(&self, account: Address) -> bool {
-        self.whitelist.get(account)
+        let from = self.whitelisted_from(account);
+        from != 0 && self.vm().block_timestamp() >= from
+    }
+
+    /// From when `account` may pull (unix seconds; zero when it is neither whitelisted nor
+    /// scheduled).
+    pub fn whitelisted_from(&self, account: Address) -> u64 {
+        self.whitelist.get(account).to()
+    }
+
+    /// The delay (seconds) between the owner whitelisting a contract and its first pull.
+    pub fn whitelist_delay(&self) -> u64 {
+        self.whitelist_delay.get().to()
+    }
+
+    /// The PTI token users approve to the avatar (fixed at construction).
+    pub fn token(&self) -> Address {
+        self.token.get()
     }
 
     /// Moves `amount` PTI wei that `from` approved to the avatar from `from` to `to`; only a
     /// whitelisted contract may.
     ///
     /// # Errors
-    /// In order: `AvatarNotWhitelisted(caller)`; `PeerNotRegistered` when no PTI token is
-    /// registered; the token's revert data, unchanged (e.g. `ERC20InsufficientAllowance`);
+    /// In order: `AvatarNotWhitelisted(caller)` (also before its whitelist delay has passed);
+    /// the token's revert data, unchanged (e.g. `ERC20InsufficientAllowance`);
     /// `PeerCallReturnedFalse(token)` when the token returns `false`.
     ///
     /// # Events
@@ -199,7 +273,7 @@ impl ParatiiAvatar {
         amount: U256,
     ) -> Result<bool, Vec<u8>> {
         self.only_whitelisted()?;
-        let token = self.token()?;
+        let token = self.token.get();
         self.pull(token, from, to, amount)?;
         Ok(true)
     }
@@ -210,7 +284,7 @@ impl ParatiiAvatar {
     /// # Errors
     /// In order: `AvatarNotWhitelisted(caller)`; `AvatarUnknownSpendingKey(user, key)`;
     /// `AvatarSpendingKeyExpired(user, key, expiry)` from `block.timestamp == expiry` on;
-    /// `AvatarSpendingCapExceeded(user, key, amount, remaining)`; `PeerNotRegistered`; the
+    /// `AvatarSpendingCapExceeded(user, key, amount, remaining)`; the
     /// token's revert data, unchanged; `PeerCallReturnedFalse(token)`.
     ///
     /// # Events
@@ -225,7 +299,7 @@ impl ParatiiAvatar {
     ) -> Result<bool, Vec<u8>> {
         let spender = self.only_whitelisted()?;
         let remaining = self.when_spendable(user, key)?;
-        let token = self.token()?;
+        let token = self.token.get();
         self.charge(spender, user, key, remaining, amount)?;
         self.pull(token, user, to, amount)?;
         Ok(true)
@@ -248,7 +322,7 @@ impl ParatiiAvatar {
         to_pool: U256,
     ) -> Result<bool, Vec<u8>> {
         self.only_whitelisted()?;
-        let token = self.token()?;
+        let token = self.token.get();
         self.pull_parts(token, from, to, amount, to_pool)?;
         Ok(true)
     }
@@ -273,7 +347,7 @@ impl ParatiiAvatar {
         let spender = self.only_whitelisted()?;
         let total = amount.checked_add(to_pool).unwrap_or(U256::MAX);
         let remaining = self.when_spendable(user, key)?;
-        let token = self.token()?;
+        let token = self.token.get();
         self.charge(spender, user, key, remaining, total)?;
         self.pull_parts(token, user, to, amount, to_pool)?;
         Ok(true)
@@ -367,7 +441,7 @@ impl ParatiiAvatar {
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
     /// `AvatarLengthMismatch(recipients, amounts)`; `AvatarInvalidRecipient(0)`;
-    /// `PeerNotRegistered`; the token's revert data, unchanged (e.g. `ERC20InsufficientBalance`
+    /// the token's revert data, unchanged (e.g. `ERC20InsufficientBalance`
     /// when the pool is short); `PeerCallReturnedFalse(token)`.
     ///
     /// # Events
@@ -379,7 +453,7 @@ impl ParatiiAvatar {
     ) -> Result<(), Vec<u8>> {
         self.only_owner()?;
         check_payouts(&recipients, &amounts)?;
-        let token = self.token()?;
+        let token = self.token.get();
         for (&to, &amount) in recipients.iter().zip(&amounts) {
             let ctx = Call::new_mutating(self);
             let calldata = token::transferCall { to, value: amount }.abi_encode();
@@ -447,11 +521,6 @@ impl ParatiiAvatar {
         Ok(())
     }
 
-    /// The `ParatiiRegistry` the PTI token is looked up in.
-    pub fn registry(&self) -> Address {
-        self.registry.get()
-    }
-
     /// The contract owner.
     pub fn owner(&self) -> Address {
         self.ownership.owner()
@@ -503,10 +572,10 @@ impl ParatiiAvatar {
         Ok(self.ownership.only_owner()?)
     }
 
-    /// Guard: the caller is whitelisted; returns it.
+    /// Guard: the caller is whitelisted and its delay has passed; returns it.
     fn only_whitelisted(&self) -> Result<Address, Error> {
         let caller = self.vm().msg_sender();
-        if !self.whitelist.get(caller) {
+        if !self.is_on_whitelist(caller) {
             return Err(Error::NotWhitelisted(AvatarNotWhitelisted { caller }));
         }
         Ok(caller)
@@ -548,25 +617,21 @@ impl ParatiiAvatar {
         (entry.expiry.get().to(), entry.remaining.get())
     }
 
-    /// The PTI token, as registered in the `ParatiiRegistry` now.
-    fn token(&self) -> Result<Address, Error> {
-        Ok(peer(
-            self.vm(),
-            self.registry.get(),
-            names::PARATII_TOKEN.key,
-        )?)
-    }
-
-    /// Sets `account`'s whitelisting, logging only a change.
-    fn set_whitelisted(&mut self, account: Address, whitelisted: bool) {
-        if self.whitelist.get(account) == whitelisted {
-            return;
+    /// Whitelists `account` from `at` on, unless it is whitelisted or scheduled already.
+    fn schedule(&mut self, account: Address, at: u64) -> Result<(), Error> {
+        if account.is_zero() {
+            return Err(Error::InvalidAccount(AvatarInvalidAccount { account }));
         }
-        self.whitelist.setter(account).set(whitelisted);
+        if self.whitelisted_from(account) != 0 {
+            return Ok(());
+        }
+        self.whitelist.setter(account).set(Uint::from(at));
         self.vm().log(WhitelistUpdated {
             account,
-            whitelisted,
+            whitelisted: true,
+            effectiveAt: at,
         });
+        Ok(())
     }
 
     /// Checks `amount` fits in `remaining`, the cap left on `user`'s live key `key`, lowers the

@@ -1,7 +1,7 @@
 //! Unit tests on the SDK's `TestVM`: the original scenarios, the original's bug 3 as negative tests
 //! (anyone whitelisted-or-owner moving funds, a pool that could never pay out), spending keys, the
-//! pool, and ownership. The PTI token is looked up in a `ParatiiRegistry` answered by
-//! [`PrecompileHost`]; outgoing token calls are asserted by their exact calldata, encoded here
+//! pool, the whitelist delay, and ownership. The PTI token is fixed at construction; outgoing
+//! token calls are asserted by their exact calldata, encoded here
 //! from PTI's published interface (`contracts/abi/IParatiiToken.sol`), independently of the
 //! contract. The `TestVM` does not roll storage back on a revert, so failing
 //! calls are asserted by their returned error (and by what they did not call or log).
@@ -19,7 +19,6 @@ use paratii_contracts::{
 
 const OWNER: Address = address!("0x00000000000000000000000000000000000000a0");
 const NEW_OWNER: Address = address!("0x00000000000000000000000000000000000000a1");
-const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
 const TOKEN: Address = address!("0x00000000000000000000000000000000000000b1");
 const ALICE: Address = address!("0x00000000000000000000000000000000000000c0");
 const BOB: Address = address!("0x00000000000000000000000000000000000000c1");
@@ -33,30 +32,35 @@ const CHANNELS: Address = address!("0x00000000000000000000000000000000000000f1")
 const NOW: u64 = 1_700_000_000;
 /// One day, in seconds.
 const DAY: u64 = 86_400;
+/// The tests' whitelist delay: two days.
+const DELAY: u64 = 2 * DAY;
 
-/// An avatar owned by `OWNER` whose registry answers `TOKEN` for PTI, at `NOW`.
-fn deploy() -> (PrecompileHost, ParatiiAvatar) {
-    let (host, avatar) = deploy_without_token();
-    host.answer_lookup(REGISTRY, names::PARATII_TOKEN.key, TOKEN);
-    (host, avatar)
-}
-
-/// An avatar whose registry has no PTI token registered.
-fn deploy_without_token() -> (PrecompileHost, ParatiiAvatar) {
+/// An avatar owned by `OWNER` for PTI at `TOKEN`, whitelisting `initial` from the start, at
+/// `NOW`.
+fn deploy_whitelisting(initial: Vec<Address>) -> (PrecompileHost, ParatiiAvatar) {
     let host = PrecompileHost::new();
     host.vm.set_block_timestamp(NOW);
-    host.answer_lookup(REGISTRY, names::PARATII_TOKEN.key, Address::ZERO);
     let mut avatar = ParatiiAvatar::from(&host);
-    avatar.constructor(OWNER, REGISTRY).unwrap();
+    avatar.constructor(OWNER, TOKEN, DELAY, initial).unwrap();
     (host, avatar)
 }
 
-/// `deploy()` with `STORE` whitelisted.
+/// An avatar with an empty whitelist.
+fn deploy() -> (PrecompileHost, ParatiiAvatar) {
+    deploy_whitelisting(vec![])
+}
+
+/// An avatar with `STORE` whitelisted from the start.
 fn deploy_with_store() -> (PrecompileHost, ParatiiAvatar) {
-    let (host, mut avatar) = deploy();
+    deploy_whitelisting(vec![STORE])
+}
+
+/// The owner whitelists `account` and the delay passes (the clock moves `DELAY` on).
+fn whitelist_after_delay(host: &PrecompileHost, avatar: &mut ParatiiAvatar, account: Address) {
     host.vm.set_sender(OWNER);
-    avatar.add_to_whitelist(STORE).unwrap();
-    (host, avatar)
+    avatar.add_to_whitelist(account).unwrap();
+    host.vm
+        .set_block_timestamp(host.vm.block_timestamp() + DELAY);
 }
 
 /// `deploy_with_store()` where `ALICE` authorised `ALICE_KEY` for `cap` until `NOW + DAY`.
@@ -131,11 +135,12 @@ fn logs_since<E: SolEvent>(host: &PrecompileHost, skip: usize) -> Vec<E> {
 // --- construction and ownership ---
 
 #[test]
-fn constructor_sets_owner_and_registry_and_logs() {
+fn constructor_sets_owner_token_delay_and_logs() {
     let (host, avatar) = deploy();
     assert_eq!(avatar.owner(), OWNER);
     assert_eq!(avatar.pending_owner(), Address::ZERO);
-    assert_eq!(avatar.registry(), REGISTRY);
+    assert_eq!(avatar.token(), TOKEN);
+    assert_eq!(avatar.whitelist_delay(), DELAY);
     assert_eq!(
         host.last_log::<OwnershipTransferred>(),
         OwnershipTransferred {
@@ -150,11 +155,116 @@ fn constructor_reverts_when_owner_is_zero() {
     let host = PrecompileHost::new();
     let mut avatar = ParatiiAvatar::from(&host);
     assert_eq!(
-        avatar.constructor(Address::ZERO, REGISTRY),
+        avatar.constructor(Address::ZERO, TOKEN, DELAY, vec![]),
         Err(Error::InvalidOwner(OwnableInvalidOwner {
             owner: Address::ZERO
         }))
     );
+}
+
+#[test]
+fn constructor_reverts_when_whitelist_delay_out_of_range() {
+    for delay in [
+        0,
+        MIN_WHITELIST_DELAY_SECS - 1,
+        MAX_WHITELIST_DELAY_SECS + 1,
+    ] {
+        let host = PrecompileHost::new();
+        let mut avatar = ParatiiAvatar::from(&host);
+        assert_eq!(
+            avatar.constructor(OWNER, TOKEN, delay, vec![]),
+            Err(Error::InvalidWhitelistDelay(AvatarInvalidWhitelistDelay {
+                delay,
+                min: MIN_WHITELIST_DELAY_SECS,
+                max: MAX_WHITELIST_DELAY_SECS,
+            }))
+        );
+    }
+}
+
+#[test]
+fn constructor_whitelists_initial_contracts_at_once_and_logs() {
+    let (host, avatar) = deploy_whitelisting(vec![STORE, CHANNELS]);
+    assert!(avatar.is_on_whitelist(STORE));
+    assert!(avatar.is_on_whitelist(CHANNELS));
+    assert_eq!(avatar.whitelisted_from(STORE), NOW);
+    assert_eq!(
+        logs_since::<WhitelistUpdated>(&host, 0),
+        [STORE, CHANNELS].map(|account| WhitelistUpdated {
+            account,
+            whitelisted: true,
+            effectiveAt: NOW,
+        })
+    );
+}
+
+#[test]
+fn constructor_reverts_when_an_initial_contract_is_zero() {
+    let host = PrecompileHost::new();
+    let mut avatar = ParatiiAvatar::from(&host);
+    assert_eq!(
+        avatar.constructor(OWNER, TOKEN, DELAY, vec![STORE, Address::ZERO]),
+        Err(Error::InvalidAccount(AvatarInvalidAccount {
+            account: Address::ZERO
+        }))
+    );
+}
+
+/// Attack (review, high): the owner whitelists its own account to pull a user's approved PTI.
+/// It can, but only after the delay, announced at once, during which the user can leave.
+#[test]
+fn owner_cannot_pull_approved_pti_before_the_whitelist_delay() {
+    let (host, mut avatar) = deploy_with_store();
+    host.vm.set_sender(OWNER);
+    avatar.add_to_whitelist(OWNER).unwrap();
+    assert_eq!(
+        host.last_log::<WhitelistUpdated>(),
+        WhitelistUpdated {
+            account: OWNER,
+            whitelisted: true,
+            effectiveAt: NOW + DELAY,
+        }
+    );
+    assert_eq!(
+        avatar.transfer_from(ALICE, OWNER, U256::from(10)),
+        Err(not_whitelisted(OWNER))
+    );
+    host.vm.set_block_timestamp(NOW + DELAY - 1);
+    assert_eq!(
+        avatar.transfer_from(ALICE, OWNER, U256::from(10)),
+        Err(not_whitelisted(OWNER))
+    );
+    assert!(host.calls().is_empty());
+    host.vm.set_block_timestamp(NOW + DELAY);
+    assert_eq!(avatar.transfer_from(ALICE, OWNER, U256::from(10)), Ok(true));
+}
+
+#[test]
+fn remove_from_whitelist_cancels_a_scheduled_contract() {
+    let (host, mut avatar) = deploy();
+    host.vm.set_sender(OWNER);
+    avatar.add_to_whitelist(STRANGER).unwrap();
+    avatar.remove_from_whitelist(STRANGER).unwrap();
+    assert_eq!(avatar.whitelisted_from(STRANGER), 0);
+    host.vm.set_block_timestamp(NOW + DELAY);
+    assert!(!avatar.is_on_whitelist(STRANGER));
+    host.vm.set_sender(STRANGER);
+    assert_eq!(
+        avatar.transfer_from(ALICE, STRANGER, U256::from(1)),
+        Err(not_whitelisted(STRANGER))
+    );
+}
+
+#[test]
+fn add_to_whitelist_keeps_the_scheduled_time_when_added_again() {
+    let (host, mut avatar) = deploy();
+    host.vm.set_sender(OWNER);
+    avatar.add_to_whitelist(STRANGER).unwrap();
+    host.vm.set_block_timestamp(NOW + DAY);
+    let before = log_count(&host);
+    avatar.add_to_whitelist(STRANGER).unwrap();
+    assert_eq!(log_count(&host), before);
+    assert_eq!(avatar.whitelisted_from(STRANGER), NOW + DELAY);
 }
 
 #[test]
@@ -189,7 +299,7 @@ fn transfer_ownership_hands_over_whitelisting_and_disbursing_after_acceptance() 
         (NEW_OWNER, Address::ZERO)
     );
     avatar.add_to_whitelist(STORE).unwrap();
-    assert!(avatar.is_on_whitelist(STORE));
+    assert_eq!(avatar.whitelisted_from(STORE), NOW + DELAY);
     host.vm.set_sender(OWNER);
     assert_eq!(
         avatar.remove_from_whitelist(STORE),
@@ -224,6 +334,7 @@ fn add_and_remove_from_whitelist_update_membership_and_log_only_changes() {
     for account in [two, three, four] {
         avatar.add_to_whitelist(account).unwrap();
     }
+    host.vm.set_block_timestamp(NOW + DELAY);
     avatar.remove_from_whitelist(three).unwrap();
     let after_changes = log_count(&host);
     avatar.add_to_whitelist(four).unwrap();
@@ -234,6 +345,7 @@ fn add_and_remove_from_whitelist_update_membership_and_log_only_changes() {
             WhitelistUpdated {
                 account,
                 whitelisted,
+                effectiveAt: NOW + DELAY,
             }
         })
     );
@@ -295,8 +407,7 @@ fn transfer_from_calls_token_transfer_from_only_when_caller_is_whitelisted() {
         Err(not_whitelisted(STORE))
     );
     assert!(host.calls().is_empty());
-    host.vm.set_sender(OWNER);
-    avatar.add_to_whitelist(STORE).unwrap();
+    whitelist_after_delay(&host, &mut avatar, STORE);
     host.vm.set_sender(STORE);
     let before = log_count(&host);
     assert_eq!(
@@ -350,7 +461,8 @@ fn transfer_from_reverts_once_removed_from_whitelist() {
         host.last_log::<WhitelistUpdated>(),
         WhitelistUpdated {
             account: STORE,
-            whitelisted: false
+            whitelisted: false,
+            effectiveAt: NOW,
         }
     );
     host.vm.set_sender(STORE);
@@ -395,21 +507,6 @@ fn transfer_from_reverts_when_token_returns_false() {
         avatar.transfer_from(ALICE, CREATOR, U256::from(14)),
         Err(PeerCallReturnedFalse { target: TOKEN }.abi_encode())
     );
-}
-
-#[test]
-fn transfer_from_reverts_when_token_not_registered() {
-    let (host, mut avatar) = deploy_without_token();
-    host.vm.set_sender(OWNER);
-    avatar.add_to_whitelist(STORE).unwrap();
-    host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.transfer_from(ALICE, CREATOR, U256::from(14)),
-        Err(encoded(Error::PeerNotRegistered(PeerNotRegistered {
-            key: names::PARATII_TOKEN.key
-        })))
-    );
-    assert!(host.calls().is_empty());
 }
 
 #[test]
@@ -546,19 +643,6 @@ fn disburse_reverts_when_token_returns_false() {
         avatar.disburse(vec![ALICE], vec![U256::from(10)]),
         Err(PeerCallReturnedFalse { target: TOKEN }.abi_encode())
     );
-}
-
-#[test]
-fn disburse_reverts_when_token_not_registered() {
-    let (host, mut avatar) = deploy_without_token();
-    host.vm.set_sender(OWNER);
-    assert_eq!(
-        avatar.disburse(vec![ALICE], vec![U256::from(10)]),
-        Err(encoded(Error::PeerNotRegistered(PeerNotRegistered {
-            key: names::PARATII_TOKEN.key
-        })))
-    );
-    assert!(host.calls().is_empty());
 }
 
 #[test]
@@ -1014,28 +1098,6 @@ fn transfer_from_with_key_reverts_when_token_returns_false() {
         avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)),
         Err(PeerCallReturnedFalse { target: TOKEN }.abi_encode())
     );
-}
-
-#[test]
-fn transfer_from_with_key_reverts_without_charging_when_token_not_registered() {
-    let (host, mut avatar) = deploy_without_token();
-    host.vm.set_sender(OWNER);
-    avatar.add_to_whitelist(STORE).unwrap();
-    host.vm.set_sender(ALICE);
-    avatar
-        .authorize_spending_key(ALICE_KEY, U256::from(100), NOW + DAY)
-        .unwrap();
-    host.vm.set_sender(STORE);
-    let before = log_count(&host);
-    assert_eq!(
-        avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)),
-        Err(encoded(Error::PeerNotRegistered(PeerNotRegistered {
-            key: names::PARATII_TOKEN.key
-        })))
-    );
-    assert!(host.calls().is_empty());
-    assert_eq!(log_count(&host), before);
-    assert_eq!(avatar.spending_key(ALICE, ALICE_KEY).0, U256::from(100));
 }
 
 #[test]

@@ -14,10 +14,12 @@
 //! **Vouchers.** EIP-712, domain "Paratii Channels" / "1" / chain id / this contract:
 //! `Voucher(bytes32 channelId,uint64 segments)`. A voucher for `n` segments is worth
 //! `n × pricePerSegment`, computed here, so rounding never favours either side; a voucher worth
-//! more than the deposit is refused. The payee's `CloseAuthorization(bytes32 channelId,uint64
-//! segments)` is a distinct type, so no signature serves two purposes. Signatures are 65 bytes
+//! more than the deposit is refused. The payee's `CloseAuthorization` is a distinct type, so no
+//! signature serves two purposes. Signatures are 65 bytes
 //! (`bytes`, or `(v, r, s)` in a batch item), `v` ∈ {27, 28}, low-s, and must recover a non-zero
-//! address.
+//! address. A close authorization carries a deadline (`CloseAuthorization(bytes32
+//! channelId,uint64 segments,uint64 deadline)`), so one the payee has outgrown cannot be replayed
+//! later to close below what it accepted since.
 //!
 //! **Roles.** The payer opens ([`PaymentChannels::open`], [`PaymentChannels::open_with_permit`]),
 //! or one of its spending keys opens for it through the `ParatiiAvatar`
@@ -44,7 +46,7 @@
 //! 5. bounds (deposit and voucher value against 2⁹⁶ − 1 and the deposit);
 //!
 //! then the avatar lookup (`openFor` only), the effects (the channel's word),
-//! the transfers and finally the event. Every state is written before any transfer, so a
+//! the transfers, for `openFor` the check that the deposit arrived, and finally the event. Every state is written before any transfer, so a
 //! re-entrant call sees the new state (the SDK's re-entrancy guard is deprecated; this order is
 //! the guard).
 //!
@@ -60,7 +62,14 @@
 //! **PTI is fixed at construction**, not looked up in the registry per call: deposits are
 //! escrowed in that token, so re-pointing the registry's `ParatiiToken` must never change what
 //! an open channel pays out in (nor let a registry owner redirect escrow). It also saves a
-//! program call per transaction. The registry is read only to find the avatar (`openFor`).
+//! program call per transaction. The registry is read only to find the avatar (`openFor`), and
+//! the avatar's word is not trusted: an open by a spending key is credited only when this
+//! contract's PTI balance grew by the deposit across the avatar's call
+//! (`ChannelDepositNotReceived` otherwise). Nothing can re-enter this contract during that
+//! call (stylus-sdk 0.10's entry point refuses re-entrant calls), so no payout can hide in the
+//! difference. Whoever controls the registry can therefore make spending-key opens fail, but
+//! never credit PTI that did not arrive. (Fixing the avatar at construction instead would save
+//! the lookup, but the avatar's whitelist must name this contract at construction: a cycle.)
 //!
 //! **Size.** The contract must fit Stylus' 24 KiB (brotli) gate. The SDK's generic ABI code made
 //! it 31.8 KiB; hand-written pieces, each checked against alloy in the tests, bring it under:
@@ -94,13 +103,13 @@ use paratii_common::{call_returning_true, impl_from_signature_error, peer, recov
 use paratii_contracts::{
     abi::{address_word, calldata, selector, uint_at, uint_word},
     channels::{
-        ChannelAlreadyExists, ChannelCloseAlreadyRequested, ChannelCloseNotRequested,
-        ChannelCloseRequested, ChannelClosed, ChannelDepositTooLarge, ChannelDepositTooSmall,
-        ChannelFinalized, ChannelGracePeriodActive, ChannelInvalidCloseAuthorization,
-        ChannelInvalidGracePeriod, ChannelInvalidPayee, ChannelInvalidPayer, ChannelInvalidPrice,
-        ChannelInvalidSigner, ChannelNotFound, ChannelNotPayee, ChannelNotPayer, ChannelOpened,
-        ChannelSettleSkipped, ChannelSettled, ChannelStaleVoucher, ChannelToppedUp,
-        ChannelVoucherExceedsDeposit, ChannelZeroTopUp,
+        ChannelAlreadyExists, ChannelCloseAlreadyRequested, ChannelCloseAuthorizationExpired,
+        ChannelCloseNotRequested, ChannelCloseRequested, ChannelClosed, ChannelDepositNotReceived,
+        ChannelDepositTooLarge, ChannelDepositTooSmall, ChannelFinalized, ChannelGracePeriodActive,
+        ChannelInvalidCloseAuthorization, ChannelInvalidGracePeriod, ChannelInvalidPayee,
+        ChannelInvalidPayer, ChannelInvalidPrice, ChannelInvalidSigner, ChannelNotFound,
+        ChannelNotPayee, ChannelNotPayer, ChannelOpened, ChannelSettleSkipped, ChannelSettled,
+        ChannelStaleVoucher, ChannelToppedUp, ChannelVoucherExceedsDeposit, ChannelZeroTopUp,
     },
     ecdsa::{Signature, SignatureError},
     eip712::{self, CHANNELS_NAME_HASH, TOKEN_VERSION_HASH},
@@ -145,6 +154,7 @@ const TRANSFER_FROM_WITH_KEY: [u8; 4] =
     selector("transferFromWithKey(address,address,address,uint256)");
 const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
 const ALLOWANCE: [u8; 4] = selector("allowance(address,address)");
+const BALANCE_OF: [u8; 4] = selector("balanceOf(address)");
 
 /// Bit 127 of a channel's word: the finalized flag (above the 96-bit deposit).
 const FINALIZED_BIT: u64 = 1 << 63;
@@ -185,6 +195,10 @@ pub enum Error {
     InvalidSigner(ChannelInvalidSigner),
     /// The close authorization was not signed by the payee.
     InvalidCloseAuthorization(ChannelInvalidCloseAuthorization),
+    /// The close authorization's deadline has passed.
+    CloseAuthorizationExpired(ChannelCloseAuthorizationExpired),
+    /// A spending key's open moved less PTI here than the deposit.
+    DepositNotReceived(ChannelDepositNotReceived),
     /// The voucher does not raise the settled count.
     StaleVoucher(ChannelStaleVoucher),
     /// The voucher is worth more than the deposit.
@@ -264,6 +278,14 @@ impl From<Error> for Vec<u8> {
             Error::InvalidCloseAuthorization(e) => calldata(
                 ChannelInvalidCloseAuthorization::SELECTOR,
                 &[e.channelId, address_word(e.signer), address_word(e.payee)],
+            ),
+            Error::CloseAuthorizationExpired(e) => calldata(
+                ChannelCloseAuthorizationExpired::SELECTOR,
+                &[e.channelId, u64_word(e.deadline), u64_word(e.now)],
+            ),
+            Error::DepositNotReceived(e) => calldata(
+                ChannelDepositNotReceived::SELECTOR,
+                &[e.channelId, uint_word(e.deposit), uint_word(e.received)],
             ),
             Error::StaleVoucher(e) => calldata(
                 ChannelStaleVoucher::SELECTOR,
@@ -528,11 +550,17 @@ impl PaymentChannels {
     /// pulls `deposit` PTI wei of the payer's (approved to the avatar) and charges the key's
     /// cap. This contract must be whitelisted in the avatar.
     ///
+    /// The avatar is looked up in the registry, so its word is not trusted: the deposit is
+    /// credited only if this contract's PTI balance grew by at least `deposit` across the
+    /// avatar's call (no call can re-enter this contract meanwhile: the SDK's entry point
+    /// refuses re-entrant calls, so nothing here can pay out during it).
+    ///
     /// # Errors
     /// In order: `ChannelInvalidPayer` (zero); then as [`Self::open`] from `ChannelInvalidPayee`
     /// on, with `PeerNotRegistered` for the avatar, and the avatar's errors unchanged
     /// (`AvatarNotWhitelisted`, `AvatarUnknownSpendingKey`, `AvatarSpendingKeyExpired`,
-    /// `AvatarSpendingCapExceeded`, the token's).
+    /// `AvatarSpendingCapExceeded`, the token's); finally `ChannelDepositNotReceived` when
+    /// less than `deposit` arrived.
     ///
     /// # Events
     /// `ChannelOpened` (and the avatar's `SpendingKeyCharged`, the token's `Transfer`).
@@ -540,8 +568,10 @@ impl PaymentChannels {
         let key = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, None)?;
         let avatar = self.peer(names::PARATII_AVATAR.key)?;
-        self.record_open(id, deposit);
+        let token = self.token.get();
         let this = self.vm().contract_address();
+        let before = self.balance_of(token, this)?;
+        self.record_open(id, deposit);
         let data = calldata(
             TRANSFER_FROM_WITH_KEY,
             &[
@@ -553,6 +583,16 @@ impl PaymentChannels {
         );
         let ctx = Call::new_mutating(self);
         call_returning_true(self.vm(), ctx, avatar, &data)?;
+        // Cannot underflow in a way that credits: a smaller balance saturates to zero received.
+        let received = self.balance_of(token, this)?.saturating_sub(before);
+        if received < deposit {
+            return Err(Error::DepositNotReceived(ChannelDepositNotReceived {
+                channelId: id,
+                deposit,
+                received,
+            })
+            .into());
+        }
         self.log_opened(id, &channel, deposit);
         Ok(id)
     }
@@ -733,13 +773,16 @@ impl PaymentChannels {
     }
 
     /// [`Self::close`] by anyone carrying the payee's EIP-712 `CloseAuthorization(channelId,
-    /// segments)` signature (`close_authorization`), so a relayer can close for a payee
-    /// without ETH.
+    /// segments, deadline)` signature (`close_authorization`), so a relayer can close for a
+    /// payee without ETH, until `deadline` (unix seconds, inclusive). The deadline is what
+    /// stops an authorization the payee has outgrown from being replayed: a payee signs one
+    /// with a short deadline and accepts no voucher above `segments` before it passes.
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; the authorization's signature errors and
+    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelCloseAuthorizationExpired`
+    /// (`block.timestamp > deadline`); the authorization's signature errors and
     /// `ChannelInvalidCloseAuthorization` (not signed by the payee, or for another count,
-    /// channel, chain, contract or type); then as [`Self::close`] from the voucher on.
+    /// deadline, channel, chain, contract or type); then as [`Self::close`] from the voucher on.
     ///
     /// # Events
     /// As [`Self::close`].
@@ -748,14 +791,26 @@ impl PaymentChannels {
         &mut self,
         channel: Channel,
         segments: u64,
+        deadline: u64,
         voucher_signature: ByteVec,
         close_authorization: ByteVec,
     ) -> Result<(), Vec<u8>> {
         let (id, state) = self.live(&channel)?;
+        let now = self.vm().block_timestamp();
+        if now > deadline {
+            return Err(
+                Error::CloseAuthorizationExpired(ChannelCloseAuthorizationExpired {
+                    channelId: id,
+                    deadline,
+                    now,
+                })
+                .into(),
+            );
+        }
         let domain = self.domain_separator();
         let digest = eip712::typed_data_digest(
             domain,
-            eip712::close_authorization_struct_hash(id, segments),
+            eip712::close_authorization_struct_hash(id, segments, deadline),
         );
         let signer = self.signer_of(digest, Signature::from_packed(&close_authorization))?;
         if signer != channel.payee {
@@ -868,11 +923,17 @@ impl PaymentChannels {
         )
     }
 
-    /// The EIP-712 digest a payee signs for a `CloseAuthorization(channel_id, segments)`.
-    pub fn close_authorization_digest(&self, channel_id: B256, segments: u64) -> B256 {
+    /// The EIP-712 digest a payee signs for a `CloseAuthorization(channel_id, segments,
+    /// deadline)`.
+    pub fn close_authorization_digest(
+        &self,
+        channel_id: B256,
+        segments: u64,
+        deadline: u64,
+    ) -> B256 {
         eip712::typed_data_digest(
             self.domain_separator(),
-            eip712::close_authorization_struct_hash(channel_id, segments),
+            eip712::close_authorization_struct_hash(channel_id, segments, deadline),
         )
     }
 
@@ -1123,6 +1184,18 @@ impl PaymentChannels {
         );
         let ctx = Call::new_mutating(self);
         call_returning_true(self.vm(), ctx, token, &data)
+    }
+
+    /// `owner`'s balance of `token` (a short answer reads as zero; a revert passes through).
+    fn balance_of(&self, token: Address, owner: Address) -> Result<U256, Vec<u8>> {
+        let out = static_call(
+            self.vm(),
+            Call::new(),
+            token,
+            &calldata(BALANCE_OF, &[address_word(owner)]),
+        )
+        .map_err(revert_data)?;
+        Ok(uint_at(&out, 0).unwrap_or_default())
     }
 
     /// Sends `amount` PTI wei to `to`; nothing to send, no call.

@@ -13,7 +13,7 @@ use paratii_contracts::{
     channels::{CloseAuthorization, Voucher},
     interfaces::{
         IParatiiAvatar::transferFromWithKeyCall,
-        IParatiiToken::{allowanceCall, permitCall, transferCall, transferFromCall},
+        IParatiiToken::{allowanceCall, balanceOfCall, permitCall, transferCall, transferFromCall},
     },
     peers::PeerCallReturnedFalse,
     token::{ERC20InsufficientAllowance, ERC2612InvalidSigner},
@@ -37,6 +37,8 @@ const GRACE: u64 = 3_600;
 const PRICE: U256 = uint!(1_000_000_000_000_000_U256);
 /// 1 PTI: 1,000 segments.
 const DEPOSIT: U256 = uint!(1_000_000_000_000_000_000_U256);
+/// The deadline of the tests' close authorizations: ten minutes from [`NOW`].
+const AUTH_DEADLINE: u64 = NOW + 600;
 
 fn payer() -> Signer {
     Signer::from_seed(1)
@@ -145,6 +147,7 @@ fn close_authorization_by(signer: &Signer, id: B256, segments: u64) -> ByteVec {
     let a = CloseAuthorization {
         channelId: id,
         segments,
+        deadline: AUTH_DEADLINE,
     };
     pack(&signer.sign(a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR))))
 }
@@ -250,6 +253,7 @@ fn recovered_authorization(id: B256, segments: u64, sig: &ByteVec) -> Address {
     let a = CloseAuthorization {
         channelId: id,
         segments,
+        deadline: AUTH_DEADLINE,
     };
     recover_digest(
         a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)),
@@ -567,6 +571,7 @@ fn open_with_permit_reverts_when_caller_is_not_payer() {
 fn open_for_pulls_through_avatar_charged_to_key() {
     let (host, mut contract) = deploy();
     let key = session().address();
+    held_before_and_after(&host, U256::from(5), U256::from(5) + DEPOSIT);
     host.vm.set_sender(key);
     let id = contract.open_for(channel(), DEPOSIT).unwrap();
     assert_eq!(
@@ -587,6 +592,59 @@ fn open_for_pulls_through_avatar_charged_to_key() {
         (DEPOSIT, 0, 0, false, PHASE_OPEN)
     );
     assert_eq!(host.last_log::<ChannelOpened>().payer, payer().address());
+}
+
+/// PTI answers the adjudicator's balance as `before` the avatar's call, then `after`.
+fn held_before_and_after(host: &PrecompileHost, before: U256, after: U256) {
+    host.answer_static_calls_in_turn(
+        TOKEN,
+        balanceOfCall { owner: ADJUDICATOR }.abi_encode(),
+        vec![before.abi_encode(), after.abi_encode()],
+    );
+}
+
+/// Attack (review, critical): an avatar (re-pointed in the registry) that returns true without
+/// moving PTI credits nothing.
+#[test]
+fn open_for_reverts_when_avatar_reports_a_pull_that_never_arrived() {
+    let (host, mut contract) = deploy();
+    held_before_and_after(&host, DEPOSIT, DEPOSIT);
+    host.answer_call(
+        AVATAR,
+        transferFromWithKeyCall {
+            user: payer().address(),
+            key: session().address(),
+            to: ADJUDICATOR,
+            amount: DEPOSIT,
+        }
+        .abi_encode(),
+        Ok(U256::from(1).abi_encode()),
+    );
+    host.vm.set_sender(session().address());
+    let id = id_of(&channel());
+    assert_eq!(
+        contract.open_for(channel(), DEPOSIT),
+        Err(err(Error::DepositNotReceived(ChannelDepositNotReceived {
+            channelId: id,
+            deposit: DEPOSIT,
+            received: U256::ZERO,
+        })))
+    );
+}
+
+#[test]
+fn open_for_reverts_when_less_than_the_deposit_arrived() {
+    let (host, mut contract) = deploy();
+    held_before_and_after(&host, DEPOSIT, DEPOSIT + DEPOSIT - U256::from(1));
+    host.vm.set_sender(session().address());
+    assert_eq!(
+        contract.open_for(channel(), DEPOSIT),
+        Err(err(Error::DepositNotReceived(ChannelDepositNotReceived {
+            channelId: id_of(&channel()),
+            deposit: DEPOSIT,
+            received: DEPOSIT - U256::from(1),
+        })))
+    );
 }
 
 #[test]
@@ -1165,7 +1223,7 @@ fn close_with_authorization_by_relayer_pays_payee_and_refunds_payer() {
     host.vm.set_sender(RELAYER);
     let auth = close_authorization_by(&payee(), id, 40);
     contract
-        .close_with_authorization(channel(), 40, voucher(40), auth)
+        .close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth)
         .unwrap();
     assert_eq!(
         calls_after(&host, 1),
@@ -1177,13 +1235,67 @@ fn close_with_authorization_by_relayer_pays_payee_and_refunds_payer() {
     assert_eq!(contract.channel_state(id).4, PHASE_FINALIZED);
 }
 
+/// Attack (review, low): a close authorization the payee has outgrown cannot be replayed once
+/// its deadline has passed.
+#[test]
+fn close_with_authorization_reverts_when_deadline_passed() {
+    let (host, mut contract, id) = opened();
+    host.vm.set_sender(RELAYER);
+    let auth = close_authorization_by(&payee(), id, 40);
+    host.vm.set_block_timestamp(AUTH_DEADLINE + 1);
+    assert_eq!(
+        contract.close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth),
+        Err(err(Error::CloseAuthorizationExpired(
+            ChannelCloseAuthorizationExpired {
+                channelId: id,
+                deadline: AUTH_DEADLINE,
+                now: AUTH_DEADLINE + 1,
+            }
+        )))
+    );
+    assert!(!contract.channel_state(id).3);
+}
+
+#[test]
+fn close_with_authorization_succeeds_at_its_deadline() {
+    let (host, mut contract, id) = opened();
+    host.vm.set_sender(RELAYER);
+    let auth = close_authorization_by(&payee(), id, 40);
+    host.vm.set_block_timestamp(AUTH_DEADLINE);
+    contract
+        .close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth)
+        .unwrap();
+    assert_eq!(contract.channel_state(id).4, PHASE_FINALIZED);
+}
+
+#[test]
+fn close_with_authorization_reverts_when_relayer_changes_deadline() {
+    let (host, mut contract, id) = opened();
+    host.vm.set_sender(RELAYER);
+    let auth = close_authorization_by(&payee(), id, 40);
+    let later = AUTH_DEADLINE + 86_400;
+    let a = CloseAuthorization {
+        channelId: id,
+        segments: 40,
+        deadline: later,
+    };
+    let signer = recover_digest(
+        a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)),
+        &auth,
+    );
+    assert_eq!(
+        contract.close_with_authorization(channel(), 40, later, voucher(40), auth),
+        Err(err(invalid_authorization(id, signer)))
+    );
+}
+
 #[test]
 fn close_with_authorization_reverts_when_signed_by_stranger() {
     let (host, mut contract, id) = opened();
     host.vm.set_sender(RELAYER);
     let auth = close_authorization_by(&mallory(), id, 40);
     assert_eq!(
-        contract.close_with_authorization(channel(), 40, voucher(40), auth),
+        contract.close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth),
         Err(err(invalid_authorization(id, mallory().address())))
     );
 }
@@ -1197,7 +1309,7 @@ fn close_with_authorization_reverts_when_relayer_changes_segments() {
     let signer = recovered_authorization(id, 30, &auth);
     assert_ne!(signer, payee().address());
     assert_eq!(
-        contract.close_with_authorization(channel(), 30, voucher(30), auth),
+        contract.close_with_authorization(channel(), 30, AUTH_DEADLINE, voucher(30), auth),
         Err(err(invalid_authorization(id, signer)))
     );
     assert!(!contract.channel_state(id).3);
@@ -1208,7 +1320,13 @@ fn close_with_authorization_reverts_when_authorization_is_empty() {
     let (host, mut contract, _) = opened();
     host.vm.set_sender(RELAYER);
     assert_eq!(
-        contract.close_with_authorization(channel(), 4, voucher(4), ByteVec::default()),
+        contract.close_with_authorization(
+            channel(),
+            4,
+            AUTH_DEADLINE,
+            voucher(4),
+            ByteVec::default()
+        ),
         Err(err(Error::InvalidSignatureLength(
             ECDSAInvalidSignatureLength { length: U256::ZERO }
         )))
@@ -1449,9 +1567,10 @@ fn close_authorization_digest_equals_alloy_eip712_signing_hash() {
     let a = CloseAuthorization {
         channelId: B256::repeat_byte(9),
         segments: 77,
+        deadline: AUTH_DEADLINE,
     };
     assert_eq!(
-        contract.close_authorization_digest(a.channelId, a.segments),
+        contract.close_authorization_digest(a.channelId, a.segments, a.deadline),
         a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR))
     );
     assert_eq!(
@@ -1796,6 +1915,32 @@ fn error_encoding_equals_alloy_for_every_variant() {
             .abi_encode(),
         ),
         (
+            Error::CloseAuthorizationExpired(ChannelCloseAuthorizationExpired {
+                channelId: id,
+                deadline: 7,
+                now: u64::MAX,
+            }),
+            ChannelCloseAuthorizationExpired {
+                channelId: id,
+                deadline: 7,
+                now: u64::MAX,
+            }
+            .abi_encode(),
+        ),
+        (
+            Error::DepositNotReceived(ChannelDepositNotReceived {
+                channelId: id,
+                deposit: x,
+                received: U256::from(1),
+            }),
+            ChannelDepositNotReceived {
+                channelId: id,
+                deposit: x,
+                received: U256::from(1),
+            }
+            .abi_encode(),
+        ),
+        (
             stale(id, u64::MAX, 3),
             ChannelStaleVoucher {
                 channelId: id,
@@ -1885,21 +2030,23 @@ fn error_encoding_equals_alloy_for_every_variant() {
         Error::ZeroTopUp(_) => 11,
         Error::InvalidSigner(_) => 12,
         Error::InvalidCloseAuthorization(_) => 13,
-        Error::StaleVoucher(_) => 14,
-        Error::VoucherExceedsDeposit(_) => 15,
-        Error::CloseAlreadyRequested(_) => 16,
-        Error::CloseNotRequested(_) => 17,
-        Error::GracePeriodActive(_) => 18,
-        Error::PeerNotRegistered(_) => 19,
-        Error::InvalidSignature(_) => 20,
-        Error::InvalidSignatureLength(_) => 21,
-        Error::InvalidSignatureS(_) => 22,
-        Error::InvalidSignatureV(_) => 23,
+        Error::CloseAuthorizationExpired(_) => 14,
+        Error::DepositNotReceived(_) => 15,
+        Error::StaleVoucher(_) => 16,
+        Error::VoucherExceedsDeposit(_) => 17,
+        Error::CloseAlreadyRequested(_) => 18,
+        Error::CloseNotRequested(_) => 19,
+        Error::GracePeriodActive(_) => 20,
+        Error::PeerNotRegistered(_) => 21,
+        Error::InvalidSignature(_) => 22,
+        Error::InvalidSignatureLength(_) => 23,
+        Error::InvalidSignatureS(_) => 24,
+        Error::InvalidSignatureV(_) => 25,
     };
     let covered: Vec<usize> = cases.iter().map(|(e, _)| variant(e)).collect();
     assert_eq!(
         covered,
-        (0..24).collect::<Vec<_>>(),
+        (0..26).collect::<Vec<_>>(),
         "every variant, once, in order"
     );
     for (error, alloy) in cases {
@@ -2175,7 +2322,7 @@ fn close_with_authorization_reverts_when_authorization_is_a_voucher() {
     assert_ne!(signer, payee().address());
     host.vm.set_sender(RELAYER);
     assert_eq!(
-        contract.close_with_authorization(c, 5, v.clone(), v),
+        contract.close_with_authorization(c, 5, AUTH_DEADLINE, v.clone(), v),
         Err(err(invalid_authorization(id, signer)))
     );
     assert!(!contract.channel_state(id).3);

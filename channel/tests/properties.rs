@@ -19,7 +19,9 @@
 use std::collections::HashMap;
 
 use alloy_primitives::{Address, B256, U256};
-use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolError, SolEvent, SolStruct};
+use alloy_sol_types::{
+    eip712_domain, Eip712Domain, SolCall, SolError, SolEvent, SolStruct, SolValue,
+};
 use paratii_channel::{
     ByteVec, Channel, PaymentChannels, SettleItem, MAX_AMOUNT, PHASE_CLOSING, PHASE_FINALIZED,
     PHASE_OPEN, PHASE_WITHDRAWABLE,
@@ -36,7 +38,7 @@ use paratii_contracts::{
     ecdsa::Signature,
     interfaces::{
         IParatiiAvatar::transferFromWithKeyCall,
-        IParatiiToken::{transferCall, transferFromCall},
+        IParatiiToken::{balanceOfCall, transferCall, transferFromCall},
     },
     names,
     signature::ECDSAInvalidSignatureS,
@@ -279,6 +281,7 @@ impl World {
         let digest = CloseAuthorization {
             channelId: self.id(slot),
             segments,
+            deadline: u64::MAX,
         }
         .eip712_signing_hash(&domain());
         let signer = if by_payee { payee(slot) } else { mallory() };
@@ -401,7 +404,15 @@ impl World {
                         B256::repeat_byte(1),
                         B256::repeat_byte(2),
                     ),
-                    _ => self.contract.open_for(c, deposit),
+                    _ => {
+                        // An honest avatar: the deposit arrives during its call.
+                        self.host.answer_static_calls_in_turn(
+                            TOKEN,
+                            balanceOfCall { owner: ADJUDICATOR }.abi_encode(),
+                            vec![U256::ZERO.abi_encode(), deposit.abi_encode()],
+                        );
+                        self.contract.open_for(c, deposit)
+                    }
                 };
                 if let Ok(id) = got {
                     prop_assert_eq!(id, channel_id);
@@ -556,6 +567,7 @@ impl World {
                     self.contract.close_with_authorization(
                         c,
                         segments,
+                        u64::MAX,
                         voucher,
                         ByteVec(authorization.to_packed().to_vec()),
                     )

@@ -3,8 +3,11 @@
 // keys with a cap and an expiry) and the redistribution pool (PTI and ETH).
 pragma solidity ^0.8.22;
 
-/// The contract owner added `account` to (`whitelisted` true) or removed it from the whitelist.
-event WhitelistUpdated(address indexed account, bool whitelisted);
+/// `account` was added to the whitelist (`whitelisted` true; it may pull users' PTI from
+/// `effectiveAt`, unix seconds: the construction time for the contracts named at construction,
+/// the owner's call plus the whitelist delay otherwise) or removed from it (`whitelisted` false,
+/// `effectiveAt` the time of removal; a scheduled addition is cancelled).
+event WhitelistUpdated(address indexed account, bool whitelisted, uint64 effectiveAt);
 /// `user` authorised `key` to spend up to `cap` PTI wei through whitelisted contracts until
 /// `expiry` (unix seconds, exclusive); an earlier authorisation of the same key is replaced.
 event SpendingKeyAuthorized(address indexed user, address indexed key, uint256 cap, uint64 expiry);
@@ -21,7 +24,9 @@ event PoolEtherReceived(address indexed from, uint256 amount);
 /// when `token` is zero.
 event PoolDisbursed(address indexed token, address indexed to, uint256 amount);
 
-/// `caller` is not a whitelisted action contract.
+/// The whitelist delay `delay` (seconds) is outside [`min`, `max`].
+error AvatarInvalidWhitelistDelay(uint64 delay, uint64 min, uint64 max);
+/// `caller` is not a whitelisted action contract (or its whitelist delay has not passed).
 error AvatarNotWhitelisted(address caller);
 /// `account` cannot be whitelisted (the zero address).
 error AvatarInvalidAccount(address account);

@@ -35,11 +35,15 @@ struct Voucher {
 }
 
 /// EIP-712 typed data (domain "Paratii Channels", version "1"): the payee of `channelId` agrees
-/// to close it at `segments` segments; anyone may submit it. A distinct type from `Voucher`, so
-/// no signature serves both purposes.
+/// to close it at `segments` segments until `deadline` (unix seconds, inclusive); anyone may
+/// submit it until then. The deadline bounds how long an authorization the payee has since
+/// outgrown (by accepting later vouchers) can be replayed: a payee accepts no voucher above
+/// `segments` on the channel before `deadline` has passed. A distinct type from `Voucher`, so no
+/// signature serves both purposes.
 struct CloseAuthorization {
     bytes32 channelId;
     uint64 segments;
+    uint64 deadline;
 }
 
 /// `payer` escrowed `deposit` PTI wei for `payee` at `pricePerSegment` per segment of `videoId`;
@@ -104,6 +108,11 @@ error ChannelZeroTopUp(bytes32 channelId);
 error ChannelInvalidSigner(bytes32 channelId, address signer, address expected);
 /// The close authorization for `channelId` was signed by `signer`, not by the payee `payee`.
 error ChannelInvalidCloseAuthorization(bytes32 channelId, address signer, address payee);
+/// The close authorization for `channelId` expired at `deadline`; it is `now`.
+error ChannelCloseAuthorizationExpired(bytes32 channelId, uint64 deadline, uint64 now);
+/// The avatar reported moving `deposit` PTI wei into a channel `channelId` opened by a spending
+/// key, but the adjudicator's PTI balance grew by `received` only: nothing is credited.
+error ChannelDepositNotReceived(bytes32 channelId, uint256 deposit, uint256 received);
 /// A voucher for `segments` segments does not exceed the `settled` segments of `channelId`.
 error ChannelStaleVoucher(bytes32 channelId, uint64 segments, uint64 settled);
 /// A voucher for `segments` segments of `channelId` is worth `amount`, above the `deposit`.

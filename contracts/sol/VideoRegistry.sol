@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// VideoRegistry: videos by bytes32 id — owner, registrar, price, IPFS hashes, stats.
+// VideoRegistry: videos by bytes32 id — owner, registrar, price, IPFS hashes, stats. A video's id
+// is keccak256(abi.encode(owner, salt)): bound to its owner, so a registration cannot be stolen.
 pragma solidity ^0.8.22;
 
 /// `videoId` was registered for `owner` by `registrar` (the owner itself, or an approved
@@ -24,8 +25,6 @@ event VideoViewed(bytes32 indexed videoId, uint64 views);
 /// A vote on `videoId` changed; it now has `likes` likes and `dislikes` dislikes.
 event VideoVotesChanged(bytes32 indexed videoId, uint64 likes, uint64 dislikes);
 
-/// Video ids cannot be zero.
-error VideoRegistryZeroId();
 /// No video is registered under `videoId`.
 error VideoRegistryUnknownVideo(bytes32 videoId);
 /// `videoId` was removed; ids are never reused (votes, acquisitions and sales recorded under it

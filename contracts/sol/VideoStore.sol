@@ -20,5 +20,7 @@ event VideoBought(
 error VideoStoreAlreadyBought(address buyer, bytes32 videoId);
 /// The registered pool share `share` (scaled by 1e18) is above `max` (1e18, all of the price).
 error VideoStoreInvalidPoolShare(uint256 share, uint256 max);
+/// `videoId` costs `price` PTI wei, above the `maxPrice` the buyer accepts.
+error VideoStorePriceAboveMax(bytes32 videoId, uint256 price, uint256 maxPrice);
 /// `user` cannot buy through a key (the zero address).
 error VideoStoreInvalidBuyer(address user);

@@ -50,9 +50,9 @@ pub const CHANNELS_NAME_HASH: B256 = hash(CHANNELS_NAME);
 /// `keccak256("Voucher(bytes32 channelId,uint64 segments)")`.
 pub const VOUCHER_TYPEHASH: B256 = hash("Voucher(bytes32 channelId,uint64 segments)");
 
-/// `keccak256("CloseAuthorization(bytes32 channelId,uint64 segments)")`.
+/// `keccak256("CloseAuthorization(bytes32 channelId,uint64 segments,uint64 deadline)")`.
 pub const CLOSE_AUTHORIZATION_TYPEHASH: B256 =
-    hash("CloseAuthorization(bytes32 channelId,uint64 segments)");
+    hash("CloseAuthorization(bytes32 channelId,uint64 segments,uint64 deadline)");
 
 /// The domain separator of a contract whose domain has a name, version, chain id and address.
 #[must_use]
@@ -127,14 +127,19 @@ pub fn voucher_struct_hash(channel_id: B256, segments: u64) -> B256 {
     counted_struct_hash(VOUCHER_TYPEHASH, channel_id, segments)
 }
 
-/// The struct hash of a `CloseAuthorization(channelId, segments)`: the payee agrees to close
-/// `channel_id` at `segments` segments.
+/// The struct hash of a `CloseAuthorization(channelId, segments, deadline)`: the payee agrees to
+/// close `channel_id` at `segments` segments until `deadline` (unix seconds, inclusive).
 #[must_use]
-pub fn close_authorization_struct_hash(channel_id: B256, segments: u64) -> B256 {
-    counted_struct_hash(CLOSE_AUTHORIZATION_TYPEHASH, channel_id, segments)
+pub fn close_authorization_struct_hash(channel_id: B256, segments: u64, deadline: u64) -> B256 {
+    let mut buf = [0u8; 128];
+    buf[..32].copy_from_slice(CLOSE_AUTHORIZATION_TYPEHASH.as_slice());
+    buf[32..64].copy_from_slice(channel_id.as_slice());
+    buf[88..96].copy_from_slice(&segments.to_be_bytes());
+    buf[120..].copy_from_slice(&deadline.to_be_bytes());
+    keccak256(buf)
 }
 
-/// `keccak256(typehash ‖ channelId ‖ segments)`, the layout both channel structs share.
+/// `keccak256(typehash ‖ channelId ‖ segments)`, a voucher's layout.
 fn counted_struct_hash(typehash: B256, channel_id: B256, segments: u64) -> B256 {
     let mut buf = [0u8; 96];
     buf[..32].copy_from_slice(typehash.as_slice());
@@ -320,14 +325,15 @@ mod tests {
     #[test]
     fn close_authorization_struct_hash_equals_alloy_at_edge_counts() {
         use crate::channels::CloseAuthorization;
-        for segments in [0, 7, u64::MAX] {
+        for (segments, deadline) in [(0, 0), (7, 1_700_000_000), (u64::MAX, u64::MAX)] {
             let a = CloseAuthorization {
                 channelId: B256::repeat_byte(0xab),
                 segments,
+                deadline,
             };
             assert_eq!(CLOSE_AUTHORIZATION_TYPEHASH, a.eip712_type_hash());
             assert_eq!(
-                close_authorization_struct_hash(a.channelId, a.segments),
+                close_authorization_struct_hash(a.channelId, a.segments, a.deadline),
                 a.eip712_hash_struct()
             );
         }
@@ -339,7 +345,7 @@ mod tests {
         assert_ne!(VOUCHER_TYPEHASH, CLOSE_AUTHORIZATION_TYPEHASH);
         assert_ne!(
             voucher_struct_hash(id, 5),
-            close_authorization_struct_hash(id, 5)
+            close_authorization_struct_hash(id, 5, 0)
         );
     }
 

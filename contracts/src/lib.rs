@@ -31,6 +31,18 @@ pub mod names;
 pub mod signing;
 pub mod votes;
 
+use alloy_primitives::{keccak256, Address, B256};
+
+/// A video's id in the `VideoRegistry`: `keccak256(abi.encode(owner, salt))`. Bound to the
+/// owner, so nobody who sees a pending registration can take its id.
+#[must_use]
+pub fn video_id(owner: Address, salt: B256) -> B256 {
+    let mut buf = [0u8; 64];
+    buf[12..32].copy_from_slice(owner.as_slice());
+    buf[32..].copy_from_slice(salt.as_slice());
+    keccak256(buf)
+}
+
 /// Two-step ownership: events and errors (`contracts/sol/Ownable.sol`).
 pub mod ownable {
     alloy_sol_types::sol!(
@@ -177,3 +189,26 @@ pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("VideoStore.sol", include_str!("../sol/VideoStore.sol")),
     ("Channels.sol", include_str!("../sol/Channels.sol")),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::address;
+    use alloy_sol_types::SolValue;
+
+    #[test]
+    fn video_id_equals_keccak_of_alloy_abi_encode() {
+        let owner = address!("0x00000000000000000000000000000000000000c0");
+        let salt = B256::repeat_byte(0x5a);
+        assert_eq!(video_id(owner, salt), keccak256((owner, salt).abi_encode()));
+    }
+
+    #[test]
+    fn video_id_differs_when_owner_differs() {
+        let salt = B256::repeat_byte(1);
+        assert_ne!(
+            video_id(address!("0x00000000000000000000000000000000000000c0"), salt),
+            video_id(address!("0x00000000000000000000000000000000000000c1"), salt)
+        );
+    }
+}

@@ -1,14 +1,14 @@
 //! The whole Paratii suite on a [`Devnet`]: every contract deployed from its deployable WASM
 //! (`target/wasm/<dir>.wasm`, built by `cargo run -p paratii-build -- wasm`) and wired the way a
 //! deployer wires a chain: every peer registered in the `ParatiiRegistry` under its
-//! [`names`] name, the redistribution pool's share set, the store
-//! whitelisted on the avatar. End-to-end tests, the gas report and the demo start from here.
+//! [`names`] name, the redistribution pool's share set, the store and the payment channels
+//! whitelisted on the avatar from its construction (they are deployed before it). End-to-end tests, the gas report and the demo start from here.
 //!
 //! [`abi`] holds the typed interfaces, generated with `sol!` from the committed
 //! `contracts/abi/I<Name>.sol` files integrators use, so everything here goes through the ABI.
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolValue};
 use paratii_contracts::names;
 
 use crate::{CallError, Devnet, DevnetError};
@@ -16,13 +16,16 @@ use crate::{CallError, Devnet, DevnetError};
 /// The suite's interfaces, from `contracts/abi/*.sol`.
 pub use paratii_contracts::interfaces as abi;
 
-use abi::{IParatiiAvatar, IParatiiRegistry};
+use abi::IParatiiRegistry;
 
 /// The pool share the original deployments used: 30 % (0.3e18).
 pub const POOL_SHARE: U256 = U256::from_limbs([300_000_000_000_000_000, 0, 0, 0]);
 
 /// The payment channels' grace period in the suite: one hour (the contract's floor is 15 min).
 pub const GRACE_PERIOD: u64 = 3_600;
+
+/// The avatar's whitelist delay in the suite: two days (the contract's floor is one day).
+pub const WHITELIST_DELAY: u64 = 2 * 24 * 3_600;
 
 /// One PTI (10¹⁸ wei).
 pub const PTI: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
@@ -105,9 +108,10 @@ fn words(addresses: &[Address]) -> Vec<u8> {
 }
 
 impl Suite {
-    /// Deploys every contract from `admin` (PTI's supply to `holder`), registers each under its
-    /// registry name, sets `VideoRedistributionPoolShare` to [`POOL_SHARE`] and whitelists the
-    /// store and the payment channels on the avatar.
+    /// Deploys every contract from `admin` (PTI's supply to `holder`; the avatar last, with the
+    /// store and the payment channels whitelisted from its construction and a
+    /// [`WHITELIST_DELAY`] for any later addition), registers each under its registry name and
+    /// sets `VideoRedistributionPoolShare` to [`POOL_SHARE`].
     ///
     /// # Errors
     /// [`SuiteError`] naming the step that failed.
@@ -121,7 +125,6 @@ impl Suite {
         };
         let registry = deploy("registry", Some(words(&[admin])))?;
         let token = deploy("token", Some(words(&[holder])))?;
-        let avatar = deploy("avatar", Some(words(&[admin, registry])))?;
         let videos = deploy("video-registry", Some(words(&[admin, registry])))?;
         let users = deploy("user-registry", Some(words(&[admin, registry])))?;
         let store = deploy("video-store", Some(words(&[registry])))?;
@@ -129,6 +132,10 @@ impl Suite {
         let mut args = words(&[registry, token]);
         args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
         let channels = deploy("channel", Some(args))?;
+        let avatar = deploy(
+            "avatar",
+            Some((admin, token, WHITELIST_DELAY, vec![store, channels]).abi_encode_params()),
+        )?;
         let suite = Self {
             admin,
             registry,
@@ -168,14 +175,6 @@ impl Suite {
                 value: POOL_SHARE,
             },
         )?;
-        for account in [store, channels] {
-            suite.wire(
-                net,
-                "addToWhitelist",
-                avatar,
-                &IParatiiAvatar::addToWhitelistCall { account },
-            )?;
-        }
         Ok(suite)
     }
 

@@ -23,9 +23,19 @@ use paratii_devnet::{
 
 const CREATOR: Address = address!("0x00000000000000000000000000000000000000c0");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
-const VIDEO: B256 = B256::repeat_byte(0x11);
-const VIDEO_2: B256 = B256::repeat_byte(0x22);
+/// The salts the creator registers its two videos with.
+const SALTS: [B256; 2] = [B256::repeat_byte(0x11), B256::repeat_byte(0x22)];
 const PROOF: B256 = B256::repeat_byte(0x99);
+
+/// The creator's first video's id.
+fn video() -> B256 {
+    paratii_contracts::video_id(CREATOR, SALTS[0])
+}
+
+/// The creator's second video's id.
+fn video_2() -> B256 {
+    paratii_contracts::video_id(CREATOR, SALTS[1])
+}
 
 fn pti(n: u64) -> U256 {
     PTI * U256::from(n)
@@ -37,15 +47,15 @@ fn price() -> U256 {
 }
 
 impl Chain {
-    /// The suite, with `VIDEO` and `VIDEO_2` registered by the creator at 14 PTI.
+    /// The suite, with `video()` and `video_2()` registered by the creator at 14 PTI.
     fn with_videos() -> Self {
         let chain = Self::new();
-        for id in [VIDEO, VIDEO_2] {
+        for salt in SALTS {
             chain.ok(
                 CREATOR,
                 chain.s.videos,
                 &IVideoRegistry::registerVideoCall {
-                    video_id: id,
+                    salt,
                     owner: CREATOR,
                     price: price(),
                     original: B256::repeat_byte(1),
@@ -75,6 +85,7 @@ impl Chain {
             &IVideoStore::buyVideoCall {
                 video_id: video,
                 proof_of_buy: PROOF,
+                max_price: price(),
             },
         )
     }
@@ -100,7 +111,7 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
     // The original test: fund the buyer with price + 1, approve the avatar, buy.
     c.fund_pti(buyer, price() + U256::from(1));
     c.approve_avatar(buyer, price());
-    let receipt = c.buy(buyer, VIDEO);
+    let receipt = c.buy(buyer, video());
 
     let pool = price() * POOL_SHARE / PTI;
     assert_eq!(pool, PTI * U256::from(42) / U256::from(10));
@@ -131,7 +142,7 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
     let acquired = receipt.events::<IUserRegistry::VideoAcquired>(c.s.users);
     assert_eq!(
         (acquired.len(), acquired[0].user, acquired[0].videoId),
-        (1, buyer, VIDEO)
+        (1, buyer, video())
     );
     let viewed = receipt.events::<IVideoRegistry::VideoViewed>(c.s.videos);
     assert_eq!(viewed[0].views, 1);
@@ -139,7 +150,7 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
     assert_eq!(
         bought,
         vec![IVideoStore::VideoBought {
-            videoId: VIDEO,
+            videoId: video(),
             buyer,
             owner: CREATOR,
             price: price(),
@@ -155,7 +166,7 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
             c.s.store,
             &IVideoStore::getSaleCall {
                 buyer,
-                video_id: VIDEO,
+                video_id: video(),
             },
         )
         .unwrap();
@@ -169,11 +180,11 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
             c.s.users,
             &IUserRegistry::userAcquiredVideoCall {
                 user: buyer,
-                video_id: VIDEO
+                video_id: video()
             }
         )
         .unwrap());
-    assert_eq!(c.stats(VIDEO), (1, 0, 0));
+    assert_eq!(c.stats(video()), (1, 0, 0));
 }
 
 #[test]
@@ -199,8 +210,9 @@ fn buy_video_with_permit_needs_no_prior_approve() {
         b,
         c.s.store,
         &IVideoStore::buyVideoWithPermitCall {
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
             value: pti(50),
             deadline,
             v: sig.v,
@@ -215,7 +227,7 @@ fn buy_video_with_permit_needs_no_prior_approve() {
         spender: c.s.avatar,
     };
     assert_eq!(c.net.view(c.s.token, &allowance).unwrap(), pti(36));
-    c.buy(b, VIDEO_2);
+    c.buy(b, video_2());
     assert_eq!(c.net.view(c.s.token, &allowance).unwrap(), pti(22));
     assert_eq!(
         c.pti_of(CREATOR),
@@ -247,8 +259,9 @@ fn buy_video_with_permit_reverts_with_token_error_when_signature_is_wrong() {
         b,
         c.s.store,
         &IVideoStore::buyVideoWithPermitCall {
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
             value: pti(50),
             deadline,
             v: sig.v,
@@ -269,12 +282,12 @@ fn like_after_buying_says_acquired_and_counts_on_the_video() {
     let other = address!("0x00000000000000000000000000000000000000b2");
     c.fund_pti(buyer, price());
     c.approve_avatar(buyer, price());
-    c.buy(buyer, VIDEO);
+    c.buy(buyer, video());
     let receipt = c.ok(
         buyer,
         c.s.users,
         &IUserRegistry::likeVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             liked: true,
         },
     );
@@ -289,23 +302,23 @@ fn like_after_buying_says_acquired_and_counts_on_the_video() {
         other,
         c.s.users,
         &IUserRegistry::likeVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             liked: false,
         },
     );
     let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert!(!voted[0].liked && !voted[0].acquired);
-    assert_eq!(c.stats(VIDEO), (1, 1, 1));
+    assert_eq!(c.stats(video()), (1, 1, 1));
     // The buyer changes its mind: a dislike overrides its like.
     c.ok(
         buyer,
         c.s.users,
         &IUserRegistry::likeVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             liked: false,
         },
     );
-    assert_eq!(c.stats(VIDEO), (1, 0, 2));
+    assert_eq!(c.stats(video()), (1, 0, 2));
 }
 
 #[test]
@@ -344,25 +357,26 @@ fn buy_video_twice_fails_and_charges_nothing() {
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
     c.approve_avatar(buyer, pti(100));
-    c.buy(buyer, VIDEO);
+    c.buy(buyer, video());
     let data = c.reverts(
         buyer,
         c.s.store,
         &IVideoStore::buyVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     assert_eq!(
         data,
         IVideoStore::VideoStoreAlreadyBought {
             buyer,
-            videoId: VIDEO
+            videoId: video()
         }
         .abi_encode()
     );
     assert_eq!(c.pti_of(buyer), pti(86));
-    assert_eq!(c.stats(VIDEO), (1, 0, 0));
+    assert_eq!(c.stats(video()), (1, 0, 0));
 }
 
 #[test]
@@ -375,6 +389,7 @@ fn buy_unknown_video_fails_with_video_registry_error() {
         &IVideoStore::buyVideoCall {
             video_id: unknown,
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     assert_eq!(
@@ -402,8 +417,9 @@ fn buy_video_fails_when_pool_share_is_misconfigured_to_3000_percent() {
         buyer,
         c.s.store,
         &IVideoStore::buyVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     assert_eq!(
@@ -428,8 +444,9 @@ fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
         buyer,
         c.s.store,
         &IVideoStore::buyVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     let pool = price() * POOL_SHARE / PTI;
@@ -450,11 +467,11 @@ fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
             c.s.store,
             &IVideoStore::hasBoughtCall {
                 buyer,
-                video_id: VIDEO
+                video_id: video()
             }
         )
         .unwrap());
-    assert_eq!(c.stats(VIDEO), (0, 0, 0));
+    assert_eq!(c.stats(video()), (0, 0, 0));
 }
 
 #[test]
@@ -472,8 +489,9 @@ fn store_removed_from_whitelist_cannot_take_payments() {
         buyer,
         c.s.store,
         &IVideoStore::buyVideoCall {
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     assert_eq!(
@@ -506,8 +524,9 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
         c.s.store,
         &IVideoStore::buyVideoForCall {
             user,
-            video_id: VIDEO,
+            video_id: video(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     // One charge for the whole price: a key never pays half a sale.
@@ -532,8 +551,9 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
         c.s.store,
         &IVideoStore::buyVideoForCall {
             user,
-            video_id: VIDEO_2,
+            video_id: video_2(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     assert_eq!(
@@ -564,8 +584,9 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
         c.s.store,
         &IVideoStore::buyVideoForCall {
             user,
-            video_id: VIDEO_2,
+            video_id: video_2(),
             proof_of_buy: PROOF,
+            max_price: price(),
         },
     );
     assert_eq!(
@@ -604,7 +625,7 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
     let deadline = U256::from(now + 60);
     let vote = Vote {
         user,
-        videoId: VIDEO,
+        videoId: video(),
         liked: true,
         nonce: U256::ZERO,
         deadline,
@@ -616,7 +637,7 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
     let sig = posting.sign(vote.eip712_signing_hash(&domain));
     let call = IUserRegistry::likeVideoBySigCall {
         user,
-        video_id: VIDEO,
+        video_id: video(),
         liked: true,
         deadline,
         signature: sig.to_packed().to_vec().into(),
@@ -624,14 +645,14 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
     let receipt = c.ok(STRANGER, c.s.users, &call);
     let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert_eq!((voted[0].user, voted[0].voter), (user, posting.address()));
-    assert_eq!(c.stats(VIDEO), (0, 1, 0));
+    assert_eq!(c.stats(video()), (0, 1, 0));
     // The same signature again: the nonce moved on, so it recovers someone else.
     let data = c.reverts(STRANGER, c.s.users, &call);
     assert_eq!(
         data[..4],
         IUserRegistry::UserRegistryNotPostingKey::SELECTOR
     );
-    assert_eq!(c.stats(VIDEO), (0, 1, 0));
+    assert_eq!(c.stats(video()), (0, 1, 0));
 }
 
 // --- the pool pays out ---
@@ -646,7 +667,7 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
     );
     c.fund_pti(buyer, price());
     c.approve_avatar(buyer, price());
-    c.buy(buyer, VIDEO);
+    c.buy(buyer, video());
     let pool = c.pti_of(c.s.avatar);
     let disburse = IParatiiAvatar::disburseCall {
         recipients: vec![r1, r2],

@@ -6,7 +6,23 @@
 //! deployment order does not matter.
 //!
 //! **Roles.** The owner (two-step transfer: `transferOwnership` then `acceptOwnership` by the new
-//! owner; `renounceOwnership` freezes the registry) registers and unregisters entries. Anyone reads.
+//! owner; `renounceOwnership` freezes the registry) registers and unregisters entries. Anyone reads,
+//! and anyone applies a scheduled change once it is due.
+//!
+//! **Changes that reach funds wait.** The suite's contracts pay whoever the registry names (the
+//! store pays the owner the `VideoRegistry` reports, splits by `VideoRedistributionPoolShare`,
+//! and goes through the registered `ParatiiAvatar`), so re-pointing an entry is a power over
+//! users' money. The registry bounds it with a **change delay** fixed at deployment (one to
+//! thirty days): replacing or unregistering an address, and every change of a number, is only
+//! scheduled (`AddressChangeScheduled`, `UintChangeScheduled`, announcing the value and when it
+//! takes effect) and takes effect when anyone applies it after the delay
+//! (`applyAddressChange`, `applyUintChange`); until then lookups answer the current value, and
+//! users (or watchtowers for them) can stop buying, close channels or revoke approvals. The owner
+//! may cancel a scheduled change (`cancelChange`); a new schedule replaces a pending one and
+//! restarts its clock. Two writes take effect at once: the **first address** of a name (an
+//! unregistered peer makes every call that needs it fail, so filling it harms nobody; an
+//! unregistration is delayed, so "unregister, then register at once" still waits the delay), and
+//! **strings** (descriptive settings; no contract reads them to move funds).
 //!
 //! **Rules.** Names are non-empty. An address entry is never the zero address and a string entry
 //! never empty (unregister instead), so "zero / empty" always means "not registered" — which is
@@ -15,7 +31,8 @@
 //! registered reverts.
 //!
 //! **Events.** One per change, past tense, indexed by key: `AddressRegistered`,
-//! `AddressUnregistered`, `UintRegistered`, `UintUnregistered`, `StringRegistered`,
+//! `AddressUnregistered`, `UintRegistered`, `UintUnregistered` (when a value takes effect),
+//! `AddressChangeScheduled`, `UintChangeScheduled`, `ChangeCancelled`, `StringRegistered`,
 //! `StringUnregistered`, plus the ownership events (`contracts/sol/Registry.sol`, `Ownable.sol`).
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` generates an undocumented `user_entrypoint` outside tests; the test build has no
@@ -33,15 +50,22 @@ use paratii_common::{impl_from_ownable_error, Ownable2Step};
 use paratii_contracts::{
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     registry::{
-        AddressRegistered, AddressUnregistered, RegistryEmptyName, RegistryEmptyString,
-        RegistryNotRegistered, RegistryStringTooLong, RegistryZeroAddress, StringRegistered,
-        StringUnregistered, UintRegistered, UintUnregistered,
+        AddressChangeScheduled, AddressRegistered, AddressUnregistered, ChangeCancelled,
+        RegistryChangeNotDue, RegistryEmptyName, RegistryEmptyString, RegistryInvalidDelay,
+        RegistryNoPendingChange, RegistryNotRegistered, RegistryStringTooLong, RegistryZeroAddress,
+        StringRegistered, StringUnregistered, UintChangeScheduled, UintRegistered,
+        UintUnregistered,
     },
 };
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageB256, StorageMap, StorageU256, StorageU32},
+    storage::{StorageAddress, StorageB256, StorageMap, StorageU256, StorageU32, StorageU64},
 };
+
+/// The shortest change delay a deployment may set: one day, in seconds.
+pub const MIN_CHANGE_DELAY_SECS: u64 = 24 * 60 * 60;
+/// The longest change delay a deployment may set: thirty days, in seconds.
+pub const MAX_CHANGE_DELAY_SECS: u64 = 30 * 24 * 60 * 60;
 
 /// Longest string entry, in bytes (a registry holds names and short settings, not documents).
 pub const MAX_STRING_BYTES: usize = 1024;
@@ -63,11 +87,34 @@ pub enum Error {
     EmptyString(RegistryEmptyString),
     /// Nothing of that kind is registered under the name.
     NotRegistered(RegistryNotRegistered),
+    /// The constructor's change delay is out of range.
+    InvalidDelay(RegistryInvalidDelay),
+    /// No change of that kind is scheduled under the name.
+    NoPendingChange(RegistryNoPendingChange),
+    /// The scheduled change is not due yet.
+    ChangeNotDue(RegistryChangeNotDue),
 }
 
 impl_from_ownable_error!(Error);
 
-/// Registry storage: the owner, and one map per kind of entry, keyed by `keccak256(name)`.
+/// A scheduled address change: the new value (zero to unregister) and when it may be applied
+/// (unix seconds; zero when nothing is scheduled). One slot.
+#[storage]
+pub struct PendingAddress {
+    value: StorageAddress,
+    at: StorageU64,
+}
+
+/// A scheduled number change: the new value (zero to unregister) and when it may be applied
+/// (unix seconds; zero when nothing is scheduled).
+#[storage]
+pub struct PendingUint {
+    value: StorageU256,
+    at: StorageU64,
+}
+
+/// Registry storage: the owner, the change delay, one map per kind of entry, keyed by
+/// `keccak256(name)`, and the scheduled changes.
 ///
 /// Strings are stored as a byte length and 32-byte words rather than as a `StorageString`, whose
 /// length decoding divides a `U256` and would pull ~8 KB of division code into the contract.
@@ -79,88 +126,191 @@ pub struct ParatiiRegistry {
     uints: StorageMap<B256, StorageU256>,
     string_lengths: StorageMap<B256, StorageU32>,
     string_words: StorageMap<B256, StorageMap<u32, StorageB256>>,
+    change_delay: StorageU64,
+    pending_addresses: StorageMap<B256, PendingAddress>,
+    pending_uints: StorageMap<B256, PendingUint>,
 }
 
 /// The registry's interface: owner-only writes, public reads.
 #[public]
 impl ParatiiRegistry {
-    /// Sets the first owner (explicit: a deployer factory is `msg.sender` at construction).
+    /// Sets the first owner (explicit: a deployer factory is `msg.sender` at construction) and
+    /// the change delay (seconds) of addresses and numbers.
     ///
     /// # Errors
-    /// `OwnableInvalidOwner(0)` when `owner` is zero.
+    /// In order: `RegistryInvalidDelay` unless [`MIN_CHANGE_DELAY_SECS`] ≤ `change_delay` ≤
+    /// [`MAX_CHANGE_DELAY_SECS`]; `OwnableInvalidOwner(0)` when `owner` is zero.
     ///
     /// # Events
     /// `OwnershipTransferred(0, owner)`.
     #[constructor]
-    pub fn constructor(&mut self, owner: Address) -> Result<(), Error> {
+    pub fn constructor(&mut self, owner: Address, change_delay: u64) -> Result<(), Error> {
+        if !(MIN_CHANGE_DELAY_SECS..=MAX_CHANGE_DELAY_SECS).contains(&change_delay) {
+            return Err(Error::InvalidDelay(RegistryInvalidDelay {
+                delay: change_delay,
+                min: MIN_CHANGE_DELAY_SECS,
+                max: MAX_CHANGE_DELAY_SECS,
+            }));
+        }
+        self.change_delay
+            .set(alloy_primitives::U64::from(change_delay));
         Ok(self.ownership.init(owner)?)
     }
 
-    /// Points `name` at the contract `value`, replacing any previous address.
+    /// Points `name` at the contract `value`: at once when `name` holds no address, otherwise
+    /// from `block.timestamp + changeDelay` on, once applied ([`Self::apply_address_change`]).
     ///
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount` (not the owner); `RegistryEmptyName`;
     /// `RegistryZeroAddress` (use `unregisterAddress`).
     ///
     /// # Events
-    /// `AddressRegistered(keccak256(name), name, value)`.
+    /// `AddressRegistered(keccak256(name), name, value)` at once, or
+    /// `AddressChangeScheduled(keccak256(name), name, value, effectiveAt)`.
     pub fn register_address(&mut self, name: String, value: Address) -> Result<(), Error> {
         let key = self.writable_key(&name)?;
         if value.is_zero() {
             return Err(Error::ZeroAddress(RegistryZeroAddress { name }));
         }
-        self.addresses.setter(key).set(value);
-        self.vm().log(AddressRegistered { key, name, value });
+        if self.addresses.get(key).is_zero() {
+            self.addresses.setter(key).set(value);
+            self.vm().log(AddressRegistered { key, name, value });
+        } else {
+            self.schedule_address(key, name, value);
+        }
         Ok(())
     }
 
-    /// Removes the address under `name`.
+    /// Schedules the removal of the address under `name`, from `block.timestamp + changeDelay`
+    /// on, once applied ([`Self::apply_address_change`]).
     ///
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`.
     ///
     /// # Events
-    /// `AddressUnregistered(keccak256(name), name)`.
+    /// `AddressChangeScheduled(keccak256(name), name, 0, effectiveAt)`.
     pub fn unregister_address(&mut self, name: String) -> Result<(), Error> {
         let key = self.writable_key(&name)?;
         if self.addresses.get(key).is_zero() {
             return Err(Error::NotRegistered(RegistryNotRegistered { name }));
         }
-        self.addresses.delete(key);
-        self.vm().log(AddressUnregistered { key, name });
+        self.schedule_address(key, name, Address::ZERO);
         Ok(())
     }
 
-    /// Sets the number under `name`, replacing any previous one.
+    /// Applies the address change scheduled under `name` once it is due; anyone may.
+    ///
+    /// # Errors
+    /// In order: `RegistryNoPendingChange`; `RegistryChangeNotDue(name, effectiveAt, now)`.
+    ///
+    /// # Events
+    /// `AddressRegistered(keccak256(name), name, value)`, or `AddressUnregistered` for zero.
+    pub fn apply_address_change(&mut self, name: String) -> Result<(), Error> {
+        let key = keccak256(name.as_bytes());
+        let pending = self.pending_addresses.getter(key);
+        let (value, at) = (pending.value.get(), pending.at.get().to::<u64>());
+        self.when_due(&name, at)?;
+        self.clear_pending(key, true, false);
+        self.addresses.setter(key).set(value);
+        if value.is_zero() {
+            self.vm().log(AddressUnregistered { key, name });
+        } else {
+            self.vm().log(AddressRegistered { key, name, value });
+        }
+        Ok(())
+    }
+
+    /// Schedules the number under `name` to become `value`, from `block.timestamp +
+    /// changeDelay` on, once applied ([`Self::apply_uint_change`]). Every number change waits:
+    /// zero is a live value (a pool share of zero), so not even a first setting is immediate.
     ///
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`.
     ///
     /// # Events
-    /// `UintRegistered(keccak256(name), name, value)`.
+    /// `UintChangeScheduled(keccak256(name), name, value, effectiveAt)`.
     pub fn register_uint(&mut self, name: String, value: U256) -> Result<(), Error> {
         let key = self.writable_key(&name)?;
-        self.uints.setter(key).set(value);
-        self.vm().log(UintRegistered { key, name, value });
+        self.schedule_uint(key, name, value);
         Ok(())
     }
 
-    /// Removes the number under `name`.
+    /// Schedules the removal of the number under `name` (as [`Self::register_uint`] with 0).
     ///
     /// # Errors
     /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`
     /// (nothing, or 0, is registered).
     ///
     /// # Events
-    /// `UintUnregistered(keccak256(name), name)`.
+    /// `UintChangeScheduled(keccak256(name), name, 0, effectiveAt)`.
     pub fn unregister_uint(&mut self, name: String) -> Result<(), Error> {
         let key = self.writable_key(&name)?;
         if self.uints.get(key).is_zero() {
             return Err(Error::NotRegistered(RegistryNotRegistered { name }));
         }
-        self.uints.delete(key);
-        self.vm().log(UintUnregistered { key, name });
+        self.schedule_uint(key, name, U256::ZERO);
         Ok(())
+    }
+
+    /// Applies the number change scheduled under `name` once it is due; anyone may.
+    ///
+    /// # Errors
+    /// In order: `RegistryNoPendingChange`; `RegistryChangeNotDue(name, effectiveAt, now)`.
+    ///
+    /// # Events
+    /// `UintRegistered(keccak256(name), name, value)`, or `UintUnregistered` for zero.
+    pub fn apply_uint_change(&mut self, name: String) -> Result<(), Error> {
+        let key = keccak256(name.as_bytes());
+        let pending = self.pending_uints.getter(key);
+        let (value, at) = (pending.value.get(), pending.at.get().to::<u64>());
+        self.when_due(&name, at)?;
+        self.clear_pending(key, false, true);
+        self.uints.setter(key).set(value);
+        if value.is_zero() {
+            self.vm().log(UintUnregistered { key, name });
+        } else {
+            self.vm().log(UintRegistered { key, name, value });
+        }
+        Ok(())
+    }
+
+    /// Cancels the changes (address and number) scheduled under `name`.
+    ///
+    /// # Errors
+    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNoPendingChange`
+    /// when nothing is scheduled.
+    ///
+    /// # Events
+    /// `ChangeCancelled(keccak256(name), name)`.
+    pub fn cancel_change(&mut self, name: String) -> Result<(), Error> {
+        let key = self.writable_key(&name)?;
+        let address_at = self.pending_addresses.getter(key).at.get();
+        let uint_at = self.pending_uints.getter(key).at.get();
+        if address_at.is_zero() && uint_at.is_zero() {
+            return Err(Error::NoPendingChange(RegistryNoPendingChange { name }));
+        }
+        self.clear_pending(key, true, true);
+        self.vm().log(ChangeCancelled { key, name });
+        Ok(())
+    }
+
+    /// The address change scheduled under `name`: the new value (zero: removal) and when it may
+    /// be applied (unix seconds; zero when none is scheduled).
+    pub fn pending_address(&self, name: String) -> (Address, u64) {
+        let pending = self.pending_addresses.getter(keccak256(name.as_bytes()));
+        (pending.value.get(), pending.at.get().to())
+    }
+
+    /// The number change scheduled under `name`: the new value and when it may be applied
+    /// (unix seconds; zero when none is scheduled).
+    pub fn pending_uint(&self, name: String) -> (U256, u64) {
+        let pending = self.pending_uints.getter(keccak256(name.as_bytes()));
+        (pending.value.get(), pending.at.get().to())
+    }
+
+    /// The delay (seconds) between scheduling an address or number change and applying it.
+    pub fn change_delay(&self) -> u64 {
+        self.change_delay.get().to()
     }
 
     /// Sets the string under `name`, replacing any previous one.
@@ -301,6 +451,73 @@ impl ParatiiRegistry {
             return Err(Error::EmptyName(RegistryEmptyName {}));
         }
         Ok(keccak256(name.as_bytes()))
+    }
+
+    /// When a change scheduled now takes effect (unix seconds).
+    fn effective_at(&self) -> u64 {
+        self.vm()
+            .block_timestamp()
+            .saturating_add(self.change_delay())
+    }
+
+    /// Schedules `name`'s address to become `value` (zero: removal) after the delay.
+    fn schedule_address(&mut self, key: B256, name: String, value: Address) {
+        let at = self.effective_at();
+        let mut slot = self.pending_addresses.setter(key);
+        slot.value.set(value);
+        slot.at.set(alloy_primitives::U64::from(at));
+        self.vm().log(AddressChangeScheduled {
+            key,
+            name,
+            value,
+            effectiveAt: at,
+        });
+    }
+
+    /// Schedules `name`'s number to become `value` after the delay.
+    fn schedule_uint(&mut self, key: B256, name: String, value: U256) {
+        let at = self.effective_at();
+        let mut slot = self.pending_uints.setter(key);
+        slot.value.set(value);
+        slot.at.set(alloy_primitives::U64::from(at));
+        self.vm().log(UintChangeScheduled {
+            key,
+            name,
+            value,
+            effectiveAt: at,
+        });
+    }
+
+    /// Erases the scheduled address change and/or number change under `key`.
+    fn clear_pending(&mut self, key: B256, address: bool, uint: bool) {
+        if address {
+            let mut slot = self.pending_addresses.setter(key);
+            slot.value.erase();
+            slot.at.erase();
+        }
+        if uint {
+            let mut slot = self.pending_uints.setter(key);
+            slot.value.erase();
+            slot.at.erase();
+        }
+    }
+
+    /// Guard of an apply: a change is scheduled (`at` non-zero) and due.
+    fn when_due(&self, name: &str, at: u64) -> Result<(), Error> {
+        if at == 0 {
+            return Err(Error::NoPendingChange(RegistryNoPendingChange {
+                name: name.into(),
+            }));
+        }
+        let now = self.vm().block_timestamp();
+        if now < at {
+            return Err(Error::ChangeNotDue(RegistryChangeNotDue {
+                name: name.into(),
+                effectiveAt: at,
+                now,
+            }));
+        }
+        Ok(())
     }
 
     /// Writes `bytes` as the string under `key` (empty = delete), clearing words the previous,

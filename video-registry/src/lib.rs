@@ -1,14 +1,18 @@
 //! # `VideoRegistry` — videos by id
 //!
-//! Each video (`bytes32` id; the companion maps human ids to them) has an owner, the registrar
+//! Each video (a `bytes32` id derived from its owner and a salt the owner chose:
+//! `keccak256(abi.encode(owner, salt))`, [`paratii_contracts::video_id`]) has an owner, the registrar
 //! that registered it, a price in PTI wei, the sha2-256 digests of its IPFS objects (the original
 //! upload, the transcoded stream, the metadata JSON; no strings on chain) and its stats (views,
 //! likes, dislikes).
 //!
 //! **Roles.**
-//! - Anyone registers an unregistered id **for themselves**; only a registrar the contract owner
-//!   approved (the platform registering for a creator) registers for someone else. No squatting
-//!   for others, and a registered id cannot be taken over.
+//! - Anyone registers a video **for themselves**; only a registrar the contract owner approved
+//!   (the platform registering for a creator) registers for someone else. No squatting for
+//!   others, and a registered id cannot be taken over. Because the id is derived from the owner,
+//!   copying a pending registration gains nothing: a front-runner who registers the same salt
+//!   for itself gets a different id, and one who names the producer as owner is refused (not an
+//!   approved registrar).
 //! - A video's owner or registrar updates its price and hashes (never its stats) or removes it.
 //!   Removal is for good: the id is never registered again, so the votes, acquisitions and sales
 //!   other contracts keep under it can never be attributed to another video.
@@ -41,8 +45,7 @@ use paratii_contracts::{
         VideoRegistryInvalidOwner, VideoRegistryInvalidVote, VideoRegistryMissingOriginal,
         VideoRegistryNotApprovedRegistrar, VideoRegistryNotOwnerOrRegistrar,
         VideoRegistryPriceTooHigh, VideoRegistryRemoved, VideoRegistryUnauthorizedStatsWriter,
-        VideoRegistryUnknownVideo, VideoRegistryZeroId, VideoRemoved, VideoUpdated, VideoViewed,
-        VideoVotesChanged,
+        VideoRegistryUnknownVideo, VideoRemoved, VideoUpdated, VideoViewed, VideoVotesChanged,
     },
     votes::tally,
 };
@@ -60,8 +63,6 @@ pub enum Error {
     UnauthorizedAccount(OwnableUnauthorizedAccount),
     /// The zero address cannot own the contract.
     InvalidOwner(OwnableInvalidOwner),
-    /// The id is zero.
-    ZeroId(VideoRegistryZeroId),
     /// No such video.
     UnknownVideo(VideoRegistryUnknownVideo),
     /// The id is taken.
@@ -128,12 +129,13 @@ impl VideoRegistry {
         Ok(self.ownership.init(owner)?)
     }
 
-    /// Registers `video_id` for `owner` (the caller, or anyone when the caller is an approved
+    /// Registers a video for `owner` (the caller, or anyone when the caller is an approved
     /// registrar) at `price` PTI wei, with its IPFS digests (`transcoded` may be zero until
-    /// transcoding is done).
+    /// transcoding is done), under the id `keccak256(abi.encode(owner, salt))`, which it
+    /// returns ([`Self::video_id`]).
     ///
     /// # Errors
-    /// In order: `VideoRegistryZeroId`; `VideoRegistryInvalidOwner`;
+    /// In order: `VideoRegistryInvalidOwner`;
     /// `VideoRegistryNotApprovedRegistrar`; `VideoRegistryAlreadyRegistered`;
     /// `VideoRegistryRemoved`; `VideoRegistryPriceTooHigh`; `VideoRegistryMissingOriginal`.
     ///
@@ -141,17 +143,14 @@ impl VideoRegistry {
     /// `VideoRegistered`.
     pub fn register_video(
         &mut self,
-        video_id: B256,
+        salt: B256,
         owner: Address,
         price: U256,
         original: B256,
         transcoded: B256,
         metadata: B256,
-    ) -> Result<(), Error> {
+    ) -> Result<B256, Error> {
         let registrar = self.vm().msg_sender();
-        if video_id.is_zero() {
-            return Err(Error::ZeroId(VideoRegistryZeroId {}));
-        }
         if owner.is_zero() {
             return Err(Error::InvalidVideoOwner(VideoRegistryInvalidOwner {
                 owner,
@@ -165,6 +164,7 @@ impl VideoRegistry {
                 },
             ));
         }
+        let video_id = paratii_contracts::video_id(owner, salt);
         let existing = self.videos.getter(video_id).owner.get();
         if !existing.is_zero() {
             return Err(Error::AlreadyRegistered(VideoRegistryAlreadyRegistered {
@@ -188,7 +188,12 @@ impl VideoRegistry {
             transcoded,
             metadata,
         });
-        Ok(())
+        Ok(video_id)
+    }
+
+    /// The id of `owner`'s video registered with `salt`: `keccak256(abi.encode(owner, salt))`.
+    pub fn video_id(&self, owner: Address, salt: B256) -> B256 {
+        paratii_contracts::video_id(owner, salt)
     }
 
     /// Changes `video_id`'s price and hashes; its owner, registrar and stats stay.

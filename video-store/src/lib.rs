@@ -14,12 +14,15 @@
 //! registry, the pool share) is looked up in the `ParatiiRegistry` at call time.
 //!
 //! **Refusals.** An unknown video (the video registry's `VideoRegistryUnknownVideo`), a second
-//! purchase by the same buyer (`VideoStoreAlreadyBought`), a registered share above 1e18
+//! purchase by the same buyer (`VideoStoreAlreadyBought`), a price above the most the buyer
+//! accepts (`VideoStorePriceAboveMax`: every purchase names its `maxPrice`, so an owner who
+//! raises the price between the buyer's quote and the buyer's transaction, or a standing
+//! allowance larger than the price, never costs the buyer more than they agreed to), a registered share above 1e18
 //! (`VideoStoreInvalidPoolShare`; the original's migration set 30e18 and broke every purchase).
 //! A failed payment reverts with the avatar's or token's own error, unchanged.
 //!
-//! **Order.** Checks (peers and the share in one registry call, sale terms, not bought, share
-//! bound) → effects (the sale record) → interactions (one payment call to the avatar, which pulls
+//! **Order.** Checks (peers and the share in one registry call, sale terms, not bought, the
+//! buyer's price bound, share bound) → effects (the sale record) → interactions (one payment call to the avatar, which pulls
 //! both parts; the acquisition; the view) → the event. Each buyer/video pair can succeed
 //! once, and the record is written before any call, so a re-entrant purchase is refused.
 //!
@@ -47,6 +50,7 @@ use paratii_contracts::{
     video_registry::VideoRegistryPriceTooHigh,
     video_store::{
         VideoBought, VideoStoreAlreadyBought, VideoStoreInvalidBuyer, VideoStoreInvalidPoolShare,
+        VideoStorePriceAboveMax,
     },
 };
 use stylus_sdk::{
@@ -89,6 +93,8 @@ pub enum Error {
     InvalidBuyer(VideoStoreInvalidBuyer),
     /// The video registry answered a price above 96 bits (ours never does).
     PriceTooHigh(VideoRegistryPriceTooHigh),
+    /// The price is above the most the buyer accepts.
+    PriceAboveMax(VideoStorePriceAboveMax),
 }
 
 /// One buyer's purchase of one video.
@@ -133,12 +139,14 @@ impl VideoStore {
     }
 
     /// Buys `video_id` for the caller, paying its price through the avatar (approved
-    /// beforehand); `proof_of_buy` is the digest of the buyer's proof-of-buy data (zero for none).
+    /// beforehand), but no more than `max_price` PTI wei; `proof_of_buy` is the digest of the
+    /// buyer's proof-of-buy data (zero for none).
     ///
     /// # Errors
     /// In order: `PeerNotRegistered` (video registry, avatar, user registry: one registry call);
     /// the video registry's `VideoRegistryUnknownVideo`; `VideoStoreAlreadyBought`;
-    /// `VideoRegistryPriceTooHigh` (a foreign video registry only); `VideoStoreInvalidPoolShare`;
+    /// `VideoRegistryPriceTooHigh` (a foreign video registry only);
+    /// `VideoStorePriceAboveMax(videoId, price, maxPrice)`; `VideoStoreInvalidPoolShare`;
     /// then, unchanged, the errors of the payment (the token's `ERC20InsufficientAllowance` /
     /// `ERC20InsufficientBalance`, the avatar's `AvatarNotWhitelisted`), of the acquisition and
     /// of the view count.
@@ -146,18 +154,24 @@ impl VideoStore {
     /// # Events
     /// `VideoBought` (and the token's `Transfer`s, the user registry's `VideoAcquired`, the
     /// video registry's `VideoViewed`).
-    pub fn buy_video(&mut self, video_id: B256, proof_of_buy: B256) -> Result<(), Vec<u8>> {
+    pub fn buy_video(
+        &mut self,
+        video_id: B256,
+        proof_of_buy: B256,
+        max_price: U256,
+    ) -> Result<(), Vec<u8>> {
         let buyer = self.vm().msg_sender();
-        let purchase = self.check(buyer, Address::ZERO, video_id, false)?;
+        let purchase = self.check(buyer, Address::ZERO, video_id, max_price, false)?;
         self.complete(&purchase, proof_of_buy)
     }
 
     /// [`Self::buy_video`] with an EIP-2612 permit for the avatar (`value` PTI wei until
     /// `deadline`, signed by the caller): a first purchase in one transaction.
     ///
-    /// The permit is tried first; if it fails (for example because someone already submitted
-    /// it, a known griefing of permits), the purchase goes on when the avatar's allowance already
-    /// covers the price, and otherwise reverts with the permit's own error.
+    /// The permit is tried after the checks; if it fails (for example because someone already
+    /// submitted it, a known griefing of permits), the purchase goes on when the avatar's
+    /// allowance already covers the price, and otherwise reverts with the permit's own error.
+    /// Either way the buyer pays at most `max_price`.
     ///
     /// # Errors
     /// `PeerNotRegistered` (token); the token's permit errors when the allowance does not cover
@@ -170,6 +184,7 @@ impl VideoStore {
         &mut self,
         video_id: B256,
         proof_of_buy: B256,
+        max_price: U256,
         value: U256,
         deadline: U256,
         v: u8,
@@ -177,7 +192,7 @@ impl VideoStore {
         s: B256,
     ) -> Result<(), Vec<u8>> {
         let buyer = self.vm().msg_sender();
-        let purchase = self.check(buyer, Address::ZERO, video_id, true)?;
+        let purchase = self.check(buyer, Address::ZERO, video_id, max_price, true)?;
         let token = purchase.token;
         let permit = calldata(
             PERMIT,
@@ -208,8 +223,9 @@ impl VideoStore {
         self.complete(&purchase, proof_of_buy)
     }
 
-    /// Buys `video_id` for `user`, called by one of `user`'s spending keys: the avatar charges
-    /// the price to the key's cap (refusing unknown, expired or exhausted keys).
+    /// Buys `video_id` for `user`, called by one of `user`'s spending keys, for at most
+    /// `max_price`: the avatar charges the price to the key's cap (refusing unknown, expired or
+    /// exhausted keys).
     ///
     /// # Errors
     /// `VideoStoreInvalidBuyer` when `user` is zero; then as [`Self::buy_video`], the payment
@@ -224,12 +240,13 @@ impl VideoStore {
         user: Address,
         video_id: B256,
         proof_of_buy: B256,
+        max_price: U256,
     ) -> Result<(), Vec<u8>> {
         if user.is_zero() {
             return Err(Error::InvalidBuyer(VideoStoreInvalidBuyer { user }).into());
         }
         let key = self.vm().msg_sender();
-        let purchase = self.check(user, key, video_id, false)?;
+        let purchase = self.check(user, key, video_id, max_price, false)?;
         self.complete(&purchase, proof_of_buy)
     }
 
@@ -295,6 +312,7 @@ impl VideoStore {
         buyer: Address,
         key: Address,
         video_id: B256,
+        max_price: U256,
         with_token: bool,
     ) -> Result<Purchase, Vec<u8>> {
         let ([videos, avatar, users, token], share) = self.peers(with_token)?;
@@ -318,6 +336,14 @@ impl VideoStore {
             return Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
                 price,
                 max: U256::from(U96::MAX),
+            })
+            .into());
+        }
+        if price > max_price {
+            return Err(Error::PriceAboveMax(VideoStorePriceAboveMax {
+                videoId: video_id,
+                price,
+                maxPrice: max_price,
             })
             .into());
         }

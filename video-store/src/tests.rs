@@ -113,7 +113,7 @@ fn last_bought(host: &PrecompileHost) -> VideoBought {
 
 fn buy(host: &PrecompileHost, store: &mut VideoStore) -> Result<(), Vec<u8>> {
     host.vm.set_sender(BUYER);
-    store.buy_video(VIDEO, PROOF)
+    store.buy_video(VIDEO, PROOF, PRICE)
 }
 
 // --- the original scenario ---
@@ -179,7 +179,7 @@ fn buy_video_makes_no_payment_when_price_is_zero() {
 fn buy_video_leaves_proof_empty_when_none_given() {
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(BUYER);
-    store.buy_video(VIDEO, B256::ZERO).unwrap();
+    store.buy_video(VIDEO, B256::ZERO, PRICE).unwrap();
     assert_eq!(
         store.get_sale(BUYER, VIDEO),
         (true, PRICE, B256::ZERO, 1_700_000_000)
@@ -325,7 +325,7 @@ fn buy_video_fails_when_a_peer_is_not_registered() {
 fn buy_video_for_charges_the_callers_key_and_records_for_the_user() {
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(KEY);
-    store.buy_video_for(BUYER, VIDEO, PROOF).unwrap();
+    store.buy_video_for(BUYER, VIDEO, PROOF, PRICE).unwrap();
     let mut expected = vec![made(
         AVATAR,
         payWithKeyCall {
@@ -350,7 +350,7 @@ fn buy_video_for_fails_when_user_is_zero() {
     host.vm.set_sender(KEY);
     assert_eq!(
         store
-            .buy_video_for(Address::ZERO, VIDEO, PROOF)
+            .buy_video_for(Address::ZERO, VIDEO, PROOF, PRICE)
             .unwrap_err(),
         Vec::<u8>::from(Error::InvalidBuyer(VideoStoreInvalidBuyer {
             user: Address::ZERO
@@ -365,7 +365,7 @@ fn buy_video_for_fails_when_user_already_bought() {
     let calls = host.calls().len();
     host.vm.set_sender(KEY);
     assert_eq!(
-        store.buy_video_for(BUYER, VIDEO, PROOF).unwrap_err(),
+        store.buy_video_for(BUYER, VIDEO, PROOF, PRICE).unwrap_err(),
         Vec::<u8>::from(Error::AlreadyBought(VideoStoreAlreadyBought {
             buyer: BUYER,
             videoId: VIDEO
@@ -397,6 +397,7 @@ fn buy_with_permit(host: &PrecompileHost, store: &mut VideoStore) -> Result<(), 
     store.buy_video_with_permit(
         VIDEO,
         PROOF,
+        PRICE,
         PRICE,
         U256::MAX,
         27,
@@ -458,4 +459,60 @@ fn buy_video_with_permit_fails_with_permit_error_when_allowance_short() {
         vec![0x0b, 0xad]
     );
     assert_eq!(host.calls(), vec![permit_call()], "no payment attempted");
+}
+
+// --- the buyer's price bound ---
+
+fn above_max(price: U256, max_price: U256) -> Vec<u8> {
+    Error::PriceAboveMax(VideoStorePriceAboveMax {
+        videoId: VIDEO,
+        price,
+        maxPrice: max_price,
+    })
+    .into()
+}
+
+/// Attack (review, high): the owner raised the price after the buyer's quote; the purchase
+/// refuses to charge more than the buyer accepted, on every path, before any call.
+#[test]
+fn buy_video_reverts_when_price_rose_above_the_buyers_max() {
+    let quoted = PRICE - U256::from(1);
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.vm.set_sender(BUYER);
+    assert_eq!(
+        store.buy_video(VIDEO, PROOF, quoted),
+        Err(above_max(PRICE, quoted))
+    );
+    host.vm.set_sender(KEY);
+    assert_eq!(
+        store.buy_video_for(BUYER, VIDEO, PROOF, quoted),
+        Err(above_max(PRICE, quoted))
+    );
+    host.vm.set_sender(BUYER);
+    assert_eq!(
+        store.buy_video_with_permit(
+            VIDEO,
+            PROOF,
+            quoted,
+            PRICE,
+            U256::MAX,
+            27,
+            B256::repeat_byte(1),
+            B256::repeat_byte(2),
+        ),
+        Err(above_max(PRICE, quoted))
+    );
+    assert!(host.calls().is_empty());
+    assert!(!store.has_bought(BUYER, VIDEO));
+}
+
+#[test]
+fn buy_video_succeeds_when_price_fell_below_the_buyers_max() {
+    let (host, mut store) = deploy(PRICE, SHARE);
+    host.vm.set_sender(BUYER);
+    store
+        .buy_video(VIDEO, PROOF, PRICE + U256::from(1))
+        .unwrap();
+    assert_eq!(store.get_sale(BUYER, VIDEO).1, PRICE);
+    assert_eq!(last_bought(&host).price, PRICE);
 }
