@@ -45,8 +45,7 @@
 //! 4. monotonicity (a settled voucher must raise the count; a close takes the larger count);
 //! 5. bounds (deposit and voucher value against 2⁹⁶ − 1 and the deposit);
 //!
-//! then the avatar lookup (`openFor` only), the effects (the channel's word),
-//! the transfers, for `openFor` the check that the deposit arrived, and finally the event. Every state is written before any transfer, so a
+//! then the effects (the channel's word), the transfers and finally the event. Every state is written before any transfer, so a
 //! re-entrant call sees the new state (the SDK's re-entrancy guard is deprecated; this order is
 //! the guard).
 //!
@@ -57,19 +56,20 @@
 //!
 //! **Storage.** One word per channel ([`ChannelState`]): deposit (96 bits: PTI's whole supply
 //! fits), finalized flag, settled segments (64 bits), close-requested-at (unix seconds, 64 bits).
-//! PTI and the grace period share one more word, the registry a third.
+//! PTI and the grace period share one more word, the avatar a third.
 //!
-//! **PTI is fixed at construction**, not looked up in the registry per call: deposits are
-//! escrowed in that token, so re-pointing the registry's `ParatiiToken` must never change what
-//! an open channel pays out in (nor let a registry owner redirect escrow). It also saves a
-//! program call per transaction. The registry is read only to find the avatar (`openFor`), and
-//! the avatar's word is not trusted: an open by a spending key is credited only when this
-//! contract's PTI balance grew by the deposit across the avatar's call
-//! (`ChannelDepositNotReceived` otherwise). Nothing can re-enter this contract during that
-//! call (stylus-sdk 0.10's entry point refuses re-entrant calls), so no payout can hide in the
-//! difference. Whoever controls the registry can therefore make spending-key opens fail, but
-//! never credit PTI that did not arrive. (Fixing the avatar at construction instead would save
-//! the lookup, but the avatar's whitelist must name this contract at construction: a cycle.)
+//! **PTI and the avatar are fixed at construction**, never looked up in the registry: deposits
+//! are escrowed in that token, so re-pointing a registry entry must never change what an open
+//! channel pays out in, nor let anyone credit escrow that never arrived. `openFor` credits the
+//! deposit when the avatar's `transferFromWithKey` returns true; the avatar (this suite's, its
+//! own PTI fixed at construction and checked equal to this contract's) returns true only after
+//! PTI's `transferFrom` moved the deposit here. A registry-owner-controlled avatar (the review's
+//! critical finding) is thus out of reach. Measured against the alternative, crediting only the
+//! balance delta around a looked-up avatar's call: fixing the avatar saves the registry lookup
+//! and two PTI `balanceOf` calls on every `openFor` (see the README's gas table) and fits the
+//! 24 KiB gate, which the delta check did not. The price: the avatar must whitelist this
+//! contract after construction, so `openFor` works one whitelist delay after deployment (plain
+//! `open` at once), and replacing the avatar means deploying a new adjudicator.
 //!
 //! **Size.** The contract must fit Stylus' 24 KiB (brotli) gate. The SDK's generic ABI code made
 //! it 31.8 KiB; hand-written pieces, each checked against alloy in the tests, bring it under:
@@ -99,22 +99,21 @@ pub use abi::{
 };
 use alloy_primitives::{Address, Uint, B256, U256};
 use alloy_sol_types::{SolError, SolEvent};
-use paratii_common::{call_returning_true, impl_from_signature_error, peer, recover, revert_data};
+use paratii_common::{call_returning_true, impl_from_signature_error, recover, revert_data};
 use paratii_contracts::{
     abi::{address_word, calldata, selector, uint_at, uint_word},
     channels::{
-        ChannelAlreadyExists, ChannelCloseAlreadyRequested, ChannelCloseAuthorizationExpired,
-        ChannelCloseNotRequested, ChannelCloseRequested, ChannelClosed, ChannelDepositNotReceived,
-        ChannelDepositTooLarge, ChannelDepositTooSmall, ChannelFinalized, ChannelGracePeriodActive,
-        ChannelInvalidCloseAuthorization, ChannelInvalidGracePeriod, ChannelInvalidPayee,
-        ChannelInvalidPayer, ChannelInvalidPrice, ChannelInvalidSigner, ChannelNotFound,
-        ChannelNotPayee, ChannelNotPayer, ChannelOpened, ChannelSettleSkipped, ChannelSettled,
-        ChannelStaleVoucher, ChannelToppedUp, ChannelVoucherExceedsDeposit, ChannelZeroTopUp,
+        ChannelAlreadyExists, ChannelAvatarTokenMismatch, ChannelCloseAlreadyRequested,
+        ChannelCloseAuthorizationExpired, ChannelCloseNotRequested, ChannelCloseRequested,
+        ChannelClosed, ChannelDepositTooLarge, ChannelDepositTooSmall, ChannelFinalized,
+        ChannelGracePeriodActive, ChannelInvalidCloseAuthorization, ChannelInvalidGracePeriod,
+        ChannelInvalidPayee, ChannelInvalidPayer, ChannelInvalidPrice, ChannelInvalidSigner,
+        ChannelNotFound, ChannelNotPayee, ChannelNotPayer, ChannelOpened, ChannelSettleSkipped,
+        ChannelSettled, ChannelStaleVoucher, ChannelToppedUp, ChannelVoucherExceedsDeposit,
+        ChannelZeroTopUp,
     },
     ecdsa::{Signature, SignatureError},
     eip712::{self, CHANNELS_NAME_HASH, TOKEN_VERSION_HASH},
-    names,
-    peers::PeerNotRegistered,
     signature::{
         ECDSAInvalidSignature, ECDSAInvalidSignatureLength, ECDSAInvalidSignatureS,
         ECDSAInvalidSignatureV,
@@ -154,7 +153,7 @@ const TRANSFER_FROM_WITH_KEY: [u8; 4] =
     selector("transferFromWithKey(address,address,address,uint256)");
 const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
 const ALLOWANCE: [u8; 4] = selector("allowance(address,address)");
-const BALANCE_OF: [u8; 4] = selector("balanceOf(address)");
+const TOKEN_OF: [u8; 4] = selector("token()");
 
 /// Bit 127 of a channel's word: the finalized flag (above the 96-bit deposit).
 const FINALIZED_BIT: u64 = 1 << 63;
@@ -197,8 +196,8 @@ pub enum Error {
     InvalidCloseAuthorization(ChannelInvalidCloseAuthorization),
     /// The close authorization's deadline has passed.
     CloseAuthorizationExpired(ChannelCloseAuthorizationExpired),
-    /// A spending key's open moved less PTI here than the deposit.
-    DepositNotReceived(ChannelDepositNotReceived),
+    /// The constructor's avatar pulls another token than the constructor's PTI.
+    AvatarTokenMismatch(ChannelAvatarTokenMismatch),
     /// The voucher does not raise the settled count.
     StaleVoucher(ChannelStaleVoucher),
     /// The voucher is worth more than the deposit.
@@ -209,8 +208,6 @@ pub enum Error {
     CloseNotRequested(ChannelCloseNotRequested),
     /// The grace period has not ended.
     GracePeriodActive(ChannelGracePeriodActive),
-    /// PTI or the avatar is missing from the `ParatiiRegistry`.
-    PeerNotRegistered(PeerNotRegistered),
     /// The signature recovers no address.
     InvalidSignature(ECDSAInvalidSignature),
     /// The signature is not 65 bytes.
@@ -222,12 +219,6 @@ pub enum Error {
 }
 
 impl_from_signature_error!(Error);
-
-impl From<PeerNotRegistered> for Error {
-    fn from(e: PeerNotRegistered) -> Self {
-        Self::PeerNotRegistered(e)
-    }
-}
 
 impl From<Error> for Vec<u8> {
     fn from(error: Error) -> Self {
@@ -283,9 +274,13 @@ impl From<Error> for Vec<u8> {
                 ChannelCloseAuthorizationExpired::SELECTOR,
                 &[e.channelId, u64_word(e.deadline), u64_word(e.now)],
             ),
-            Error::DepositNotReceived(e) => calldata(
-                ChannelDepositNotReceived::SELECTOR,
-                &[e.channelId, uint_word(e.deposit), uint_word(e.received)],
+            Error::AvatarTokenMismatch(e) => calldata(
+                ChannelAvatarTokenMismatch::SELECTOR,
+                &[
+                    address_word(e.avatar),
+                    address_word(e.avatarToken),
+                    address_word(e.token),
+                ],
             ),
             Error::StaleVoucher(e) => calldata(
                 ChannelStaleVoucher::SELECTOR,
@@ -311,7 +306,6 @@ impl From<Error> for Vec<u8> {
                 ChannelGracePeriodActive::SELECTOR,
                 &[e.channelId, u64_word(e.until), u64_word(e.now)],
             ),
-            Error::PeerNotRegistered(e) => calldata(PeerNotRegistered::SELECTOR, &[e.key]),
             Error::InvalidSignature(_) => calldata(ECDSAInvalidSignature::SELECTOR, &[]),
             Error::InvalidSignatureLength(e) => calldata(
                 ECDSAInvalidSignatureLength::SELECTOR,
@@ -420,13 +414,13 @@ impl ChannelState {
 }
 
 /// Adjudicator storage: PTI and the grace period (one word, read by every operation), the
-/// `ParatiiRegistry` (read only to find the avatar), and one word per channel id.
+/// avatar spending keys open through, and one word per channel id.
 #[storage]
 #[entrypoint]
 pub struct PaymentChannels {
     token: StorageAddress,
     grace_period: StorageU64,
-    registry: StorageAddress,
+    avatar: StorageAddress,
     channels: StorageMap<B256, StorageB256>,
 }
 
@@ -440,17 +434,18 @@ struct Due {
 /// The `PaymentChannels` interface.
 #[public]
 impl PaymentChannels {
-    /// Sets the `ParatiiRegistry` the avatar is looked up in, the PTI token deposits are escrowed
-    /// in (fixed for the contract's life), and the grace period (seconds) between a payer's
-    /// close request and its withdrawal.
+    /// Sets the `ParatiiAvatar` spending keys open channels through, the PTI token deposits are
+    /// escrowed in, and the grace period (seconds) between a payer's close request and its
+    /// withdrawal, all fixed for the contract's life.
     ///
     /// # Errors
-    /// `ChannelInvalidGracePeriod` unless [`MIN_GRACE_PERIOD_SECS`] ≤ `grace_period` ≤
-    /// [`MAX_GRACE_PERIOD_SECS`].
+    /// In order: `ChannelInvalidGracePeriod` unless [`MIN_GRACE_PERIOD_SECS`] ≤ `grace_period` ≤
+    /// [`MAX_GRACE_PERIOD_SECS`]; `ChannelAvatarTokenMismatch` unless the avatar's `token()`
+    /// answers `token`.
     #[constructor]
     pub fn constructor(
         &mut self,
-        registry: Address,
+        avatar: Address,
         token: Address,
         grace_period: u64,
     ) -> Result<(), Error> {
@@ -461,7 +456,18 @@ impl PaymentChannels {
                 max: MAX_GRACE_PERIOD_SECS,
             }));
         }
-        self.registry.set(registry);
+        let avatar_token = self
+            .read_uint(avatar, &TOKEN_OF)
+            .map(|word| Address::from_word(B256::from(word)))
+            .unwrap_or_default();
+        if avatar_token != token {
+            return Err(Error::AvatarTokenMismatch(ChannelAvatarTokenMismatch {
+                avatar,
+                avatarToken: avatar_token,
+                token,
+            }));
+        }
+        self.avatar.set(avatar);
         self.token.set(token);
         self.grace_period.set(Uint::from(grace_period));
         Ok(())
@@ -533,10 +539,7 @@ impl PaymentChannels {
         let ctx = Call::new_mutating(self);
         if let Err(permit_error) = call(self.vm(), ctx, token, &permit) {
             let query = calldata(ALLOWANCE, &[address_word(payer), address_word(this)]);
-            let allowance = static_call(self.vm(), Call::new(), token, &query)
-                .ok()
-                .and_then(|out| uint_at(&out, 0))
-                .unwrap_or_default();
+            let allowance = self.read_uint(token, &query).unwrap_or_default();
             if allowance < deposit {
                 return Err(revert_data(permit_error));
             }
@@ -550,27 +553,22 @@ impl PaymentChannels {
     /// pulls `deposit` PTI wei of the payer's (approved to the avatar) and charges the key's
     /// cap. This contract must be whitelisted in the avatar.
     ///
-    /// The avatar is looked up in the registry, so its word is not trusted: the deposit is
-    /// credited only if this contract's PTI balance grew by at least `deposit` across the
-    /// avatar's call (no call can re-enter this contract meanwhile: the SDK's entry point
-    /// refuses re-entrant calls, so nothing here can pay out during it).
+    /// The avatar is the one fixed at construction (its PTI checked equal to this contract's), so
+    /// its `true` means the deposit arrived; no registry entry is consulted.
     ///
     /// # Errors
     /// In order: `ChannelInvalidPayer` (zero); then as [`Self::open`] from `ChannelInvalidPayee`
-    /// on, with `PeerNotRegistered` for the avatar, and the avatar's errors unchanged
-    /// (`AvatarNotWhitelisted`, `AvatarUnknownSpendingKey`, `AvatarSpendingKeyExpired`,
-    /// `AvatarSpendingCapExceeded`, the token's); finally `ChannelDepositNotReceived` when
-    /// less than `deposit` arrived.
+    /// on, then the avatar's errors unchanged (`AvatarNotWhitelisted`,
+    /// `AvatarUnknownSpendingKey`, `AvatarSpendingKeyExpired`, `AvatarSpendingCapExceeded`, the
+    /// token's).
     ///
     /// # Events
     /// `ChannelOpened` (and the avatar's `SpendingKeyCharged`, the token's `Transfer`).
     pub fn open_for(&mut self, channel: Channel, deposit: U256) -> Result<B256, Vec<u8>> {
         let key = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, None)?;
-        let avatar = self.peer(names::PARATII_AVATAR.key)?;
-        let token = self.token.get();
+        let avatar = self.avatar.get();
         let this = self.vm().contract_address();
-        let before = self.balance_of(token, this)?;
         self.record_open(id, deposit);
         let data = calldata(
             TRANSFER_FROM_WITH_KEY,
@@ -583,16 +581,6 @@ impl PaymentChannels {
         );
         let ctx = Call::new_mutating(self);
         call_returning_true(self.vm(), ctx, avatar, &data)?;
-        // Cannot underflow in a way that credits: a smaller balance saturates to zero received.
-        let received = self.balance_of(token, this)?.saturating_sub(before);
-        if received < deposit {
-            return Err(Error::DepositNotReceived(ChannelDepositNotReceived {
-                channelId: id,
-                deposit,
-                received,
-            })
-            .into());
-        }
         self.log_opened(id, &channel, deposit);
         Ok(id)
     }
@@ -923,20 +911,6 @@ impl PaymentChannels {
         )
     }
 
-    /// The EIP-712 digest a payee signs for a `CloseAuthorization(channel_id, segments,
-    /// deadline)`.
-    pub fn close_authorization_digest(
-        &self,
-        channel_id: B256,
-        segments: u64,
-        deadline: u64,
-    ) -> B256 {
-        eip712::typed_data_digest(
-            self.domain_separator(),
-            eip712::close_authorization_struct_hash(channel_id, segments, deadline),
-        )
-    }
-
     /// The EIP-712 domain separator of vouchers and close authorizations on this chain and
     /// contract.
     #[selector(name = "DOMAIN_SEPARATOR")]
@@ -963,9 +937,9 @@ impl PaymentChannels {
         self.grace_period.get().to()
     }
 
-    /// The `ParatiiRegistry` the avatar is looked up in.
-    pub fn registry(&self) -> Address {
-        self.registry.get()
+    /// The `ParatiiAvatar` spending keys open channels through (fixed at construction).
+    pub fn avatar(&self) -> Address {
+        self.avatar.get()
     }
 
     /// The PTI token deposits are escrowed and paid in.
@@ -975,11 +949,6 @@ impl PaymentChannels {
 }
 
 impl PaymentChannels {
-    /// The peer registered under `key`, or `PeerNotRegistered`.
-    fn peer(&self, key: B256) -> Result<Address, Error> {
-        Ok(peer(self.vm(), self.registry.get(), key)?)
-    }
-
     /// The id of `channel` on this chain and contract.
     fn id(&self, c: &Channel) -> B256 {
         eip712::channel_id(
@@ -1186,16 +1155,13 @@ impl PaymentChannels {
         call_returning_true(self.vm(), ctx, token, &data)
     }
 
-    /// `owner`'s balance of `token` (a short answer reads as zero; a revert passes through).
-    fn balance_of(&self, token: Address, owner: Address) -> Result<U256, Vec<u8>> {
-        let out = static_call(
-            self.vm(),
-            Call::new(),
-            token,
-            &calldata(BALANCE_OF, &[address_word(owner)]),
-        )
-        .map_err(revert_data)?;
-        Ok(uint_at(&out, 0).unwrap_or_default())
+    /// The first return word of a static call of `target` with `data`; `None` when the call
+    /// fails or answers less than a word.
+    #[inline(never)]
+    fn read_uint(&self, target: Address, data: &[u8]) -> Option<U256> {
+        static_call(self.vm(), Call::new(), target, data)
+            .ok()
+            .and_then(|out| uint_at(&out, 0))
     }
 
     /// Sends `amount` PTI wei to `to`; nothing to send, no call.

@@ -12,14 +12,13 @@ use paratii_contracts::{
     avatar::AvatarUnknownSpendingKey,
     channels::{CloseAuthorization, Voucher},
     interfaces::{
-        IParatiiAvatar::transferFromWithKeyCall,
-        IParatiiToken::{allowanceCall, balanceOfCall, permitCall, transferCall, transferFromCall},
+        IParatiiAvatar::{tokenCall, transferFromWithKeyCall},
+        IParatiiToken::{allowanceCall, permitCall, transferCall, transferFromCall},
     },
     peers::PeerCallReturnedFalse,
     token::{ERC20InsufficientAllowance, ERC2612InvalidSigner},
 };
 
-const REGISTRY: Address = address!("0x00000000000000000000000000000000000000b0");
 const AVATAR: Address = address!("0x00000000000000000000000000000000000000b2");
 const TOKEN: Address = address!("0x00000000000000000000000000000000000000b4");
 const ADJUDICATOR: Address = address!("0x00000000000000000000000000000000000000c0");
@@ -73,16 +72,21 @@ fn worth(segments: u64) -> U256 {
     PRICE * U256::from(segments)
 }
 
-/// An adjudicator at [`ADJUDICATOR`] on [`CHAIN_ID`] for [`TOKEN`], whose registry knows the
-/// avatar.
-fn deploy() -> (PrecompileHost, PaymentChannels) {
+/// A host whose avatar at [`AVATAR`] answers `token()` with `token`.
+fn host_with_avatar_of(token: Address) -> PrecompileHost {
     let host = PrecompileHost::new();
+    host.answer_static_call(AVATAR, tokenCall {}.abi_encode(), token.abi_encode());
+    host
+}
+
+/// An adjudicator at [`ADJUDICATOR`] on [`CHAIN_ID`] for [`TOKEN`] and the avatar [`AVATAR`].
+fn deploy() -> (PrecompileHost, PaymentChannels) {
+    let host = host_with_avatar_of(TOKEN);
     host.vm.set_contract_address(ADJUDICATOR);
     host.vm.set_chain_id(CHAIN_ID);
     host.vm.set_block_timestamp(NOW);
-    host.answer_lookup(REGISTRY, names::PARATII_AVATAR.key, AVATAR);
     let mut contract = PaymentChannels::from(&host);
-    contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
+    contract.constructor(AVATAR, TOKEN, GRACE).unwrap();
     (host, contract)
 }
 
@@ -272,18 +276,38 @@ fn invalid_authorization(id: B256, signer: Address) -> Error {
 // --- constructor ---
 
 #[test]
-fn constructor_stores_registry_and_grace_period() {
+fn constructor_stores_avatar_token_and_grace_period() {
     let (_, contract) = deploy();
-    assert_eq!(contract.registry(), REGISTRY);
+    assert_eq!(contract.avatar(), AVATAR);
+    assert_eq!(contract.token(), TOKEN);
     assert_eq!(contract.grace_period(), GRACE);
+}
+
+/// A deployer's mistake the review's attack would need: an avatar that pulls another token
+/// would report deposits in it as arrived here. Refused at construction.
+#[test]
+fn constructor_reverts_when_avatar_pulls_another_token() {
+    let other = Address::repeat_byte(0x77);
+    for (answer, seen) in [(Some(other), other), (None, Address::ZERO)] {
+        let host = answer.map_or_else(PrecompileHost::new, host_with_avatar_of);
+        let mut contract = PaymentChannels::from(&host);
+        assert_eq!(
+            contract.constructor(AVATAR, TOKEN, GRACE),
+            Err(Error::AvatarTokenMismatch(ChannelAvatarTokenMismatch {
+                avatar: AVATAR,
+                avatarToken: seen,
+                token: TOKEN,
+            }))
+        );
+    }
 }
 
 #[test]
 fn constructor_accepts_15_minutes_and_30_days() {
     for grace in [MIN_GRACE_PERIOD_SECS, MAX_GRACE_PERIOD_SECS] {
-        let host = PrecompileHost::new();
+        let host = host_with_avatar_of(TOKEN);
         let mut contract = PaymentChannels::from(&host);
-        assert_eq!(contract.constructor(REGISTRY, TOKEN, grace), Ok(()));
+        assert_eq!(contract.constructor(AVATAR, TOKEN, grace), Ok(()));
         assert_eq!(contract.grace_period(), grace);
     }
 }
@@ -294,7 +318,7 @@ fn constructor_reverts_when_grace_period_out_of_range() {
         let host = PrecompileHost::new();
         let mut contract = PaymentChannels::from(&host);
         assert_eq!(
-            contract.constructor(REGISTRY, TOKEN, grace),
+            contract.constructor(AVATAR, TOKEN, grace),
             Err(Error::InvalidGracePeriod(ChannelInvalidGracePeriod {
                 gracePeriod: grace,
                 min: 900,
@@ -427,12 +451,9 @@ fn open_reverts_when_deposit_exceeds_u96() {
 }
 
 #[test]
-fn open_and_settle_use_constructor_token_even_when_registry_repoints_pti() {
-    // Escrow is in the token fixed at construction: re-pointing the registry's `ParatiiToken`
-    // (a registry owner's mistake or attack) changes nothing for channels.
-    let other_token = Address::repeat_byte(0x77);
+fn open_and_settle_call_only_the_constructor_token() {
+    // Escrow is in the token fixed at construction: no registry entry is ever consulted.
     let (host, mut contract) = deploy();
-    host.answer_lookup(REGISTRY, names::PARATII_TOKEN.key, other_token);
     let c = channel();
     host.vm.set_sender(c.payer);
     contract.open(c, DEPOSIT).unwrap();
@@ -571,7 +592,6 @@ fn open_with_permit_reverts_when_caller_is_not_payer() {
 fn open_for_pulls_through_avatar_charged_to_key() {
     let (host, mut contract) = deploy();
     let key = session().address();
-    held_before_and_after(&host, U256::from(5), U256::from(5) + DEPOSIT);
     host.vm.set_sender(key);
     let id = contract.open_for(channel(), DEPOSIT).unwrap();
     assert_eq!(
@@ -592,59 +612,6 @@ fn open_for_pulls_through_avatar_charged_to_key() {
         (DEPOSIT, 0, 0, false, PHASE_OPEN)
     );
     assert_eq!(host.last_log::<ChannelOpened>().payer, payer().address());
-}
-
-/// PTI answers the adjudicator's balance as `before` the avatar's call, then `after`.
-fn held_before_and_after(host: &PrecompileHost, before: U256, after: U256) {
-    host.answer_static_calls_in_turn(
-        TOKEN,
-        balanceOfCall { owner: ADJUDICATOR }.abi_encode(),
-        vec![before.abi_encode(), after.abi_encode()],
-    );
-}
-
-/// Attack (review, critical): an avatar (re-pointed in the registry) that returns true without
-/// moving PTI credits nothing.
-#[test]
-fn open_for_reverts_when_avatar_reports_a_pull_that_never_arrived() {
-    let (host, mut contract) = deploy();
-    held_before_and_after(&host, DEPOSIT, DEPOSIT);
-    host.answer_call(
-        AVATAR,
-        transferFromWithKeyCall {
-            user: payer().address(),
-            key: session().address(),
-            to: ADJUDICATOR,
-            amount: DEPOSIT,
-        }
-        .abi_encode(),
-        Ok(U256::from(1).abi_encode()),
-    );
-    host.vm.set_sender(session().address());
-    let id = id_of(&channel());
-    assert_eq!(
-        contract.open_for(channel(), DEPOSIT),
-        Err(err(Error::DepositNotReceived(ChannelDepositNotReceived {
-            channelId: id,
-            deposit: DEPOSIT,
-            received: U256::ZERO,
-        })))
-    );
-}
-
-#[test]
-fn open_for_reverts_when_less_than_the_deposit_arrived() {
-    let (host, mut contract) = deploy();
-    held_before_and_after(&host, DEPOSIT, DEPOSIT + DEPOSIT - U256::from(1));
-    host.vm.set_sender(session().address());
-    assert_eq!(
-        contract.open_for(channel(), DEPOSIT),
-        Err(err(Error::DepositNotReceived(ChannelDepositNotReceived {
-            channelId: id_of(&channel()),
-            deposit: DEPOSIT,
-            received: DEPOSIT - U256::from(1),
-        })))
-    );
 }
 
 #[test]
@@ -684,19 +651,6 @@ fn open_for_reverts_when_payer_is_zero() {
         ),
         Err(err(Error::InvalidPayer(ChannelInvalidPayer {
             payer: Address::ZERO
-        })))
-    );
-}
-
-#[test]
-fn open_for_reverts_when_avatar_not_registered() {
-    let (host, mut contract) = deploy();
-    host.answer_lookup(REGISTRY, names::PARATII_AVATAR.key, Address::ZERO);
-    host.vm.set_sender(session().address());
-    assert_eq!(
-        contract.open_for(channel(), DEPOSIT),
-        Err(err(Error::PeerNotRegistered(PeerNotRegistered {
-            key: names::PARATII_AVATAR.key,
         })))
     );
 }
@@ -1562,7 +1516,7 @@ fn voucher_digest_equals_alloy_eip712_signing_hash() {
 }
 
 #[test]
-fn close_authorization_digest_equals_alloy_eip712_signing_hash() {
+fn close_authorization_digest_under_contract_domain_equals_alloy_eip712_signing_hash() {
     let (_, contract) = deploy();
     let a = CloseAuthorization {
         channelId: B256::repeat_byte(9),
@@ -1570,7 +1524,10 @@ fn close_authorization_digest_equals_alloy_eip712_signing_hash() {
         deadline: AUTH_DEADLINE,
     };
     assert_eq!(
-        contract.close_authorization_digest(a.channelId, a.segments, a.deadline),
+        eip712::typed_data_digest(
+            contract.domain_separator(),
+            eip712::close_authorization_struct_hash(a.channelId, a.segments, a.deadline)
+        ),
         a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR))
     );
     assert_eq!(
@@ -1928,15 +1885,15 @@ fn error_encoding_equals_alloy_for_every_variant() {
             .abi_encode(),
         ),
         (
-            Error::DepositNotReceived(ChannelDepositNotReceived {
-                channelId: id,
-                deposit: x,
-                received: U256::from(1),
+            Error::AvatarTokenMismatch(ChannelAvatarTokenMismatch {
+                avatar: a,
+                avatarToken: b,
+                token: a,
             }),
-            ChannelDepositNotReceived {
-                channelId: id,
-                deposit: x,
-                received: U256::from(1),
+            ChannelAvatarTokenMismatch {
+                avatar: a,
+                avatarToken: b,
+                token: a,
             }
             .abi_encode(),
         ),
@@ -1993,10 +1950,6 @@ fn error_encoding_equals_alloy_for_every_variant() {
             .abi_encode(),
         ),
         (
-            Error::PeerNotRegistered(PeerNotRegistered { key: id }),
-            PeerNotRegistered { key: id }.abi_encode(),
-        ),
-        (
             Error::InvalidSignature(ECDSAInvalidSignature {}),
             ECDSAInvalidSignature {}.abi_encode(),
         ),
@@ -2031,22 +1984,21 @@ fn error_encoding_equals_alloy_for_every_variant() {
         Error::InvalidSigner(_) => 12,
         Error::InvalidCloseAuthorization(_) => 13,
         Error::CloseAuthorizationExpired(_) => 14,
-        Error::DepositNotReceived(_) => 15,
+        Error::AvatarTokenMismatch(_) => 15,
         Error::StaleVoucher(_) => 16,
         Error::VoucherExceedsDeposit(_) => 17,
         Error::CloseAlreadyRequested(_) => 18,
         Error::CloseNotRequested(_) => 19,
         Error::GracePeriodActive(_) => 20,
-        Error::PeerNotRegistered(_) => 21,
-        Error::InvalidSignature(_) => 22,
-        Error::InvalidSignatureLength(_) => 23,
-        Error::InvalidSignatureS(_) => 24,
-        Error::InvalidSignatureV(_) => 25,
+        Error::InvalidSignature(_) => 21,
+        Error::InvalidSignatureLength(_) => 22,
+        Error::InvalidSignatureS(_) => 23,
+        Error::InvalidSignatureV(_) => 24,
     };
     let covered: Vec<usize> = cases.iter().map(|(e, _)| variant(e)).collect();
     assert_eq!(
         covered,
-        (0..26).collect::<Vec<_>>(),
+        (0..25).collect::<Vec<_>>(),
         "every variant, once, in order"
     );
     for (error, alloy) in cases {
@@ -2077,12 +2029,12 @@ fn golden_channel() -> Channel {
 }
 
 fn deploy_golden() -> (PrecompileHost, PaymentChannels) {
-    let host = PrecompileHost::new();
+    let host = host_with_avatar_of(TOKEN);
     host.vm.set_contract_address(GOLDEN_ADJUDICATOR);
     host.vm.set_chain_id(CHAIN_ID);
     host.vm.set_block_timestamp(NOW);
     let mut contract = PaymentChannels::from(&host);
-    contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
+    contract.constructor(AVATAR, TOKEN, GRACE).unwrap();
     (host, contract)
 }
 
@@ -2150,6 +2102,65 @@ fn settle_accepts_golden_vector_voucher() {
         .unwrap();
     assert_eq!(contract.channel_state(GOLDEN_ID).1, 1_000);
     assert_eq!(host.last_log::<ChannelSettled>().amount, DEPOSIT);
+}
+
+/// anvil's dev key #1, the golden channel's payee.
+const GOLDEN_PAYEE_KEY: B256 =
+    b256!("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+/// The golden close authorization's deadline (`channel/testdata/close.json`).
+const GOLDEN_CLOSE_DEADLINE: u64 = 1_800_000_000;
+
+/// `channel/testdata/close.json` (signed by cast with anvil's key #1, the payee, in
+/// `close.sig`) hashes, with alloy and with the contract, to the digest that key signs; the
+/// contract closes with it.
+#[test]
+fn close_authorization_golden_vector_matches_cast_and_closes() {
+    let json: serde_json::Value =
+        serde_json::from_str(include_str!("../testdata/close.json")).expect("should be JSON");
+    let sig = hex::decode(include_str!("../testdata/close.sig").trim()).unwrap();
+    assert_eq!(json["primaryType"], "CloseAuthorization");
+    assert_eq!(json["domain"]["name"], "Paratii Channels");
+    let typed = CloseAuthorization {
+        channelId: json["message"]["channelId"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap(),
+        segments: json["message"]["segments"].as_u64().unwrap(),
+        deadline: json["message"]["deadline"].as_u64().unwrap(),
+    };
+    assert_eq!(
+        (typed.channelId, typed.segments, typed.deadline),
+        (GOLDEN_ID, 1_000, GOLDEN_CLOSE_DEADLINE)
+    );
+    let digest = typed.eip712_signing_hash(&domain_on(CHAIN_ID, GOLDEN_ADJUDICATOR));
+    let (host, mut contract) = deploy_golden();
+    assert_eq!(
+        eip712::typed_data_digest(
+            contract.domain_separator(),
+            eip712::close_authorization_struct_hash(GOLDEN_ID, 1_000, GOLDEN_CLOSE_DEADLINE)
+        ),
+        digest
+    );
+    let payee = Signer::from_bytes(GOLDEN_PAYEE_KEY);
+    assert_eq!(payee.address(), golden_channel().payee);
+    assert_eq!(payee.sign(digest).to_packed().to_vec(), sig);
+
+    let c = golden_channel();
+    host.vm.set_sender(c.payer);
+    contract.open(c, DEPOSIT).unwrap();
+    host.vm.set_sender(RELAYER);
+    contract
+        .close_with_authorization(
+            c,
+            1_000,
+            GOLDEN_CLOSE_DEADLINE,
+            ByteVec(GOLDEN_SIG.to_vec()),
+            ByteVec(sig),
+        )
+        .unwrap();
+    assert_eq!(contract.channel_state(GOLDEN_ID).4, PHASE_FINALIZED);
+    assert_eq!(host.last_log::<ChannelClosed>().paid, DEPOSIT);
 }
 
 // --- attacks (channels.md §3), one named test each ---

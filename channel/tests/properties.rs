@@ -37,15 +37,13 @@ use paratii_contracts::{
     },
     ecdsa::Signature,
     interfaces::{
-        IParatiiAvatar::transferFromWithKeyCall,
-        IParatiiToken::{balanceOfCall, transferCall, transferFromCall},
+        IParatiiAvatar::{tokenCall, transferFromWithKeyCall},
+        IParatiiToken::{transferCall, transferFromCall},
     },
-    names,
     signature::ECDSAInvalidSignatureS,
 };
 use proptest::prelude::*;
 
-const REGISTRY: Address = Address::new([0xb0; 20]);
 const TOKEN: Address = Address::new([0xb4; 20]);
 const AVATAR: Address = Address::new([0xb2; 20]);
 const ADJUDICATOR: Address = Address::new([0xc0; 20]);
@@ -217,9 +215,9 @@ impl World {
         host.vm.set_contract_address(ADJUDICATOR);
         host.vm.set_chain_id(CHAIN_ID);
         host.vm.set_block_timestamp(NOW);
-        host.answer_lookup(REGISTRY, names::PARATII_AVATAR.key, AVATAR);
+        host.answer_static_call(AVATAR, tokenCall {}.abi_encode(), TOKEN.abi_encode());
         let mut contract = PaymentChannels::from(&host);
-        contract.constructor(REGISTRY, TOKEN, GRACE).unwrap();
+        contract.constructor(AVATAR, TOKEN, GRACE).unwrap();
         let channels = core::array::from_fn(|i| Channel {
             payer: payer(i).address(),
             payee: payee(i).address(),
@@ -404,15 +402,7 @@ impl World {
                         B256::repeat_byte(1),
                         B256::repeat_byte(2),
                     ),
-                    _ => {
-                        // An honest avatar: the deposit arrives during its call.
-                        self.host.answer_static_calls_in_turn(
-                            TOKEN,
-                            balanceOfCall { owner: ADJUDICATOR }.abi_encode(),
-                            vec![U256::ZERO.abi_encode(), deposit.abi_encode()],
-                        );
-                        self.contract.open_for(c, deposit)
-                    }
+                    _ => self.contract.open_for(c, deposit),
                 };
                 if let Ok(id) = got {
                     prop_assert_eq!(id, channel_id);

@@ -2,11 +2,7 @@
 //! precompile (address `0x01`) really recovers signers (with Ethereum's rules, high-s included),
 //! and re-exports of [`Signer`] and [`ecrecover`] from `paratii_contracts::signing`.
 
-use std::{
-    cell::RefCell,
-    collections::{HashMap, VecDeque},
-    rc::Rc,
-};
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use alloy_primitives::{Address, B256, U256};
 use paratii_contracts::ecdsa::ECRECOVER;
@@ -31,7 +27,6 @@ pub struct PrecompileHost {
     /// The wrapped `TestVM`: storage, logs, sender, block values, mocks.
     pub vm: TestVM,
     answers: Answers,
-    turns: Rc<RefCell<HashMap<(Address, Vec<u8>), VecDeque<Vec<u8>>>>>,
     call_answers: Answers,
     calls: Rc<RefCell<Vec<MadeCall>>>,
 }
@@ -60,20 +55,6 @@ impl PrecompileHost {
     /// Answers every static call to `to` with exactly `calldata` with `output`.
     pub fn answer_static_call(&self, to: Address, calldata: Vec<u8>, output: Vec<u8>) {
         self.answers.borrow_mut().insert((to, calldata), Ok(output));
-    }
-
-    /// Answers the static calls to `to` with exactly `calldata` with `outputs` in turn (a
-    /// balance read before and after a transfer), the last one from then on; takes precedence
-    /// over [`Self::answer_static_call`].
-    pub fn answer_static_calls_in_turn(
-        &self,
-        to: Address,
-        calldata: Vec<u8>,
-        outputs: Vec<Vec<u8>>,
-    ) {
-        self.turns
-            .borrow_mut()
-            .insert((to, calldata), outputs.into_iter().collect());
     }
 
     /// Answers the `ParatiiRegistry` at `registry`: `key` is registered to `at` (what
@@ -239,19 +220,6 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         if target == ECRECOVER {
             let output = ecrecover(&input);
             self.vm.mock_static_call(ECRECOVER, input, Ok(output));
-        } else if let Some(output) = self
-            .turns
-            .borrow_mut()
-            .get_mut(&(target, input.clone()))
-            .and_then(|turns| {
-                if turns.len() > 1 {
-                    turns.pop_front()
-                } else {
-                    turns.front().cloned()
-                }
-            })
-        {
-            self.vm.mock_static_call(target, input, Ok(output));
         } else if let Some(answer) = self.answers.borrow().get(&(target, input.clone())).cloned() {
             self.vm.mock_static_call(target, input, answer);
         }

@@ -10,10 +10,13 @@ pragma solidity ^0.8.23;
 // contracts/sol/{Avatar.sol,Peers.sol,Ownable.sol} (events, named errors). Do not edit.
 
 interface IParatiiAvatar {
-    // Deployment: constructor(address owner, address registry)
+    // Deployment: constructor(address owner, address token, uint64 whitelist_delay, address[] memory whitelist)
 
-    /// The contract owner added `account` to (`whitelisted` true) or removed it from the whitelist.
-    event WhitelistUpdated(address indexed account, bool whitelisted);
+    /// `account` was added to the whitelist (`whitelisted` true; it may pull users' PTI from
+    /// `effectiveAt`, unix seconds: the construction time for the contracts named at construction,
+    /// the owner's call plus the whitelist delay otherwise) or removed from it (`whitelisted` false,
+    /// `effectiveAt` the time of removal; a scheduled addition is cancelled).
+    event WhitelistUpdated(address indexed account, bool whitelisted, uint64 effectiveAt);
 
     /// `user` authorised `key` to spend up to `cap` PTI wei through whitelisted contracts until
     /// `expiry` (unix seconds, exclusive); an earlier authorisation of the same key is replaced.
@@ -45,6 +48,12 @@ interface IParatiiAvatar {
 
     function isOnWhitelist(address account) external view returns (bool);
 
+    function whitelistedFrom(address account) external view returns (uint64);
+
+    function whitelistDelay() external view returns (uint64);
+
+    function token() external view returns (address);
+
     function transferFrom(address from, address to, uint256 amount) external returns (bool);
 
     function transferFromWithKey(address user, address key, address to, uint256 amount) external returns (bool);
@@ -65,8 +74,6 @@ interface IParatiiAvatar {
 
     function disburseEther(address[] memory recipients, uint256[] memory amounts) external;
 
-    function registry() external view returns (address);
-
     function owner() external view returns (address);
 
     function pendingOwner() external view returns (address);
@@ -77,7 +84,10 @@ interface IParatiiAvatar {
 
     function renounceOwnership() external;
 
-    /// `caller` is not a whitelisted action contract.
+    /// The whitelist delay `delay` (seconds) is outside [`min`, `max`].
+    error AvatarInvalidWhitelistDelay(uint64 delay, uint64 min, uint64 max);
+
+    /// `caller` is not a whitelisted action contract (or its whitelist delay has not passed).
     error AvatarNotWhitelisted(address caller);
 
     /// `account` cannot be whitelisted (the zero address).

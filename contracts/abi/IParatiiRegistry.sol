@@ -10,7 +10,7 @@ pragma solidity ^0.8.23;
 // contracts/sol/{Registry.sol,Ownable.sol} (events, named errors). Do not edit.
 
 interface IParatiiRegistry {
-    // Deployment: constructor(address owner)
+    // Deployment: constructor(address owner, uint64 change_delay)
 
     /// `name` (key = keccak256(name)) now points to the contract `value`.
     event AddressRegistered(bytes32 indexed key, string name, address value);
@@ -30,6 +30,17 @@ interface IParatiiRegistry {
     /// `name` (key = keccak256(name)) no longer holds a string.
     event StringUnregistered(bytes32 indexed key, string name);
 
+    /// The owner scheduled `name`'s address to become `value` (zero: removal) from `effectiveAt`
+    /// (unix seconds), once someone applies it; a pending change of the name is replaced.
+    event AddressChangeScheduled(bytes32 indexed key, string name, address value, uint64 effectiveAt);
+
+    /// The owner scheduled `name`'s number to become `value` (zero: removal) from `effectiveAt`
+    /// (unix seconds), once someone applies it; a pending change of the name is replaced.
+    event UintChangeScheduled(bytes32 indexed key, string name, uint256 value, uint64 effectiveAt);
+
+    /// The owner cancelled the changes scheduled under `name`.
+    event ChangeCancelled(bytes32 indexed key, string name);
+
     /// A transfer of ownership to `newOwner` was started; it completes when `newOwner` accepts.
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
 
@@ -40,9 +51,21 @@ interface IParatiiRegistry {
 
     function unregisterAddress(string calldata name) external;
 
+    function applyAddressChange(string calldata name) external;
+
     function registerUint(string calldata name, uint256 value) external;
 
     function unregisterUint(string calldata name) external;
+
+    function applyUintChange(string calldata name) external;
+
+    function cancelChange(string calldata name) external;
+
+    function pendingAddress(string calldata name) external view returns (address, uint64);
+
+    function pendingUint(string calldata name) external view returns (uint256, uint64);
+
+    function changeDelay() external view returns (uint64);
 
     function registerString(string calldata name, string calldata value) external;
 
@@ -84,6 +107,15 @@ interface IParatiiRegistry {
 
     /// Nothing of that kind is registered under `name`.
     error RegistryNotRegistered(string name);
+
+    /// The change delay `delay` (seconds) is outside [`min`, `max`].
+    error RegistryInvalidDelay(uint64 delay, uint64 min, uint64 max);
+
+    /// No change of that kind is scheduled under `name`.
+    error RegistryNoPendingChange(string name);
+
+    /// The change scheduled under `name` takes effect at `effectiveAt`; it is `now`.
+    error RegistryChangeNotDue(string name, uint64 effectiveAt, uint64 now);
 
     /// `account` is not allowed to call an owner-only (or pending-owner-only) function.
     error OwnableUnauthorizedAccount(address account);

@@ -10,7 +10,7 @@ pragma solidity ^0.8.23;
 // contracts/sol/{Channels.sol,Peers.sol,Ecdsa.sol} (events, named errors). Do not edit.
 
 interface IPaymentChannels {
-    // Deployment: constructor(address registry, address token, uint64 grace_period)
+    // Deployment: constructor(address avatar, address token, uint64 grace_period)
 
     /// A channel's parameters, passed in calldata to every call and checked by recomputing its id:
     /// `keccak256(abi.encode(block.chainid, address(this), payer, payee, signer, videoId,
@@ -71,7 +71,7 @@ interface IPaymentChannels {
 
     function close(Channel calldata channel, uint64 segments, bytes calldata voucher_signature) external;
 
-    function closeWithAuthorization(Channel calldata channel, uint64 segments, bytes calldata voucher_signature, bytes calldata close_authorization) external;
+    function closeWithAuthorization(Channel calldata channel, uint64 segments, uint64 deadline, bytes calldata voucher_signature, bytes calldata close_authorization) external;
 
     function requestClose(Channel calldata channel) external;
 
@@ -83,15 +83,13 @@ interface IPaymentChannels {
 
     function voucherDigest(bytes32 channel_id, uint64 segments) external view returns (bytes32);
 
-    function closeAuthorizationDigest(bytes32 channel_id, uint64 segments) external view returns (bytes32);
-
     function DOMAIN_SEPARATOR() external view returns (bytes32);
 
     function eip712Domain() external view returns (bytes1, string memory, string memory, uint256, address, bytes32, uint256[] memory);
 
     function gracePeriod() external view returns (uint64);
 
-    function registry() external view returns (address);
+    function avatar() external view returns (address);
 
     function token() external view returns (address);
 
@@ -136,6 +134,12 @@ interface IPaymentChannels {
 
     /// The close authorization for `channelId` was signed by `signer`, not by the payee `payee`.
     error ChannelInvalidCloseAuthorization(bytes32 channelId, address signer, address payee);
+
+    /// The close authorization for `channelId` expired at `deadline`; it is `now`.
+    error ChannelCloseAuthorizationExpired(bytes32 channelId, uint64 deadline, uint64 now);
+
+    /// The avatar `avatar` pulls `avatarToken`, not the adjudicator's PTI `token`.
+    error ChannelAvatarTokenMismatch(address avatar, address avatarToken, address token);
 
     /// A voucher for `segments` segments does not exceed the `settled` segments of `channelId`.
     error ChannelStaleVoucher(bytes32 channelId, uint64 segments, uint64 settled);

@@ -37,7 +37,9 @@ interface IVideoRegistry {
     /// Ownership moved from `previousOwner` to `newOwner` (zero when renounced or at construction).
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
-    function registerVideo(bytes32 video_id, address owner, uint256 price, bytes32 original, bytes32 transcoded, bytes32 metadata) external;
+    function registerVideo(bytes32 salt, address owner, uint256 price, bytes32 original, bytes32 transcoded, bytes32 metadata) external returns (bytes32);
+
+    function videoId(address owner, bytes32 salt) external view returns (bytes32);
 
     function updateVideo(bytes32 video_id, uint256 price, bytes32 original, bytes32 transcoded, bytes32 metadata) external;
 
@@ -70,9 +72,6 @@ interface IVideoRegistry {
     function acceptOwnership() external;
 
     function renounceOwnership() external;
-
-    /// Video ids cannot be zero.
-    error VideoRegistryZeroId();
 
     /// No video is registered under `videoId`.
     error VideoRegistryUnknownVideo(bytes32 videoId);

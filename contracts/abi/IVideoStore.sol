@@ -17,11 +17,11 @@ interface IVideoStore {
     /// `key` is the spending key that paid, or zero when the buyer did.
     event VideoBought(bytes32 indexed videoId, address indexed buyer, address indexed owner, uint256 price, uint256 poolShare, bytes32 proofOfBuy, address key);
 
-    function buyVideo(bytes32 video_id, bytes32 proof_of_buy) external;
+    function buyVideo(bytes32 video_id, bytes32 proof_of_buy, uint256 max_price) external;
 
-    function buyVideoWithPermit(bytes32 video_id, bytes32 proof_of_buy, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+    function buyVideoWithPermit(bytes32 video_id, bytes32 proof_of_buy, uint256 max_price, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
-    function buyVideoFor(address user, bytes32 video_id, bytes32 proof_of_buy) external;
+    function buyVideoFor(address user, bytes32 video_id, bytes32 proof_of_buy, uint256 max_price) external;
 
     function getSale(address buyer, bytes32 video_id) external view returns (bool, uint256, bytes32, uint64);
 
@@ -34,6 +34,9 @@ interface IVideoStore {
 
     /// The registered pool share `share` (scaled by 1e18) is above `max` (1e18, all of the price).
     error VideoStoreInvalidPoolShare(uint256 share, uint256 max);
+
+    /// `videoId` costs `price` PTI wei, above the `maxPrice` the buyer accepts.
+    error VideoStorePriceAboveMax(bytes32 videoId, uint256 price, uint256 maxPrice);
 
     /// `user` cannot buy through a key (the zero address).
     error VideoStoreInvalidBuyer(address user);

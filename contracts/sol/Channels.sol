@@ -110,9 +110,8 @@ error ChannelInvalidSigner(bytes32 channelId, address signer, address expected);
 error ChannelInvalidCloseAuthorization(bytes32 channelId, address signer, address payee);
 /// The close authorization for `channelId` expired at `deadline`; it is `now`.
 error ChannelCloseAuthorizationExpired(bytes32 channelId, uint64 deadline, uint64 now);
-/// The avatar reported moving `deposit` PTI wei into a channel `channelId` opened by a spending
-/// key, but the adjudicator's PTI balance grew by `received` only: nothing is credited.
-error ChannelDepositNotReceived(bytes32 channelId, uint256 deposit, uint256 received);
+/// The avatar `avatar` pulls `avatarToken`, not the adjudicator's PTI `token`.
+error ChannelAvatarTokenMismatch(address avatar, address avatarToken, address token);
 /// A voucher for `segments` segments does not exceed the `settled` segments of `channelId`.
 error ChannelStaleVoucher(bytes32 channelId, uint64 segments, uint64 settled);
 /// A voucher for `segments` segments of `channelId` is worth `amount`, above the `deposit`.
