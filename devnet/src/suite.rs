@@ -1,8 +1,11 @@
 //! The whole Paratii suite on a [`Devnet`]: every contract deployed from its deployable WASM
 //! (`target/wasm/<dir>.wasm`, built by `cargo run -p paratii-build -- wasm`) and wired the way a
 //! deployer wires a chain: every peer registered in the `ParatiiRegistry` under its
-//! [`names`] name, the redistribution pool's share set, the store and the payment channels
-//! whitelisted on the avatar from its construction (they are deployed before it). End-to-end tests, the gas report and the demo start from here.
+//! [`names`] name, the redistribution pool's share set, the store whitelisted on the avatar from
+//! its construction and the payment channels (which take the avatar at construction) after the
+//! whitelist delay. Changes that reach funds wait a delay (the registry's numbers, the avatar's
+//! later whitelistings), so [`Suite::deploy`] moves the clock on by [`CHANGE_DELAY`] and applies
+//! them, as a deployer waits out the delay before opening the suite to users. End-to-end tests, the gas report and the demo start from here.
 //!
 //! [`abi`] holds the typed interfaces, generated with `sol!` from the committed
 //! `contracts/abi/I<Name>.sol` files integrators use, so everything here goes through the ABI.
@@ -16,7 +19,7 @@ use crate::{CallError, Devnet, DevnetError};
 /// The suite's interfaces, from `contracts/abi/*.sol`.
 pub use paratii_contracts::interfaces as abi;
 
-use abi::IParatiiRegistry;
+use abi::{IParatiiAvatar, IParatiiRegistry};
 
 /// The pool share the original deployments used: 30 % (0.3e18).
 pub const POOL_SHARE: U256 = U256::from_limbs([300_000_000_000_000_000, 0, 0, 0]);
@@ -26,6 +29,9 @@ pub const GRACE_PERIOD: u64 = 3_600;
 
 /// The avatar's whitelist delay in the suite: two days (the contract's floor is one day).
 pub const WHITELIST_DELAY: u64 = 2 * 24 * 3_600;
+
+/// The registry's change delay in the suite: two days (the contract's floor is one day).
+pub const CHANGE_DELAY: u64 = 2 * 24 * 3_600;
 
 /// One PTI (10¹⁸ wei).
 pub const PTI: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
@@ -108,10 +114,11 @@ fn words(addresses: &[Address]) -> Vec<u8> {
 }
 
 impl Suite {
-    /// Deploys every contract from `admin` (PTI's supply to `holder`; the avatar last, with the
-    /// store and the payment channels whitelisted from its construction and a
-    /// [`WHITELIST_DELAY`] for any later addition), registers each under its registry name and
-    /// sets `VideoRedistributionPoolShare` to [`POOL_SHARE`].
+    /// Deploys every contract from `admin` (PTI's supply to `holder`; the store whitelisted on
+    /// the avatar from its construction, the payment channels scheduled on it), registers each
+    /// under its registry name, schedules `VideoRedistributionPoolShare` = [`POOL_SHARE`], then
+    /// moves the clock past both delays ([`CHANGE_DELAY`], [`WHITELIST_DELAY`]) and applies the
+    /// share.
     ///
     /// # Errors
     /// [`SuiteError`] naming the step that failed.
@@ -123,18 +130,19 @@ impl Suite {
                     error,
                 })
         };
-        let registry = deploy("registry", Some(words(&[admin])))?;
+        let registry = deploy("registry", Some((admin, CHANGE_DELAY).abi_encode_params()))?;
         let token = deploy("token", Some(words(&[holder])))?;
         let videos = deploy("video-registry", Some(words(&[admin, registry])))?;
         let users = deploy("user-registry", Some(words(&[admin, registry])))?;
         let store = deploy("video-store", Some(words(&[registry])))?;
         let send_ether = deploy("send-ether", None)?;
-        let mut args = words(&[registry, token]);
-        args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
-        let channels = deploy("channel", Some(args))?;
         let avatar = deploy(
             "avatar",
-            Some((admin, token, WHITELIST_DELAY, vec![store, channels]).abi_encode_params()),
+            Some((admin, token, WHITELIST_DELAY, vec![store]).abi_encode_params()),
+        )?;
+        let channels = deploy(
+            "channel",
+            Some((avatar, token, GRACE_PERIOD).abi_encode_params()),
         )?;
         let suite = Self {
             admin,
@@ -173,6 +181,21 @@ impl Suite {
             &IParatiiRegistry::registerUintCall {
                 name: names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(),
                 value: POOL_SHARE,
+            },
+        )?;
+        suite.wire(
+            net,
+            "addToWhitelist",
+            avatar,
+            &IParatiiAvatar::addToWhitelistCall { account: channels },
+        )?;
+        net.block_mut().timestamp += CHANGE_DELAY.max(WHITELIST_DELAY);
+        suite.wire(
+            net,
+            "applyUintChange",
+            registry,
+            &IParatiiRegistry::applyUintChangeCall {
+                name: names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(),
             },
         )?;
         Ok(suite)

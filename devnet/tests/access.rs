@@ -4,11 +4,12 @@
 //! refused with the exact typed error.
 //!
 //! Roles: the contract owner (`admin` of every owned contract), a user `U` (registered, owns the
-//! video `V`, approved the avatar, authorised the spending key `K` and the posting key `P`),
+//! video `v`, approved the avatar, authorised the spending key `K` and the posting key `P`),
 //! another registered user `O` (also funded and approving), `U`'s spending key, `U`'s posting
 //! key, the whitelisted contract (the video store, which is also the registered `VideoStore`,
-//! calling directly) and a stranger. The matrix prints as a table when the test runs with
-//! `--nocapture`.
+//! calling directly) and a stranger. The registry's writes are in the matrix too (its scheduled
+//! changes are what bounds every re-pointing of a peer). The matrix prints as a table when the
+//! test runs with `--nocapture`.
 
 mod common;
 
@@ -18,14 +19,14 @@ use alloy_json_abi::{JsonAbi, StateMutability};
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, SolCall, SolError, SolStruct};
 use common::{ADMIN, HOLDER};
-use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
+use paratii_contracts::{names, signing::Signer, token::Permit, user_registry::Vote};
 use paratii_devnet::{
     suite::{
         abi::{
             IParatiiAvatar, IParatiiRegistry, IParatiiToken, ISendEther, IUserRegistry,
             IVideoRegistry, IVideoStore,
         },
-        Suite, POOL_SHARE, PTI,
+        Suite, CHANGE_DELAY, POOL_SHARE, PTI,
     },
     Devnet, Status,
 };
@@ -34,9 +35,12 @@ const OTHER: Address = address!("0x00000000000000000000000000000000000000b2");
 const KEY: Address = address!("0x00000000000000000000000000000000000000b9");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
 const NEW_KEY: Address = address!("0x00000000000000000000000000000000000000f9");
-const V: B256 = B256::repeat_byte(0x11);
-const V2: B256 = B256::repeat_byte(0x22);
-const NEW_VIDEO: B256 = B256::repeat_byte(0x33);
+/// The salts `U` registers `v` and `v2` with, and the salt of a new registration.
+const V_SALT: B256 = B256::repeat_byte(0x11);
+const V2_SALT: B256 = B256::repeat_byte(0x22);
+const NEW_SALT: B256 = B256::repeat_byte(0x33);
+/// A registry name no contract reads, with a scheduled address and number change due.
+const SPARE: &str = "Spare";
 
 /// What a cell expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,15 +123,45 @@ fn matrix() {
             r.output
         );
     };
+    // Due changes under `SPARE` (an address and a number), and a string, for the registry rows.
+    for data in [
+        IParatiiRegistry::registerAddressCall {
+            name: SPARE.into(),
+            value: STRANGER,
+        }
+        .abi_encode(),
+        IParatiiRegistry::registerAddressCall {
+            name: SPARE.into(),
+            value: OTHER,
+        }
+        .abi_encode(),
+        IParatiiRegistry::registerUintCall {
+            name: SPARE.into(),
+            value: U256::from(1),
+        }
+        .abi_encode(),
+        IParatiiRegistry::registerStringCall {
+            name: SPARE.into(),
+            value: "x".into(),
+        }
+        .abi_encode(),
+    ] {
+        send(ADMIN, s.registry, data);
+    }
+    net.block_mut().timestamp += CHANGE_DELAY;
     let now = net.world().block.timestamp;
     let price = pti(14);
-    // U owns V and V2; U and O are registered, funded and approve the avatar; K and P are U's.
-    for id in [V, V2] {
+    let (v, v2) = (
+        paratii_contracts::video_id(u, V_SALT),
+        paratii_contracts::video_id(u, V2_SALT),
+    );
+    // U owns v and v2; U and O are registered, funded and approve the avatar; K and P are U's.
+    for salt in [V_SALT, V2_SALT] {
         send(
             u,
             s.videos,
             IVideoRegistry::registerVideoCall {
-                video_id: id,
+                salt,
                 owner: u,
                 price,
                 original: B256::repeat_byte(1),
@@ -200,7 +234,7 @@ fn matrix() {
     let deadline = U256::from(now + 600);
     let vote = Vote {
         user: u,
-        videoId: V,
+        videoId: v,
         liked: true,
         nonce: U256::ZERO,
         deadline,
@@ -219,6 +253,8 @@ fn matrix() {
         name: "Paratii", version: "1", chain_id: chain_id, verifying_contract: s.token,
     }));
     let unauthorized = |c: Address| err(&IParatiiAvatar::OwnableUnauthorizedAccount { account: c });
+    let registry_unauthorized =
+        |c: Address| err(&IParatiiRegistry::OwnableUnauthorizedAccount { account: c });
     let pool_part = price * POOL_SHARE / PTI;
     let avatar = s.avatar;
 
@@ -346,7 +382,7 @@ fn matrix() {
         row(
             s.videos,
             &IVideoRegistry::registerVideoCall {
-                video_id: NEW_VIDEO,
+                salt: NEW_SALT,
                 owner: u,
                 price,
                 original: B256::repeat_byte(1),
@@ -364,27 +400,27 @@ fn matrix() {
         row(
             s.videos,
             &IVideoRegistry::updateVideoCall {
-                video_id: V,
+                video_id: v,
                 price: pti(1),
                 original: B256::repeat_byte(4),
                 transcoded: B256::repeat_byte(5),
                 metadata: B256::repeat_byte(6),
             },
             &[u],
-            |c| {
+            move |c| {
                 err(&IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
-                    videoId: V,
+                    videoId: v,
                     caller: c,
                 })
             },
         ),
         row(
             s.videos,
-            &IVideoRegistry::removeVideoCall { video_id: V },
+            &IVideoRegistry::removeVideoCall { video_id: v },
             &[u],
-            |c| {
+            move |c| {
                 err(&IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
-                    videoId: V,
+                    videoId: v,
                     caller: c,
                 })
             },
@@ -400,14 +436,14 @@ fn matrix() {
         ),
         row(
             s.videos,
-            &IVideoRegistry::recordViewCall { video_id: V },
+            &IVideoRegistry::recordViewCall { video_id: v },
             &[w],
             |c| err(&IVideoRegistry::VideoRegistryUnauthorizedStatsWriter { caller: c }),
         ),
         row(
             s.videos,
             &IVideoRegistry::recordVoteCall {
-                video_id: V,
+                video_id: v,
                 previous: 0,
                 next: 1,
             },
@@ -459,7 +495,7 @@ fn matrix() {
             s.users,
             &IUserRegistry::recordAcquisitionCall {
                 user: u,
-                video_id: V2,
+                video_id: v2,
             },
             &[w],
             |c| err(&IUserRegistry::UserRegistryUnauthorizedStore { caller: c }),
@@ -468,7 +504,7 @@ fn matrix() {
         row(
             s.users,
             &IUserRegistry::likeVideoCall {
-                video_id: V,
+                video_id: v,
                 liked: true,
             },
             &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
@@ -478,7 +514,7 @@ fn matrix() {
             s.users,
             &IUserRegistry::likeVideoForCall {
                 user: u,
-                video_id: V,
+                video_id: v,
                 liked: true,
             },
             &[p],
@@ -489,7 +525,7 @@ fn matrix() {
             s.users,
             &IUserRegistry::likeVideoBySigCall {
                 user: u,
-                video_id: V,
+                video_id: v,
                 liked: true,
                 deadline,
                 signature: vote_sig.to_packed().to_vec().into(),
@@ -533,8 +569,9 @@ fn matrix() {
         row(
             s.store,
             &IVideoStore::buyVideoCall {
-                video_id: V2,
+                video_id: v2,
                 proof_of_buy: B256::ZERO,
+                max_price: price,
             },
             &[u, OTHER],
             move |_| {
@@ -549,8 +586,9 @@ fn matrix() {
             s.store,
             &IVideoStore::buyVideoForCall {
                 user: u,
-                video_id: V2,
+                video_id: v2,
                 proof_of_buy: B256::ZERO,
+                max_price: price,
             },
             &[KEY],
             move |c| err(&IParatiiAvatar::AvatarUnknownSpendingKey { user: u, key: c }),
@@ -560,8 +598,9 @@ fn matrix() {
         row(
             s.store,
             &IVideoStore::buyVideoWithPermitCall {
-                video_id: V2,
+                video_id: v2,
                 proof_of_buy: B256::ZERO,
+                max_price: price,
                 value: pti(100),
                 deadline,
                 v: permit_sig.v,
@@ -581,7 +620,7 @@ fn matrix() {
             &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
             |_| unreachable!(),
         ),
-        // --- Registry writes stay the owner's (wiring) ---
+        // --- ParatiiRegistry: writes stay the owner's; due changes are anyone's to apply ---
         row(
             s.registry,
             &IParatiiRegistry::registerAddressCall {
@@ -589,7 +628,83 @@ fn matrix() {
                 value: STRANGER,
             },
             &[ADMIN],
-            |c| err(&IParatiiRegistry::OwnableUnauthorizedAccount { account: c }),
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::unregisterAddressCall {
+                name: "VideoStore".into(),
+            },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::registerUintCall {
+                name: SPARE.into(),
+                value: U256::from(2),
+            },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::unregisterUintCall {
+                name: names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(),
+            },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::registerStringCall {
+                name: SPARE.into(),
+                value: "y".into(),
+            },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::unregisterStringCall { name: SPARE.into() },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::applyAddressChangeCall { name: SPARE.into() },
+            &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
+            |_| unreachable!(),
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::applyUintChangeCall { name: SPARE.into() },
+            &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
+            |_| unreachable!(),
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::cancelChangeCall { name: SPARE.into() },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::transferOwnershipCall { new_owner: OTHER },
+            &[ADMIN],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::acceptOwnershipCall {},
+            &[],
+            registry_unauthorized,
+        ),
+        row(
+            s.registry,
+            &IParatiiRegistry::renounceOwnershipCall {},
+            &[ADMIN],
+            registry_unauthorized,
         ),
     ];
 
@@ -653,6 +768,7 @@ fn matrix() {
         ("IVideoRegistry", s.videos),
         ("IVideoStore", s.store),
         ("ISendEther", s.send_ether),
+        ("IParatiiRegistry", s.registry),
     ] {
         let path = format!(
             "{}/../contracts/abi/{name}.json",

@@ -1,5 +1,5 @@
 //! The payment-channel adjudicator end to end on the devnet, through the generated ABI, over the
-//! whole wired suite (PTI looked up in the registry, the avatar for spending keys): the issue's
+//! whole wired suite (PTI and the avatar fixed at construction): the issue's
 //! four journeys — a viewer streams 300 segments and stops at 137; an advertiser pays a viewer
 //! per segment; a payer exits through the grace period after the payee vanished; a producer
 //! settles 100 viewers' channels in one batch with two bad items — plus the permit and
@@ -98,6 +98,25 @@ impl Chain {
                 deposit,
             },
         )
+    }
+
+    /// The payee's close authorization of `channel` at `segments` until `deadline`, packed.
+    fn close_authorization(
+        &self,
+        payee: &Signer,
+        channel: &Channel,
+        segments: u64,
+        deadline: u64,
+    ) -> Vec<u8> {
+        let auth = CloseAuthorization {
+            channelId: self.id(channel),
+            segments,
+            deadline,
+        };
+        payee
+            .sign(auth.eip712_signing_hash(&self.domain()))
+            .to_packed()
+            .to_vec()
     }
 
     /// `(deposit, settled, close requested at, finalized, phase)`.
@@ -449,23 +468,145 @@ fn close_by_anyone_carrying_the_payees_authorization() {
     let deposit = price() * U256::from(10);
     c.fund_and_approve(viewer.address(), deposit);
     c.open(&ch, deposit);
-    let auth = CloseAuthorization {
-        channelId: c.id(&ch),
-        segments: 6,
-    };
-    let auth_sig = producer.sign(auth.eip712_signing_hash(&c.domain()));
+    let deadline = c.now() + 600;
     c.ok(
         RELAYER,
         c.s.channels,
         &IPaymentChannels::closeWithAuthorizationCall {
             channel: ch.clone(),
             segments: 6,
+            deadline,
             voucher_signature: c.voucher(&viewer, &ch, 6).into(),
-            close_authorization: auth_sig.to_packed().to_vec().into(),
+            close_authorization: c.close_authorization(&producer, &ch, 6, deadline).into(),
         },
     );
     assert_eq!(c.pti_of(producer.address()), price() * U256::from(6));
     assert_eq!(c.pti_of(viewer.address()), price() * U256::from(4));
+}
+
+/// Attack (review, low): the payee (a viewer paid by an advertiser) signed a close at 40 with a
+/// ten-minute deadline, then, after it passed, accepted vouchers up to 80. The advertiser
+/// replays the old authorization: refused with the deadline and the time; the payee then closes
+/// at 80. Before the fix the channel closed at 40 and the payee lost 0.4 PTI.
+#[test]
+fn stale_close_authorization_cannot_close_below_a_later_agreement() {
+    let c = Chain::new();
+    let advertiser = Signer::from_seed(908);
+    let viewer = Signer::from_seed(909);
+    let ch = channel(advertiser.address(), viewer.address(), Address::ZERO, 9);
+    let deposit = price() * U256::from(100);
+    c.fund_and_approve(advertiser.address(), deposit);
+    c.open(&ch, deposit);
+    let deadline = c.now() + 600;
+    let stale = c.close_authorization(&viewer, &ch, 40, deadline);
+    c.net.block_mut().timestamp = deadline + 1;
+    let replay = IPaymentChannels::closeWithAuthorizationCall {
+        channel: ch.clone(),
+        segments: 40,
+        deadline,
+        voucher_signature: c.voucher(&advertiser, &ch, 40).into(),
+        close_authorization: stale.into(),
+    };
+    assert_eq!(
+        c.reverts(RELAYER, c.s.channels, &replay),
+        IPaymentChannels::ChannelCloseAuthorizationExpired {
+            channelId: c.id(&ch),
+            deadline,
+            now: deadline + 1,
+        }
+        .abi_encode()
+    );
+    // The viewer's close at the later agreement, relayed with a fresh authorization.
+    let fresh = c.now() + 600;
+    c.ok(
+        RELAYER,
+        c.s.channels,
+        &IPaymentChannels::closeWithAuthorizationCall {
+            channel: ch.clone(),
+            segments: 80,
+            deadline: fresh,
+            voucher_signature: c.voucher(&advertiser, &ch, 80).into(),
+            close_authorization: c.close_authorization(&viewer, &ch, 80, fresh).into(),
+        },
+    );
+    assert_eq!(c.pti_of(viewer.address()), price() * U256::from(80));
+    assert_eq!(c.pti_of(advertiser.address()), price() * U256::from(20));
+}
+
+/// Attack (review, critical): whoever holds the registry points `ParatiiAvatar` (and
+/// `ParatiiToken`) at a contract that answers `true` to everything, then opens, as a "spending
+/// key", a channel funded by nothing and tries to settle it out of a victim's escrow. The
+/// adjudicator never looks either up: the open goes to the real avatar, which refuses the
+/// unknown key, and the victim's escrow stays whole.
+#[test]
+fn repointed_registry_avatar_cannot_fund_a_channel_with_nothing() {
+    let mut c = Chain::new();
+    let victim = Signer::from_seed(910);
+    let escrow = PTI;
+    let victims = channel(victim.address(), PRODUCER, Address::ZERO, 10);
+    c.fund_and_approve(victim.address(), escrow);
+    c.open(&victims, escrow);
+    let fake = c.net.deploy(ADMIN, &common::always_true(), None).unwrap();
+    c.repoint(paratii_contracts::names::PARATII_AVATAR.name, fake);
+    c.repoint(paratii_contracts::names::PARATII_TOKEN.name, fake);
+    let attacker = Signer::from_seed(911);
+    let loot = channel(attacker.address(), RELAYER, attacker.address(), 11);
+    let refused = c.reverts(
+        attacker.address(),
+        c.s.channels,
+        &IPaymentChannels::openForCall {
+            channel: loot.clone(),
+            deposit: escrow,
+        },
+    );
+    assert_eq!(
+        refused,
+        IParatiiAvatar::AvatarUnknownSpendingKey {
+            user: attacker.address(),
+            key: attacker.address(),
+        }
+        .abi_encode()
+    );
+    assert_eq!(c.state(&loot).0, U256::ZERO);
+    assert_eq!(c.pti_of(c.s.channels), escrow);
+    // A real spending key still opens with real PTI, whatever the registry says.
+    let user = address!("0x00000000000000000000000000000000000000b6");
+    let key = Signer::from_seed(912);
+    c.ok(
+        HOLDER,
+        c.s.token,
+        &IParatiiToken::transferCall {
+            to: user,
+            value: escrow,
+        },
+    );
+    c.ok(
+        user,
+        c.s.token,
+        &IParatiiToken::approveCall {
+            spender: c.s.avatar,
+            value: escrow,
+        },
+    );
+    c.ok(
+        user,
+        c.s.avatar,
+        &IParatiiAvatar::authorizeSpendingKeyCall {
+            key: key.address(),
+            cap: escrow,
+            expiry: c.now() + 3_600,
+        },
+    );
+    c.ok(
+        key.address(),
+        c.s.channels,
+        &IPaymentChannels::openForCall {
+            channel: channel(user, PRODUCER, key.address(), 12),
+            deposit: escrow,
+        },
+    );
+    assert_eq!(c.pti_of(c.s.channels), escrow + escrow);
+    assert_eq!(c.pti_of(user), U256::ZERO);
 }
 
 /// A hostile PTI for [`reentrant_token_cannot_settle_twice_during_a_payout`]: `transferFrom`
@@ -521,9 +662,10 @@ fn hostile_token(target: Address, calldata: &[u8]) -> Vec<u8> {
 fn reentrant_token_cannot_settle_twice_during_a_payout() {
     let mut net = Devnet::new();
     let admin = ADMIN;
-    // The token is deployed first, the adjudicator second: their addresses are known up front.
+    // The token is deployed first, a stub avatar naming it second, the adjudicator third: their
+    // addresses are known up front.
     let token_at = paratii_devnet::create_address(admin, 0);
-    let channels_at = paratii_devnet::create_address(admin, 1);
+    let channels_at = paratii_devnet::create_address(admin, 2);
     let payer = Signer::from_seed(907);
     let ch = channel(payer.address(), PRODUCER, Address::ZERO, 8);
     let chain_id = net.world().block.chain_id;
@@ -563,7 +705,10 @@ fn reentrant_token_cannot_settle_twice_during_a_payout() {
         )
         .unwrap();
     assert_eq!(token, token_at);
-    let mut args = Address::ZERO.into_word().to_vec();
+    let avatar = net
+        .deploy(admin, &common::answering(token.into_word()), None)
+        .unwrap();
+    let mut args = avatar.into_word().to_vec();
     args.extend_from_slice(token.into_word().as_slice());
     args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
     let channels = net

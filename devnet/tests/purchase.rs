@@ -12,10 +12,7 @@ use common::{Chain, ADMIN};
 use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
 use paratii_devnet::{
     suite::{
-        abi::{
-            IParatiiAvatar, IParatiiRegistry, IParatiiToken, IUserRegistry, IVideoRegistry,
-            IVideoStore,
-        },
+        abi::{IParatiiAvatar, IParatiiToken, IUserRegistry, IVideoRegistry, IVideoStore},
         POOL_SHARE, PTI,
     },
     Receipt, Status,
@@ -405,14 +402,7 @@ fn buy_video_fails_when_pool_share_is_misconfigured_to_3000_percent() {
     c.fund_pti(buyer, pti(100));
     c.approve_avatar(buyer, pti(100));
     let thirty = pti(30);
-    c.ok(
-        ADMIN,
-        c.s.registry,
-        &IParatiiRegistry::registerUintCall {
-            name: "VideoRedistributionPoolShare".into(),
-            value: thirty,
-        },
-    );
+    c.set_uint("VideoRedistributionPoolShare", thirty);
     let data = c.reverts(
         buyer,
         c.s.store,
@@ -707,4 +697,135 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
     );
     assert_eq!(c.net.world().balance(r1), wei);
     assert_eq!(c.net.world().balance(c.s.avatar), U256::ZERO);
+}
+
+// --- the review's attacks ---
+
+/// Attack (review, high): a buyer quoted 14 PTI, with a standing allowance of 100, is not
+/// charged the 95 PTI the owner switched to before the purchase landed, on any purchase path
+/// (the permit path included, where a failed permit falls back to the standing allowance).
+#[test]
+fn buy_video_never_charges_more_than_the_buyers_max_after_a_price_rise() {
+    let c = Chain::with_videos();
+    let buyer = Signer::from_seed(31);
+    let b = buyer.address();
+    c.fund_pti(b, pti(100));
+    c.approve_avatar(b, pti(100));
+    c.ok(
+        CREATOR,
+        c.s.videos,
+        &IVideoRegistry::updateVideoCall {
+            video_id: video(),
+            price: pti(95),
+            original: B256::repeat_byte(1),
+            transcoded: B256::repeat_byte(2),
+            metadata: B256::repeat_byte(3),
+        },
+    );
+    let above = IVideoStore::VideoStorePriceAboveMax {
+        videoId: video(),
+        price: pti(95),
+        maxPrice: price(),
+    }
+    .abi_encode();
+    let plain = IVideoStore::buyVideoCall {
+        video_id: video(),
+        proof_of_buy: PROOF,
+        max_price: price(),
+    };
+    assert_eq!(c.reverts(b, c.s.store, &plain), above);
+    // A permit that fails (a garbage signature) while the allowance covers the new price.
+    let with_permit = IVideoStore::buyVideoWithPermitCall {
+        video_id: video(),
+        proof_of_buy: PROOF,
+        max_price: price(),
+        value: pti(100),
+        deadline: U256::from(c.now() + 60),
+        v: 27,
+        r: B256::repeat_byte(1),
+        s: B256::repeat_byte(2),
+    };
+    assert_eq!(c.reverts(b, c.s.store, &with_permit), above);
+    let key = address!("0x00000000000000000000000000000000000000ba");
+    c.ok(
+        b,
+        c.s.avatar,
+        &IParatiiAvatar::authorizeSpendingKeyCall {
+            key,
+            cap: pti(100),
+            expiry: c.now() + 600,
+        },
+    );
+    let by_key = IVideoStore::buyVideoForCall {
+        user: b,
+        video_id: video(),
+        proof_of_buy: PROOF,
+        max_price: price(),
+    };
+    assert_eq!(c.reverts(key, c.s.store, &by_key), above);
+    assert_eq!(c.pti_of(b), pti(100));
+    // At the new price, with the buyer's consent, the purchase goes through.
+    c.ok(
+        b,
+        c.s.store,
+        &IVideoStore::buyVideoCall {
+            video_id: video(),
+            proof_of_buy: PROOF,
+            max_price: pti(95),
+        },
+    );
+    assert_eq!(c.pti_of(b), pti(5));
+}
+
+/// Attack (review, high): the avatar's owner whitelists its own account to pull a user's
+/// approved PTI. The pull is refused until the whitelist delay has passed; the announcement
+/// (`WhitelistUpdated` with the time it takes effect) gives the user that long to withdraw the
+/// allowance, after which the pull fails on the token.
+#[test]
+fn avatar_owner_cannot_take_approved_pti_before_the_user_can_leave() {
+    let c = Chain::new();
+    let victim = address!("0x00000000000000000000000000000000000000b3");
+    c.fund_pti(victim, pti(10));
+    c.approve_avatar(victim, pti(10));
+    let scheduled = c.ok(
+        ADMIN,
+        c.s.avatar,
+        &IParatiiAvatar::addToWhitelistCall { account: ADMIN },
+    );
+    let effective_at = c.now() + paratii_devnet::suite::WHITELIST_DELAY;
+    assert_eq!(
+        scheduled.events::<IParatiiAvatar::WhitelistUpdated>(c.s.avatar),
+        vec![IParatiiAvatar::WhitelistUpdated {
+            account: ADMIN,
+            whitelisted: true,
+            effectiveAt: effective_at,
+        }]
+    );
+    let steal = IParatiiAvatar::transferFromCall {
+        from: victim,
+        to: ADMIN,
+        amount: pti(10),
+    };
+    assert_eq!(
+        c.reverts(ADMIN, c.s.avatar, &steal),
+        IParatiiAvatar::AvatarNotWhitelisted { caller: ADMIN }.abi_encode()
+    );
+    c.net.block_mut().timestamp = effective_at - 1;
+    assert_eq!(
+        c.reverts(ADMIN, c.s.avatar, &steal),
+        IParatiiAvatar::AvatarNotWhitelisted { caller: ADMIN }.abi_encode()
+    );
+    // The victim reacts within the delay.
+    c.approve_avatar(victim, U256::ZERO);
+    c.net.block_mut().timestamp = effective_at;
+    assert_eq!(
+        c.reverts(ADMIN, c.s.avatar, &steal),
+        IParatiiToken::ERC20InsufficientAllowance {
+            spender: c.s.avatar,
+            allowance: U256::ZERO,
+            needed: pti(10),
+        }
+        .abi_encode()
+    );
+    assert_eq!(c.pti_of(victim), pti(10));
 }

@@ -1,6 +1,7 @@
 //! Property test over the real wired suite on the devnet: random sequences of video
-//! registrations and removals, purchases, votes and PTI transfers by a few creators and users, run against a
-//! reference model.
+//! registrations (some copied by the other creator, as a front-runner would) and removals,
+//! purchases (some with a maximum price below the current one), votes and PTI transfers by a few
+//! creators and users, run against a reference model.
 //!
 //! After every operation: the outcome (success or the exact refusal) equals the model's; every
 //! actor's PTI equals the model's; **PTI is conserved** (Σ over every holder, the pool and the
@@ -39,8 +40,19 @@ const SLOTS: u8 = 3;
 /// Each user starts with this much PTI, approved to the avatar.
 const START: u64 = 50;
 
-fn video(slot: u8) -> B256 {
+/// Slot `slot`'s video belongs to creator `slot % 2`.
+fn owner_of(slot: u8) -> Address {
+    CREATORS[usize::from(slot) % CREATORS.len()]
+}
+
+/// The salt slot `slot`'s video is registered with.
+fn salt(slot: u8) -> B256 {
     B256::repeat_byte(0x10 + slot)
+}
+
+/// Slot `slot`'s video id, bound to its owner.
+fn video(slot: u8) -> B256 {
+    paratii_contracts::video_id(owner_of(slot), salt(slot))
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +69,8 @@ enum Op {
     Buy {
         user: usize,
         slot: u8,
+        /// The buyer's maximum is one wei below the price (a price rose after the quote).
+        short: bool,
     },
     Vote {
         user: usize,
@@ -83,7 +97,8 @@ fn op() -> impl Strategy<Value = Op> {
             price
         }),
         1 => (0..CREATORS.len(), 0..SLOTS).prop_map(|(creator, slot)| Op::Remove { creator, slot }),
-        3 => (0..USERS.len(), 0..SLOTS).prop_map(|(user, slot)| Op::Buy { user, slot }),
+        3 => (0..USERS.len(), 0..SLOTS, prop::bool::weighted(0.2))
+            .prop_map(|(user, slot, short)| Op::Buy { user, slot, short }),
         3 => (0..USERS.len(), 0..SLOTS, any::<bool>())
             .prop_map(|(user, slot, liked)| Op::Vote { user, slot, liked }),
         1 => (0..USERS.len(), 0..USERS.len(), 0u64..60)
@@ -158,8 +173,15 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
             slot,
             price,
         } => {
-            let owner = CREATORS[creator];
-            let expected = if let Some((existing, _)) = m.videos.get(&slot) {
+            let caller = CREATORS[creator];
+            let owner = owner_of(slot);
+            let expected = if caller != owner {
+                // The other creator copying the owner's registration: refused.
+                Err(
+                    IVideoRegistry::VideoRegistryNotApprovedRegistrar { caller, owner }
+                        .abi_encode(),
+                )
+            } else if let Some((existing, _)) = m.videos.get(&slot) {
                 Err(IVideoRegistry::VideoRegistryAlreadyRegistered {
                     videoId: video(slot),
                     owner: *existing,
@@ -175,14 +197,14 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
                 Ok(())
             };
             let call = IVideoRegistry::registerVideoCall {
-                video_id: video(slot),
+                salt: salt(slot),
                 owner,
                 price,
                 original: B256::repeat_byte(1),
                 transcoded: B256::ZERO,
                 metadata: B256::ZERO,
             };
-            (owner, s.videos, call.abi_encode(), expected)
+            (caller, s.videos, call.abi_encode(), expected)
         }
         Op::Remove { creator, slot } => {
             let caller = CREATORS[creator];
@@ -209,8 +231,14 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
             };
             (caller, s.videos, call.abi_encode(), expected)
         }
-        Op::Buy { user, slot } => {
+        Op::Buy { user, slot, short } => {
             let buyer = USERS[user];
+            let price_now = m.videos.get(&slot).map(|v| v.1).unwrap_or_default();
+            let max_price = if short && !price_now.is_zero() {
+                price_now - U256::from(1)
+            } else {
+                price_now
+            };
             let expected = match m.videos.get(&slot).copied() {
                 None => Err(IVideoRegistry::VideoRegistryUnknownVideo {
                     videoId: video(slot),
@@ -220,6 +248,14 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
                     Err(IVideoStore::VideoStoreAlreadyBought {
                         buyer,
                         videoId: video(slot),
+                    }
+                    .abi_encode())
+                }
+                Some((_, price)) if price > max_price => {
+                    Err(IVideoStore::VideoStorePriceAboveMax {
+                        videoId: video(slot),
+                        price,
+                        maxPrice: max_price,
                     }
                     .abi_encode())
                 }
@@ -251,6 +287,7 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
             let call = IVideoStore::buyVideoCall {
                 video_id: video(slot),
                 proof_of_buy: B256::ZERO,
+                max_price,
             };
             (buyer, s.store, call.abi_encode(), expected)
         }

@@ -3,7 +3,8 @@
 
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::sol;
-use paratii_devnet::{CallError, Devnet};
+use alloy_sol_types::SolValue;
+use paratii_devnet::{suite::CHANGE_DELAY, CallError, Devnet};
 
 sol!(
     #![sol(all_derives)]
@@ -18,7 +19,13 @@ const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
 const CREATOR: Address = address!("0x00000000000000000000000000000000000000c0");
 const STORE: Address = address!("0x00000000000000000000000000000000000000f0");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e0");
-const VIDEO: B256 = B256::repeat_byte(0x11);
+/// The salt the creator registers its video with.
+const SALT: B256 = B256::repeat_byte(0x11);
+
+/// The creator's video's id.
+fn video() -> B256 {
+    paratii_contracts::video_id(CREATOR, SALT)
+}
 
 fn wasm(name: &str) -> Vec<u8> {
     let path = format!("{}/../target/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
@@ -32,7 +39,11 @@ fn words(addresses: &[Address]) -> Vec<u8> {
 fn setup() -> (Devnet, Address, Address) {
     let mut net = Devnet::new();
     let registry = net
-        .deploy(ADMIN, &wasm("registry"), Some(&words(&[ADMIN])))
+        .deploy(
+            ADMIN,
+            &wasm("registry"),
+            Some(&(ADMIN, CHANGE_DELAY).abi_encode_params()),
+        )
         .unwrap();
     let videos = net
         .deploy(
@@ -54,7 +65,7 @@ fn setup() -> (Devnet, Address, Address) {
         CREATOR,
         videos,
         &IVideoRegistry::registerVideoCall {
-            video_id: VIDEO,
+            salt: SALT,
             owner: CREATOR,
             price: U256::from(14),
             original: B256::with_last_byte(1),
@@ -72,15 +83,15 @@ fn store_registered_in_registry_records_views() {
     net.send(
         STORE,
         videos,
-        &IVideoRegistry::recordViewCall { video_id: VIDEO },
+        &IVideoRegistry::recordViewCall { video_id: video() },
     )
     .unwrap();
     let stats = net
-        .view(videos, &IVideoRegistry::getStatsCall { video_id: VIDEO })
+        .view(videos, &IVideoRegistry::getStatsCall { video_id: video() })
         .unwrap();
     assert_eq!((stats._0, stats._1, stats._2), (1, 0, 0));
     let terms = net
-        .view(videos, &IVideoRegistry::saleTermsCall { video_id: VIDEO })
+        .view(videos, &IVideoRegistry::saleTermsCall { video_id: video() })
         .unwrap();
     assert_eq!((terms._0, terms._1), (CREATOR, U256::from(14)));
 }
@@ -92,7 +103,7 @@ fn stranger_cannot_record_views() {
         .send(
             STRANGER,
             videos,
-            &IVideoRegistry::recordViewCall { video_id: VIDEO },
+            &IVideoRegistry::recordViewCall { video_id: video() },
         )
         .err()
         .expect("should revert");
@@ -105,7 +116,7 @@ fn stranger_cannot_record_views() {
 }
 
 #[test]
-fn store_loses_access_as_soon_as_the_registry_unregisters_it() {
+fn store_loses_access_once_the_registry_applies_its_unregistration() {
     let (net, registry, videos) = setup();
     net.send(
         ADMIN,
@@ -115,11 +126,27 @@ fn store_loses_access_as_soon_as_the_registry_unregisters_it() {
         },
     )
     .unwrap();
+    // Scheduled only: the store keeps its access for the whole delay.
+    net.send(
+        STORE,
+        videos,
+        &IVideoRegistry::recordViewCall { video_id: video() },
+    )
+    .unwrap();
+    net.block_mut().timestamp += CHANGE_DELAY;
+    net.send(
+        STRANGER,
+        registry,
+        &IParatiiRegistry::applyAddressChangeCall {
+            name: "VideoStore".into(),
+        },
+    )
+    .unwrap();
     let err = net
         .send(
             STORE,
             videos,
-            &IVideoRegistry::recordViewCall { video_id: VIDEO },
+            &IVideoRegistry::recordViewCall { video_id: video() },
         )
         .err()
         .expect("should revert");
@@ -133,7 +160,7 @@ fn store_loses_access_as_soon_as_the_registry_unregisters_it() {
 fn registering_for_another_owner_needs_approval() {
     let (net, _, videos) = setup();
     let call = IVideoRegistry::registerVideoCall {
-        video_id: B256::repeat_byte(0x22),
+        salt: B256::repeat_byte(0x22),
         owner: CREATOR,
         price: U256::ZERO,
         original: B256::with_last_byte(1),
@@ -162,9 +189,76 @@ fn registering_for_another_owner_needs_approval() {
         .view(
             videos,
             &IVideoRegistry::getVideoCall {
-                video_id: B256::repeat_byte(0x22),
+                video_id: paratii_contracts::video_id(CREATOR, B256::repeat_byte(0x22)),
             },
         )
         .unwrap();
     assert_eq!((video._0, video._1), (CREATOR, STRANGER));
+}
+
+/// Attack (review, medium): a front-runner sees the producer's pending registration and submits
+/// it first. As itself it gets another id (the producer's registration still lands under the id
+/// the producer expected); naming the producer as owner it is refused.
+#[test]
+fn front_running_a_registration_takes_nothing() {
+    let (net, _, videos) = setup();
+    let producer = address!("0x00000000000000000000000000000000000000c7");
+    let salt = B256::repeat_byte(0x33);
+    let pending = IVideoRegistry::registerVideoCall {
+        salt,
+        owner: producer,
+        price: U256::from(5),
+        original: B256::with_last_byte(7),
+        transcoded: B256::ZERO,
+        metadata: B256::ZERO,
+    };
+    let copied = net
+        .send(STRANGER, videos, &pending)
+        .err()
+        .expect("should revert");
+    assert_eq!(
+        copied.revert(),
+        Some(
+            IVideoRegistry::IVideoRegistryErrors::VideoRegistryNotApprovedRegistrar(
+                IVideoRegistry::VideoRegistryNotApprovedRegistrar {
+                    caller: STRANGER,
+                    owner: producer,
+                }
+            )
+        )
+    );
+    let as_itself = IVideoRegistry::registerVideoCall {
+        owner: STRANGER,
+        ..pending.clone()
+    };
+    net.send(STRANGER, videos, &as_itself).unwrap();
+    net.send(producer, videos, &pending).unwrap();
+    let expected = paratii_contracts::video_id(producer, salt);
+    assert_eq!(
+        net.view(
+            videos,
+            &IVideoRegistry::videoIdCall {
+                owner: producer,
+                salt
+            }
+        )
+        .unwrap(),
+        expected
+    );
+    let terms = net
+        .view(
+            videos,
+            &IVideoRegistry::saleTermsCall { video_id: expected },
+        )
+        .unwrap();
+    assert_eq!((terms._0, terms._1), (producer, U256::from(5)));
+    let squatted = net
+        .view(
+            videos,
+            &IVideoRegistry::saleTermsCall {
+                video_id: paratii_contracts::video_id(STRANGER, salt),
+            },
+        )
+        .unwrap();
+    assert_eq!(squatted._0, STRANGER);
 }

@@ -10,8 +10,13 @@
 use std::process::ExitCode;
 
 use alloy_primitives::{address, Address, B256, U256};
-use alloy_sol_types::{eip712_domain, SolCall, SolStruct};
-use paratii_contracts::{channels::Voucher, signing::Signer, token::Permit, user_registry::Vote};
+use alloy_sol_types::{eip712_domain, SolCall, SolStruct, SolValue};
+use paratii_contracts::{
+    channels::{CloseAuthorization, Voucher},
+    signing::Signer,
+    token::Permit,
+    user_registry::Vote,
+};
 use paratii_devnet::{
     suite::{
         abi::{
@@ -218,8 +223,7 @@ fn journeys() -> Result<Vec<Journey>, String> {
         measure(&net, token, BOB, &balance)?,
     );
 
-    let mut owner = vec![0u8; 12];
-    owner.extend_from_slice(a.as_slice());
+    let owner = (a, paratii_devnet::suite::CHANGE_DELAY).abi_encode_params();
     let registry = net
         .deploy(a, &wasm("registry")?, Some(&owner))
         .map_err(|e| e.to_string())?;
@@ -272,10 +276,35 @@ fn journeys() -> Result<Vec<Journey>, String> {
     .abi_encode();
     record(
         "registry",
-        "unregisterAddress",
+        "unregisterAddress (scheduled)",
         None,
         measure(&net, registry, a, &unregister)?,
     );
+    let repoint = IParatiiRegistry::registerAddressCall {
+        name: "ParatiiToken".into(),
+        value: BOB,
+    }
+    .abi_encode();
+    record(
+        "registry",
+        "registerAddress (re-point, scheduled)",
+        None,
+        measure(&net, registry, a, &repoint)?,
+    );
+    let snapshot = net.snapshot();
+    send(&net, registry, a, &repoint)?;
+    net.block_mut().timestamp += paratii_devnet::suite::CHANGE_DELAY;
+    let apply = IParatiiRegistry::applyAddressChangeCall {
+        name: "ParatiiToken".into(),
+    }
+    .abi_encode();
+    record(
+        "registry",
+        "applyAddressChange (after the delay)",
+        None,
+        measure(&net, registry, BOB, &apply)?,
+    );
+    net.revert_to(snapshot);
 
     let send_ether = net
         .deploy(a, &wasm("send-ether")?, None)
@@ -306,9 +335,10 @@ fn journeys() -> Result<Vec<Journey>, String> {
     }
     .abi_encode();
     send(&net, registry, a, &register_store)?;
-    let video_id = alloy_primitives::B256::repeat_byte(0x11);
+    let salt = alloy_primitives::B256::repeat_byte(0x11);
+    let video_id = paratii_contracts::video_id(BOB, salt);
     let register_video = IVideoRegistry::registerVideoCall {
-        video_id,
+        salt,
         owner: BOB,
         price: pti * U256::from(14),
         original: alloy_primitives::B256::repeat_byte(1),
@@ -371,9 +401,10 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
         });
     };
     let price = PTI * U256::from(14);
-    let video = B256::repeat_byte(0x11);
+    let salt = B256::repeat_byte(0x11);
+    let video = paratii_contracts::video_id(creator, salt);
     let register = IVideoRegistry::registerVideoCall {
-        video_id: video,
+        salt,
         owner: creator,
         price,
         original: B256::repeat_byte(1),
@@ -408,6 +439,7 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
         &IVideoStore::buyVideoCall {
             video_id: video,
             proof_of_buy: B256::repeat_byte(9),
+            max_price: price,
         },
     )?;
 
@@ -439,6 +471,7 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
     let buy = IVideoStore::buyVideoCall {
         video_id: video,
         proof_of_buy: B256::repeat_byte(9),
+        max_price: price,
     }
     .abi_encode();
     record(
@@ -463,6 +496,7 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
     let buy_permit = IVideoStore::buyVideoWithPermitCall {
         video_id: video,
         proof_of_buy: B256::repeat_byte(9),
+        max_price: price,
         value: price,
         deadline,
         v: sig.v,
@@ -498,6 +532,7 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
         user: b,
         video_id: video,
         proof_of_buy: B256::repeat_byte(9),
+        max_price: price,
     }
     .abi_encode();
     record(
@@ -608,7 +643,8 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     let mut net = Devnet::new();
     let admin = address!("0x00000000000000000000000000000000000000a0");
     let holder = address!("0x00000000000000000000000000000000000000a1");
-    let producer = address!("0x00000000000000000000000000000000000000c0");
+    let producer_key = Signer::from_seed(77);
+    let producer = producer_key.address();
     let relayer = address!("0x00000000000000000000000000000000000000e1");
     let suite = Suite::deploy(&mut net, admin, holder).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
@@ -815,6 +851,35 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     record(
         "close (payee, 137 segments)",
         measure_suite(&net, &suite, suite.channels, producer, &close)?,
+    );
+    let deadline = net.world().block.timestamp + 600;
+    let id = net
+        .view(
+            suite.channels,
+            &IPaymentChannels::channelIdCall {
+                channel: channels[0].clone(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    let authorization = producer_key.sign(
+        CloseAuthorization {
+            channelId: id,
+            segments: 137,
+            deadline,
+        }
+        .eip712_signing_hash(&domain),
+    );
+    let close_relayed = IPaymentChannels::closeWithAuthorizationCall {
+        channel: channels[0].clone(),
+        segments: 137,
+        deadline,
+        voucher_signature: sig.to_packed().to_vec().into(),
+        close_authorization: authorization.to_packed().to_vec().into(),
+    }
+    .abi_encode();
+    record(
+        "closeWithAuthorization (relayed, 137 segments)",
+        measure_suite(&net, &suite, suite.channels, relayer, &close_relayed)?,
     );
     let request = IPaymentChannels::requestCloseCall {
         channel: channels[0].clone(),

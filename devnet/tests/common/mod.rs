@@ -73,3 +73,67 @@ pub(crate) fn cases(default: u32) -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// A Stylus program that answers every call, whatever its calldata, with the 32-byte `word`
+/// (and never moves anything): a hostile peer that says `true` (`word` 1) to every
+/// `transferFrom`, or a stub whose `token()` names an address.
+pub(crate) fn answering(word: alloy_primitives::B256) -> Vec<u8> {
+    let data: String = word.iter().map(|b| format!("\\{b:02x}")).collect();
+    wat::parse_str(format!(
+        r#"(module
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "{data}")
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (call $write_result (i32.const 64) (i32.const 32))
+    (i32.const 0)))"#
+    ))
+    .expect("the stub should assemble")
+}
+
+/// A hostile peer answering `true` to every call.
+pub(crate) fn always_true() -> Vec<u8> {
+    answering(alloy_primitives::B256::with_last_byte(1))
+}
+
+impl Chain {
+    /// The registry's owner re-points `name` to `value` the only way the registry allows:
+    /// scheduled, the change delay waited out, then applied (by anyone).
+    pub(crate) fn repoint(&self, name: &str, value: Address) {
+        use paratii_devnet::suite::{abi::IParatiiRegistry, CHANGE_DELAY};
+        self.ok(
+            ADMIN,
+            self.s.registry,
+            &IParatiiRegistry::registerAddressCall {
+                name: name.into(),
+                value,
+            },
+        );
+        self.net.block_mut().timestamp += CHANGE_DELAY;
+        self.ok(
+            HOLDER,
+            self.s.registry,
+            &IParatiiRegistry::applyAddressChangeCall { name: name.into() },
+        );
+    }
+
+    /// The registry's owner sets the number `name` to `value`: scheduled, the change delay
+    /// waited out, then applied (by anyone).
+    pub(crate) fn set_uint(&self, name: &str, value: U256) {
+        use paratii_devnet::suite::{abi::IParatiiRegistry, CHANGE_DELAY};
+        self.ok(
+            ADMIN,
+            self.s.registry,
+            &IParatiiRegistry::registerUintCall {
+                name: name.into(),
+                value,
+            },
+        );
+        self.net.block_mut().timestamp += CHANGE_DELAY;
+        self.ok(
+            HOLDER,
+            self.s.registry,
+            &IParatiiRegistry::applyUintChangeCall { name: name.into() },
+        );
+    }
+}
