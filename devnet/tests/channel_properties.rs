@@ -1,10 +1,14 @@
 //! Property test of the payment channels over the real suite on the devnet (the real PTI token,
-//! real signatures through `ecrecover`): random sequences of opens, top-ups, settles (good,
+//! real signatures through `ecrecover`): random sequences of opens (by the payer, or by its
+//! spending key through the avatar, or by a stranger posing as a key), top-ups, settles (good,
 //! stale, forged and over-deposit vouchers), closes, close requests, time warps and withdrawals
-//! by payers, payees and strangers. After every operation, read from the chain:
+//! by payers, payees and strangers — and the review's attacker: the registry's owner re-pointing
+//! `ParatiiAvatar` and `ParatiiToken` to a hostile contract that answers `true` to everything
+//! (scheduled, the delay waited out, applied). After every operation, read from the chain:
 //!
 //! - PTI held by the adjudicator == Σ over channels (deposit − paid − refunded), from the
-//!   adjudicator's own events;
+//!   adjudicator's own events (so it is never below what live channels owe, whatever the
+//!   registry says);
 //! - every finalized channel has `paid + refunded == deposit` and `paid == settled × price`;
 //! - what a payee was paid never exceeds price × the highest count its payer's signer signed;
 //! - settled segments never decrease, deposits never shrink, and a finalized channel's state
@@ -21,14 +25,14 @@ use std::cell::RefCell;
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolStruct};
 use common::{ADMIN, HOLDER};
-use paratii_contracts::{channels::Voucher, signing::Signer};
+use paratii_contracts::{channels::Voucher, names, signing::Signer};
 use paratii_devnet::{
     suite::{
         abi::{
-            IParatiiToken,
+            IParatiiAvatar, IParatiiRegistry, IParatiiToken,
             IPaymentChannels::{self, Channel},
         },
-        Suite, GRACE_PERIOD, PTI,
+        Suite, CHANGE_DELAY, GRACE_PERIOD, PTI,
     },
     Devnet, Receipt, Snapshot, Status,
 };
@@ -40,6 +44,12 @@ const SLOTS: usize = 4;
 fn payers() -> [Signer; 2] {
     [Signer::from_seed(501), Signer::from_seed(502)]
 }
+
+/// Each payer's spending key.
+const KEYS: [Address; 2] = [
+    address!("0x00000000000000000000000000000000000000d0"),
+    address!("0x00000000000000000000000000000000000000d1"),
+];
 
 fn payees() -> [Address; 2] {
     [
@@ -73,6 +83,17 @@ enum Op {
         slot: usize,
         segments: u64,
     },
+    /// An open through the avatar, by the payer's spending key or by a stranger posing as one.
+    OpenFor {
+        slot: usize,
+        segments: u64,
+        by_key: bool,
+    },
+    /// The registry's owner re-points `ParatiiAvatar` (or `ParatiiToken`) to the hostile
+    /// contract.
+    Repoint {
+        avatar: bool,
+    },
     TopUp {
         slot: usize,
         segments: u64,
@@ -105,6 +126,9 @@ fn op() -> impl Strategy<Value = Op> {
     let slot = 0..SLOTS;
     prop_oneof![
         1 => (slot.clone(), 1u64..200).prop_map(|(slot, segments)| Op::Open { slot, segments }),
+        1 => (slot.clone(), 1u64..200, any::<bool>())
+            .prop_map(|(slot, segments, by_key)| Op::OpenFor { slot, segments, by_key }),
+        1 => any::<bool>().prop_map(|avatar| Op::Repoint { avatar }),
         1 => (slot.clone(), 1u64..50, any::<bool>()).prop_map(|(slot, segments, stranger)| Op::TopUp {
             slot,
             segments,
@@ -136,6 +160,8 @@ struct Fixture {
     domain: Eip712Domain,
     start: Snapshot,
     payers: [Signer; 2],
+    /// A contract that answers `true` to every call and moves nothing.
+    hostile: Address,
     /// Each slot's channel, and its id as the adjudicator computes it.
     channels: [Channel; SLOTS],
     ids: [B256; SLOTS],
@@ -148,7 +174,33 @@ thread_local! {
 fn setup() -> Fixture {
     let mut net = Devnet::new();
     let suite = Suite::deploy(&mut net, ADMIN, HOLDER).expect("suite should deploy");
-    for payer in payers() {
+    let hostile = net.deploy(ADMIN, &common::always_true(), None).unwrap();
+    let expiry = net.world().block.timestamp + 10 * 365 * 86_400;
+    for (payer, key) in payers().into_iter().zip(KEYS) {
+        for (to, target, data) in [
+            (
+                payer.address(),
+                suite.token,
+                IParatiiToken::approveCall {
+                    spender: suite.avatar,
+                    value: U256::MAX,
+                }
+                .abi_encode(),
+            ),
+            (
+                payer.address(),
+                suite.avatar,
+                IParatiiAvatar::authorizeSpendingKeyCall {
+                    key,
+                    cap: PTI,
+                    expiry,
+                }
+                .abi_encode(),
+            ),
+        ] {
+            let r = net.call(to, target, &data, U256::ZERO).unwrap();
+            assert_eq!(r.status, Status::Success);
+        }
         for (to, data) in [
             (
                 HOLDER,
@@ -189,6 +241,7 @@ fn setup() -> Fixture {
         domain,
         start,
         payers,
+        hostile,
         channels,
         ids,
     }
@@ -238,6 +291,40 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             }
             .abi_encode(),
         ),
+        Op::OpenFor {
+            slot,
+            segments,
+            by_key,
+        } => (
+            if *by_key { KEYS[slot % 2] } else { STRANGER },
+            IPaymentChannels::openForCall {
+                channel: ch(*slot),
+                deposit: ch(*slot).pricePerSegment * U256::from(*segments),
+            }
+            .abi_encode(),
+        ),
+        Op::Repoint { avatar } => {
+            let name = if *avatar {
+                names::PARATII_AVATAR.name
+            } else {
+                names::PARATII_TOKEN.name
+            };
+            let schedule = IParatiiRegistry::registerAddressCall {
+                name: name.into(),
+                value: f.hostile,
+            }
+            .abi_encode();
+            let r = f
+                .net
+                .call(ADMIN, f.suite.registry, &schedule, U256::ZERO)
+                .unwrap();
+            assert_eq!(r.status, Status::Success);
+            f.net.block_mut().timestamp += CHANGE_DELAY;
+            (
+                STRANGER,
+                IParatiiRegistry::applyAddressChangeCall { name: name.into() }.abi_encode(),
+            )
+        }
         Op::TopUp {
             slot,
             segments,
@@ -290,10 +377,10 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             IPaymentChannels::withdrawCall { channel: ch(*slot) }.abi_encode(),
         ),
     };
-    let to = if matches!(op, Op::Warp { .. }) {
-        f.suite.token
-    } else {
-        f.suite.channels
+    let to = match op {
+        Op::Warp { .. } => f.suite.token,
+        Op::Repoint { .. } => f.suite.registry,
+        _ => f.suite.channels,
     };
     f.net.call(from, to, &data, U256::ZERO).unwrap()
 }
