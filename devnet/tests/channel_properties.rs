@@ -279,6 +279,31 @@ fn voucher(f: &Fixture, slot: usize, segments: u64, sig: &Sig, books: &mut Books
         .to_vec()
 }
 
+/// The registry's owner schedules `ParatiiAvatar` (or `ParatiiToken`) to become the hostile
+/// contract and the delay passes; returns the apply call (anyone's) that makes it so.
+fn schedule_repoint(f: &Fixture, avatar: bool) -> (Address, Vec<u8>) {
+    let name = if avatar {
+        names::PARATII_AVATAR.name
+    } else {
+        names::PARATII_TOKEN.name
+    };
+    let schedule = IParatiiRegistry::registerAddressCall {
+        name: name.into(),
+        value: f.hostile,
+    }
+    .abi_encode();
+    let r = f
+        .net
+        .call(ADMIN, f.suite.registry, &schedule, U256::ZERO)
+        .unwrap();
+    assert_eq!(r.status, Status::Success);
+    f.net.block_mut().timestamp += CHANGE_DELAY;
+    (
+        STRANGER,
+        IParatiiRegistry::applyAddressChangeCall { name: name.into() }.abi_encode(),
+    )
+}
+
 /// Runs one operation; it may succeed or revert, but never fail otherwise.
 fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
     let ch = |slot: usize| f.channels[slot].clone();
@@ -303,28 +328,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             }
             .abi_encode(),
         ),
-        Op::Repoint { avatar } => {
-            let name = if *avatar {
-                names::PARATII_AVATAR.name
-            } else {
-                names::PARATII_TOKEN.name
-            };
-            let schedule = IParatiiRegistry::registerAddressCall {
-                name: name.into(),
-                value: f.hostile,
-            }
-            .abi_encode();
-            let r = f
-                .net
-                .call(ADMIN, f.suite.registry, &schedule, U256::ZERO)
-                .unwrap();
-            assert_eq!(r.status, Status::Success);
-            f.net.block_mut().timestamp += CHANGE_DELAY;
-            (
-                STRANGER,
-                IParatiiRegistry::applyAddressChangeCall { name: name.into() }.abi_encode(),
-            )
-        }
+        Op::Repoint { avatar } => schedule_repoint(f, *avatar),
         Op::TopUp {
             slot,
             segments,

@@ -169,8 +169,7 @@ fn registering_for_another_owner_needs_approval() {
     };
     let err = net
         .send(STRANGER, videos, &call)
-        .err()
-        .expect("should revert");
+        .expect_err("should revert");
     assert!(matches!(
         err.revert(),
         Some(IVideoRegistry::IVideoRegistryErrors::VideoRegistryNotApprovedRegistrar(_))
@@ -214,8 +213,7 @@ fn front_running_a_registration_takes_nothing() {
     };
     let copied = net
         .send(STRANGER, videos, &pending)
-        .err()
-        .expect("should revert");
+        .expect_err("should revert");
     assert_eq!(
         copied.revert(),
         Some(

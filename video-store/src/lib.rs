@@ -11,7 +11,9 @@
 //! **Roles.** Anyone buys for themselves ([`VideoStore::buy_video`]); a user's spending key buys
 //! for the user ([`VideoStore::buy_video_for`]), the avatar charging the key's cap. There is no
 //! owner: the store holds no funds and no settings. Every peer (video registry, avatar, user
-//! registry, the pool share) is looked up in the `ParatiiRegistry` at call time.
+//! registry, the pool share) is looked up in the `ParatiiRegistry` at call time; the registry
+//! makes every change to them wait its change delay, and the buyer's `maxPrice` bounds what any
+//! of them can charge.
 //!
 //! **Refusals.** An unknown video (the video registry's `VideoRegistryUnknownVideo`), a second
 //! purchase by the same buyer (`VideoStoreAlreadyBought`), a price above the most the buyer

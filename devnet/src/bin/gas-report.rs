@@ -643,8 +643,7 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     let mut net = Devnet::new();
     let admin = address!("0x00000000000000000000000000000000000000a0");
     let holder = address!("0x00000000000000000000000000000000000000a1");
-    let producer_key = Signer::from_seed(77);
-    let producer = producer_key.address();
+    let producer = address!("0x00000000000000000000000000000000000000c0");
     let relayer = address!("0x00000000000000000000000000000000000000e1");
     let suite = Suite::deploy(&mut net, admin, holder).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
@@ -852,16 +851,29 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
         "close (payee, 137 segments)",
         measure_suite(&net, &suite, suite.channels, producer, &close)?,
     );
+    // The ad case: a viewer with no ETH (a key, so a random 20-byte address in the calldata) is
+    // the payee, and a relayer closes with the viewer's authorization.
+    let viewer_key = Signer::from_seed(77);
+    let advertised = channel_of(viewers[11].address(), viewer_key.address(), 97);
+    send_typed(
+        &net,
+        suite.channels,
+        viewers[11].address(),
+        &IPaymentChannels::openCall {
+            channel: advertised.clone(),
+            deposit,
+        },
+    )?;
     let deadline = net.world().block.timestamp + 600;
     let id = net
         .view(
             suite.channels,
             &IPaymentChannels::channelIdCall {
-                channel: channels[0].clone(),
+                channel: advertised.clone(),
             },
         )
         .map_err(|e| e.to_string())?;
-    let authorization = producer_key.sign(
+    let authorization = viewer_key.sign(
         CloseAuthorization {
             channelId: id,
             segments: 137,
@@ -870,10 +882,13 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
         .eip712_signing_hash(&domain),
     );
     let close_relayed = IPaymentChannels::closeWithAuthorizationCall {
-        channel: channels[0].clone(),
+        channel: advertised.clone(),
         segments: 137,
         deadline,
-        voucher_signature: sig.to_packed().to_vec().into(),
+        voucher_signature: voucher(&viewers[11], &advertised, 137)?
+            .to_packed()
+            .to_vec()
+            .into(),
         close_authorization: authorization.to_packed().to_vec().into(),
     }
     .abi_encode();

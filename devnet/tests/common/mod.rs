@@ -3,6 +3,8 @@
 // Each test file compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
+
 use alloy_primitives::{address, Address, U256};
 use alloy_sol_types::SolCall;
 use paratii_devnet::{suite::abi::IParatiiToken, suite::Suite, CallError, Devnet, Receipt};
@@ -78,7 +80,10 @@ pub(crate) fn cases(default: u32) -> u32 {
 /// (and never moves anything): a hostile peer that says `true` (`word` 1) to every
 /// `transferFrom`, or a stub whose `token()` names an address.
 pub(crate) fn answering(word: alloy_primitives::B256) -> Vec<u8> {
-    let data: String = word.iter().map(|b| format!("\\{b:02x}")).collect();
+    let data = word.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "\\{b:02x}");
+        out
+    });
     wat::parse_str(format!(
         r#"(module
   (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
