@@ -236,9 +236,9 @@ fn deploy_fails_and_leaves_no_code_when_constructor_reverts() {
 #[test]
 fn registry_round_trip_and_owner_only_writes() {
     let mut net = Devnet::new();
-    // The constructor takes one address: encode it as a one-word argument.
-    let mut ctor = vec![0u8; 12];
-    ctor.extend_from_slice(ALICE.as_slice());
+    // The constructor takes the owner and the change delay: two words.
+    let mut ctor = ALICE.into_word().to_vec();
+    ctor.extend_from_slice(&U256::from(paratii_devnet::suite::CHANGE_DELAY).to_be_bytes::<32>());
     let registry = net
         .deploy(ALICE, &wasm("registry"), Some(&ctor))
         .expect("registry should deploy");
