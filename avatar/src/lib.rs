@@ -19,9 +19,10 @@
 //!   effectiveAt)`. Users (or their watchtowers) who distrust a newly scheduled contract have the
 //!   whole delay to lower their PTI allowance to the avatar and revoke their spending keys.
 //!   Removals take effect at once (they only take power away), and removing a scheduled
-//!   contract cancels it. The contracts named at construction (the suite's store and payment
-//!   channels, deployed before the avatar) are whitelisted from the start: nobody can have
-//!   approved PTI to an avatar that does not exist yet.
+//!   contract cancels it. The contracts named at construction (the suite's store, deployed
+//!   before the avatar) are whitelisted from the start: nobody can have approved PTI to an
+//!   avatar that does not exist yet. The payment channels take the avatar at construction, so
+//!   they come after it and wait the delay like any later addition.
 //! - A whitelisted contract pulls PTI a user approved to the avatar, from that user to anyone
 //!   (`transferFrom`), or charges a spending key of the user (`transferFromWithKey`), passing its
 //!   own caller as the key. `pay` / `payWithKey` do a sale's two parts (the seller's and the
@@ -158,7 +159,7 @@ pub struct ParatiiAvatar {
 impl ParatiiAvatar {
     /// Sets the owner, the PTI token (fixed for the avatar's life), the delay (seconds) before
     /// a contract the owner whitelists may pull, and the action contracts whitelisted from the
-    /// start (`whitelist`: the suite's store and payment channels).
+    /// start (`whitelist`: the suite's store).
     ///
     /// # Errors
     /// In order: `AvatarInvalidWhitelistDelay` unless [`MIN_WHITELIST_DELAY_SECS`] ≤

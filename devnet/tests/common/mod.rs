@@ -105,19 +105,12 @@ impl Chain {
     /// The registry's owner re-points `name` to `value` the only way the registry allows:
     /// scheduled, the change delay waited out, then applied (by anyone).
     pub(crate) fn repoint(&self, name: &str, value: Address) {
-        use paratii_devnet::suite::{abi::IParatiiRegistry, CHANGE_DELAY};
-        self.ok(
-            ADMIN,
-            self.s.registry,
+        use paratii_devnet::suite::abi::IParatiiRegistry;
+        self.registry_change(
             &IParatiiRegistry::registerAddressCall {
                 name: name.into(),
                 value,
             },
-        );
-        self.net.block_mut().timestamp += CHANGE_DELAY;
-        self.ok(
-            HOLDER,
-            self.s.registry,
             &IParatiiRegistry::applyAddressChangeCall { name: name.into() },
         );
     }
@@ -125,20 +118,20 @@ impl Chain {
     /// The registry's owner sets the number `name` to `value`: scheduled, the change delay
     /// waited out, then applied (by anyone).
     pub(crate) fn set_uint(&self, name: &str, value: U256) {
-        use paratii_devnet::suite::{abi::IParatiiRegistry, CHANGE_DELAY};
-        self.ok(
-            ADMIN,
-            self.s.registry,
+        use paratii_devnet::suite::abi::IParatiiRegistry;
+        self.registry_change(
             &IParatiiRegistry::registerUintCall {
                 name: name.into(),
                 value,
             },
-        );
-        self.net.block_mut().timestamp += CHANGE_DELAY;
-        self.ok(
-            HOLDER,
-            self.s.registry,
             &IParatiiRegistry::applyUintChangeCall { name: name.into() },
         );
+    }
+
+    /// The owner's `schedule` call, the change delay, then anyone's `apply` call.
+    fn registry_change<S: SolCall, A: SolCall>(&self, schedule: &S, apply: &A) {
+        self.ok(ADMIN, self.s.registry, schedule);
+        self.net.block_mut().timestamp += paratii_devnet::suite::CHANGE_DELAY;
+        self.ok(HOLDER, self.s.registry, apply);
     }
 }
