@@ -45,9 +45,9 @@
 //! 4. monotonicity (a settled voucher must raise the count; a close takes the larger count);
 //! 5. bounds (deposit and voucher value against 2⁹⁶ − 1 and the deposit);
 //!
-//! then the effects (the channel's word), the transfers and finally the event. Every state is written before any transfer, so a
-//! re-entrant call sees the new state (the SDK's re-entrancy guard is deprecated; this order is
-//! the guard).
+//! then the effects (the channel's word), the transfers and finally the event. Every state is
+//! written before any transfer, so a re-entrant call sees the new state (the SDK's re-entrancy
+//! guard is deprecated; this order is the guard).
 //!
 //! **Invariants.** For every channel: `settled × price ≤ deposit`; `settled` never decreases;
 //! `deposit` only grows (until finalized; it stays as the record); once finalized, the word never
