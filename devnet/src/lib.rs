@@ -1,7 +1,7 @@
 //! # paratii-devnet — an in-process Stylus chain
 //!
-//! Runs the suite's **real deployable WASM** (`target/wasm/*.wasm`, as `paratii-build wasm` writes
-//! it) through the Stylus host ABI (`vm_hooks`), with no node and no Docker: deploy programs, call
+//! Runs the suite's **real deployable WASM** (`target/wasm/*.wasm`, as `paratii-build wasm` and
+//! this crate's build script write it) through the Stylus host ABI (`vm_hooks`), with no node and no Docker: deploy programs, call
 //! them with calldata and value, read receipts (status, return or revert data, logs), and let
 //! programs call each other.
 //!

@@ -1,7 +1,7 @@
 //! The whole Paratii suite on a [`Devnet`]: every contract deployed from its deployable WASM
-//! (`target/wasm/<dir>.wasm`, built by `cargo run -p paratii-build -- wasm`) and wired the way a
-//! deployer wires a chain: every peer registered in the `ParatiiRegistry` under its
-//! [`names`] name, the redistribution pool's share set, the store whitelisted on the avatar from
+//! (`target/wasm/<dir>.wasm`, built by this crate's build script or `paratii-build wasm`) and
+//! wired the way a deployer wires a chain: every peer registered in the `ParatiiRegistry` under
+//! its [`names`] name, the redistribution pool's share set, the store whitelisted on the avatar from
 //! its construction and the payment channels (which take the avatar at construction) after the
 //! whitelist delay. Changes that reach funds wait a delay (the registry's numbers, the avatar's
 //! later whitelistings), so [`Suite::deploy`] moves the clock on by [`CHANGE_DELAY`] and applies
@@ -67,7 +67,7 @@ impl std::fmt::Display for SuiteError {
         match self {
             Self::MissingWasm { path, error } => write!(
                 f,
-                "{path}: {error}; build the suite first: cargo run -p paratii-build -- wasm"
+                "{path}: {error}; the devnet's build script writes it (or: cargo run -p paratii-build -- wasm)"
             ),
             Self::Deploy { contract, error } => write!(f, "deploying {contract}: {error}"),
             Self::Wire { step, error } => write!(f, "wiring ({step}): {error}"),

@@ -1,6 +1,6 @@
 //! The suite's real deployable WASM on the devnet, driven through the generated interfaces
-//! (`contracts/abi/*.sol`) like an integrator would. Needs `target/wasm/*.wasm`: the README's test
-//! command builds them first (`cargo run -p paratii-build -- wasm`).
+//! (`contracts/abi/*.sol`) like an integrator would, from `target/wasm/*.wasm` (written by the
+//! devnet's build script before any test runs).
 
 use alloy_primitives::{address, Address, U256};
 use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};

@@ -18,10 +18,9 @@ use std::{
 };
 
 use paratii_build::{
-    abi,
+    abi, build,
     suite::{self, Contract, CONTRACTS},
     validate::{self, Summary, Violation, MAX_BROTLI_BYTES},
-    wasm,
 };
 
 const USAGE: &str =
@@ -87,33 +86,6 @@ fn cargo(args: &[&str]) -> Result<(), Failure> {
     }
 }
 
-/// A `--config` value adding `--remap-path-prefix` flags (cargo appends them to the workspace's
-/// wasm flags): the workspace and every crates.io source directory map to relative paths, so the
-/// panic locations in the data segment no longer carry this machine's paths. The WASM is then the
-/// same on every machine, and shorter: Nitro charges every entry 0.75 gas per data byte.
-fn remap_paths_config() -> String {
-    let mut prefixes = vec![format!("{}/", root().display())];
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    if let Some(Ok(entries)) = cargo_home.map(|home| fs::read_dir(home.join("registry/src"))) {
-        let mut sources: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| format!("{}/", e.path().display()))
-            .collect();
-        sources.sort();
-        prefixes.extend(sources);
-    }
-    let flags: Vec<String> = prefixes
-        .iter()
-        .map(|p| format!("'--remap-path-prefix={p}='"))
-        .collect();
-    format!(
-        "target.wasm32-unknown-unknown.rustflags=[{}]",
-        flags.join(",")
-    )
-}
-
 fn selected(names: &[&str]) -> Result<Vec<&'static Contract>, Failure> {
     if names.is_empty() {
         return Ok(CONTRACTS.iter().collect());
@@ -136,44 +108,19 @@ struct Row {
 
 fn build_wasm(names: &[&str], json: bool) -> Result<(), Failure> {
     let contracts = selected(names)?;
-    let mut args = vec![
-        "build",
-        "--locked",
-        "--release",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-    ];
-    for c in &contracts {
-        args.extend(["-p", c.package]);
-    }
-    let remap = remap_paths_config();
-    args.extend(["--config", &remap]);
-    cargo(&args)?;
-    let out_dir = root().join("target/wasm");
-    fs::create_dir_all(&out_dir)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", out_dir.display())))?;
-    let mut rows = Vec::new();
-    for c in contracts {
-        let built = root().join(format!(
-            "target/wasm32-unknown-unknown/release/{}.wasm",
-            c.lib
-        ));
-        let raw =
-            fs::read(&built).map_err(|e| Failure::Usage(format!("{}: {e}", built.display())))?;
-        let module = wasm::deployable(&raw).map_err(|e| {
-            Failure::Rules(format!("error: {} cannot be made deployable: {e}", c.dir))
-        })?;
-        let path = out_dir.join(format!("{}.wasm", c.dir));
-        fs::write(&path, &module)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-        rows.push(Row {
-            name: c.dir.into(),
-            path: format!("target/wasm/{}.wasm", c.dir),
-            raw_bytes: module.len(),
-            outcome: validate::validate(&module),
-        });
-    }
+    let built = build::deployables(&root(), &contracts).map_err(|e| match e {
+        build::BuildError::Deployable { .. } => Failure::Rules(format!("error: {e}")),
+        _ => Failure::Usage(e.to_string()),
+    })?;
+    let rows: Vec<Row> = built
+        .into_iter()
+        .map(|d| Row {
+            name: d.contract.dir.into(),
+            path: d.path,
+            raw_bytes: d.module.len(),
+            outcome: validate::validate(&d.module),
+        })
+        .collect();
     report(&rows, json)
 }
 

@@ -7,7 +7,7 @@ pub struct Contract {
     pub dir: &'static str,
     /// The Cargo package name.
     pub package: &'static str,
-    /// The library's file stem in `target/wasm32-unknown-unknown/release/`.
+    /// The library's file stem in `target/wasm-build/wasm32-unknown-unknown/release/`.
     pub lib: &'static str,
     /// The Solidity interface name, `I<Name>`: the file stem under `contracts/abi/`.
     pub interface: &'static str,

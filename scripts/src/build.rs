@@ -1,0 +1,201 @@
+//! Building the suite's deployable WASM: `cargo build` of the contract crates for
+//! `wasm32-unknown-unknown` (release, `--locked`, source paths remapped), then
+//! [`crate::wasm::deployable`] on each, written to `target/wasm/<dir>.wasm`.
+//!
+//! One implementation for the two callers: `paratii-build wasm` and the devnet's build script,
+//! which builds the WASM its tests deploy so that a plain `cargo test` works on a fresh clone.
+//! Both compile into their own target directory, [`TARGET_DIR`]: a build script runs while the
+//! outer cargo holds the lock of `target/`, so a nested cargo on the same directory would wait
+//! for ever. Sharing one directory between the two callers also means the second finds the first
+//! one's work up to date, and the bytes are the same whichever built them.
+
+use std::{
+    fmt, fs, io,
+    path::{Path, PathBuf},
+    process::{Command, ExitStatus},
+};
+
+use crate::{suite::Contract, wasm};
+
+/// Where the contract crates are compiled, relative to the workspace root.
+pub const TARGET_DIR: &str = "target/wasm-build";
+
+/// Where the deployable modules are written, relative to the workspace root.
+pub const OUT_DIR: &str = "target/wasm";
+
+/// Why the deployable WASM could not be built.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Cargo could not be started.
+    Spawn {
+        /// The cargo program tried.
+        cargo: String,
+        /// The I/O error.
+        error: io::Error,
+    },
+    /// `cargo build` failed (its diagnostics went to stderr).
+    Cargo {
+        /// Its arguments.
+        args: String,
+        /// How it exited.
+        status: ExitStatus,
+    },
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        error: io::Error,
+    },
+    /// rustc's module could not be made deployable.
+    Deployable {
+        /// The contract's directory.
+        contract: &'static str,
+        /// What went wrong.
+        error: String,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Spawn { cargo, error } => write!(f, "cannot run {cargo}: {error}"),
+            Self::Cargo { args, status } => write!(f, "`cargo {args}` failed ({status})"),
+            Self::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::Deployable { contract, error } => {
+                write!(f, "{contract} cannot be made deployable: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A contract's deployable module.
+#[derive(Debug, Clone)]
+pub struct Deployable {
+    /// The contract.
+    pub contract: &'static Contract,
+    /// Where it was written, relative to the workspace root (`target/wasm/<dir>.wasm`).
+    pub path: String,
+    /// The module's bytes.
+    pub module: Vec<u8>,
+}
+
+/// Builds `contracts` of the workspace at `root` and writes each deployable module to
+/// [`OUT_DIR`] (a file whose bytes are already those is left untouched, so its timestamp only
+/// moves when the module changes).
+///
+/// # Errors
+/// [`BuildError`] naming the step that failed.
+pub fn deployables(
+    root: &Path,
+    contracts: &[&'static Contract],
+) -> Result<Vec<Deployable>, BuildError> {
+    let target_dir = root.join(TARGET_DIR);
+    let mut args: Vec<String> = [
+        "build",
+        "--locked",
+        "--release",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--target-dir",
+    ]
+    .map(String::from)
+    .into();
+    args.push(target_dir.display().to_string());
+    for c in contracts {
+        args.extend(["-p".into(), c.package.into()]);
+    }
+    args.extend(["--config".into(), remap_paths_config(root)]);
+    cargo(root, &args)?;
+    let out_dir = root.join(OUT_DIR);
+    fs::create_dir_all(&out_dir).map_err(|error| BuildError::Io {
+        path: out_dir.clone(),
+        error,
+    })?;
+    let mut built = Vec::with_capacity(contracts.len());
+    for &contract in contracts {
+        let raw_path = target_dir.join(format!(
+            "wasm32-unknown-unknown/release/{}.wasm",
+            contract.lib
+        ));
+        let raw = fs::read(&raw_path).map_err(|error| BuildError::Io {
+            path: raw_path,
+            error,
+        })?;
+        let module = wasm::deployable(&raw).map_err(|e| BuildError::Deployable {
+            contract: contract.dir,
+            error: e.to_string(),
+        })?;
+        let path = out_dir.join(format!("{}.wasm", contract.dir));
+        if fs::read(&path).ok().as_deref() != Some(&module[..]) {
+            fs::write(&path, &module).map_err(|error| BuildError::Io {
+                path: path.clone(),
+                error,
+            })?;
+        }
+        built.push(Deployable {
+            contract,
+            path: format!("{OUT_DIR}/{}.wasm", contract.dir),
+            module,
+        });
+    }
+    Ok(built)
+}
+
+/// Runs cargo (the one running us, when cargo runs us) in `root` with `args`. Flags cargo hands
+/// to build scripts for the host (`RUSTFLAGS`, `CARGO_ENCODED_RUSTFLAGS`) are not passed on: the
+/// WASM build has its own, from the workspace's `.cargo` settings and `--config`.
+fn cargo(root: &Path, args: &[String]) -> Result<(), BuildError> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .status()
+        .map_err(|error| BuildError::Spawn {
+            cargo: cargo.clone(),
+            error,
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(BuildError::Cargo {
+            args: args.join(" "),
+            status,
+        })
+    }
+}
+
+/// A `--config` value adding `--remap-path-prefix` flags (cargo appends them to the workspace's
+/// wasm flags): the workspace and every crates.io source directory map to relative paths, so the
+/// panic locations in the data segment no longer carry this machine's paths. The WASM is then the
+/// same on every machine, and shorter: Nitro charges every entry 0.75 gas per data byte.
+fn remap_paths_config(root: &Path) -> String {
+    let mut prefixes = vec![format!("{}/", root.display())];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    if let Some(Ok(entries)) = cargo_home.map(|home| fs::read_dir(home.join("registry/src"))) {
+        let mut sources: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| format!("{}/", e.path().display()))
+            .collect();
+        sources.sort();
+        prefixes.extend(sources);
+    }
+    let flags: Vec<String> = prefixes
+        .iter()
+        .map(|p| format!("'--remap-path-prefix={p}='"))
+        .collect();
+    format!(
+        "target.wasm32-unknown-unknown.rustflags=[{}]",
+        flags.join(",")
+    )
+}
