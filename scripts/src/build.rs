@@ -146,14 +146,17 @@ pub fn deployables(
     Ok(built)
 }
 
-/// Runs cargo (the one running us, when cargo runs us) in `root` with `args`. Flags cargo hands
-/// to build scripts for the host (`RUSTFLAGS`, `CARGO_ENCODED_RUSTFLAGS`) are not passed on: the
-/// WASM build has its own, from the workspace's `.cargo` settings and `--config`.
+/// Runs cargo (the one running us, when cargo runs us) in `root` with `args`. What cargo hands a
+/// build script (`RUSTC` as a full path, the host's `RUSTFLAGS` / `CARGO_ENCODED_RUSTFLAGS`) is
+/// not passed on: the WASM build takes its flags from the workspace's `.cargo` settings and
+/// `--config`, and a different `RUSTC` would change every fingerprint, so the build script and
+/// `paratii-build wasm` would rebuild each other's work from scratch.
 fn cargo(root: &Path, args: &[String]) -> Result<(), BuildError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
         .args(args)
         .current_dir(root)
+        .env_remove("RUSTC")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
