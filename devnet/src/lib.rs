@@ -305,9 +305,13 @@ pub fn wasm_from_code(code: &[u8]) -> Option<Vec<u8>> {
     (wasm.len() <= limit).then_some(wasm)
 }
 
-/// A mark to return the whole chain to with [`Devnet::revert_to`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Snapshot(usize);
+/// A mark to return the whole chain to with [`Devnet::revert_to`]: its state and its block
+/// values (time, number, chain id, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    checkpoint: usize,
+    block: Block,
+}
 
 /// The chain.
 pub struct Devnet {
@@ -374,15 +378,34 @@ impl Devnet {
         self.shared.world.borrow_mut().set_balance(who, wei);
     }
 
-    /// A mark of the current state.
+    /// A mark of the current state and block values.
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot(self.shared.world.borrow().checkpoint())
+        let world = self.shared.world.borrow();
+        Snapshot {
+            checkpoint: world.checkpoint(),
+            block: world.block.clone(),
+        }
     }
 
-    /// Returns the chain to `snapshot`: every later change is undone.
-    pub fn revert_to(&self, snapshot: Snapshot) {
-        self.shared.world.borrow_mut().revert_to(snapshot.0);
+    /// Returns the chain to `snapshot`: every later change is undone, and the block values
+    /// (a clock moved on, a chain id changed) are those of the snapshot again.
+    pub fn revert_to(&self, snapshot: &Snapshot) {
+        let mut world = self.shared.world.borrow_mut();
+        world.revert_to(snapshot.checkpoint);
+        world.block = snapshot.block.clone();
+    }
+
+    /// Validates and compiles `wasm` (deployable bytes) and places it at `address` without a
+    /// constructor, replacing any program there (as `anvil_setCode` does): a hostile peer or a
+    /// test vector's fixed address. Journaled, so a snapshot undoes it.
+    ///
+    /// # Errors
+    /// [`DevnetError::Invalid`] naming the broken activation rule; [`DevnetError::Compile`].
+    pub fn set_code(&self, address: Address, wasm: &[u8]) -> Result<(), DevnetError> {
+        let program = self.shared.compile(wasm)?;
+        self.shared.world.borrow_mut().set_program(address, program);
+        Ok(())
     }
 
     /// Validates and compiles `wasm` (the deployable bytes), deploys it at the CREATE address of
@@ -466,7 +489,7 @@ impl Devnet {
         }
         let snapshot = self.snapshot();
         let receipt = self.transact(from, to, calldata, U256::ZERO, true, DEFAULT_GAS);
-        self.revert_to(snapshot);
+        self.revert_to(&snapshot);
         Ok(receipt)
     }
 
@@ -512,8 +535,21 @@ impl Devnet {
     /// # Errors
     /// As [`Devnet::send`].
     pub fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, CallError> {
+        self.view_from(Address::ZERO, to, call)
+    }
+
+    /// A typed read-only call as `from` (for views that answer by `msg.sender`).
+    ///
+    /// # Errors
+    /// As [`Devnet::send`].
+    pub fn view_from<C: SolCall>(
+        &self,
+        from: Address,
+        to: Address,
+        call: &C,
+    ) -> Result<C::Return, CallError> {
         let receipt = self
-            .static_call(Address::ZERO, to, &call.abi_encode())
+            .static_call(from, to, &call.abi_encode())
             .map_err(CallError::Devnet)?;
         decode::<C>(receipt)
     }

@@ -724,7 +724,7 @@ fn matrix() {
             };
             let snapshot = net.snapshot();
             let receipt = net.call(caller, r.to, &r.calldata, U256::ZERO).unwrap();
-            net.revert_to(snapshot);
+            net.revert_to(&snapshot);
             let actual = match receipt.status {
                 Status::Success => Expect::Allowed,
                 Status::Revert => match expected {

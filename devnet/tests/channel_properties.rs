@@ -484,7 +484,7 @@ proptest! {
         FIXTURE.with(|cell| {
             let mut slot = cell.borrow_mut();
             let f = slot.get_or_insert_with(setup);
-            f.net.revert_to(f.start);
+            f.net.revert_to(&f.start);
             let mut books = [Books::default(); SLOTS];
             let mut before = [(U256::ZERO, 0, 0, false); SLOTS];
             for op in &ops {

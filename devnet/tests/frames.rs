@@ -274,7 +274,7 @@ fn revert_to_snapshot_undoes_later_transactions() {
     net.call(ALICE, a, &via(2, b, &store(9, 0)), U256::ZERO)
         .unwrap();
     assert_eq!(slot0(&net, b), B256::repeat_byte(9));
-    net.revert_to(snapshot);
+    net.revert_to(&snapshot);
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(net.world().logs().is_empty());
 }

@@ -75,7 +75,7 @@ fn measure_programs(
         let receipt: Receipt = net
             .call(from, to, calldata, value)
             .map_err(|e| e.to_string())?;
-        net.revert_to(snapshot);
+        net.revert_to(&snapshot);
         for program in programs {
             net.set_cached(*program, false);
         }
@@ -304,7 +304,7 @@ fn journeys() -> Result<Vec<Journey>, String> {
         None,
         measure(&net, registry, BOB, &apply)?,
     );
-    net.revert_to(snapshot);
+    net.revert_to(&snapshot);
 
     let send_ether = net
         .deploy(a, &wasm("send-ether")?, None)
@@ -480,7 +480,7 @@ fn purchase_journeys() -> Result<Vec<Journey>, String> {
         Some(ORIGINAL_BUY),
         measure_suite(&net, &suite, suite.store, b, &buy)?,
     );
-    net.revert_to(snapshot);
+    net.revert_to(&snapshot);
 
     let deadline = U256::from(net.world().block.timestamp + 600);
     let chain_id = net.world().block.chain_id;
@@ -921,7 +921,7 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
             &withdraw,
         )?,
     );
-    net.revert_to(snapshot);
+    net.revert_to(&snapshot);
 
     let items = |n: usize| -> Result<Vec<u8>, String> {
         let mut items = Vec::new();

@@ -1,0 +1,81 @@
+//! The chain's API as an outside test suite uses it: code placed at a chosen address, views as any
+//! sender, snapshots that restore the clock and the chain id along with the state.
+
+use alloy_primitives::{address, Address, B256, U256};
+use alloy_sol_types::sol;
+use paratii_devnet::{Devnet, DevnetError};
+
+sol! {
+    /// What the fixture answers: its caller.
+    function whoami() external view returns (address);
+}
+
+const FIXED: Address = address!("0x00000000000000000000000000000000000f1ed0");
+const ALICE: Address = address!("0x00000000000000000000000000000000000000a1");
+
+/// A program answering every call with `msg.sender` as an ABI word.
+fn whoami_program() -> Vec<u8> {
+    wat::parse_str(
+        r#"(module
+  (import "vm_hooks" "msg_sender" (func $sender (param i32)))
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (call $sender (i32.const 76))
+    (call $write_result (i32.const 64) (i32.const 32))
+    (i32.const 0)))"#,
+    )
+    .expect("the fixture should assemble")
+}
+
+#[test]
+fn set_code_places_a_program_at_a_chosen_address_and_a_snapshot_undoes_it() {
+    let net = Devnet::new();
+    let before = net.snapshot();
+    net.set_code(FIXED, &whoami_program()).unwrap();
+    assert_eq!(net.view_from(ALICE, FIXED, &whoamiCall {}).unwrap(), ALICE);
+    net.revert_to(&before);
+    assert!(matches!(
+        net.static_call(ALICE, FIXED, &[]),
+        Err(DevnetError::NoCode(at)) if at == FIXED
+    ));
+}
+
+#[test]
+fn set_code_refuses_a_module_stylus_would_not_activate() {
+    let net = Devnet::new();
+    let floats = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (func (export "user_entrypoint") (param i32) (result i32) (drop (f64.const 1)) i32.const 0))"#,
+    )
+    .unwrap();
+    let Err(DevnetError::Invalid(violation)) = net.set_code(FIXED, &floats) else {
+        panic!("should refuse a module with floats")
+    };
+    assert_eq!(violation.rule.name(), "no-floats");
+}
+
+#[test]
+fn view_from_calls_as_the_given_sender_and_view_as_zero() {
+    let net = Devnet::new();
+    net.set_code(FIXED, &whoami_program()).unwrap();
+    assert_eq!(net.view_from(ALICE, FIXED, &whoamiCall {}).unwrap(), ALICE);
+    assert_eq!(net.view(FIXED, &whoamiCall {}).unwrap(), Address::ZERO);
+}
+
+#[test]
+fn revert_to_restores_block_time_number_and_chain_id() {
+    let net = Devnet::new();
+    let start = net.world().block.clone();
+    let snapshot = net.snapshot();
+    {
+        let mut block = net.block_mut();
+        block.timestamp += 86_400;
+        block.number += 7;
+        block.chain_id = 1;
+    }
+    net.fund(ALICE, U256::from(5));
+    net.revert_to(&snapshot);
+    assert_eq!(net.world().block, start);
+    assert_eq!(net.world().balance(ALICE), U256::ZERO);
+    assert_eq!(net.world().storage(FIXED, U256::ZERO), B256::ZERO);
+}
