@@ -109,20 +109,63 @@ pub struct Suite {
     pub channels: Address,
 }
 
+/// Every choice a deployment makes: who owns what, who holds PTI, the delays and the pool share.
+/// [`SuiteConfig::new`] takes the roles and the suite's defaults for the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuiteConfig {
+    /// Owner of the registry, avatar, video registry and user registry; deployer of everything.
+    pub admin: Address,
+    /// Holder of PTI's whole supply.
+    pub holder: Address,
+    /// The payment channels' grace period, seconds (15 min to 30 days).
+    pub grace_period: u64,
+    /// The avatar's whitelist delay, seconds (1 to 30 days).
+    pub whitelist_delay: u64,
+    /// The registry's change delay, seconds (1 to 30 days).
+    pub change_delay: u64,
+    /// `VideoRedistributionPoolShare`, scaled by 1e18 (at most 1e18).
+    pub pool_share: U256,
+}
+
+impl SuiteConfig {
+    /// `admin` and `holder` with [`GRACE_PERIOD`], [`WHITELIST_DELAY`], [`CHANGE_DELAY`] and
+    /// [`POOL_SHARE`].
+    #[must_use]
+    pub fn new(admin: Address, holder: Address) -> Self {
+        Self {
+            admin,
+            holder,
+            grace_period: GRACE_PERIOD,
+            whitelist_delay: WHITELIST_DELAY,
+            change_delay: CHANGE_DELAY,
+            pool_share: POOL_SHARE,
+        }
+    }
+}
+
 fn words(addresses: &[Address]) -> Vec<u8> {
     addresses.iter().flat_map(|a| a.into_word().0).collect()
 }
 
 impl Suite {
-    /// Deploys every contract from `admin` (PTI's supply to `holder`; the store whitelisted on
-    /// the avatar from its construction, the payment channels scheduled on it), registers each
-    /// under its registry name, schedules `VideoRedistributionPoolShare` = [`POOL_SHARE`], then
-    /// moves the clock past both delays ([`CHANGE_DELAY`], [`WHITELIST_DELAY`]) and applies the
-    /// share.
+    /// [`Suite::deploy_with`] the suite's defaults ([`SuiteConfig::new`]).
     ///
     /// # Errors
     /// [`SuiteError`] naming the step that failed.
     pub fn deploy(net: &mut Devnet, admin: Address, holder: Address) -> Result<Self, SuiteError> {
+        Self::deploy_with(net, &SuiteConfig::new(admin, holder))
+    }
+
+    /// Deploys every contract from `config.admin` (PTI's supply to `config.holder`; the store
+    /// whitelisted on the avatar from its construction, the payment channels scheduled on it),
+    /// registers each under its registry name, schedules `VideoRedistributionPoolShare`, then
+    /// moves the clock past both delays and applies the share.
+    ///
+    /// # Errors
+    /// [`SuiteError`] naming the step that failed (a parameter out of its contract's range
+    /// fails that contract's deployment).
+    pub fn deploy_with(net: &mut Devnet, config: &SuiteConfig) -> Result<Self, SuiteError> {
+        let (admin, holder) = (config.admin, config.holder);
         let mut deploy = |dir: &'static str, args: Option<Vec<u8>>| {
             net.deploy(admin, &wasm(dir)?, args.as_deref())
                 .map_err(|error| SuiteError::Deploy {
@@ -130,7 +173,10 @@ impl Suite {
                     error,
                 })
         };
-        let registry = deploy("registry", Some((admin, CHANGE_DELAY).abi_encode_params()))?;
+        let registry = deploy(
+            "registry",
+            Some((admin, config.change_delay).abi_encode_params()),
+        )?;
         let token = deploy("token", Some(words(&[holder])))?;
         let videos = deploy("video-registry", Some(words(&[admin, registry])))?;
         let users = deploy("user-registry", Some(words(&[admin, registry])))?;
@@ -138,11 +184,11 @@ impl Suite {
         let send_ether = deploy("send-ether", None)?;
         let avatar = deploy(
             "avatar",
-            Some((admin, token, WHITELIST_DELAY, vec![store]).abi_encode_params()),
+            Some((admin, token, config.whitelist_delay, vec![store]).abi_encode_params()),
         )?;
         let channels = deploy(
             "channel",
-            Some((avatar, token, GRACE_PERIOD).abi_encode_params()),
+            Some((avatar, token, config.grace_period).abi_encode_params()),
         )?;
         let suite = Self {
             admin,
@@ -180,7 +226,7 @@ impl Suite {
             registry,
             &IParatiiRegistry::registerUintCall {
                 name: names::VIDEO_REDISTRIBUTION_POOL_SHARE.name.into(),
-                value: POOL_SHARE,
+                value: config.pool_share,
             },
         )?;
         suite.wire(
@@ -189,7 +235,7 @@ impl Suite {
             avatar,
             &IParatiiAvatar::addToWhitelistCall { account: channels },
         )?;
-        net.block_mut().timestamp += CHANGE_DELAY.max(WHITELIST_DELAY);
+        net.block_mut().timestamp += config.change_delay.max(config.whitelist_delay);
         suite.wire(
             net,
             "applyUintChange",

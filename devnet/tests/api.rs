@@ -79,3 +79,74 @@ fn revert_to_restores_block_time_number_and_chain_id() {
     assert_eq!(net.world().balance(ALICE), U256::ZERO);
     assert_eq!(net.world().storage(FIXED, U256::ZERO), B256::ZERO);
 }
+
+#[test]
+fn suite_deploys_with_the_callers_parameters() {
+    use paratii_devnet::suite::{
+        abi::{IParatiiAvatar, IParatiiRegistry, IPaymentChannels},
+        Suite, SuiteConfig, PTI,
+    };
+    let mut net = Devnet::new();
+    let admin = address!("0x00000000000000000000000000000000000000b7");
+    let config = SuiteConfig {
+        grace_period: 15 * 60,
+        whitelist_delay: 86_400,
+        change_delay: 3 * 86_400,
+        pool_share: PTI / U256::from(10),
+        ..SuiteConfig::new(admin, ALICE)
+    };
+    let s = Suite::deploy_with(&mut net, &config).unwrap();
+    assert_eq!(s.admin, admin);
+    assert_eq!(
+        net.view(s.channels, &IPaymentChannels::gracePeriodCall {})
+            .unwrap(),
+        15 * 60
+    );
+    assert_eq!(
+        net.view(s.avatar, &IParatiiAvatar::whitelistDelayCall {})
+            .unwrap(),
+        86_400
+    );
+    assert_eq!(
+        net.view(s.registry, &IParatiiRegistry::changeDelayCall {})
+            .unwrap(),
+        3 * 86_400
+    );
+    assert_eq!(
+        net.view(
+            s.registry,
+            &IParatiiRegistry::getUintCall {
+                name: "VideoRedistributionPoolShare".into()
+            }
+        )
+        .unwrap(),
+        PTI / U256::from(10)
+    );
+    assert!(net
+        .view(
+            s.avatar,
+            &IParatiiAvatar::isOnWhitelistCall {
+                account: s.channels
+            }
+        )
+        .unwrap());
+    // A parameter out of its contract's range fails that deployment, named.
+    let err = Suite::deploy_with(
+        &mut Devnet::new(),
+        &SuiteConfig {
+            grace_period: 60,
+            ..config
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            paratii_devnet::suite::SuiteError::Deploy {
+                contract: "channel",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
