@@ -205,6 +205,67 @@ impl World {
         self.journal.push(Entry::Program { address, previous });
     }
 
+    /// Every account that holds anything (ETH, a nonce, code or storage), in address order.
+    #[must_use]
+    pub fn accounts(&self) -> Vec<Address> {
+        let mut listed: Vec<Address> = self
+            .accounts
+            .iter()
+            .filter(|(_, a)| {
+                !a.balance.is_zero()
+                    || a.nonce != 0
+                    || a.program.is_some()
+                    || a.storage.values().any(|v| !v.is_zero())
+            })
+            .map(|(address, _)| *address)
+            .collect();
+        listed.sort_unstable();
+        listed
+    }
+
+    /// `address`'s non-zero storage slots, in key order.
+    #[must_use]
+    pub fn storage_of(&self, address: Address) -> Vec<(U256, B256)> {
+        let mut slots: Vec<(U256, B256)> = self
+            .accounts
+            .get(&address)
+            .map(|a| {
+                a.storage
+                    .iter()
+                    .filter(|(_, v)| !v.is_zero())
+                    .map(|(k, v)| (*k, *v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        slots.sort_unstable();
+        slots
+    }
+
+    /// A digest of the whole state (every account's balance, nonce, code and non-zero storage,
+    /// in address and key order; not the logs or the block): equal digests mean equal states, so
+    /// a test proves a reverted call changed nothing by comparing the digests before and after.
+    #[must_use]
+    pub fn state_digest(&self) -> B256 {
+        let mut bytes = Vec::new();
+        for address in self.accounts() {
+            let account = &self.accounts[&address];
+            bytes.extend_from_slice(address.as_slice());
+            bytes.extend_from_slice(&account.balance.to_be_bytes::<32>());
+            bytes.extend_from_slice(&account.nonce.to_be_bytes());
+            let code = account
+                .program
+                .as_ref()
+                .map(|p| p.code.as_slice())
+                .unwrap_or_default();
+            bytes.extend_from_slice(alloy_primitives::keccak256(code).as_slice());
+            for (key, value) in self.storage_of(address) {
+                bytes.extend_from_slice(&key.to_be_bytes::<32>());
+                bytes.extend_from_slice(value.as_slice());
+            }
+        }
+        alloy_primitives::keccak256(bytes)
+    }
+
     /// `address`'s storage slot `key`.
     #[must_use]
     pub fn storage(&self, address: Address, key: U256) -> B256 {

@@ -150,3 +150,42 @@ fn suite_deploys_with_the_callers_parameters() {
         "{err}"
     );
 }
+
+#[test]
+fn state_digest_proves_a_reverted_call_changed_nothing_and_a_change_shows() {
+    use paratii_devnet::Status;
+    let net = Devnet::new();
+    // A program that stores its calldata's first word at slot 0, then reverts when the second
+    // word is non-zero.
+    let store_then_maybe_revert = wat::parse_str(
+        r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "storage_cache_bytes32" (func $cache (param i32 i32)))
+  (import "vm_hooks" "storage_flush_cache" (func $flush (param i32)))
+  (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (call $read_args (i32.const 32))
+    (call $cache (i32.const 0) (i32.const 32))
+    (call $flush (i32.const 0))
+    (i32.load8_u (i32.const 95))))"#,
+    )
+    .unwrap();
+    net.set_code(FIXED, &store_then_maybe_revert).unwrap();
+    net.fund(ALICE, U256::from(1));
+    let before = net.world().state_digest();
+    assert_eq!(net.world().accounts(), vec![ALICE, FIXED]);
+    let mut data = vec![0u8; 64];
+    data[31] = 7;
+    data[63] = 1;
+    let reverted = net.call(ALICE, FIXED, &data, U256::ZERO).unwrap();
+    assert_eq!(reverted.status, Status::Revert);
+    assert_eq!(net.world().state_digest(), before);
+    data[63] = 0;
+    let kept = net.call(ALICE, FIXED, &data, U256::ZERO).unwrap();
+    assert_eq!(kept.status, Status::Success);
+    assert_ne!(net.world().state_digest(), before);
+    assert_eq!(
+        net.world().storage_of(FIXED),
+        vec![(U256::ZERO, B256::with_last_byte(7))]
+    );
+}
