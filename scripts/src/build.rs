@@ -147,16 +147,18 @@ pub fn deployables(
 }
 
 /// Runs cargo (the one running us, when cargo runs us) in `root` with `args`. What cargo hands a
-/// build script (`RUSTC` as a full path, the host's `RUSTFLAGS` / `CARGO_ENCODED_RUSTFLAGS`) is
-/// not passed on: the WASM build takes its flags from the workspace's `.cargo` settings and
-/// `--config`, and a different `RUSTC` would change every fingerprint, so the build script and
-/// `paratii-build wasm` would rebuild each other's work from scratch.
+/// build script (`RUSTC` as a full path, the host's `RUSTFLAGS` / `CARGO_ENCODED_RUSTFLAGS`, and
+/// under `cargo clippy` its `RUSTC_WORKSPACE_WRAPPER`) is not passed on: the WASM build takes its
+/// flags from the workspace's `.cargo` settings and `--config`, and any of these would change
+/// the fingerprints, so the build script and `paratii-build wasm` would rebuild each other's
+/// work.
 fn cargo(root: &Path, args: &[String]) -> Result<(), BuildError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
         .args(args)
         .current_dir(root)
         .env_remove("RUSTC")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
