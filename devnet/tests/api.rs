@@ -77,7 +77,6 @@ fn revert_to_restores_block_time_number_and_chain_id() {
     net.revert_to(&snapshot);
     assert_eq!(net.world().block, start);
     assert_eq!(net.world().balance(ALICE), U256::ZERO);
-    assert_eq!(net.world().storage(FIXED, U256::ZERO), B256::ZERO);
 }
 
 #[test]

@@ -6,8 +6,6 @@
 //! spending-key openings. Vouchers are signed off chain with real keys (EIP-712, alloy), checked
 //! on chain through `ecrecover`.
 
-use std::fmt::Write as _;
-
 mod common;
 
 use alloy_primitives::{address, Address, B256, U256};
@@ -613,12 +611,6 @@ fn repointed_registry_avatar_cannot_fund_a_channel_with_nothing() {
 /// returns true (moving nothing); the first `transfer` calls `target` with `calldata` (both baked
 /// in), records the call's status byte at storage slot 1, and returns true.
 fn hostile_token(target: Address, calldata: &[u8]) -> Vec<u8> {
-    let hex = |bytes: &[u8]| {
-        bytes.iter().fold(String::new(), |mut out, b| {
-            let _ = write!(out, "\\{b:02x}");
-            out
-        })
-    };
     let wat = format!(
         r#"(module
   (import "vm_hooks" "read_args" (func $read_args (param i32)))
@@ -651,8 +643,8 @@ fn hostile_token(target: Address, calldata: &[u8]) -> Vec<u8> {
     (i32.store8 (i32.const 1431) (i32.const 1))
     (call $write_result (i32.const 1400) (i32.const 32))
     (i32.const 0)))"#,
-        target = hex(target.as_slice()),
-        calldata = hex(calldata),
+        target = common::wat_bytes(target.as_slice()),
+        calldata = common::wat_bytes(calldata),
         len = calldata.len(),
     );
     wat::parse_str(wat).expect("the hostile token should assemble")

@@ -76,14 +76,19 @@ pub(crate) fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// `bytes` as a WAT data string (`\\ab\\cd…`).
+pub(crate) fn wat_bytes(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "\\{b:02x}");
+        out
+    })
+}
+
 /// A Stylus program that answers every call, whatever its calldata, with the 32-byte `word`
 /// (and never moves anything): a hostile peer that says `true` (`word` 1) to every
 /// `transferFrom`, or a stub whose `token()` names an address.
 pub(crate) fn answering(word: alloy_primitives::B256) -> Vec<u8> {
-    let data = word.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "\\{b:02x}");
-        out
-    });
+    let data = wat_bytes(word.as_slice());
     wat::parse_str(format!(
         r#"(module
   (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
