@@ -36,7 +36,6 @@
 mod host;
 pub mod instrument;
 pub mod pricing;
-pub mod suite;
 mod world;
 
 use std::{

@@ -2,7 +2,7 @@
 //! `wasm32-unknown-unknown` (release, `--locked`, source paths remapped), then
 //! [`crate::wasm::deployable`] on each, written to `target/wasm/<dir>.wasm`.
 //!
-//! One implementation for the two callers: `paratii-build wasm` and the devnet's build script,
+//! One implementation for the two callers: `paratii-build wasm` and paratii-test's build script,
 //! which builds the WASM its tests deploy so that a plain `cargo test` works on a fresh clone.
 //! Both compile into their own target directory, [`TARGET_DIR`]: a build script runs while the
 //! outer cargo holds the lock of `target/`, so a nested cargo on the same directory would wait

@@ -12,7 +12,7 @@
 //! - [`abi`]: the Solidity interfaces and JSON ABIs, from the SDK's `export-abi` output plus the
 //!   events and named errors declared in `contracts/sol/`;
 //! - [`build`]: `cargo build` of the contracts for `wasm32-unknown-unknown` and their deployable
-//!   modules in `target/wasm/` (for `paratii-build wasm` and the devnet's build script);
+//!   modules in `target/wasm/` (for `paratii-build wasm` and paratii-test's build script);
 //! - [`suite`]: the contracts of the suite and where their pieces live.
 
 pub mod abi;

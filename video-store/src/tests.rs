@@ -2,7 +2,7 @@
 //! original's bugs as negative tests (unknown video, double purchase, misconfigured share), the
 //! key and permit paths, and exact outgoing calls. Peers are answered by [`PrecompileHost`], their calls encoded from the published interfaces
 //! (`contracts/abi/*.sol`); the
-//! real contracts buy through each other in the devnet tests (`devnet/tests/purchase.rs`).
+//! real contracts buy through each other in the devnet tests (`test/tests/purchase.rs`).
 
 use super::*;
 use alloy_primitives::{address, b256, uint};

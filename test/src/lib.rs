@@ -1,25 +1,31 @@
-//! The whole Paratii suite on a [`Devnet`]: every contract deployed from its deployable WASM
-//! (`target/wasm/<dir>.wasm`, built by this crate's build script or `paratii-build wasm`) and
-//! wired the way a deployer wires a chain: every peer registered in the `ParatiiRegistry` under
-//! its [`names`] name, the redistribution pool's share set, the store whitelisted on the avatar from
+//! # paratii-test — the Paratii suite on the devnet
+//!
+//! The whole suite deployed on a [`Devnet`] from its deployable WASM (built by this crate's build
+//! script, the same bytes `paratii-build wasm` writes to `target/wasm/<dir>.wasm`) and wired the
+//! way a deployer wires a chain: every peer registered in the `ParatiiRegistry` under its
+//! [`names`] name, the redistribution pool's share set, the store whitelisted on the avatar from
 //! its construction and the payment channels (which take the avatar at construction) after the
 //! whitelist delay. Changes that reach funds wait a delay (the registry's numbers, the avatar's
 //! later whitelistings), so [`Suite::deploy`] moves the clock on by [`CHANGE_DELAY`] and applies
-//! them, as a deployer waits out the delay before opening the suite to users. End-to-end tests, the gas report and the demo start from here.
+//! them, as a deployer waits out the delay before opening the suite to users.
 //!
-//! [`abi`] holds the typed interfaces, generated with `sol!` from the committed
-//! `contracts/abi/I<Name>.sol` files integrators use, so everything here goes through the ABI.
+//! The crate's tests are what auditors run: cross-contract end-to-end journeys, the access
+//! matrix, the security review's attacks and the property tests; its `gas-report` binary prices
+//! every journey. [`interfaces`] holds the typed interfaces, generated with `sol!` from the
+//! committed `contracts/abi/I<Name>.sol` files integrators use, so everything here goes through
+//! the ABI.
+
+use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use paratii_contracts::names;
-
-use crate::{CallError, Devnet, DevnetError};
+use paratii_devnet::{CallError, Devnet, DevnetError};
 
 /// The suite's interfaces, from `contracts/abi/*.sol`.
-pub use paratii_contracts::interfaces as abi;
+pub use paratii_contracts::interfaces;
 
-use abi::{IParatiiAvatar, IParatiiRegistry};
+use interfaces::{IParatiiAvatar, IParatiiRegistry};
 
 /// The pool share the original deployments used: 30 % (0.3e18).
 pub const POOL_SHARE: U256 = U256::from_limbs([300_000_000_000_000_000, 0, 0, 0]);
@@ -67,7 +73,7 @@ impl std::fmt::Display for SuiteError {
         match self {
             Self::MissingWasm { path, error } => write!(
                 f,
-                "{path}: {error}; the devnet's build script writes it (or: cargo run -p paratii-build -- wasm)"
+                "{path}: {error}; paratii-test's build script writes it (or: cargo run -p paratii-build -- wasm)"
             ),
             Self::Deploy { contract, error } => write!(f, "deploying {contract}: {error}"),
             Self::Wire { step, error } => write!(f, "wiring ({step}): {error}"),
@@ -77,13 +83,26 @@ impl std::fmt::Display for SuiteError {
 
 impl std::error::Error for SuiteError {}
 
-/// The deployable WASM of the contract in directory `dir`, from `target/wasm/`.
+/// Where the deployable WASM is read from: `$PARATII_WASM_DIR` when set, else the workspace's
+/// `target/wasm/` (an absolute path fixed at build time, so a test, a binary or a caller's own
+/// crate finds it whatever directory it runs from).
+#[must_use]
+pub fn wasm_dir() -> PathBuf {
+    std::env::var_os("PARATII_WASM_DIR")
+        .map_or_else(|| PathBuf::from(env!("PARATII_WASM_DIR")), PathBuf::from)
+}
+
+/// The deployable WASM of the contract in directory `dir` (`token`, `channel`, …), from
+/// [`wasm_dir`].
 ///
 /// # Errors
 /// [`SuiteError::MissingWasm`] when it has not been built.
 pub fn wasm(dir: &str) -> Result<Vec<u8>, SuiteError> {
-    let path = format!("{}/../target/wasm/{dir}.wasm", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).map_err(|error| SuiteError::MissingWasm { path, error })
+    let path = wasm_dir().join(format!("{dir}.wasm"));
+    std::fs::read(&path).map_err(|error| SuiteError::MissingWasm {
+        path: path.display().to_string(),
+        error,
+    })
 }
 
 /// The deployed, wired suite's addresses.

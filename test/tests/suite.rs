@@ -19,11 +19,8 @@ const ALICE: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
 const BOB: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 const CAROL: Address = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
 
-fn wasm(name: &str) -> Vec<u8> {
-    let path = format!("{}/../target/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("{path}: {e}; build the suite first: cargo run -p paratii-build -- wasm")
-    })
+fn wasm(dir: &str) -> Vec<u8> {
+    paratii_test::wasm(dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn pti(n: u64) -> U256 {
@@ -238,7 +235,7 @@ fn registry_round_trip_and_owner_only_writes() {
     let mut net = Devnet::new();
     // The constructor takes the owner and the change delay: two words.
     let mut ctor = ALICE.into_word().to_vec();
-    ctor.extend_from_slice(&U256::from(paratii_devnet::suite::CHANGE_DELAY).to_be_bytes::<32>());
+    ctor.extend_from_slice(&U256::from(paratii_test::CHANGE_DELAY).to_be_bytes::<32>());
     let registry = net
         .deploy(ALICE, &wasm("registry"), Some(&ctor))
         .expect("registry should deploy");
@@ -466,4 +463,75 @@ fn deploy_fails_with_typed_errors_when_module_is_bad() {
     .unwrap();
     assert_eq!(rule(&mut net, &unknown_import), "imports");
     assert!(net.world().logs().is_empty());
+}
+
+#[test]
+fn suite_deploys_with_the_callers_parameters() {
+    use paratii_test::{
+        interfaces::{IParatiiAvatar, IParatiiRegistry, IPaymentChannels},
+        Suite, SuiteConfig, PTI,
+    };
+    let mut net = Devnet::new();
+    let admin = address!("0x00000000000000000000000000000000000000b7");
+    let config = SuiteConfig {
+        grace_period: 15 * 60,
+        whitelist_delay: 86_400,
+        change_delay: 3 * 86_400,
+        pool_share: PTI / U256::from(10),
+        ..SuiteConfig::new(admin, ALICE)
+    };
+    let s = Suite::deploy_with(&mut net, &config).unwrap();
+    assert_eq!(s.admin, admin);
+    assert_eq!(
+        net.view(s.channels, &IPaymentChannels::gracePeriodCall {})
+            .unwrap(),
+        15 * 60
+    );
+    assert_eq!(
+        net.view(s.avatar, &IParatiiAvatar::whitelistDelayCall {})
+            .unwrap(),
+        86_400
+    );
+    assert_eq!(
+        net.view(s.registry, &IParatiiRegistry::changeDelayCall {})
+            .unwrap(),
+        3 * 86_400
+    );
+    assert_eq!(
+        net.view(
+            s.registry,
+            &IParatiiRegistry::getUintCall {
+                name: "VideoRedistributionPoolShare".into()
+            }
+        )
+        .unwrap(),
+        PTI / U256::from(10)
+    );
+    assert!(net
+        .view(
+            s.avatar,
+            &IParatiiAvatar::isOnWhitelistCall {
+                account: s.channels
+            }
+        )
+        .unwrap());
+    // A parameter out of its contract's range fails that deployment, named.
+    let err = Suite::deploy_with(
+        &mut Devnet::new(),
+        &SuiteConfig {
+            grace_period: 60,
+            ..config
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            paratii_test::SuiteError::Deploy {
+                contract: "channel",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

@@ -4,7 +4,8 @@
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::sol;
 use alloy_sol_types::SolValue;
-use paratii_devnet::{suite::CHANGE_DELAY, CallError, Devnet};
+use paratii_devnet::{CallError, Devnet};
+use paratii_test::CHANGE_DELAY;
 
 sol!(
     #![sol(all_derives)]
@@ -27,9 +28,8 @@ fn video() -> B256 {
     paratii_contracts::video_id(CREATOR, SALT)
 }
 
-fn wasm(name: &str) -> Vec<u8> {
-    let path = format!("{}/../target/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}; run paratii-build wasm"))
+fn wasm(dir: &str) -> Vec<u8> {
+    paratii_test::wasm(dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn words(addresses: &[Address]) -> Vec<u8> {

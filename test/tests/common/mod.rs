@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use alloy_primitives::{address, Address, U256};
 use alloy_sol_types::SolCall;
-use paratii_devnet::{suite::abi::IParatiiToken, suite::Suite, CallError, Devnet, Receipt};
+use paratii_devnet::{CallError, Devnet, Receipt};
+use paratii_test::{interfaces::IParatiiToken, Suite};
 
 /// The owner of every owned contract of the suite.
 pub(crate) const ADMIN: Address = address!("0x00000000000000000000000000000000000000a0");
@@ -110,7 +111,7 @@ impl Chain {
     /// The registry's owner re-points `name` to `value` the only way the registry allows:
     /// scheduled, the change delay waited out, then applied (by anyone).
     pub(crate) fn repoint(&self, name: &str, value: Address) {
-        use paratii_devnet::suite::abi::IParatiiRegistry;
+        use paratii_test::interfaces::IParatiiRegistry;
         self.registry_change(
             &IParatiiRegistry::registerAddressCall {
                 name: name.into(),
@@ -123,7 +124,7 @@ impl Chain {
     /// The registry's owner sets the number `name` to `value`: scheduled, the change delay
     /// waited out, then applied (by anyone).
     pub(crate) fn set_uint(&self, name: &str, value: U256) {
-        use paratii_devnet::suite::abi::IParatiiRegistry;
+        use paratii_test::interfaces::IParatiiRegistry;
         self.registry_change(
             &IParatiiRegistry::registerUintCall {
                 name: name.into(),
@@ -136,7 +137,7 @@ impl Chain {
     /// The owner's `schedule` call, the change delay, then anyone's `apply` call.
     fn registry_change<S: SolCall, A: SolCall>(&self, schedule: &S, apply: &A) {
         self.ok(ADMIN, self.s.registry, schedule);
-        self.net.block_mut().timestamp += paratii_devnet::suite::CHANGE_DELAY;
+        self.net.block_mut().timestamp += paratii_test::CHANGE_DELAY;
         self.ok(HOLDER, self.s.registry, apply);
     }
 }

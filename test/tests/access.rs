@@ -20,15 +20,13 @@ use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, SolCall, SolError, SolStruct};
 use common::{ADMIN, HOLDER};
 use paratii_contracts::{names, signing::Signer, token::Permit, user_registry::Vote};
-use paratii_devnet::{
-    suite::{
-        abi::{
-            IParatiiAvatar, IParatiiRegistry, IParatiiToken, ISendEther, IUserRegistry,
-            IVideoRegistry, IVideoStore,
-        },
-        Suite, CHANGE_DELAY, POOL_SHARE, PTI,
+use paratii_devnet::{Devnet, Status};
+use paratii_test::{
+    interfaces::{
+        IParatiiAvatar, IParatiiRegistry, IParatiiToken, ISendEther, IUserRegistry, IVideoRegistry,
+        IVideoStore,
     },
-    Devnet, Status,
+    Suite, CHANGE_DELAY, POOL_SHARE, PTI,
 };
 
 const OTHER: Address = address!("0x00000000000000000000000000000000000000b2");

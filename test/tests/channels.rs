@@ -16,15 +16,13 @@ use paratii_contracts::{
     signing::Signer,
     token::Permit,
 };
-use paratii_devnet::{
-    suite::{
-        abi::{
-            IParatiiAvatar, IParatiiToken,
-            IPaymentChannels::{self, Channel, SettleItem},
-        },
-        GRACE_PERIOD, PTI,
+use paratii_devnet::{Devnet, Receipt};
+use paratii_test::{
+    interfaces::{
+        IParatiiAvatar, IParatiiToken,
+        IPaymentChannels::{self, Channel, SettleItem},
     },
-    Devnet, Receipt,
+    GRACE_PERIOD, PTI,
 };
 
 const PRODUCER: Address = address!("0x00000000000000000000000000000000000000c0");
@@ -704,11 +702,7 @@ fn reentrant_token_cannot_settle_twice_during_a_payout() {
     args.extend_from_slice(token.into_word().as_slice());
     args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
     let channels = net
-        .deploy(
-            admin,
-            &paratii_devnet::suite::wasm("channel").unwrap(),
-            Some(&args),
-        )
+        .deploy(admin, &paratii_test::wasm("channel").unwrap(), Some(&args))
         .unwrap();
     assert_eq!(channels, channels_at);
     net.send_receipt(

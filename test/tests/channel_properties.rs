@@ -26,15 +26,13 @@ use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolCall, SolStruct};
 use common::{ADMIN, HOLDER};
 use paratii_contracts::{channels::Voucher, names, signing::Signer};
-use paratii_devnet::{
-    suite::{
-        abi::{
-            IParatiiAvatar, IParatiiRegistry, IParatiiToken,
-            IPaymentChannels::{self, Channel},
-        },
-        Suite, CHANGE_DELAY, GRACE_PERIOD, PTI,
+use paratii_devnet::{Devnet, Receipt, Snapshot, Status};
+use paratii_test::{
+    interfaces::{
+        IParatiiAvatar, IParatiiRegistry, IParatiiToken,
+        IPaymentChannels::{self, Channel},
     },
-    Devnet, Receipt, Snapshot, Status,
+    Suite, CHANGE_DELAY, GRACE_PERIOD, PTI,
 };
 use proptest::prelude::*;
 

@@ -1,4 +1,4 @@
-//! Builds the suite's deployable WASM (`target/wasm/<dir>.wasm`) that the devnet's suite harness,
+//! Builds the suite's deployable WASM (`target/wasm/<dir>.wasm`) that this crate's suite harness,
 //! tests, gas report and benchmark deploy, so a plain `cargo test` works on a fresh clone. The
 //! work is `paratii-build wasm`'s ([`paratii_build::build::deployables`]), in its own target
 //! directory (a nested cargo on `target/` would wait for ever on the lock the outer cargo holds),
@@ -13,7 +13,7 @@ fn main() {
         std::env::var("CARGO_MANIFEST_DIR").expect("cargo should set CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest)
         .parent()
-        .expect("the devnet should be inside the workspace");
+        .expect("paratii-test should be inside the workspace");
     let mut watched = vec![
         "Cargo.toml".to_owned(),
         "Cargo.lock".to_owned(),
@@ -33,6 +33,10 @@ fn main() {
     for path in watched {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
+    println!(
+        "cargo:rustc-env=PARATII_WASM_DIR={}",
+        root.join(build::OUT_DIR).display()
+    );
     let contracts: Vec<_> = CONTRACTS.iter().collect();
     if let Err(e) = build::deployables(root, &contracts) {
         panic!("building the suite's deployable WASM failed: {e}");

@@ -33,12 +33,7 @@ fn recipient(refuse: bool) -> Vec<u8> {
 
 fn setup() -> (Devnet, Address) {
     let mut net = Devnet::new();
-    let path = format!(
-        "{}/../target/wasm/send-ether.wasm",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let wasm =
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}; run paratii-build wasm"));
+    let wasm = paratii_test::wasm("send-ether").unwrap_or_else(|e| panic!("{e}"));
     let send_ether = net.deploy(ALICE, &wasm, None).unwrap();
     net.fund(ALICE, U256::from(1_000_000));
     (net, send_ether)

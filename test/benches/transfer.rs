@@ -1,6 +1,6 @@
 //! A PTI transfer end to end on the devnet: calldata in, the real WASM instantiated and metered,
 //! storage, log and receipt out. Target: ≤ 1 ms on a 2-core machine.
-//! `cargo bench -p paratii-devnet` (needs `target/wasm/token.wasm`).
+//! `cargo bench -p paratii-test` (the build script builds `target/wasm/token.wasm`).
 
 use std::hint::black_box;
 
@@ -9,9 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use paratii_devnet::Devnet;
 
 fn transfer(c: &mut Criterion) {
-    let path = format!("{}/../target/wasm/token.wasm", env!("CARGO_MANIFEST_DIR"));
-    let wasm = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{path}: {e}; run cargo run -p paratii-build -- wasm first"));
+    let wasm = paratii_test::wasm("token").unwrap_or_else(|e| panic!("{e}"));
     let holder = Address::repeat_byte(0xa1);
     let mut net = Devnet::new();
     let mut args = vec![0u8; 12];

@@ -1,4 +1,4 @@
-//! `cargo run -p paratii-devnet --bin gas-report [-- --json]`: deploys the suite's deployable
+//! `cargo run -p paratii-test --bin gas-report [-- --json]`: deploys the suite's deployable
 //! WASM (`target/wasm/*.wasm`, built by `cargo run -p paratii-build -- wasm`) on the devnet and
 //! prints the gas of each journey, with the program's entry priced uncached and cached.
 //!
@@ -17,16 +17,14 @@ use paratii_contracts::{
     token::Permit,
     user_registry::Vote,
 };
-use paratii_devnet::{
-    suite::{
-        abi::{
-            IParatiiAvatar, IParatiiRegistry, IParatiiToken,
-            IPaymentChannels::{self, Channel, SettleItem},
-            ISendEther, IUserRegistry, IVideoRegistry, IVideoStore,
-        },
-        Suite, PTI,
+use paratii_devnet::{Devnet, GasReport, Receipt, Status};
+use paratii_test::{
+    interfaces::{
+        IParatiiAvatar, IParatiiRegistry, IParatiiToken,
+        IPaymentChannels::{self, Channel, SettleItem},
+        ISendEther, IUserRegistry, IVideoRegistry, IVideoStore,
     },
-    Devnet, GasReport, Receipt, Status,
+    Suite, PTI,
 };
 
 /// The original Paratii purchase, measured on anvil (receipt `gasUsed`, cancun, solc 0.8.30
@@ -49,11 +47,8 @@ struct Journey {
     cached: GasReport,
 }
 
-fn wasm(name: &str) -> Result<Vec<u8>, String> {
-    let path = format!("{}/../target/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).map_err(|e| {
-        format!("{path}: {e}; build the suite first: cargo run -p paratii-build -- wasm")
-    })
+fn wasm(dir: &str) -> Result<Vec<u8>, String> {
+    paratii_test::wasm(dir).map_err(|e| e.to_string())
 }
 
 /// Runs `calldata` from `from` to `to` in the current state twice, the entries of `programs`
@@ -223,7 +218,7 @@ fn journeys() -> Result<Vec<Journey>, String> {
         measure(&net, token, BOB, &balance)?,
     );
 
-    let owner = (a, paratii_devnet::suite::CHANGE_DELAY).abi_encode_params();
+    let owner = (a, paratii_test::CHANGE_DELAY).abi_encode_params();
     let registry = net
         .deploy(a, &wasm("registry")?, Some(&owner))
         .map_err(|e| e.to_string())?;
@@ -293,7 +288,7 @@ fn journeys() -> Result<Vec<Journey>, String> {
     );
     let snapshot = net.snapshot();
     send(&net, registry, a, &repoint)?;
-    net.block_mut().timestamp += paratii_devnet::suite::CHANGE_DELAY;
+    net.block_mut().timestamp += paratii_test::CHANGE_DELAY;
     let apply = IParatiiRegistry::applyAddressChangeCall {
         name: "ParatiiToken".into(),
     }
@@ -906,7 +901,7 @@ fn channel_journeys() -> Result<Vec<Journey>, String> {
     );
     let snapshot = net.snapshot();
     send(&net, suite.channels, viewers[0].address(), &request)?;
-    net.block_mut().timestamp += paratii_devnet::suite::GRACE_PERIOD;
+    net.block_mut().timestamp += paratii_test::GRACE_PERIOD;
     let withdraw = IPaymentChannels::withdrawCall {
         channel: channels[0].clone(),
     }

@@ -17,12 +17,10 @@ use std::{cell::RefCell, collections::HashMap};
 use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolError};
 use common::{ADMIN, HOLDER};
-use paratii_devnet::{
-    suite::{
-        abi::{IParatiiToken, IUserRegistry, IVideoRegistry, IVideoStore},
-        Suite, POOL_SHARE, PTI,
-    },
-    Devnet, Snapshot, Status,
+use paratii_devnet::{Devnet, Snapshot, Status};
+use paratii_test::{
+    interfaces::{IParatiiToken, IUserRegistry, IVideoRegistry, IVideoStore},
+    Suite, POOL_SHARE, PTI,
 };
 use proptest::prelude::*;
 

@@ -10,12 +10,10 @@ use alloy_primitives::{address, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, SolError, SolStruct};
 use common::{Chain, ADMIN};
 use paratii_contracts::{signing::Signer, token::Permit, user_registry::Vote};
-use paratii_devnet::{
-    suite::{
-        abi::{IParatiiAvatar, IParatiiToken, IUserRegistry, IVideoRegistry, IVideoStore},
-        POOL_SHARE, PTI,
-    },
-    Receipt, Status,
+use paratii_devnet::{Receipt, Status};
+use paratii_test::{
+    interfaces::{IParatiiAvatar, IParatiiToken, IUserRegistry, IVideoRegistry, IVideoStore},
+    POOL_SHARE, PTI,
 };
 
 const CREATOR: Address = address!("0x00000000000000000000000000000000000000c0");
@@ -792,7 +790,7 @@ fn avatar_owner_cannot_take_approved_pti_before_the_user_can_leave() {
         c.s.avatar,
         &IParatiiAvatar::addToWhitelistCall { account: ADMIN },
     );
-    let effective_at = c.now() + paratii_devnet::suite::WHITELIST_DELAY;
+    let effective_at = c.now() + paratii_test::WHITELIST_DELAY;
     assert_eq!(
         scheduled.events::<IParatiiAvatar::WhitelistUpdated>(c.s.avatar),
         vec![IParatiiAvatar::WhitelistUpdated {
