@@ -74,7 +74,7 @@
 //! **Size.** The contract must fit Stylus' 24 KiB (brotli) gate. The SDK's generic ABI code made
 //! it 31.8 KiB; hand-written pieces, each checked against alloy in the tests, bring it under:
 //! the `Channel`/`SettleItem`/`bytes` argument types and the `eip712Domain` return value
-//! (the `abi` module), the revert data of [`Error`], and the events (`emit`).
+//! (the `codec` module), the revert data of [`Error`], and the events (`emit`).
 //!
 //! **Not here.** No view count (the `ChannelOpened` event carries the video id; recording a view
 //! would cost a lookup and a call per open and fail for unregistered or ad ids); no
@@ -89,19 +89,18 @@
 #![allow(clippy::must_use_candidate)]
 extern crate alloc;
 
-mod abi;
+mod codec;
 
 use alloc::vec::Vec;
 
-pub use abi::{
+use alloy_primitives::{Address, Uint, B256, U256};
+use alloy_sol_types::{SolError, SolEvent};
+pub use codec::{
     ByteVec, ByteVecSol, Channel, ChannelSol, Eip712DomainReturn, Eip712DomainSol, SettleItem,
     SettleItemSol,
 };
-use alloy_primitives::{Address, Uint, B256, U256};
-use alloy_sol_types::{SolError, SolEvent};
 use paratii_common::{call_returning_true, impl_from_signature_error, recover, revert_data};
 use paratii_contracts::{
-    abi::{address_word, calldata, selector, uint_at, uint_word},
     channels::{
         ChannelAlreadyExists, ChannelAvatarTokenMismatch, ChannelCloseAlreadyRequested,
         ChannelCloseAuthorizationExpired, ChannelCloseNotRequested, ChannelCloseRequested,
@@ -118,6 +117,7 @@ use paratii_contracts::{
         ECDSAInvalidSignature, ECDSAInvalidSignatureLength, ECDSAInvalidSignatureS,
         ECDSAInvalidSignatureV,
     },
+    words::{address_word, calldata, selector, uint_at, uint_word},
 };
 use stylus_sdk::{
     call::{call, static_call},

@@ -22,7 +22,6 @@
 
 extern crate alloc;
 
-pub mod abi;
 pub mod amounts;
 pub mod ecdsa;
 pub mod eip712;
@@ -30,6 +29,7 @@ pub mod names;
 #[cfg(feature = "signing")]
 pub mod signing;
 pub mod votes;
+pub mod words;
 
 use alloy_primitives::{keccak256, Address, B256};
 

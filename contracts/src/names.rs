@@ -30,7 +30,8 @@ impl Name {
 
 /// The selector of the registry's `getContractByKey(bytes32)`, the lookup contracts make at call
 /// time.
-pub const GET_CONTRACT_BY_KEY_SELECTOR: [u8; 4] = crate::abi::selector("getContractByKey(bytes32)");
+pub const GET_CONTRACT_BY_KEY_SELECTOR: [u8; 4] =
+    crate::words::selector("getContractByKey(bytes32)");
 
 /// The PTI token (address).
 pub const PARATII_TOKEN: Name = Name::new("ParatiiToken");

@@ -9,14 +9,14 @@
 //! - [`validate::validate`]: every activation rule checkable offline, each violation named by a
 //!   [`validate::Rule`];
 //! - [`wasm::brotli`]: the module compressed as Stylus stores it (quality 11, window 22);
-//! - [`abi`]: the Solidity interfaces and JSON ABIs, from the SDK's `export-abi` output plus the
+//! - [`interfaces`]: the Solidity interfaces and JSON ABIs, from the SDK's `export-abi` output plus the
 //!   events and named errors declared in `contracts/sol/`;
 //! - [`build`]: `cargo build` of the contracts for `wasm32-unknown-unknown` and their deployable
 //!   modules in `target/wasm/` (for `paratii-build wasm` and paratii-test's build script);
 //! - [`suite`]: the contracts of the suite and where their pieces live.
 
-pub mod abi;
 pub mod build;
+pub mod interfaces;
 pub mod suite;
 pub mod validate;
 pub mod wasm;

@@ -18,7 +18,7 @@ use std::{
 };
 
 use paratii_build::{
-    abi, build,
+    build, interfaces,
     suite::{self, Contract, CONTRACTS},
     validate::{self, Summary, Violation, MAX_BROTLI_BYTES},
 };
@@ -247,7 +247,7 @@ fn export_abi(check: bool) -> Result<(), Failure> {
                     .ok_or_else(|| Failure::Usage(format!("{}: no contracts/sol/{f}", c.dir)))
             })
             .collect::<Result<_, _>>()?;
-        let generated = abi::generate(&sdk, &constructor, &sources)
+        let generated = interfaces::generate(&sdk, &constructor, &sources)
             .map_err(|e| Failure::Rules(format!("error: {}: {e}", c.dir)))?;
         for (ext, text) in [("sol", &generated.solidity), ("json", &generated.json)] {
             let path = abi_dir.join(format!("{}.{ext}", c.interface));

@@ -56,7 +56,6 @@ use paratii_common::{
     Eip712Domain, Ownable2Step,
 };
 use paratii_contracts::{
-    abi::selector,
     ecdsa::Signature,
     eip712::{self, TOKEN_VERSION, TOKEN_VERSION_HASH, USERS_NAME, USERS_NAME_HASH},
     names,
@@ -75,6 +74,7 @@ use paratii_contracts::{
         VideoAcquired, VideoVoted,
     },
     votes::tally,
+    words::selector,
 };
 use stylus_sdk::{
     call::{call, static_call},

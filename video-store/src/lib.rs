@@ -42,10 +42,6 @@ use alloc::vec::Vec;
 use alloy_primitives::{aliases::U64, Address, Uint, B256, U256};
 use paratii_common::{call_returning_true, revert_data};
 use paratii_contracts::{
-    abi::{
-        address_at, address_word, calldata, calldata_word_arrays, selector, uint_at, uint_word,
-        word_array_at,
-    },
     amounts::{to_u96, U96},
     names,
     peers::PeerNotRegistered,
@@ -53,6 +49,10 @@ use paratii_contracts::{
     video_store::{
         VideoBought, VideoStoreAlreadyBought, VideoStoreInvalidBuyer, VideoStoreInvalidPoolShare,
         VideoStorePriceAboveMax,
+    },
+    words::{
+        address_at, address_word, calldata, calldata_word_arrays, selector, uint_at, uint_word,
+        word_array_at,
     },
 };
 use stylus_sdk::{
