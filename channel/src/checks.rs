@@ -46,7 +46,7 @@ impl PaymentChannels {
         match state.phase() {
             Phase::None => Err(Error::NotFound(ChannelNotFound { channelId: id })),
             Phase::Finalized => Err(Error::Finalized(ChannelFinalized { channelId: id })),
-            Phase::Open | Phase::CloseRequested { .. } => Ok(state),
+            Phase::Open | Phase::CloseRequested => Ok(state),
         }
     }
 

@@ -505,7 +505,7 @@ impl PaymentChannels {
             state.settled,
             state.close_requested_at,
             state.finalized,
-            state.phase().code(now, grace),
+            state.phase().code(now >= state.closes_at(grace)),
         )
     }
 

@@ -76,7 +76,8 @@ impl ChannelState {
         self.close_requested_at.saturating_add(grace)
     }
 
-    /// The channel's phase, a pure function of the stored word: what every guard matches on.
+    /// The channel's phase, a pure function of the stored word: what the guards match on and
+    /// what the `channelState` view reports ([`Phase::code`]).
     #[must_use]
     pub fn phase(self) -> Phase {
         if !self.is_opened() {
@@ -86,44 +87,38 @@ impl ChannelState {
         } else if self.close_requested_at == 0 {
             Phase::Open
         } else {
-            Phase::CloseRequested {
-                at: self.close_requested_at,
-            }
+            Phase::CloseRequested
         }
     }
 }
 
 /// Where a channel is in its life, from [`ChannelState::phase`]. The guards match on it; the
-/// `channelState` view reports it at the current time ([`Phase::code`]).
+/// `channelState` view reports it with the clock applied ([`Phase::code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Phase {
     /// Never opened.
-    None,
+    None = PHASE_NONE,
     /// Open, no close requested.
-    Open,
-    /// The payer requested to close at `at` (unix seconds); from `at + gracePeriod` on the payer
-    /// may withdraw, and until the withdrawal the payee may still settle or close.
-    CloseRequested {
-        /// When the close was requested (unix seconds, non-zero).
-        at: u64,
-    },
+    Open = PHASE_OPEN,
+    /// The payer requested to close ([`ChannelState::close_requested_at`]); from
+    /// [`ChannelState::closes_at`] on the payer may withdraw, and until the withdrawal the payee
+    /// may still settle or close.
+    CloseRequested = PHASE_CLOSING,
     /// Closed or withdrawn: nothing changes it any more.
-    Finalized,
+    Finalized = PHASE_FINALIZED,
 }
 
 impl Phase {
-    /// The phase as the `channelState` view reports it at time `now` under a grace period of
-    /// `grace` seconds: one of the `PHASE_*` codes, a requested close being
-    /// [`PHASE_CLOSING`] until the grace period ends (saturating: a grace period past the end of
-    /// time never ends) and [`PHASE_WITHDRAWABLE`] from then on.
+    /// The phase as the `channelState` view reports it: one of the `PHASE_*` codes, a requested
+    /// close being [`PHASE_CLOSING`] until `grace_over` ([`ChannelState::closes_at`] reached) and
+    /// [`PHASE_WITHDRAWABLE`] from then on.
     #[must_use]
-    pub fn code(self, now: u64, grace: u64) -> u8 {
-        match self {
-            Self::None => PHASE_NONE,
-            Self::Open => PHASE_OPEN,
-            Self::CloseRequested { at } if now < at.saturating_add(grace) => PHASE_CLOSING,
-            Self::CloseRequested { .. } => PHASE_WITHDRAWABLE,
-            Self::Finalized => PHASE_FINALIZED,
+    pub fn code(self, grace_over: bool) -> u8 {
+        if self == Self::CloseRequested && grace_over {
+            PHASE_WITHDRAWABLE
+        } else {
+            self as u8
         }
     }
 }
