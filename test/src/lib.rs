@@ -15,6 +15,8 @@
 //! committed `contracts/abi/I<Name>.sol` files integrators use, so everything here goes through
 //! the ABI.
 
+pub mod gas;
+
 use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
