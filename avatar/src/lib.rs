@@ -162,9 +162,10 @@ impl ParatiiAvatar {
     /// start (`whitelist`: the suite's store).
     ///
     /// # Errors
-    /// In order: `AvatarInvalidWhitelistDelay` unless [`MIN_WHITELIST_DELAY_SECS`] ≤
-    /// `whitelist_delay` ≤ [`MAX_WHITELIST_DELAY_SECS`]; `AvatarInvalidAccount(0)` for a zero
-    /// entry of `whitelist`; `OwnableInvalidOwner(0)` when `owner` is zero.
+    /// In order: [`AvatarInvalidWhitelistDelay`] unless [`MIN_WHITELIST_DELAY_SECS`] ≤
+    /// `whitelist_delay` ≤ [`MAX_WHITELIST_DELAY_SECS`];
+    /// [`AvatarInvalidAccount(0)`](AvatarInvalidAccount) for a zero entry of `whitelist`;
+    /// [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is zero.
     ///
     /// # Events
     /// `WhitelistUpdated(account, true, now)` per entry of `whitelist`;
@@ -198,8 +199,8 @@ impl ParatiiAvatar {
     /// or scheduled keeps its time.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
-    /// `AvatarInvalidAccount` when `account` is zero.
+    /// In order: [`OwnableUnauthorizedAccount`] unless the caller is the owner;
+    /// [`AvatarInvalidAccount`] when `account` is zero.
     ///
     /// # Events
     /// `WhitelistUpdated(account, true, effectiveAt)` when it was neither whitelisted nor
@@ -217,7 +218,7 @@ impl ParatiiAvatar {
     /// removing an account not on it changes nothing.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `WhitelistUpdated(account, false, now)` when it was whitelisted or scheduled.
@@ -261,12 +262,15 @@ impl ParatiiAvatar {
     /// whitelisted contract may.
     ///
     /// # Errors
-    /// In order: `AvatarNotWhitelisted(caller)` (also before its whitelist delay has passed);
-    /// the token's revert data, unchanged (e.g. `ERC20InsufficientAllowance`);
-    /// `PeerCallReturnedFalse(token)` when the token returns `false`.
+    /// In order: [`AvatarNotWhitelisted(caller)`](AvatarNotWhitelisted) (also before its whitelist
+    /// delay has passed); the token's revert data, unchanged (e.g. [`ERC20InsufficientAllowance`]);
+    /// [`PeerCallReturnedFalse(token)`][PeerCallReturnedFalse] when the token returns `false`.
     ///
     /// # Events
     /// None of the avatar's; the token logs `Transfer`.
+    ///
+    /// [PeerCallReturnedFalse]: paratii_contracts::peers::PeerCallReturnedFalse
+    /// [`ERC20InsufficientAllowance`]: paratii_contracts::token::ERC20InsufficientAllowance
     pub fn transfer_from(
         &mut self,
         from: Address,
@@ -283,14 +287,18 @@ impl ParatiiAvatar {
     /// a whitelisted contract may, passing its own caller as `key`.
     ///
     /// # Errors
-    /// In order: `AvatarNotWhitelisted(caller)`; `AvatarUnknownSpendingKey(user, key)`;
-    /// `AvatarSpendingKeyExpired(user, key, expiry)` from `block.timestamp == expiry` on;
-    /// `AvatarSpendingCapExceeded(user, key, amount, remaining)`; the
-    /// token's revert data, unchanged; `PeerCallReturnedFalse(token)`.
+    /// In order: [`AvatarNotWhitelisted(caller)`](AvatarNotWhitelisted);
+    /// [`AvatarUnknownSpendingKey(user, key)`](AvatarUnknownSpendingKey);
+    /// [`AvatarSpendingKeyExpired(user, key, expiry)`](AvatarSpendingKeyExpired) from
+    /// `block.timestamp == expiry` on; [`AvatarSpendingCapExceeded(user, key, amount,
+    /// remaining)`](AvatarSpendingCapExceeded); the token's revert data, unchanged;
+    /// [`PeerCallReturnedFalse(token)`][PeerCallReturnedFalse].
     ///
     /// # Events
     /// `SpendingKeyCharged(user, key, caller, amount, remaining)` with the cap left after the
     /// pull; the token logs `Transfer`.
+    ///
+    /// [PeerCallReturnedFalse]: paratii_contracts::peers::PeerCallReturnedFalse
     pub fn transfer_from_with_key(
         &mut self,
         user: Address,
@@ -333,7 +341,7 @@ impl ParatiiAvatar {
     ///
     /// # Errors
     /// As [`Self::transfer_from_with_key`], for the total (`amount` `U256::MAX` in
-    /// `AvatarSpendingCapExceeded` when the total overflows).
+    /// [`AvatarSpendingCapExceeded`] when the total overflows).
     ///
     /// # Events
     /// One `SpendingKeyCharged` for the total; the token logs a `Transfer` per part.
@@ -359,9 +367,10 @@ impl ParatiiAvatar {
     /// `key` (its remaining cap included).
     ///
     /// # Errors
-    /// In order: `AvatarInvalidSpendingKey(user, key)` when `key` is zero or the caller;
-    /// `AvatarCapTooHigh(cap, max)` when `cap` is above [`MAX_SPENDING_CAP`];
-    /// `AvatarExpiryNotInFuture(expiry, now)` when `expiry <= block.timestamp`.
+    /// In order: [`AvatarInvalidSpendingKey(user, key)`](AvatarInvalidSpendingKey) when `key` is
+    /// zero or the caller; [`AvatarCapTooHigh(cap, max)`](AvatarCapTooHigh) when `cap` is above
+    /// [`MAX_SPENDING_CAP`]; [`AvatarExpiryNotInFuture(expiry, now)`](AvatarExpiryNotInFuture) when
+    /// `expiry <= block.timestamp`.
     ///
     /// # Events
     /// `SpendingKeyAuthorized(user, key, cap, expiry)`.
@@ -405,7 +414,8 @@ impl ParatiiAvatar {
     /// Revokes the caller's spending key `key` at once (an expired one too).
     ///
     /// # Errors
-    /// `AvatarUnknownSpendingKey(user, key)` when `key` is not authorised.
+    /// [`AvatarUnknownSpendingKey(user, key)`](AvatarUnknownSpendingKey) when `key` is not
+    /// authorised.
     ///
     /// # Events
     /// `SpendingKeyRevoked(user, key)`.
@@ -440,13 +450,17 @@ impl ParatiiAvatar {
     /// Pays `amounts[i]` PTI wei of the pool to `recipients[i]`, for each `i`; all or nothing.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
-    /// `AvatarLengthMismatch(recipients, amounts)`; `AvatarInvalidRecipient(0)`;
-    /// the token's revert data, unchanged (e.g. `ERC20InsufficientBalance`
-    /// when the pool is short); `PeerCallReturnedFalse(token)`.
+    /// In order: [`OwnableUnauthorizedAccount`] unless the caller is the owner;
+    /// [`AvatarLengthMismatch(recipients, amounts)`](AvatarLengthMismatch);
+    /// [`AvatarInvalidRecipient(0)`](AvatarInvalidRecipient); the token's revert data, unchanged
+    /// (e.g. [`ERC20InsufficientBalance`] when the pool is short);
+    /// [`PeerCallReturnedFalse(token)`][PeerCallReturnedFalse].
     ///
     /// # Events
     /// `PoolDisbursed(token, to, amount)` per payout.
+    ///
+    /// [PeerCallReturnedFalse]: paratii_contracts::peers::PeerCallReturnedFalse
+    /// [`ERC20InsufficientBalance`]: paratii_contracts::token::ERC20InsufficientBalance
     pub fn disburse(
         &mut self,
         recipients: Vec<Address>,
@@ -468,11 +482,12 @@ impl ParatiiAvatar {
     /// call (all gas but the 1/64th kept, not a 2,300-gas stipend); all or nothing.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount` unless the caller is the owner;
-    /// `AvatarLengthMismatch(recipients, amounts)`; `AvatarInvalidRecipient(0)`;
-    /// `AvatarInsufficientEther(balance, needed)` before any payout when the pool's ETH does not
-    /// cover the sum (`needed` saturates at `2²⁵⁶ − 1` if the sum overflows);
-    /// `AvatarEtherRefused(to, amount)` when a recipient's code reverts or runs out of gas.
+    /// In order: [`OwnableUnauthorizedAccount`] unless the caller is the owner;
+    /// [`AvatarLengthMismatch(recipients, amounts)`](AvatarLengthMismatch);
+    /// [`AvatarInvalidRecipient(0)`](AvatarInvalidRecipient); [`AvatarInsufficientEther(balance,
+    /// needed)`](AvatarInsufficientEther) before any payout when the pool's ETH does not cover the
+    /// sum (`needed` saturates at `2²⁵⁶ − 1` if the sum overflows); [`AvatarEtherRefused(to,
+    /// amount)`](AvatarEtherRefused) when a recipient's code reverts or runs out of gas.
     ///
     /// # Events
     /// `PoolDisbursed(0, to, amount)` per payout.
@@ -535,7 +550,7 @@ impl ParatiiAvatar {
     /// Starts handing the contract to `new_owner`, who must accept; zero cancels.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferStarted`.
@@ -546,7 +561,7 @@ impl ParatiiAvatar {
     /// Completes a transfer: the caller, the pending owner, becomes the owner.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the pending owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the pending owner.
     ///
     /// # Events
     /// `OwnershipTransferred`.
@@ -558,7 +573,7 @@ impl ParatiiAvatar {
     /// disbursed.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferred(owner, 0)`.

@@ -49,8 +49,8 @@ impl PaymentChannels {
     /// withdrawal, all fixed for the contract's life.
     ///
     /// # Errors
-    /// In order: `ChannelInvalidGracePeriod` unless [`MIN_GRACE_PERIOD_SECS`] ≤ `grace_period` ≤
-    /// [`MAX_GRACE_PERIOD_SECS`]; `ChannelAvatarTokenMismatch` unless the avatar's `token()`
+    /// In order: [`ChannelInvalidGracePeriod`] unless [`MIN_GRACE_PERIOD_SECS`] ≤ `grace_period` ≤
+    /// [`MAX_GRACE_PERIOD_SECS`]; [`ChannelAvatarTokenMismatch`] unless the avatar's `token()`
     /// answers `token`.
     #[constructor]
     pub fn constructor(
@@ -87,15 +87,24 @@ impl PaymentChannels {
     /// caller with `transferFrom` (approved beforehand); returns the channel id.
     ///
     /// # Errors
-    /// In order: `ChannelNotPayer(id, caller)` (the payer is not the caller);
-    /// `ChannelInvalidPayee` (zero, or the payer); `ChannelInvalidPrice` (zero or above 2⁹⁶ − 1);
-    /// `ChannelAlreadyExists` (the id was used, finalized included);
-    /// `ChannelDepositTooSmall` (below one segment's price); `ChannelDepositTooLarge`;
-    /// then, unchanged, the token's errors
-    /// (`ERC20InsufficientAllowance`, `ERC20InsufficientBalance`), or `PeerCallReturnedFalse`.
+    /// In order: [`ChannelNotPayer(id, caller)`][ChannelNotPayer] (the payer is not the caller);
+    /// [`ChannelInvalidPayee`] (zero, or the payer); [`ChannelInvalidPrice`] (zero or above 2⁹⁶ −
+    /// 1); [`ChannelAlreadyExists`] (the id was used, finalized included);
+    /// [`ChannelDepositTooSmall`] (below one segment's price); [`ChannelDepositTooLarge`]; then,
+    /// unchanged, the token's errors ([`ERC20InsufficientAllowance`],
+    /// [`ERC20InsufficientBalance`]), or [`PeerCallReturnedFalse`].
     ///
     /// # Events
     /// `ChannelOpened` (and the token's `Transfer`).
+    ///
+    /// [ChannelNotPayer]: paratii_contracts::channels::ChannelNotPayer
+    /// [`ChannelAlreadyExists`]: paratii_contracts::channels::ChannelAlreadyExists
+    /// [`ChannelDepositTooSmall`]: paratii_contracts::channels::ChannelDepositTooSmall
+    /// [`ChannelInvalidPayee`]: paratii_contracts::channels::ChannelInvalidPayee
+    /// [`ChannelInvalidPrice`]: paratii_contracts::channels::ChannelInvalidPrice
+    /// [`ERC20InsufficientAllowance`]: paratii_contracts::token::ERC20InsufficientAllowance
+    /// [`ERC20InsufficientBalance`]: paratii_contracts::token::ERC20InsufficientBalance
+    /// [`PeerCallReturnedFalse`]: paratii_contracts::peers::PeerCallReturnedFalse
     pub fn open(&mut self, channel: Channel, deposit: U256) -> Result<B256, Vec<u8>> {
         let payer = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, Some(payer))?;
@@ -163,13 +172,20 @@ impl PaymentChannels {
     /// its `true` means the deposit arrived; no registry entry is consulted.
     ///
     /// # Errors
-    /// In order: `ChannelInvalidPayer` (zero); then as [`Self::open`] from `ChannelInvalidPayee`
-    /// on, then the avatar's errors unchanged (`AvatarNotWhitelisted`,
-    /// `AvatarUnknownSpendingKey`, `AvatarSpendingKeyExpired`, `AvatarSpendingCapExceeded`, the
-    /// token's).
+    /// In order: [`ChannelInvalidPayer`] (zero); then as [`Self::open`] from
+    /// [`ChannelInvalidPayee`] on, then the avatar's errors unchanged ([`AvatarNotWhitelisted`],
+    /// [`AvatarUnknownSpendingKey`], [`AvatarSpendingKeyExpired`], [`AvatarSpendingCapExceeded`],
+    /// the token's).
     ///
     /// # Events
     /// `ChannelOpened` (and the avatar's `SpendingKeyCharged`, the token's `Transfer`).
+    ///
+    /// [`AvatarNotWhitelisted`]: paratii_contracts::avatar::AvatarNotWhitelisted
+    /// [`AvatarSpendingCapExceeded`]: paratii_contracts::avatar::AvatarSpendingCapExceeded
+    /// [`AvatarSpendingKeyExpired`]: paratii_contracts::avatar::AvatarSpendingKeyExpired
+    /// [`AvatarUnknownSpendingKey`]: paratii_contracts::avatar::AvatarUnknownSpendingKey
+    /// [`ChannelInvalidPayee`]: paratii_contracts::channels::ChannelInvalidPayee
+    /// [`ChannelInvalidPayer`]: paratii_contracts::channels::ChannelInvalidPayer
     pub fn open_for(&mut self, channel: Channel, deposit: U256) -> Result<B256, Vec<u8>> {
         let key = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, None)?;
@@ -195,12 +211,17 @@ impl PaymentChannels {
     /// deposit; cancels a pending close request. Only the payer may.
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelNotPayer`; `ChannelZeroTopUp`;
-    /// `ChannelDepositTooLarge` (the new deposit, saturated at 2²⁵⁶ − 1, above 2⁹⁶ − 1);
-    /// then the token's errors, unchanged, or `PeerCallReturnedFalse`.
+    /// In order: [`ChannelNotFound`]; [`ChannelFinalized`]; [`ChannelNotPayer`];
+    /// [`ChannelZeroTopUp`]; [`ChannelDepositTooLarge`] (the new deposit, saturated at 2²⁵⁶ − 1,
+    /// above 2⁹⁶ − 1); then the token's errors, unchanged, or [`PeerCallReturnedFalse`].
     ///
     /// # Events
     /// `ChannelToppedUp` (and the token's `Transfer`).
+    ///
+    /// [`ChannelFinalized`]: paratii_contracts::channels::ChannelFinalized
+    /// [`ChannelNotFound`]: paratii_contracts::channels::ChannelNotFound
+    /// [`ChannelNotPayer`]: paratii_contracts::channels::ChannelNotPayer
+    /// [`PeerCallReturnedFalse`]: paratii_contracts::peers::PeerCallReturnedFalse
     pub fn top_up(&mut self, channel: Channel, amount: U256) -> Result<(), Vec<u8>> {
         let caller = self.vm().msg_sender();
         let (id, mut state) = self.live(&channel)?;
@@ -239,14 +260,24 @@ impl PaymentChannels {
     /// stays open (and a pending close stays pending).
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ECDSAInvalidSignatureLength`,
-    /// `ECDSAInvalidSignatureV`, `ECDSAInvalidSignatureS`, `ECDSAInvalidSignature`;
-    /// `ChannelInvalidSigner` (another key signed, or another chain, contract, channel or type);
-    /// `ChannelStaleVoucher` (not above the settled count); `ChannelVoucherExceedsDeposit`;
-    /// then the token's errors, unchanged, or `PeerCallReturnedFalse`.
+    /// In order: [`ChannelNotFound`]; [`ChannelFinalized`]; [`ECDSAInvalidSignatureLength`],
+    /// [`ECDSAInvalidSignatureV`], [`ECDSAInvalidSignatureS`], [`ECDSAInvalidSignature`];
+    /// [`ChannelInvalidSigner`] (another key signed, or another chain, contract, channel or type);
+    /// [`ChannelStaleVoucher`] (not above the settled count); [`ChannelVoucherExceedsDeposit`];
+    /// then the token's errors, unchanged, or [`PeerCallReturnedFalse`].
     ///
     /// # Events
     /// `ChannelSettled` (and the token's `Transfer`).
+    ///
+    /// [`ChannelFinalized`]: paratii_contracts::channels::ChannelFinalized
+    /// [`ChannelInvalidSigner`]: paratii_contracts::channels::ChannelInvalidSigner
+    /// [`ChannelNotFound`]: paratii_contracts::channels::ChannelNotFound
+    /// [`ChannelStaleVoucher`]: paratii_contracts::channels::ChannelStaleVoucher
+    /// [`ChannelVoucherExceedsDeposit`]: paratii_contracts::channels::ChannelVoucherExceedsDeposit
+    /// [`ECDSAInvalidSignatureS`]: paratii_contracts::signature::ECDSAInvalidSignatureS
+    /// [`ECDSAInvalidSignatureV`]: paratii_contracts::signature::ECDSAInvalidSignatureV
+    /// [`ECDSAInvalidSignature`]: paratii_contracts::signature::ECDSAInvalidSignature
+    /// [`PeerCallReturnedFalse`]: paratii_contracts::peers::PeerCallReturnedFalse
     // The router decodes `bytes` into an owned value; the signature is only read.
     #[allow(clippy::needless_pass_by_value)]
     pub fn settle(
@@ -286,15 +317,16 @@ impl PaymentChannels {
     /// number of items settled.
     ///
     /// # Errors
-    /// None of the items' (they are skipped); when at least one item settles, the token's
-    /// errors, unchanged, or `PeerCallReturnedFalse`, reverting the
-    /// whole batch (PTI refuses no transfer to a non-zero address it can cover, so only a broken
-    /// invariant could).
+    /// None of the items' (they are skipped); when at least one item settles, the token's errors,
+    /// unchanged, or [`PeerCallReturnedFalse`], reverting the whole batch (PTI refuses no transfer
+    /// to a non-zero address it can cover, so only a broken invariant could).
     ///
     /// # Events
     /// One `ChannelSettleSkipped` per skipped item as it is found (a skip changes nothing), then
     /// one `ChannelSettled` per settled item, in item order, after the transfers (and the token's
     /// `Transfer`s).
+    ///
+    /// [`PeerCallReturnedFalse`]: paratii_contracts::peers::PeerCallReturnedFalse
     // The router decodes the items into an owned vector; they are only read.
     #[allow(clippy::needless_pass_by_value)]
     pub fn settle_batch(&mut self, items: Vec<SettleItem>) -> Result<U256, Vec<u8>> {
@@ -339,13 +371,19 @@ impl PaymentChannels {
     /// (so a payee can release a payer without any voucher).
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelNotPayee`; when `segments`
-    /// exceeds the settled count, the voucher's signature errors and `ChannelInvalidSigner`,
-    /// then `ChannelVoucherExceedsDeposit`; then the token's errors,
-    /// unchanged, or `PeerCallReturnedFalse`.
+    /// In order: [`ChannelNotFound`]; [`ChannelFinalized`]; [`ChannelNotPayee`]; when `segments`
+    /// exceeds the settled count, the voucher's signature errors and [`ChannelInvalidSigner`], then
+    /// [`ChannelVoucherExceedsDeposit`]; then the token's errors, unchanged, or
+    /// [`PeerCallReturnedFalse`].
     ///
     /// # Events
     /// `ChannelClosed` (and the token's `Transfer`s).
+    ///
+    /// [`ChannelFinalized`]: paratii_contracts::channels::ChannelFinalized
+    /// [`ChannelInvalidSigner`]: paratii_contracts::channels::ChannelInvalidSigner
+    /// [`ChannelNotFound`]: paratii_contracts::channels::ChannelNotFound
+    /// [`ChannelVoucherExceedsDeposit`]: paratii_contracts::channels::ChannelVoucherExceedsDeposit
+    /// [`PeerCallReturnedFalse`]: paratii_contracts::peers::PeerCallReturnedFalse
     #[allow(clippy::needless_pass_by_value)]
     pub fn close(
         &mut self,
@@ -373,13 +411,16 @@ impl PaymentChannels {
     /// with a short deadline and accepts no voucher above `segments` before it passes.
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelCloseAuthorizationExpired`
+    /// In order: [`ChannelNotFound`]; [`ChannelFinalized`]; [`ChannelCloseAuthorizationExpired`]
     /// (`block.timestamp > deadline`); the authorization's signature errors and
-    /// `ChannelInvalidCloseAuthorization` (not signed by the payee, or for another count,
+    /// [`ChannelInvalidCloseAuthorization`] (not signed by the payee, or for another count,
     /// deadline, channel, chain, contract or type); then as [`Self::close`] from the voucher on.
     ///
     /// # Events
     /// As [`Self::close`].
+    ///
+    /// [`ChannelFinalized`]: paratii_contracts::channels::ChannelFinalized
+    /// [`ChannelNotFound`]: paratii_contracts::channels::ChannelNotFound
     #[allow(clippy::needless_pass_by_value)]
     pub fn close_with_authorization(
         &mut self,
@@ -426,12 +467,16 @@ impl PaymentChannels {
     /// after, until the withdrawal) the payee may settle or close.
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelCloseAlreadyRequested` (a
+    /// In order: [`ChannelNotFound`]; [`ChannelFinalized`]; [`ChannelCloseAlreadyRequested`] (a
     /// second request would restart the clock for nothing: the error says when it ends);
-    /// `ChannelNotPayer`.
+    /// [`ChannelNotPayer`].
     ///
     /// # Events
     /// `ChannelCloseRequested`.
+    ///
+    /// [`ChannelFinalized`]: paratii_contracts::channels::ChannelFinalized
+    /// [`ChannelNotFound`]: paratii_contracts::channels::ChannelNotFound
+    /// [`ChannelNotPayer`]: paratii_contracts::channels::ChannelNotPayer
     pub fn request_close(&mut self, channel: Channel) -> Result<(), Error> {
         let caller = self.vm().msg_sender();
         let (id, mut state) = self.live(&channel)?;
@@ -456,12 +501,17 @@ impl PaymentChannels {
     /// request is over, and finalizes (at the settled count). Only the payer may.
     ///
     /// # Errors
-    /// In order: `ChannelNotFound`; `ChannelFinalized`; `ChannelCloseNotRequested`;
-    /// `ChannelGracePeriodActive`; `ChannelNotPayer`; then the
-    /// token's errors, unchanged, or `PeerCallReturnedFalse`.
+    /// In order: [`ChannelNotFound`]; [`ChannelFinalized`]; [`ChannelCloseNotRequested`];
+    /// [`ChannelGracePeriodActive`]; [`ChannelNotPayer`]; then the token's errors, unchanged, or
+    /// [`PeerCallReturnedFalse`].
     ///
     /// # Events
     /// `ChannelClosed` (and the token's `Transfer`).
+    ///
+    /// [`ChannelFinalized`]: paratii_contracts::channels::ChannelFinalized
+    /// [`ChannelNotFound`]: paratii_contracts::channels::ChannelNotFound
+    /// [`ChannelNotPayer`]: paratii_contracts::channels::ChannelNotPayer
+    /// [`PeerCallReturnedFalse`]: paratii_contracts::peers::PeerCallReturnedFalse
     pub fn withdraw(&mut self, channel: Channel) -> Result<(), Vec<u8>> {
         let caller = self.vm().msg_sender();
         let (id, state) = self.live(&channel)?;

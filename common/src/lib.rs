@@ -112,7 +112,7 @@ pub fn domain_separator<H: Host + ?Sized>(host: &H, name_hash: B256, version_has
 /// [`lookup`], or `PeerNotRegistered(key)` when nothing is registered under `key`.
 ///
 /// # Errors
-/// `PeerNotRegistered(key)`.
+/// [`PeerNotRegistered(key)`](PeerNotRegistered).
 pub fn peer<H: Host + ?Sized>(
     host: &H,
     registry: Address,
@@ -136,8 +136,8 @@ pub fn revert_data(error: CallError) -> Vec<u8> {
 /// defending against tokens that return `false` instead of reverting.
 ///
 /// # Errors
-/// The callee's revert data, unchanged; `PeerCallReturnedFalse(to)` (encoded) when it returned
-/// anything but nothing or `true`.
+/// The callee's revert data, unchanged; [`PeerCallReturnedFalse(to)`](PeerCallReturnedFalse)
+/// (encoded) when it returned anything but nothing or `true`.
 pub fn call_returning_true<H: Host + ?Sized>(
     host: &H,
     context: impl MutatingCallContext,

@@ -138,8 +138,9 @@ impl ParatiiRegistry {
     /// the change delay (seconds) of addresses and numbers.
     ///
     /// # Errors
-    /// In order: `RegistryInvalidDelay` unless [`MIN_CHANGE_DELAY_SECS`] ≤ `change_delay` ≤
-    /// [`MAX_CHANGE_DELAY_SECS`]; `OwnableInvalidOwner(0)` when `owner` is zero.
+    /// In order: [`RegistryInvalidDelay`] unless [`MIN_CHANGE_DELAY_SECS`] ≤ `change_delay` ≤
+    /// [`MAX_CHANGE_DELAY_SECS`]; [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is
+    /// zero.
     ///
     /// # Events
     /// `OwnershipTransferred(0, owner)`.
@@ -161,8 +162,8 @@ impl ParatiiRegistry {
     /// from `block.timestamp + changeDelay` on, once applied ([`Self::apply_address_change`]).
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount` (not the owner); `RegistryEmptyName`;
-    /// `RegistryZeroAddress` (use `unregisterAddress`).
+    /// In order: [`OwnableUnauthorizedAccount`] (not the owner); [`RegistryEmptyName`];
+    /// [`RegistryZeroAddress`] (use `unregisterAddress`).
     ///
     /// # Events
     /// `AddressRegistered(keccak256(name), name, value)` at once, or
@@ -185,7 +186,7 @@ impl ParatiiRegistry {
     /// on, once applied ([`Self::apply_address_change`]).
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`.
+    /// In order: [`OwnableUnauthorizedAccount`]; [`RegistryEmptyName`]; [`RegistryNotRegistered`].
     ///
     /// # Events
     /// `AddressChangeScheduled(keccak256(name), name, 0, effectiveAt)`.
@@ -201,7 +202,8 @@ impl ParatiiRegistry {
     /// Applies the address change scheduled under `name` once it is due; anyone may.
     ///
     /// # Errors
-    /// In order: `RegistryNoPendingChange`; `RegistryChangeNotDue(name, effectiveAt, now)`.
+    /// In order: [`RegistryNoPendingChange`]; [`RegistryChangeNotDue(name, effectiveAt,
+    /// now)`](RegistryChangeNotDue).
     ///
     /// # Events
     /// `AddressRegistered(keccak256(name), name, value)`, or `AddressUnregistered` for zero.
@@ -225,7 +227,7 @@ impl ParatiiRegistry {
     /// zero is a live value (a pool share of zero), so not even a first setting is immediate.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`.
+    /// In order: [`OwnableUnauthorizedAccount`]; [`RegistryEmptyName`].
     ///
     /// # Events
     /// `UintChangeScheduled(keccak256(name), name, value, effectiveAt)`.
@@ -238,7 +240,7 @@ impl ParatiiRegistry {
     /// Schedules the removal of the number under `name` (as [`Self::register_uint`] with 0).
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`
+    /// In order: [`OwnableUnauthorizedAccount`]; [`RegistryEmptyName`]; [`RegistryNotRegistered`]
     /// (nothing, or 0, is registered).
     ///
     /// # Events
@@ -255,7 +257,8 @@ impl ParatiiRegistry {
     /// Applies the number change scheduled under `name` once it is due; anyone may.
     ///
     /// # Errors
-    /// In order: `RegistryNoPendingChange`; `RegistryChangeNotDue(name, effectiveAt, now)`.
+    /// In order: [`RegistryNoPendingChange`]; [`RegistryChangeNotDue(name, effectiveAt,
+    /// now)`](RegistryChangeNotDue).
     ///
     /// # Events
     /// `UintRegistered(keccak256(name), name, value)`, or `UintUnregistered` for zero.
@@ -277,7 +280,7 @@ impl ParatiiRegistry {
     /// Cancels the changes (address and number) scheduled under `name`.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNoPendingChange`
+    /// In order: [`OwnableUnauthorizedAccount`]; [`RegistryEmptyName`]; [`RegistryNoPendingChange`]
     /// when nothing is scheduled.
     ///
     /// # Events
@@ -316,8 +319,8 @@ impl ParatiiRegistry {
     /// Sets the string under `name`, replacing any previous one.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryEmptyString` (use
-    /// `unregisterString`); `RegistryStringTooLong` (over [`MAX_STRING_BYTES`]).
+    /// In order: [`OwnableUnauthorizedAccount`]; [`RegistryEmptyName`]; [`RegistryEmptyString`]
+    /// (use `unregisterString`); [`RegistryStringTooLong`] (over [`MAX_STRING_BYTES`]).
     ///
     /// # Events
     /// `StringRegistered(keccak256(name), name, value)`.
@@ -341,7 +344,7 @@ impl ParatiiRegistry {
     /// Removes the string under `name`.
     ///
     /// # Errors
-    /// In order: `OwnableUnauthorizedAccount`; `RegistryEmptyName`; `RegistryNotRegistered`.
+    /// In order: [`OwnableUnauthorizedAccount`]; [`RegistryEmptyName`]; [`RegistryNotRegistered`].
     ///
     /// # Events
     /// `StringUnregistered(keccak256(name), name)`.
@@ -411,7 +414,7 @@ impl ParatiiRegistry {
     /// Starts handing the registry to `new_owner`, who must accept; zero cancels.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferStarted(owner, new_owner)`.
@@ -422,7 +425,7 @@ impl ParatiiRegistry {
     /// Completes a transfer: the caller, the pending owner, becomes the owner.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the pending owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the pending owner.
     ///
     /// # Events
     /// `OwnershipTransferred(previous, caller)`.
@@ -433,7 +436,7 @@ impl ParatiiRegistry {
     /// Gives up ownership for good: the registry's entries become permanent.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferred(owner, 0)`.

@@ -53,7 +53,7 @@ impl SendEther {
     /// Forwards the attached ETH to `to` with all available gas and logs the payment.
     ///
     /// # Errors
-    /// `SendEtherInvalidRecipient` when `to` is zero; `SendEtherRecipientRefused` when the
+    /// [`SendEtherInvalidRecipient`] when `to` is zero; [`SendEtherRecipientRefused`] when the
     /// recipient's code reverts or runs out of gas.
     ///
     /// # Events
@@ -79,7 +79,7 @@ impl SendEther {
     /// Refuses ETH sent without calldata.
     ///
     /// # Errors
-    /// Always `SendEtherPlainEtherRefused(sender, value)`.
+    /// Always [`SendEtherPlainEtherRefused(sender, value)`](SendEtherPlainEtherRefused).
     #[receive]
     pub fn receive(&mut self) -> Result<(), Vec<u8>> {
         let (sender, value) = (self.vm().msg_sender(), self.vm().msg_value());

@@ -127,7 +127,7 @@ impl ParatiiToken {
     /// Mints [`INITIAL_SUPPLY`] to `holder`.
     ///
     /// # Errors
-    /// `ERC20InvalidReceiver(0)` when `holder` is zero.
+    /// [`ERC20InvalidReceiver(0)`](ERC20InvalidReceiver) when `holder` is zero.
     ///
     /// # Events
     /// `Transfer(0, holder, INITIAL_SUPPLY)`.
@@ -180,7 +180,7 @@ impl ParatiiToken {
     /// Moves `value` from the caller to `to`.
     ///
     /// # Errors
-    /// `ERC20InvalidReceiver` (zero `to`); `ERC20InsufficientBalance`.
+    /// [`ERC20InvalidReceiver`] (zero `to`); [`ERC20InsufficientBalance`].
     ///
     /// # Events
     /// `Transfer`.
@@ -194,8 +194,9 @@ impl ParatiiToken {
     /// infinite (`2²⁵⁶ − 1`).
     ///
     /// # Errors
-    /// Checked in this order, before any write: `ERC20InsufficientAllowance`;
-    /// `ERC20InvalidSender` / `ERC20InvalidReceiver` (zero addresses); `ERC20InsufficientBalance`.
+    /// Checked in this order, before any write: [`ERC20InsufficientAllowance`];
+    /// [`ERC20InvalidSender`] / [`ERC20InvalidReceiver`] (zero addresses);
+    /// [`ERC20InsufficientBalance`].
     ///
     /// # Events
     /// `Transfer` (no `Approval`: the allowance is readable with `allowance`).
@@ -224,7 +225,7 @@ impl ParatiiToken {
     /// Lets `spender` move up to `value` of the caller's tokens, replacing any allowance.
     ///
     /// # Errors
-    /// `ERC20InvalidSpender` (zero `spender`).
+    /// [`ERC20InvalidSpender`] (zero `spender`).
     ///
     /// # Events
     /// `Approval`.
@@ -237,7 +238,7 @@ impl ParatiiToken {
     /// Raises `spender`'s allowance by `added_value`.
     ///
     /// # Errors
-    /// `ERC20InvalidSpender`; `ERC20AllowanceOverflow`.
+    /// [`ERC20InvalidSpender`]; [`ERC20AllowanceOverflow`].
     ///
     /// # Events
     /// `Approval` with the new allowance.
@@ -262,7 +263,7 @@ impl ParatiiToken {
     /// Lowers `spender`'s allowance by `subtracted_value`.
     ///
     /// # Errors
-    /// `ERC20InvalidSpender`; `ERC20FailedDecreaseAllowance` when it would go below zero.
+    /// [`ERC20InvalidSpender`]; [`ERC20FailedDecreaseAllowance`] when it would go below zero.
     ///
     /// # Events
     /// `Approval` with the new allowance.
@@ -289,7 +290,7 @@ impl ParatiiToken {
     /// The original Paratii token's name for [`ParatiiToken::increase_allowance`]; identical.
     ///
     /// # Errors
-    /// `ERC20InvalidSpender`; `ERC20AllowanceOverflow`.
+    /// [`ERC20InvalidSpender`]; [`ERC20AllowanceOverflow`].
     ///
     /// # Events
     /// `Approval` with the new allowance.
@@ -306,7 +307,7 @@ impl ParatiiToken {
     /// [`ParatiiToken::decrease_allowance`] to revert instead).
     ///
     /// # Errors
-    /// `ERC20InvalidSpender`.
+    /// [`ERC20InvalidSpender`].
     ///
     /// # Events
     /// `Approval` with the new allowance.
@@ -325,10 +326,10 @@ impl ParatiiToken {
     /// of `Permit(owner, spender, value, nonces(owner), deadline)`, and uses up the nonce.
     ///
     /// # Errors
-    /// Checked in this order: `ERC2612ExpiredSignature` (`block.timestamp > deadline`);
-    /// `ECDSAInvalidSignatureV`; `ECDSAInvalidSignatureS` (high-s); `ECDSAInvalidSignature`
-    /// (nothing recovered); `ERC2612InvalidSigner` (recovered ≠ `owner`, including a replayed or
-    /// out-of-order nonce); `ERC20InvalidSpender`.
+    /// Checked in this order: [`ERC2612ExpiredSignature`] (`block.timestamp > deadline`);
+    /// [`ECDSAInvalidSignatureV`]; [`ECDSAInvalidSignatureS`] (high-s); [`ECDSAInvalidSignature`]
+    /// (nothing recovered); [`ERC2612InvalidSigner`] (recovered ≠ `owner`, including a replayed or
+    /// out-of-order nonce); [`ERC20InvalidSpender`].
     ///
     /// # Events
     /// `Approval`.

@@ -180,7 +180,7 @@ impl UserRegistry {
     /// Sets the owner and the `ParatiiRegistry` to look peers up in.
     ///
     /// # Errors
-    /// `OwnableInvalidOwner(0)` when `owner` is zero.
+    /// [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is zero.
     ///
     /// # Events
     /// `OwnershipTransferred(0, owner)`.
@@ -193,7 +193,7 @@ impl UserRegistry {
     /// Registers the caller with `metadata`, the sha2-256 digest of its IPFS metadata JSON.
     ///
     /// # Errors
-    /// In order: `UserRegistryMissingMetadata`; `UserRegistryAlreadyRegistered`.
+    /// In order: [`UserRegistryMissingMetadata`]; [`UserRegistryAlreadyRegistered`].
     ///
     /// # Events
     /// `UserRegistered`.
@@ -213,7 +213,7 @@ impl UserRegistry {
     /// Replaces the caller's metadata digest.
     ///
     /// # Errors
-    /// In order: `UserRegistryUnknownUser`; `UserRegistryMissingMetadata`.
+    /// In order: [`UserRegistryUnknownUser`]; [`UserRegistryMissingMetadata`].
     ///
     /// # Events
     /// `UserUpdated`.
@@ -230,7 +230,7 @@ impl UserRegistry {
     /// the contract owner may.
     ///
     /// # Errors
-    /// In order: `UserRegistryNotUserOrOwner`; `UserRegistryUnknownUser`.
+    /// In order: [`UserRegistryNotUserOrOwner`]; [`UserRegistryUnknownUser`].
     ///
     /// # Events
     /// `UserRemoved(user, caller)`.
@@ -254,7 +254,7 @@ impl UserRegistry {
     /// `user`'s metadata digest.
     ///
     /// # Errors
-    /// `UserRegistryUnknownUser`.
+    /// [`UserRegistryUnknownUser`].
     pub fn get_user(&self, user: Address) -> Result<B256, Error> {
         self.when_registered(user)
     }
@@ -268,8 +268,8 @@ impl UserRegistry {
     /// `ParatiiRegistry` now may.
     ///
     /// # Errors
-    /// In order: `UserRegistryUnauthorizedStore` (also when no store is registered);
-    /// `UserRegistryAlreadyAcquired`.
+    /// In order: [`UserRegistryUnauthorizedStore`] (also when no store is registered);
+    /// [`UserRegistryAlreadyAcquired`].
     ///
     /// # Events
     /// `VideoAcquired`.
@@ -302,11 +302,13 @@ impl UserRegistry {
     /// The caller likes (`liked`) or dislikes `video_id`; a repeat is a no-op.
     ///
     /// # Errors
-    /// `PeerNotRegistered(VideoRegistry)`; the `VideoRegistry`'s revert data, unchanged
-    /// (`VideoRegistryUnknownVideo` for an unknown video).
+    /// [`PeerNotRegistered(VideoRegistry)`](PeerNotRegistered); the `VideoRegistry`'s revert data,
+    /// unchanged ([`VideoRegistryUnknownVideo`] for an unknown video).
     ///
     /// # Events
     /// `VideoVoted(caller, video_id, liked, acquired, caller)` unless the vote repeats.
+    ///
+    /// [`VideoRegistryUnknownVideo`]: paratii_contracts::video_registry::VideoRegistryUnknownVideo
     pub fn like_video(&mut self, video_id: B256, liked: bool) -> Result<(), Vec<u8>> {
         let user = self.vm().msg_sender();
         self.vote(user, video_id, liked, user)
@@ -316,7 +318,8 @@ impl UserRegistry {
     /// `user`; a repeat is a no-op.
     ///
     /// # Errors
-    /// In order: `UserRegistryNotPostingKey(user, caller)`; then as [`Self::like_video`].
+    /// In order: [`UserRegistryNotPostingKey(user, caller)`](UserRegistryNotPostingKey); then as
+    /// [`Self::like_video`].
     ///
     /// # Events
     /// `VideoVoted(user, video_id, liked, acquired, caller)` unless the vote repeats.
@@ -336,12 +339,12 @@ impl UserRegistry {
     /// nonce, even when the vote repeats the current one (then nothing else changes).
     ///
     /// # Errors
-    /// In order: `UserRegistryExpiredSignature` (`block.timestamp > deadline`);
-    /// `ECDSAInvalidSignatureLength` (not 65 bytes); `ECDSAInvalidSignatureV`;
-    /// `ECDSAInvalidSignatureS` (high-s); `ECDSAInvalidSignature` (nothing recovered);
-    /// `UserRegistryNotPostingKey(user, signer)` (the signer is neither `user` nor a live posting
-    /// key of it, including a replayed signature, which recovers another address); then as
-    /// [`Self::like_video`].
+    /// In order: [`UserRegistryExpiredSignature`] (`block.timestamp > deadline`);
+    /// [`ECDSAInvalidSignatureLength`] (not 65 bytes); [`ECDSAInvalidSignatureV`];
+    /// [`ECDSAInvalidSignatureS`] (high-s); [`ECDSAInvalidSignature`] (nothing recovered);
+    /// [`UserRegistryNotPostingKey(user, signer)`](UserRegistryNotPostingKey) (the signer is
+    /// neither `user` nor a live posting key of it, including a replayed signature, which recovers
+    /// another address); then as [`Self::like_video`].
     ///
     /// # Events
     /// `VideoVoted(user, video_id, liked, acquired, signer)` unless the vote repeats.
@@ -378,8 +381,8 @@ impl UserRegistry {
     /// until `expiry` (unix seconds, exclusive); replaces an earlier expiry of `key`.
     ///
     /// # Errors
-    /// In order: `UserRegistryNotUserOrSpendingKey`; `UserRegistryInvalidPostingKey` (`key` zero
-    /// or `user`); `UserRegistryExpiryNotInFuture` (`expiry <= block.timestamp`).
+    /// In order: [`UserRegistryNotUserOrSpendingKey`]; [`UserRegistryInvalidPostingKey`] (`key`
+    /// zero or `user`); [`UserRegistryExpiryNotInFuture`] (`expiry <= block.timestamp`).
     ///
     /// # Events
     /// `PostingKeyAuthorized(user, key, expiry, caller)`.
@@ -421,7 +424,7 @@ impl UserRegistry {
     /// key `key` (an expired one too, which clears it).
     ///
     /// # Errors
-    /// In order: `UserRegistryNotUserOrSpendingKey`; `UserRegistryNotPostingKey` (never
+    /// In order: [`UserRegistryNotUserOrSpendingKey`]; [`UserRegistryNotPostingKey`] (never
     /// authorised, or revoked already).
     ///
     /// # Events
@@ -514,7 +517,7 @@ impl UserRegistry {
     /// Starts handing the contract to `new_owner`, who must accept; zero cancels.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferStarted`.
@@ -525,7 +528,7 @@ impl UserRegistry {
     /// Completes a transfer: the caller, the pending owner, becomes the owner.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the pending owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the pending owner.
     ///
     /// # Events
     /// `OwnershipTransferred`.
@@ -536,7 +539,7 @@ impl UserRegistry {
     /// Gives up ownership for good: only users can remove themselves any more.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferred(owner, 0)`.

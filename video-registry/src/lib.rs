@@ -119,7 +119,7 @@ impl VideoRegistry {
     /// Sets the owner and the `ParatiiRegistry` to look stats writers up in.
     ///
     /// # Errors
-    /// `OwnableInvalidOwner(0)` when `owner` is zero.
+    /// [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is zero.
     ///
     /// # Events
     /// `OwnershipTransferred(0, owner)`.
@@ -135,9 +135,9 @@ impl VideoRegistry {
     /// returns ([`Self::video_id`]).
     ///
     /// # Errors
-    /// In order: `VideoRegistryInvalidOwner`;
-    /// `VideoRegistryNotApprovedRegistrar`; `VideoRegistryAlreadyRegistered`;
-    /// `VideoRegistryRemoved`; `VideoRegistryPriceTooHigh`; `VideoRegistryMissingOriginal`.
+    /// In order: [`VideoRegistryInvalidOwner`]; [`VideoRegistryNotApprovedRegistrar`];
+    /// [`VideoRegistryAlreadyRegistered`]; [`VideoRegistryRemoved`]; [`VideoRegistryPriceTooHigh`];
+    /// [`VideoRegistryMissingOriginal`].
     ///
     /// # Events
     /// `VideoRegistered`.
@@ -199,8 +199,8 @@ impl VideoRegistry {
     /// Changes `video_id`'s price and hashes; its owner, registrar and stats stay.
     ///
     /// # Errors
-    /// In order: `VideoRegistryUnknownVideo`; `VideoRegistryNotOwnerOrRegistrar`;
-    /// `VideoRegistryPriceTooHigh`; `VideoRegistryMissingOriginal`.
+    /// In order: [`VideoRegistryUnknownVideo`]; [`VideoRegistryNotOwnerOrRegistrar`];
+    /// [`VideoRegistryPriceTooHigh`]; [`VideoRegistryMissingOriginal`].
     ///
     /// # Events
     /// `VideoUpdated`.
@@ -227,7 +227,7 @@ impl VideoRegistry {
     /// Removes `video_id` (record and stats) for good: the id can never be registered again.
     ///
     /// # Errors
-    /// `VideoRegistryUnknownVideo`; `VideoRegistryNotOwnerOrRegistrar`.
+    /// [`VideoRegistryUnknownVideo`]; [`VideoRegistryNotOwnerOrRegistrar`].
     ///
     /// # Events
     /// `VideoRemoved`.
@@ -251,7 +251,7 @@ impl VideoRegistry {
     /// Approves (or stops approving) `registrar` to register videos for others.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the contract owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the contract owner.
     ///
     /// # Events
     /// `RegistrarApproved`.
@@ -269,7 +269,7 @@ impl VideoRegistry {
     /// in the `ParatiiRegistry` now) may.
     ///
     /// # Errors
-    /// `VideoRegistryUnknownVideo`; `VideoRegistryUnauthorizedStatsWriter`.
+    /// [`VideoRegistryUnknownVideo`]; [`VideoRegistryUnauthorizedStatsWriter`].
     ///
     /// # Events
     /// `VideoViewed` with the new count.
@@ -291,8 +291,8 @@ impl VideoRegistry {
     /// only the `UserRegistry` (as registered in the `ParatiiRegistry` now) may.
     ///
     /// # Errors
-    /// `VideoRegistryInvalidVote` (codes above 2, or no change); `VideoRegistryUnknownVideo`;
-    /// `VideoRegistryUnauthorizedStatsWriter`.
+    /// [`VideoRegistryInvalidVote`] (codes above 2, or no change); [`VideoRegistryUnknownVideo`];
+    /// [`VideoRegistryUnauthorizedStatsWriter`].
     ///
     /// # Events
     /// `VideoVotesChanged` with the new counts.
@@ -327,7 +327,7 @@ impl VideoRegistry {
     /// `video_id`'s record: owner, registrar, price, original, transcoded and metadata hashes.
     ///
     /// # Errors
-    /// `VideoRegistryUnknownVideo`.
+    /// [`VideoRegistryUnknownVideo`].
     #[allow(clippy::type_complexity)]
     pub fn get_video(
         &self,
@@ -348,7 +348,7 @@ impl VideoRegistry {
     /// What a buyer pays and to whom: `video_id`'s owner and price (one slot read).
     ///
     /// # Errors
-    /// `VideoRegistryUnknownVideo`.
+    /// [`VideoRegistryUnknownVideo`].
     pub fn sale_terms(&self, video_id: B256) -> Result<(Address, U256), Error> {
         let owner = self.owner_of(video_id)?;
         Ok((owner, U256::from(self.videos.getter(video_id).price.get())))
@@ -357,7 +357,7 @@ impl VideoRegistry {
     /// `video_id`'s views, likes and dislikes.
     ///
     /// # Errors
-    /// `VideoRegistryUnknownVideo`.
+    /// [`VideoRegistryUnknownVideo`].
     pub fn get_stats(&self, video_id: B256) -> Result<(u64, u64, u64), Error> {
         self.when_registered(video_id)?;
         let video = self.videos.getter(video_id);
@@ -396,7 +396,7 @@ impl VideoRegistry {
     /// Starts handing the contract to `new_owner`, who must accept; zero cancels.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferStarted`.
@@ -407,7 +407,7 @@ impl VideoRegistry {
     /// Completes a transfer: the caller, the pending owner, becomes the owner.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the pending owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the pending owner.
     ///
     /// # Events
     /// `OwnershipTransferred`.
@@ -418,7 +418,7 @@ impl VideoRegistry {
     /// Gives up ownership for good: no registrar can be approved or revoked any more.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount` unless the caller is the owner.
+    /// [`OwnableUnauthorizedAccount`] unless the caller is the owner.
     ///
     /// # Events
     /// `OwnershipTransferred(owner, 0)`.

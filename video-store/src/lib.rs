@@ -143,17 +143,22 @@ impl VideoStore {
     /// buyer's proof-of-buy data (zero for none).
     ///
     /// # Errors
-    /// In order: `PeerNotRegistered` (video registry, avatar, user registry: one registry call);
-    /// the video registry's `VideoRegistryUnknownVideo`; `VideoStoreAlreadyBought`;
-    /// `VideoRegistryPriceTooHigh` (a foreign video registry only);
-    /// `VideoStorePriceAboveMax(videoId, price, maxPrice)`; `VideoStoreInvalidPoolShare`;
-    /// then, unchanged, the errors of the payment (the token's `ERC20InsufficientAllowance` /
-    /// `ERC20InsufficientBalance`, the avatar's `AvatarNotWhitelisted`), of the acquisition and
-    /// of the view count.
+    /// In order: [`PeerNotRegistered`] (video registry, avatar, user registry: one registry call);
+    /// the video registry's [`VideoRegistryUnknownVideo`]; [`VideoStoreAlreadyBought`];
+    /// [`VideoRegistryPriceTooHigh`] (a foreign video registry only);
+    /// [`VideoStorePriceAboveMax(videoId, price, maxPrice)`](VideoStorePriceAboveMax);
+    /// [`VideoStoreInvalidPoolShare`]; then, unchanged, the errors of the payment (the token's
+    /// [`ERC20InsufficientAllowance`] / [`ERC20InsufficientBalance`], the avatar's
+    /// [`AvatarNotWhitelisted`]), of the acquisition and of the view count.
     ///
     /// # Events
     /// `VideoBought` (and the token's `Transfer`s, the user registry's `VideoAcquired`, the
     /// video registry's `VideoViewed`).
+    ///
+    /// [`AvatarNotWhitelisted`]: paratii_contracts::avatar::AvatarNotWhitelisted
+    /// [`ERC20InsufficientAllowance`]: paratii_contracts::token::ERC20InsufficientAllowance
+    /// [`ERC20InsufficientBalance`]: paratii_contracts::token::ERC20InsufficientBalance
+    /// [`VideoRegistryUnknownVideo`]: paratii_contracts::video_registry::VideoRegistryUnknownVideo
     pub fn buy_video(
         &mut self,
         video_id: B256,
@@ -174,7 +179,7 @@ impl VideoStore {
     /// Either way the buyer pays at most `max_price`.
     ///
     /// # Errors
-    /// `PeerNotRegistered` (token); the token's permit errors when the allowance does not cover
+    /// [`PeerNotRegistered`] (token); the token's permit errors when the allowance does not cover
     /// the price; then as [`Self::buy_video`].
     ///
     /// # Events
@@ -217,13 +222,17 @@ impl VideoStore {
     /// exhausted keys).
     ///
     /// # Errors
-    /// `VideoStoreInvalidBuyer` when `user` is zero; then as [`Self::buy_video`], the payment
-    /// errors including the avatar's `AvatarUnknownSpendingKey`, `AvatarSpendingKeyExpired` and
-    /// `AvatarSpendingCapExceeded`.
+    /// [`VideoStoreInvalidBuyer`] when `user` is zero; then as [`Self::buy_video`], the payment
+    /// errors including the avatar's [`AvatarUnknownSpendingKey`], [`AvatarSpendingKeyExpired`] and
+    /// [`AvatarSpendingCapExceeded`].
     ///
     /// # Events
     /// As [`Self::buy_video`], with the key in `VideoBought`, plus the avatar's
     /// `SpendingKeyCharged`.
+    ///
+    /// [`AvatarSpendingCapExceeded`]: paratii_contracts::avatar::AvatarSpendingCapExceeded
+    /// [`AvatarSpendingKeyExpired`]: paratii_contracts::avatar::AvatarSpendingKeyExpired
+    /// [`AvatarUnknownSpendingKey`]: paratii_contracts::avatar::AvatarUnknownSpendingKey
     pub fn buy_video_for(
         &mut self,
         user: Address,
