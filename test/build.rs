@@ -11,9 +11,7 @@ use paratii_build::{build, suite::CONTRACTS};
 fn main() {
     let manifest =
         std::env::var("CARGO_MANIFEST_DIR").expect("cargo should set CARGO_MANIFEST_DIR");
-    let root = Path::new(&manifest)
-        .parent()
-        .expect("paratii-test should be inside the workspace");
+    let root = Path::new(&manifest).parent().expect("paratii-test should be inside the workspace");
     let mut watched = vec![
         "Cargo.toml".to_owned(),
         "Cargo.lock".to_owned(),
@@ -33,10 +31,7 @@ fn main() {
     for path in watched {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
-    println!(
-        "cargo:rustc-env=PARATII_WASM_DIR={}",
-        root.join(build::OUT_DIR).display()
-    );
+    println!("cargo:rustc-env=PARATII_WASM_DIR={}", root.join(build::OUT_DIR).display());
     let contracts: Vec<_> = CONTRACTS.iter().collect();
     if let Err(e) = build::deployables(root, &contracts) {
         panic!("building the suite's deployable WASM failed: {e}");

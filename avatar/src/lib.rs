@@ -207,10 +207,7 @@ impl ParatiiAvatar {
     /// scheduled.
     pub fn add_to_whitelist(&mut self, account: Address) -> Result<(), Error> {
         self.ownership.only_owner()?;
-        let at = self
-            .vm()
-            .block_timestamp()
-            .saturating_add(self.whitelist_delay());
+        let at = self.vm().block_timestamp().saturating_add(self.whitelist_delay());
         self.schedule(account, at)
     }
 
@@ -382,32 +379,19 @@ impl ParatiiAvatar {
     ) -> Result<(), Error> {
         let user = self.vm().msg_sender();
         if key.is_zero() || key == user {
-            return Err(Error::InvalidSpendingKey(AvatarInvalidSpendingKey {
-                user,
-                key,
-            }));
+            return Err(Error::InvalidSpendingKey(AvatarInvalidSpendingKey { user, key }));
         }
-        let cap96 = to_u96(cap).ok_or(Error::CapTooHigh(AvatarCapTooHigh {
-            cap,
-            max: MAX_SPENDING_CAP,
-        }))?;
+        let cap96 = to_u96(cap)
+            .ok_or(Error::CapTooHigh(AvatarCapTooHigh { cap, max: MAX_SPENDING_CAP }))?;
         let now = self.vm().block_timestamp();
         if expiry <= now {
-            return Err(Error::ExpiryNotInFuture(AvatarExpiryNotInFuture {
-                expiry,
-                now,
-            }));
+            return Err(Error::ExpiryNotInFuture(AvatarExpiryNotInFuture { expiry, now }));
         }
         let mut slot = self.spending_keys.setter(user);
         let mut spending_key = slot.setter(key);
         spending_key.remaining.set(cap96);
         spending_key.expiry.set(Uint::from(expiry));
-        self.vm().log(SpendingKeyAuthorized {
-            user,
-            key,
-            cap,
-            expiry,
-        });
+        self.vm().log(SpendingKeyAuthorized { user, key, cap, expiry });
         Ok(())
     }
 
@@ -435,10 +419,7 @@ impl ParatiiAvatar {
     pub fn spending_key(&self, user: Address, key: Address) -> (U256, u64) {
         let slot = self.spending_keys.getter(user);
         let spending_key = slot.getter(key);
-        (
-            U256::from(spending_key.remaining.get()),
-            spending_key.expiry.get().to(),
-        )
+        (U256::from(spending_key.remaining.get()), spending_key.expiry.get().to())
     }
 
     /// Whether `key` is an authorised, unexpired spending key of `user`.
@@ -499,9 +480,7 @@ impl ParatiiAvatar {
         self.only_owner()?;
         check_payouts(&recipients, &amounts)?;
         let balance = self.vm().balance(self.vm().contract_address());
-        let needed = amounts
-            .iter()
-            .try_fold(U256::ZERO, |sum, amount| sum.checked_add(*amount));
+        let needed = amounts.iter().try_fold(U256::ZERO, |sum, amount| sum.checked_add(*amount));
         match needed {
             Some(needed) if needed <= balance => {}
             needed => {
@@ -514,11 +493,7 @@ impl ParatiiAvatar {
         for (&to, &amount) in recipients.iter().zip(&amounts) {
             transfer_eth(self.vm(), to, amount)
                 .map_err(|_| Error::EtherRefused(AvatarEtherRefused { to, amount }))?;
-            self.vm().log(PoolDisbursed {
-                token: Address::ZERO,
-                to,
-                amount,
-            });
+            self.vm().log(PoolDisbursed { token: Address::ZERO, to, amount });
         }
         Ok(())
     }
@@ -602,10 +577,7 @@ impl ParatiiAvatar {
     fn when_authorized(&self, user: Address, key: Address) -> Result<(u64, U96), Error> {
         let (expiry, remaining) = self.key_of(user, key);
         if expiry == 0 {
-            return Err(Error::UnknownSpendingKey(AvatarUnknownSpendingKey {
-                user,
-                key,
-            }));
+            return Err(Error::UnknownSpendingKey(AvatarUnknownSpendingKey { user, key }));
         }
         Ok((expiry, remaining))
     }
@@ -615,11 +587,7 @@ impl ParatiiAvatar {
     fn when_spendable(&self, user: Address, key: Address) -> Result<U96, Error> {
         let (expiry, remaining) = self.when_authorized(user, key)?;
         if self.vm().block_timestamp() >= expiry {
-            return Err(Error::SpendingKeyExpired(AvatarSpendingKeyExpired {
-                user,
-                key,
-                expiry,
-            }));
+            return Err(Error::SpendingKeyExpired(AvatarSpendingKeyExpired { user, key, expiry }));
         }
         Ok(remaining)
     }
@@ -642,11 +610,7 @@ impl ParatiiAvatar {
             return Ok(());
         }
         self.whitelist.setter(account).set(Uint::from(at));
-        self.vm().log(WhitelistUpdated {
-            account,
-            whitelisted: true,
-            effectiveAt: at,
-        });
+        self.vm().log(WhitelistUpdated { account, whitelisted: true, effectiveAt: at });
         Ok(())
     }
 
@@ -660,19 +624,15 @@ impl ParatiiAvatar {
         remaining: U96,
         amount: U256,
     ) -> Result<(), Error> {
-        let left = to_u96(amount)
-            .and_then(|amount| remaining.checked_sub(amount))
-            .ok_or(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+        let left = to_u96(amount).and_then(|amount| remaining.checked_sub(amount)).ok_or(
+            Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
                 user,
                 key,
                 amount,
                 remaining: U256::from(remaining),
-            }))?;
-        self.spending_keys
-            .setter(user)
-            .setter(key)
-            .remaining
-            .set(left);
+            }),
+        )?;
+        self.spending_keys.setter(user).setter(key).remaining.set(left);
         self.vm().log(SpendingKeyCharged {
             user,
             key,
@@ -711,12 +671,7 @@ impl ParatiiAvatar {
         amount: U256,
     ) -> Result<(), Vec<u8>> {
         let ctx = Call::new_mutating(self);
-        let calldata = token::transferFromCall {
-            from,
-            to,
-            value: amount,
-        }
-        .abi_encode();
+        let calldata = token::transferFromCall { from, to, value: amount }.abi_encode();
         call_returning_true(self.vm(), ctx, token, &calldata)
     }
 }

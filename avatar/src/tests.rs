@@ -59,43 +59,27 @@ fn deploy_with_store() -> (PrecompileHost, ParatiiAvatar) {
 fn whitelist_after_delay(host: &PrecompileHost, avatar: &mut ParatiiAvatar, account: Address) {
     host.vm.set_sender(OWNER);
     avatar.add_to_whitelist(account).unwrap();
-    host.vm
-        .set_block_timestamp(host.vm.block_timestamp() + DELAY);
+    host.vm.set_block_timestamp(host.vm.block_timestamp() + DELAY);
 }
 
 /// `deploy_with_store()` where `ALICE` authorised `ALICE_KEY` for `cap` until `NOW + DAY`.
 fn deploy_with_key(cap: u64) -> (PrecompileHost, ParatiiAvatar) {
     let (host, mut avatar) = deploy_with_store();
     host.vm.set_sender(ALICE);
-    avatar
-        .authorize_spending_key(ALICE_KEY, U256::from(cap), NOW + DAY)
-        .unwrap();
+    avatar.authorize_spending_key(ALICE_KEY, U256::from(cap), NOW + DAY).unwrap();
     (host, avatar)
 }
 
 fn transfer_from_data(from: Address, to: Address, amount: u64) -> Vec<u8> {
-    IParatiiToken::transferFromCall {
-        from,
-        to,
-        value: U256::from(amount),
-    }
-    .abi_encode()
+    IParatiiToken::transferFromCall { from, to, value: U256::from(amount) }.abi_encode()
 }
 
 fn transfer_data(to: Address, amount: u64) -> Vec<u8> {
-    IParatiiToken::transferCall {
-        to,
-        value: U256::from(amount),
-    }
-    .abi_encode()
+    IParatiiToken::transferCall { to, value: U256::from(amount) }.abi_encode()
 }
 
 fn token_call(data: Vec<u8>) -> MadeCall {
-    MadeCall {
-        to: TOKEN,
-        data,
-        value: U256::ZERO,
-    }
+    MadeCall { to: TOKEN, data, value: U256::ZERO }
 }
 
 fn true_word() -> Vec<u8> {
@@ -143,10 +127,7 @@ fn constructor_sets_owner_token_delay_and_logs() {
     assert_eq!(avatar.whitelist_delay(), DELAY);
     assert_eq!(
         host.last_log::<OwnershipTransferred>(),
-        OwnershipTransferred {
-            previousOwner: Address::ZERO,
-            newOwner: OWNER
-        }
+        OwnershipTransferred { previousOwner: Address::ZERO, newOwner: OWNER }
     );
 }
 
@@ -156,19 +137,13 @@ fn constructor_reverts_when_owner_is_zero() {
     let mut avatar = ParatiiAvatar::from(&host);
     assert_eq!(
         avatar.constructor(Address::ZERO, TOKEN, DELAY, vec![]),
-        Err(Error::InvalidOwner(OwnableInvalidOwner {
-            owner: Address::ZERO
-        }))
+        Err(Error::InvalidOwner(OwnableInvalidOwner { owner: Address::ZERO }))
     );
 }
 
 #[test]
 fn constructor_reverts_when_whitelist_delay_out_of_range() {
-    for delay in [
-        0,
-        MIN_WHITELIST_DELAY_SECS - 1,
-        MAX_WHITELIST_DELAY_SECS + 1,
-    ] {
+    for delay in [0, MIN_WHITELIST_DELAY_SECS - 1, MAX_WHITELIST_DELAY_SECS + 1] {
         let host = PrecompileHost::new();
         let mut avatar = ParatiiAvatar::from(&host);
         assert_eq!(
@@ -204,9 +179,7 @@ fn constructor_reverts_when_an_initial_contract_is_zero() {
     let mut avatar = ParatiiAvatar::from(&host);
     assert_eq!(
         avatar.constructor(OWNER, TOKEN, DELAY, vec![STORE, Address::ZERO]),
-        Err(Error::InvalidAccount(AvatarInvalidAccount {
-            account: Address::ZERO
-        }))
+        Err(Error::InvalidAccount(AvatarInvalidAccount { account: Address::ZERO }))
     );
 }
 
@@ -219,21 +192,11 @@ fn owner_cannot_pull_approved_pti_before_the_whitelist_delay() {
     avatar.add_to_whitelist(OWNER).unwrap();
     assert_eq!(
         host.last_log::<WhitelistUpdated>(),
-        WhitelistUpdated {
-            account: OWNER,
-            whitelisted: true,
-            effectiveAt: NOW + DELAY,
-        }
+        WhitelistUpdated { account: OWNER, whitelisted: true, effectiveAt: NOW + DELAY }
     );
-    assert_eq!(
-        avatar.transfer_from(ALICE, OWNER, U256::from(10)),
-        Err(not_whitelisted(OWNER))
-    );
+    assert_eq!(avatar.transfer_from(ALICE, OWNER, U256::from(10)), Err(not_whitelisted(OWNER)));
     host.vm.set_block_timestamp(NOW + DELAY - 1);
-    assert_eq!(
-        avatar.transfer_from(ALICE, OWNER, U256::from(10)),
-        Err(not_whitelisted(OWNER))
-    );
+    assert_eq!(avatar.transfer_from(ALICE, OWNER, U256::from(10)), Err(not_whitelisted(OWNER)));
     assert!(host.calls().is_empty());
     host.vm.set_block_timestamp(NOW + DELAY);
     assert_eq!(avatar.transfer_from(ALICE, OWNER, U256::from(10)), Ok(true));
@@ -274,10 +237,7 @@ fn transfer_ownership_hands_over_whitelisting_and_disbursing_after_acceptance() 
     avatar.transfer_ownership(NEW_OWNER).unwrap();
     assert_eq!(
         host.last_log::<OwnershipTransferStarted>(),
-        OwnershipTransferStarted {
-            previousOwner: OWNER,
-            newOwner: NEW_OWNER
-        }
+        OwnershipTransferStarted { previousOwner: OWNER, newOwner: NEW_OWNER }
     );
     assert_eq!(avatar.pending_owner(), NEW_OWNER);
     // Not the owner yet.
@@ -289,26 +249,14 @@ fn transfer_ownership_hands_over_whitelisting_and_disbursing_after_acceptance() 
     avatar.accept_ownership().unwrap();
     assert_eq!(
         host.last_log::<OwnershipTransferred>(),
-        OwnershipTransferred {
-            previousOwner: OWNER,
-            newOwner: NEW_OWNER
-        }
+        OwnershipTransferred { previousOwner: OWNER, newOwner: NEW_OWNER }
     );
-    assert_eq!(
-        (avatar.owner(), avatar.pending_owner()),
-        (NEW_OWNER, Address::ZERO)
-    );
+    assert_eq!((avatar.owner(), avatar.pending_owner()), (NEW_OWNER, Address::ZERO));
     avatar.add_to_whitelist(STORE).unwrap();
     assert_eq!(avatar.whitelisted_from(STORE), NOW + DELAY);
     host.vm.set_sender(OWNER);
-    assert_eq!(
-        avatar.remove_from_whitelist(STORE),
-        Err(unauthorized(OWNER))
-    );
-    assert_eq!(
-        avatar.disburse_ether(vec![], vec![]),
-        Err(unauthorized(OWNER))
-    );
+    assert_eq!(avatar.remove_from_whitelist(STORE), Err(unauthorized(OWNER)));
+    assert_eq!(avatar.disburse_ether(vec![], vec![]), Err(unauthorized(OWNER)));
 }
 
 #[test]
@@ -342,11 +290,7 @@ fn add_and_remove_from_whitelist_update_membership_and_log_only_changes() {
     assert_eq!(
         logs_since::<WhitelistUpdated>(&host, before),
         [(two, true), (three, true), (four, true), (three, false)].map(|(account, whitelisted)| {
-            WhitelistUpdated {
-                account,
-                whitelisted,
-                effectiveAt: NOW + DELAY,
-            }
+            WhitelistUpdated { account, whitelisted, effectiveAt: NOW + DELAY }
         })
     );
     assert!(avatar.is_on_whitelist(two));
@@ -374,9 +318,7 @@ fn add_to_whitelist_reverts_when_account_is_zero() {
     host.vm.set_sender(OWNER);
     assert_eq!(
         avatar.add_to_whitelist(Address::ZERO),
-        Err(Error::InvalidAccount(AvatarInvalidAccount {
-            account: Address::ZERO
-        }))
+        Err(Error::InvalidAccount(AvatarInvalidAccount { account: Address::ZERO }))
     );
     assert!(!avatar.is_on_whitelist(Address::ZERO));
 }
@@ -387,10 +329,7 @@ fn whitelist_changes_revert_when_caller_is_not_owner() {
     for caller in [STRANGER, STORE, ALICE] {
         host.vm.set_sender(caller);
         assert_eq!(avatar.add_to_whitelist(caller), Err(unauthorized(caller)));
-        assert_eq!(
-            avatar.remove_from_whitelist(STORE),
-            Err(unauthorized(caller))
-        );
+        assert_eq!(avatar.remove_from_whitelist(STORE), Err(unauthorized(caller)));
     }
     assert!(avatar.is_on_whitelist(STORE));
     assert!(!avatar.is_on_whitelist(STRANGER));
@@ -402,38 +341,22 @@ fn transfer_from_calls_token_transfer_from_only_when_caller_is_whitelisted() {
     // moves the tokens (here: issues exactly the token's transferFrom).
     let (host, mut avatar) = deploy();
     host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.transfer_from(ALICE, CREATOR, U256::from(14)),
-        Err(not_whitelisted(STORE))
-    );
+    assert_eq!(avatar.transfer_from(ALICE, CREATOR, U256::from(14)), Err(not_whitelisted(STORE)));
     assert!(host.calls().is_empty());
     whitelist_after_delay(&host, &mut avatar, STORE);
     host.vm.set_sender(STORE);
     let before = log_count(&host);
-    assert_eq!(
-        avatar.transfer_from(ALICE, CREATOR, U256::from(14)),
-        Ok(true)
-    );
-    assert_eq!(
-        host.calls(),
-        [token_call(transfer_from_data(ALICE, CREATOR, 14))]
-    );
+    assert_eq!(avatar.transfer_from(ALICE, CREATOR, U256::from(14)), Ok(true));
+    assert_eq!(host.calls(), [token_call(transfer_from_data(ALICE, CREATOR, 14))]);
     assert_eq!(log_count(&host), before, "the token logs, not the avatar");
 }
 
 #[test]
 fn transfer_from_succeeds_when_token_returns_true() {
     let (host, mut avatar) = deploy_with_store();
-    host.answer_call(
-        TOKEN,
-        transfer_from_data(ALICE, CREATOR, 5),
-        Ok(true_word()),
-    );
+    host.answer_call(TOKEN, transfer_from_data(ALICE, CREATOR, 5), Ok(true_word()));
     host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.transfer_from(ALICE, CREATOR, U256::from(5)),
-        Ok(true)
-    );
+    assert_eq!(avatar.transfer_from(ALICE, CREATOR, U256::from(5)), Ok(true));
     assert_eq!(host.calls().len(), 1);
 }
 
@@ -459,17 +382,10 @@ fn transfer_from_reverts_once_removed_from_whitelist() {
     avatar.remove_from_whitelist(STORE).unwrap();
     assert_eq!(
         host.last_log::<WhitelistUpdated>(),
-        WhitelistUpdated {
-            account: STORE,
-            whitelisted: false,
-            effectiveAt: NOW,
-        }
+        WhitelistUpdated { account: STORE, whitelisted: false, effectiveAt: NOW }
     );
     host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.transfer_from(ALICE, CREATOR, U256::from(1)),
-        Err(not_whitelisted(STORE))
-    );
+    assert_eq!(avatar.transfer_from(ALICE, CREATOR, U256::from(1)), Err(not_whitelisted(STORE)));
     assert!(host.calls().is_empty());
 }
 
@@ -482,26 +398,15 @@ fn transfer_from_bubbles_token_revert_data_unchanged() {
         needed: U256::from(14),
     }
     .abi_encode();
-    host.answer_call(
-        TOKEN,
-        transfer_from_data(ALICE, CREATOR, 14),
-        Err(revert.clone()),
-    );
+    host.answer_call(TOKEN, transfer_from_data(ALICE, CREATOR, 14), Err(revert.clone()));
     host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.transfer_from(ALICE, CREATOR, U256::from(14)),
-        Err(revert)
-    );
+    assert_eq!(avatar.transfer_from(ALICE, CREATOR, U256::from(14)), Err(revert));
 }
 
 #[test]
 fn transfer_from_reverts_when_token_returns_false() {
     let (host, mut avatar) = deploy_with_store();
-    host.answer_call(
-        TOKEN,
-        transfer_from_data(ALICE, CREATOR, 14),
-        Ok(vec![0; 32]),
-    );
+    host.answer_call(TOKEN, transfer_from_data(ALICE, CREATOR, 14), Ok(vec![0; 32]));
     host.vm.set_sender(STORE);
     assert_eq!(
         avatar.transfer_from(ALICE, CREATOR, U256::from(14)),
@@ -517,10 +422,7 @@ fn receive_accepts_ether_and_logs() {
     assert_eq!(avatar.receive(), Ok(()));
     assert_eq!(
         host.last_log::<PoolEtherReceived>(),
-        PoolEtherReceived {
-            from: ALICE,
-            amount: U256::from(1_000)
-        }
+        PoolEtherReceived { from: ALICE, amount: U256::from(1_000) }
     );
 }
 
@@ -530,15 +432,10 @@ fn disburse_pays_pool_pti_with_an_event_per_payout() {
     host.answer_call(TOKEN, transfer_data(BOB, 30), Ok(true_word()));
     host.vm.set_sender(OWNER);
     let before = log_count(&host);
-    avatar
-        .disburse(vec![ALICE, BOB], vec![U256::from(70), U256::from(30)])
-        .unwrap();
+    avatar.disburse(vec![ALICE, BOB], vec![U256::from(70), U256::from(30)]).unwrap();
     assert_eq!(
         host.calls(),
-        [
-            token_call(transfer_data(ALICE, 70)),
-            token_call(transfer_data(BOB, 30))
-        ]
+        [token_call(transfer_data(ALICE, 70)), token_call(transfer_data(BOB, 30))]
     );
     assert_eq!(
         logs_since::<PoolDisbursed>(&host, before),
@@ -570,8 +467,7 @@ fn disburse_reverts_when_caller_is_not_owner() {
 #[test]
 fn disburse_reverts_when_lengths_differ() {
     let (host, mut avatar) = deploy();
-    host.vm
-        .set_balance(host.vm.contract_address(), U256::from(100));
+    host.vm.set_balance(host.vm.contract_address(), U256::from(100));
     host.vm.set_sender(OWNER);
     let mismatch = Error::LengthMismatch(AvatarLengthMismatch {
         recipients: U256::from(2),
@@ -581,28 +477,18 @@ fn disburse_reverts_when_lengths_differ() {
         avatar.disburse(vec![ALICE, BOB], vec![U256::from(1)]),
         Err(encoded(mismatch.clone()))
     );
-    assert_eq!(
-        avatar.disburse_ether(vec![ALICE, BOB], vec![U256::from(1)]),
-        Err(mismatch)
-    );
+    assert_eq!(avatar.disburse_ether(vec![ALICE, BOB], vec![U256::from(1)]), Err(mismatch));
     assert!(host.calls().is_empty());
 }
 
 #[test]
 fn disburse_reverts_before_any_payout_when_a_recipient_is_zero() {
     let (host, mut avatar) = deploy();
-    host.vm
-        .set_balance(host.vm.contract_address(), U256::from(100));
+    host.vm.set_balance(host.vm.contract_address(), U256::from(100));
     host.vm.set_sender(OWNER);
     let invalid = Error::InvalidRecipient(AvatarInvalidRecipient { to: Address::ZERO });
-    let (recipients, amounts) = (
-        vec![ALICE, Address::ZERO],
-        vec![U256::from(1), U256::from(2)],
-    );
-    assert_eq!(
-        avatar.disburse(recipients.clone(), amounts.clone()),
-        Err(encoded(invalid.clone()))
-    );
+    let (recipients, amounts) = (vec![ALICE, Address::ZERO], vec![U256::from(1), U256::from(2)]);
+    assert_eq!(avatar.disburse(recipients.clone(), amounts.clone()), Err(encoded(invalid.clone())));
     assert_eq!(avatar.disburse_ether(recipients, amounts), Err(invalid));
     assert!(host.calls().is_empty());
 }
@@ -626,11 +512,7 @@ fn disburse_bubbles_insufficient_balance_from_token() {
     // Only the payout that went through logged (on chain the whole call reverts).
     assert_eq!(
         logs_since::<PoolDisbursed>(&host, before),
-        [PoolDisbursed {
-            token: TOKEN,
-            to: ALICE,
-            amount: U256::from(10)
-        }]
+        [PoolDisbursed { token: TOKEN, to: ALICE, amount: U256::from(10) }]
     );
 }
 
@@ -648,13 +530,10 @@ fn disburse_reverts_when_token_returns_false() {
 #[test]
 fn disburse_ether_pays_each_recipient_with_value_and_logs() {
     let (host, mut avatar) = deploy();
-    host.vm
-        .set_balance(host.vm.contract_address(), U256::from(100));
+    host.vm.set_balance(host.vm.contract_address(), U256::from(100));
     host.vm.set_sender(OWNER);
     let before = log_count(&host);
-    avatar
-        .disburse_ether(vec![ALICE, BOB], vec![U256::from(60), U256::from(40)])
-        .unwrap();
+    avatar.disburse_ether(vec![ALICE, BOB], vec![U256::from(60), U256::from(40)]).unwrap();
     assert_eq!(
         host.calls(),
         [(ALICE, 60u64), (BOB, 40)].map(|(to, value)| MadeCall {
@@ -676,8 +555,7 @@ fn disburse_ether_pays_each_recipient_with_value_and_logs() {
 #[test]
 fn disburse_ether_reverts_before_any_payout_when_pool_is_short() {
     let (host, mut avatar) = deploy();
-    host.vm
-        .set_balance(host.vm.contract_address(), U256::from(99));
+    host.vm.set_balance(host.vm.contract_address(), U256::from(99));
     host.vm.set_sender(OWNER);
     let before = log_count(&host);
     assert_eq!(
@@ -709,16 +587,12 @@ fn disburse_ether_reverts_when_sum_overflows() {
 #[test]
 fn disburse_ether_reverts_when_recipient_refuses() {
     let (host, mut avatar) = deploy();
-    host.vm
-        .set_balance(host.vm.contract_address(), U256::from(100));
+    host.vm.set_balance(host.vm.contract_address(), U256::from(100));
     host.answer_call(BOB, Vec::new(), Err(b"no thanks".to_vec()));
     host.vm.set_sender(OWNER);
     assert_eq!(
         avatar.disburse_ether(vec![ALICE, BOB], vec![U256::from(60), U256::from(40)]),
-        Err(Error::EtherRefused(AvatarEtherRefused {
-            to: BOB,
-            amount: U256::from(40)
-        }))
+        Err(Error::EtherRefused(AvatarEtherRefused { to: BOB, amount: U256::from(40) }))
     );
 }
 
@@ -736,10 +610,7 @@ fn authorize_spending_key_stores_cap_and_expiry_and_logs() {
             expiry: NOW + DAY
         }
     );
-    assert_eq!(
-        avatar.spending_key(ALICE, ALICE_KEY),
-        (U256::from(500), NOW + DAY)
-    );
+    assert_eq!(avatar.spending_key(ALICE, ALICE_KEY), (U256::from(500), NOW + DAY));
     assert!(avatar.is_spending_key(ALICE, ALICE_KEY));
     // Per user: the same key is nobody else's.
     assert_eq!(avatar.spending_key(BOB, ALICE_KEY), (U256::ZERO, 0));
@@ -757,14 +628,10 @@ fn spending_key_reads_zeros_when_never_authorized() {
 fn authorize_spending_key_replaces_earlier_authorization_and_resets_cap() {
     let (host, mut avatar) = deploy_with_key(500);
     host.vm.set_sender(STORE);
-    avatar
-        .transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(450))
-        .unwrap();
+    avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(450)).unwrap();
     assert_eq!(avatar.spending_key(ALICE, ALICE_KEY).0, U256::from(50));
     host.vm.set_sender(ALICE);
-    avatar
-        .authorize_spending_key(ALICE_KEY, U256::from(200), NOW + 2 * DAY)
-        .unwrap();
+    avatar.authorize_spending_key(ALICE_KEY, U256::from(200), NOW + 2 * DAY).unwrap();
     assert_eq!(
         host.last_log::<SpendingKeyAuthorized>(),
         SpendingKeyAuthorized {
@@ -774,10 +641,7 @@ fn authorize_spending_key_replaces_earlier_authorization_and_resets_cap() {
             expiry: NOW + 2 * DAY
         }
     );
-    assert_eq!(
-        avatar.spending_key(ALICE, ALICE_KEY),
-        (U256::from(200), NOW + 2 * DAY)
-    );
+    assert_eq!(avatar.spending_key(ALICE, ALICE_KEY), (U256::from(200), NOW + 2 * DAY));
 }
 
 #[test]
@@ -787,10 +651,7 @@ fn authorize_spending_key_reverts_when_key_is_zero_or_caller() {
     for key in [Address::ZERO, ALICE] {
         assert_eq!(
             avatar.authorize_spending_key(key, U256::from(1), NOW + DAY),
-            Err(Error::InvalidSpendingKey(AvatarInvalidSpendingKey {
-                user: ALICE,
-                key
-            }))
+            Err(Error::InvalidSpendingKey(AvatarInvalidSpendingKey { user: ALICE, key }))
         );
         assert_eq!(avatar.spending_key(ALICE, key), (U256::ZERO, 0));
     }
@@ -809,9 +670,7 @@ fn authorize_spending_key_reverts_when_cap_too_high() {
         );
     }
     assert!(!avatar.is_spending_key(ALICE, ALICE_KEY));
-    avatar
-        .authorize_spending_key(ALICE_KEY, max, NOW + DAY)
-        .unwrap();
+    avatar.authorize_spending_key(ALICE_KEY, max, NOW + DAY).unwrap();
     assert_eq!(avatar.spending_key(ALICE, ALICE_KEY), (max, NOW + DAY));
 }
 
@@ -822,16 +681,11 @@ fn authorize_spending_key_reverts_when_expiry_not_in_future() {
     for expiry in [0, NOW - 1, NOW] {
         assert_eq!(
             avatar.authorize_spending_key(ALICE_KEY, U256::from(1), expiry),
-            Err(Error::ExpiryNotInFuture(AvatarExpiryNotInFuture {
-                expiry,
-                now: NOW
-            }))
+            Err(Error::ExpiryNotInFuture(AvatarExpiryNotInFuture { expiry, now: NOW }))
         );
     }
     assert!(!avatar.is_spending_key(ALICE, ALICE_KEY));
-    avatar
-        .authorize_spending_key(ALICE_KEY, U256::from(1), NOW + 1)
-        .unwrap();
+    avatar.authorize_spending_key(ALICE_KEY, U256::from(1), NOW + 1).unwrap();
     assert!(avatar.is_spending_key(ALICE, ALICE_KEY));
 }
 
@@ -842,14 +696,12 @@ fn authorize_spending_key_accepts_zero_cap_as_a_key_that_spends_nothing() {
     host.vm.set_sender(STORE);
     assert_eq!(
         avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(1)),
-        Err(encoded(Error::SpendingCapExceeded(
-            AvatarSpendingCapExceeded {
-                user: ALICE,
-                key: ALICE_KEY,
-                amount: U256::from(1),
-                remaining: U256::ZERO
-            }
-        )))
+        Err(encoded(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+            user: ALICE,
+            key: ALICE_KEY,
+            amount: U256::from(1),
+            remaining: U256::ZERO
+        })))
     );
     assert!(host.calls().is_empty());
 }
@@ -861,10 +713,7 @@ fn revoke_spending_key_clears_it_and_logs() {
     avatar.revoke_spending_key(ALICE_KEY).unwrap();
     assert_eq!(
         host.last_log::<SpendingKeyRevoked>(),
-        SpendingKeyRevoked {
-            user: ALICE,
-            key: ALICE_KEY
-        }
+        SpendingKeyRevoked { user: ALICE, key: ALICE_KEY }
     );
     assert_eq!(avatar.spending_key(ALICE, ALICE_KEY), (U256::ZERO, 0));
     assert!(!avatar.is_spending_key(ALICE, ALICE_KEY));
@@ -875,19 +724,13 @@ fn revoke_spending_key_reverts_when_key_unknown() {
     let (host, mut avatar) = deploy_with_key(500);
     // Never authorised by this user: Bob cannot revoke Alice's key either.
     host.vm.set_sender(BOB);
-    assert_eq!(
-        avatar.revoke_spending_key(ALICE_KEY),
-        Err(unknown_key(BOB, ALICE_KEY))
-    );
+    assert_eq!(avatar.revoke_spending_key(ALICE_KEY), Err(unknown_key(BOB, ALICE_KEY)));
     assert!(avatar.is_spending_key(ALICE, ALICE_KEY));
     // Already revoked.
     host.vm.set_sender(ALICE);
     avatar.revoke_spending_key(ALICE_KEY).unwrap();
     let before = log_count(&host);
-    assert_eq!(
-        avatar.revoke_spending_key(ALICE_KEY),
-        Err(unknown_key(ALICE, ALICE_KEY))
-    );
+    assert_eq!(avatar.revoke_spending_key(ALICE_KEY), Err(unknown_key(ALICE, ALICE_KEY)));
     assert_eq!(log_count(&host), before);
 }
 
@@ -896,10 +739,7 @@ fn revoke_spending_key_succeeds_when_key_expired() {
     let (host, mut avatar) = deploy_with_key(500);
     host.vm.set_block_timestamp(NOW + 2 * DAY);
     assert!(!avatar.is_spending_key(ALICE, ALICE_KEY));
-    assert_eq!(
-        avatar.spending_key(ALICE, ALICE_KEY),
-        (U256::from(500), NOW + DAY)
-    );
+    assert_eq!(avatar.spending_key(ALICE, ALICE_KEY), (U256::from(500), NOW + DAY));
     host.vm.set_sender(ALICE);
     avatar.revoke_spending_key(ALICE_KEY).unwrap();
     assert_eq!(avatar.spending_key(ALICE, ALICE_KEY), (U256::ZERO, 0));
@@ -934,14 +774,12 @@ fn transfer_from_with_key_charges_cap_across_pulls_down_to_zero_then_refuses() {
     assert_eq!(logs_since::<SpendingKeyCharged>(&host, before).len(), 3);
     assert_eq!(
         avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(1)),
-        Err(encoded(Error::SpendingCapExceeded(
-            AvatarSpendingCapExceeded {
-                user: ALICE,
-                key: ALICE_KEY,
-                amount: U256::from(1),
-                remaining: U256::ZERO
-            }
-        )))
+        Err(encoded(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+            user: ALICE,
+            key: ALICE_KEY,
+            amount: U256::from(1),
+            remaining: U256::ZERO
+        })))
     );
     assert_eq!(host.calls().len(), 3);
     // Still a key (the user registry may rely on it), just an empty one.
@@ -955,14 +793,12 @@ fn transfer_from_with_key_reverts_when_amount_exceeds_remaining() {
     for amount in [U256::from(101), U256::from(1) << 96, U256::MAX] {
         assert_eq!(
             avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, amount),
-            Err(encoded(Error::SpendingCapExceeded(
-                AvatarSpendingCapExceeded {
-                    user: ALICE,
-                    key: ALICE_KEY,
-                    amount,
-                    remaining: U256::from(100)
-                }
-            )))
+            Err(encoded(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+                user: ALICE,
+                key: ALICE_KEY,
+                amount,
+                remaining: U256::from(100)
+            })))
         );
     }
     assert!(host.calls().is_empty());
@@ -975,22 +811,17 @@ fn transfer_from_with_key_refuses_at_expiry_and_allows_one_second_before() {
     host.vm.set_sender(STORE);
     host.vm.set_block_timestamp(NOW + DAY - 1);
     assert!(avatar.is_spending_key(ALICE, ALICE_KEY));
-    assert_eq!(
-        avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)),
-        Ok(true)
-    );
+    assert_eq!(avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)), Ok(true));
     for now in [NOW + DAY, NOW + DAY + 1] {
         host.vm.set_block_timestamp(now);
         assert!(!avatar.is_spending_key(ALICE, ALICE_KEY));
         assert_eq!(
             avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)),
-            Err(encoded(Error::SpendingKeyExpired(
-                AvatarSpendingKeyExpired {
-                    user: ALICE,
-                    key: ALICE_KEY,
-                    expiry: NOW + DAY
-                }
-            )))
+            Err(encoded(Error::SpendingKeyExpired(AvatarSpendingKeyExpired {
+                user: ALICE,
+                key: ALICE_KEY,
+                expiry: NOW + DAY
+            })))
         );
     }
     assert_eq!(host.calls().len(), 1);
@@ -1014,9 +845,7 @@ fn transfer_from_with_key_reverts_at_once_when_key_revoked() {
 fn transfer_from_with_key_reverts_when_key_belongs_to_another_user() {
     let (host, mut avatar) = deploy_with_key(100);
     host.vm.set_sender(BOB);
-    avatar
-        .authorize_spending_key(BOB_KEY, U256::from(100), NOW + DAY)
-        .unwrap();
+    avatar.authorize_spending_key(BOB_KEY, U256::from(100), NOW + DAY).unwrap();
     host.vm.set_sender(STORE);
     // Alice's key cannot pull Bob's funds, nor Bob's key Alice's.
     for (user, key) in [(BOB, ALICE_KEY), (ALICE, BOB_KEY)] {
@@ -1069,30 +898,19 @@ fn transfer_from_with_key_bubbles_token_revert_data_unchanged() {
         needed: U256::from(10),
     }
     .abi_encode();
-    host.answer_call(
-        TOKEN,
-        transfer_from_data(ALICE, CREATOR, 10),
-        Err(revert.clone()),
-    );
+    host.answer_call(TOKEN, transfer_from_data(ALICE, CREATOR, 10), Err(revert.clone()));
     host.vm.set_sender(STORE);
     assert_eq!(
         avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)),
         Err(revert)
     );
-    assert_eq!(
-        host.calls(),
-        [token_call(transfer_from_data(ALICE, CREATOR, 10))]
-    );
+    assert_eq!(host.calls(), [token_call(transfer_from_data(ALICE, CREATOR, 10))]);
 }
 
 #[test]
 fn transfer_from_with_key_reverts_when_token_returns_false() {
     let (host, mut avatar) = deploy_with_key(100);
-    host.answer_call(
-        TOKEN,
-        transfer_from_data(ALICE, CREATOR, 10),
-        Ok(vec![0; 32]),
-    );
+    host.answer_call(TOKEN, transfer_from_data(ALICE, CREATOR, 10), Ok(vec![0; 32]));
     host.vm.set_sender(STORE);
     assert_eq!(
         avatar.transfer_from_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(10)),
@@ -1117,10 +935,7 @@ fn pool_address(host: &PrecompileHost) -> Address {
 fn pay_pulls_pool_part_then_owner_part() {
     let (host, mut avatar) = deploy_with_store();
     host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.pay(ALICE, CREATOR, U256::from(70), U256::from(30)),
-        Ok(true)
-    );
+    assert_eq!(avatar.pay(ALICE, CREATOR, U256::from(70), U256::from(30)), Ok(true));
     assert_eq!(
         host.calls(),
         [
@@ -1134,12 +949,8 @@ fn pay_pulls_pool_part_then_owner_part() {
 fn pay_skips_zero_parts() {
     let (host, mut avatar) = deploy_with_store();
     host.vm.set_sender(STORE);
-    avatar
-        .pay(ALICE, CREATOR, U256::from(70), U256::ZERO)
-        .unwrap();
-    avatar
-        .pay(ALICE, CREATOR, U256::ZERO, U256::from(30))
-        .unwrap();
+    avatar.pay(ALICE, CREATOR, U256::from(70), U256::ZERO).unwrap();
+    avatar.pay(ALICE, CREATOR, U256::ZERO, U256::from(30)).unwrap();
     avatar.pay(ALICE, CREATOR, U256::ZERO, U256::ZERO).unwrap();
     assert_eq!(
         host.calls(),
@@ -1172,16 +983,9 @@ fn pay_bubbles_token_revert_data_unchanged() {
         needed: U256::from(30),
     }
     .abi_encode();
-    host.answer_call(
-        TOKEN,
-        transfer_from_data(ALICE, pool_address(&host), 30),
-        Err(short.clone()),
-    );
+    host.answer_call(TOKEN, transfer_from_data(ALICE, pool_address(&host), 30), Err(short.clone()));
     host.vm.set_sender(STORE);
-    assert_eq!(
-        avatar.pay(ALICE, CREATOR, U256::from(70), U256::from(30)),
-        Err(short)
-    );
+    assert_eq!(avatar.pay(ALICE, CREATOR, U256::from(70), U256::from(30)), Err(short));
 }
 
 #[test]
@@ -1218,14 +1022,12 @@ fn pay_with_key_refuses_whole_sale_when_only_one_part_fits() {
     host.vm.set_sender(STORE);
     assert_eq!(
         avatar.pay_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(70), U256::from(30)),
-        Err(encoded(Error::SpendingCapExceeded(
-            AvatarSpendingCapExceeded {
-                user: ALICE,
-                key: ALICE_KEY,
-                amount: U256::from(100),
-                remaining: U256::from(50)
-            }
-        )))
+        Err(encoded(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+            user: ALICE,
+            key: ALICE_KEY,
+            amount: U256::from(100),
+            remaining: U256::from(50)
+        })))
     );
     assert!(host.calls().is_empty());
     assert_eq!(avatar.spending_key(ALICE, ALICE_KEY).0, U256::from(50));
@@ -1237,14 +1039,12 @@ fn pay_with_key_reports_max_amount_when_total_overflows() {
     host.vm.set_sender(STORE);
     assert_eq!(
         avatar.pay_with_key(ALICE, ALICE_KEY, CREATOR, U256::MAX, U256::from(1)),
-        Err(encoded(Error::SpendingCapExceeded(
-            AvatarSpendingCapExceeded {
-                user: ALICE,
-                key: ALICE_KEY,
-                amount: U256::MAX,
-                remaining: U256::from(50)
-            }
-        )))
+        Err(encoded(Error::SpendingCapExceeded(AvatarSpendingCapExceeded {
+            user: ALICE,
+            key: ALICE_KEY,
+            amount: U256::MAX,
+            remaining: U256::from(50)
+        })))
     );
 }
 
@@ -1259,13 +1059,11 @@ fn pay_with_key_refuses_unknown_expired_and_foreign_keys() {
     host.vm.set_block_timestamp(NOW + DAY);
     assert_eq!(
         avatar.pay_with_key(ALICE, ALICE_KEY, CREATOR, U256::from(1), U256::ZERO),
-        Err(encoded(Error::SpendingKeyExpired(
-            AvatarSpendingKeyExpired {
-                user: ALICE,
-                key: ALICE_KEY,
-                expiry: NOW + DAY
-            }
-        )))
+        Err(encoded(Error::SpendingKeyExpired(AvatarSpendingKeyExpired {
+            user: ALICE,
+            key: ALICE_KEY,
+            expiry: NOW + DAY
+        })))
     );
     host.vm.set_sender(STRANGER);
     assert_eq!(

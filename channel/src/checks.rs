@@ -18,11 +18,7 @@ use stylus_sdk::prelude::*;
 impl PaymentChannels {
     /// The id of `channel` on this chain and contract.
     pub(crate) fn id(&self, c: &Channel) -> B256 {
-        eip712::channel_id(
-            self.vm().chain_id(),
-            self.vm().contract_address(),
-            &c.to_sol(),
-        )
+        eip712::channel_id(self.vm().chain_id(), self.vm().contract_address(), &c.to_sol())
     }
 
     pub(crate) fn load(&self, id: B256) -> ChannelState {
@@ -61,10 +57,7 @@ impl PaymentChannels {
         let id = self.id(c);
         match payer {
             Some(caller) if caller != c.payer => {
-                return Err(Error::NotPayer(ChannelNotPayer {
-                    channelId: id,
-                    caller,
-                }));
+                return Err(Error::NotPayer(ChannelNotPayer { channelId: id, caller }));
             }
             None if c.payer.is_zero() => {
                 return Err(Error::InvalidPayer(ChannelInvalidPayer { payer: c.payer }));
@@ -154,11 +147,7 @@ impl PaymentChannels {
         state.finalized = true;
         self.store(id, state);
         // Cannot underflow: the settled count only rose above `previous`.
-        self.transfer(
-            token,
-            c.payee,
-            value(state.settled - previous, c.price_per_segment),
-        )?;
+        self.transfer(token, c.payee, value(state.settled - previous, c.price_per_segment))?;
         self.transfer(token, c.payer, refunded)?;
         self.log_closed(id, c, state.settled, paid, refunded);
         Ok(())
@@ -175,11 +164,7 @@ impl PaymentChannels {
     ) -> Result<(), Error> {
         let digest = eip712::typed_data_digest(domain, eip712::voucher_struct_hash(id, segments));
         let signer = self.signer_of(digest, signature)?;
-        let expected = if c.signer.is_zero() {
-            c.payer
-        } else {
-            c.signer
-        };
+        let expected = if c.signer.is_zero() { c.payer } else { c.signer };
         if signer != expected {
             return Err(Error::InvalidSigner(ChannelInvalidSigner {
                 channelId: id,
@@ -200,13 +185,7 @@ impl PaymentChannels {
     }
 
     pub(crate) fn record_open(&mut self, id: B256, deposit: U256) {
-        self.store(
-            id,
-            ChannelState {
-                deposit: low_u128(deposit),
-                ..ChannelState::default()
-            },
-        );
+        self.store(id, ChannelState { deposit: low_u128(deposit), ..ChannelState::default() });
     }
 }
 
@@ -215,10 +194,7 @@ pub(crate) fn only_payer(id: B256, c: &Channel, caller: Address) -> Result<(), E
     if caller == c.payer {
         Ok(())
     } else {
-        Err(Error::NotPayer(ChannelNotPayer {
-            channelId: id,
-            caller,
-        }))
+        Err(Error::NotPayer(ChannelNotPayer { channelId: id, caller }))
     }
 }
 

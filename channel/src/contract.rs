@@ -150,13 +150,7 @@ impl PaymentChannels {
             token,
             payer,
             this,
-            &PermitSignature {
-                value: deposit,
-                deadline,
-                v,
-                r,
-                s,
-            },
+            &PermitSignature { value: deposit, deadline, v, r, s },
             deposit,
         )?;
         self.pull(token, payer, deposit)?;
@@ -246,11 +240,7 @@ impl PaymentChannels {
         self.pull(token, caller, amount)?;
         self.emit(
             &[ChannelToppedUp::SIGNATURE_HASH, id],
-            &[
-                uint_word(amount),
-                uint_word(deposit),
-                u64_word(u64::from(close_cancelled)),
-            ],
+            &[uint_word(amount), uint_word(deposit), u64_word(u64::from(close_cancelled))],
         );
         Ok(())
     }
@@ -296,13 +286,7 @@ impl PaymentChannels {
             Signature::from_packed(&voucher_signature),
         )?;
         let token = self.token.get();
-        self.store(
-            id,
-            ChannelState {
-                settled: segments,
-                ..due.state
-            },
-        );
+        self.store(id, ChannelState { settled: segments, ..due.state });
         self.transfer(token, channel.payee, due.amount)?;
         self.log_settled(id, segments, due.amount);
         Ok(())
@@ -338,13 +322,7 @@ impl PaymentChannels {
             let signature = Signature::new(item.v, item.r, item.s);
             match self.check_settle(domain, id, &item.channel, item.segments, signature) {
                 Ok(due) => {
-                    self.store(
-                        id,
-                        ChannelState {
-                            settled: item.segments,
-                            ..due.state
-                        },
-                    );
+                    self.store(id, ChannelState { settled: item.segments, ..due.state });
                     credit(&mut payouts, item.channel.payee, due.amount);
                     settled.push((id, item.segments, due.amount));
                 }
@@ -394,11 +372,7 @@ impl PaymentChannels {
         let caller = self.vm().msg_sender();
         let (id, state) = self.live(&channel)?;
         if caller != channel.payee {
-            return Err(Error::NotPayee(ChannelNotPayee {
-                channelId: id,
-                caller,
-            })
-            .into());
+            return Err(Error::NotPayee(ChannelNotPayee { channelId: id, caller }).into());
         }
         let signature = Signature::from_packed(&voucher_signature);
         self.finish_close(None, id, &channel, state, segments, signature)
@@ -433,14 +407,12 @@ impl PaymentChannels {
         let (id, state) = self.live(&channel)?;
         let now = self.vm().block_timestamp();
         if now > deadline {
-            return Err(
-                Error::CloseAuthorizationExpired(ChannelCloseAuthorizationExpired {
-                    channelId: id,
-                    deadline,
-                    now,
-                })
-                .into(),
-            );
+            return Err(Error::CloseAuthorizationExpired(ChannelCloseAuthorizationExpired {
+                channelId: id,
+                deadline,
+                now,
+            })
+            .into());
         }
         let domain = self.domain_separator();
         let digest = eip712::typed_data_digest(
@@ -449,14 +421,12 @@ impl PaymentChannels {
         );
         let signer = self.signer_of(digest, Signature::from_packed(&close_authorization))?;
         if signer != channel.payee {
-            return Err(
-                Error::InvalidCloseAuthorization(ChannelInvalidCloseAuthorization {
-                    channelId: id,
-                    signer,
-                    payee: channel.payee,
-                })
-                .into(),
-            );
+            return Err(Error::InvalidCloseAuthorization(ChannelInvalidCloseAuthorization {
+                channelId: id,
+                signer,
+                payee: channel.payee,
+            })
+            .into());
         }
         let signature = Signature::from_packed(&voucher_signature);
         self.finish_close(Some(domain), id, &channel, state, segments, signature)
@@ -516,9 +486,7 @@ impl PaymentChannels {
         let caller = self.vm().msg_sender();
         let (id, state) = self.live(&channel)?;
         if state.close_requested_at == 0 {
-            return Err(
-                Error::CloseNotRequested(ChannelCloseNotRequested { channelId: id }).into(),
-            );
+            return Err(Error::CloseNotRequested(ChannelCloseNotRequested { channelId: id }).into());
         }
         let until = state.closes_at(self.grace_period());
         let now = self.vm().block_timestamp();
@@ -532,9 +500,8 @@ impl PaymentChannels {
         }
         only_payer(id, &channel, caller)?;
         // Zero segments: the settled count stands and no voucher is read.
-        let no_voucher = Err(SignatureError::Length(ECDSAInvalidSignatureLength {
-            length: U256::ZERO,
-        }));
+        let no_voucher =
+            Err(SignatureError::Length(ECDSAInvalidSignatureLength { length: U256::ZERO }));
         self.finish_close(None, id, &channel, state, 0, no_voucher)
     }
 

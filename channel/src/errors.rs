@@ -88,14 +88,12 @@ impl From<Error> for Vec<u8> {
                 ChannelInvalidGracePeriod::SELECTOR,
                 &[u64_word(e.gracePeriod), u64_word(e.min), u64_word(e.max)],
             ),
-            Error::NotPayer(e) => calldata(
-                ChannelNotPayer::SELECTOR,
-                &[e.channelId, address_word(e.caller)],
-            ),
-            Error::NotPayee(e) => calldata(
-                ChannelNotPayee::SELECTOR,
-                &[e.channelId, address_word(e.caller)],
-            ),
+            Error::NotPayer(e) => {
+                calldata(ChannelNotPayer::SELECTOR, &[e.channelId, address_word(e.caller)])
+            }
+            Error::NotPayee(e) => {
+                calldata(ChannelNotPayee::SELECTOR, &[e.channelId, address_word(e.caller)])
+            }
             Error::InvalidPayer(e) => {
                 calldata(ChannelInvalidPayer::SELECTOR, &[address_word(e.payer)])
             }
@@ -121,11 +119,7 @@ impl From<Error> for Vec<u8> {
             Error::ZeroTopUp(e) => calldata(ChannelZeroTopUp::SELECTOR, &[e.channelId]),
             Error::InvalidSigner(e) => calldata(
                 ChannelInvalidSigner::SELECTOR,
-                &[
-                    e.channelId,
-                    address_word(e.signer),
-                    address_word(e.expected),
-                ],
+                &[e.channelId, address_word(e.signer), address_word(e.expected)],
             ),
             Error::InvalidCloseAuthorization(e) => calldata(
                 ChannelInvalidCloseAuthorization::SELECTOR,
@@ -137,11 +131,7 @@ impl From<Error> for Vec<u8> {
             ),
             Error::AvatarTokenMismatch(e) => calldata(
                 ChannelAvatarTokenMismatch::SELECTOR,
-                &[
-                    address_word(e.avatar),
-                    address_word(e.avatarToken),
-                    address_word(e.token),
-                ],
+                &[address_word(e.avatar), address_word(e.avatarToken), address_word(e.token)],
             ),
             Error::StaleVoucher(e) => calldata(
                 ChannelStaleVoucher::SELECTOR,
@@ -149,17 +139,11 @@ impl From<Error> for Vec<u8> {
             ),
             Error::VoucherExceedsDeposit(e) => calldata(
                 ChannelVoucherExceedsDeposit::SELECTOR,
-                &[
-                    e.channelId,
-                    u64_word(e.segments),
-                    uint_word(e.amount),
-                    uint_word(e.deposit),
-                ],
+                &[e.channelId, u64_word(e.segments), uint_word(e.amount), uint_word(e.deposit)],
             ),
-            Error::CloseAlreadyRequested(e) => calldata(
-                ChannelCloseAlreadyRequested::SELECTOR,
-                &[e.channelId, u64_word(e.until)],
-            ),
+            Error::CloseAlreadyRequested(e) => {
+                calldata(ChannelCloseAlreadyRequested::SELECTOR, &[e.channelId, u64_word(e.until)])
+            }
             Error::CloseNotRequested(e) => {
                 calldata(ChannelCloseNotRequested::SELECTOR, &[e.channelId])
             }
@@ -168,15 +152,13 @@ impl From<Error> for Vec<u8> {
                 &[e.channelId, u64_word(e.until), u64_word(e.now)],
             ),
             Error::InvalidSignature(_) => calldata(ECDSAInvalidSignature::SELECTOR, &[]),
-            Error::InvalidSignatureLength(e) => calldata(
-                ECDSAInvalidSignatureLength::SELECTOR,
-                &[uint_word(e.length)],
-            ),
+            Error::InvalidSignatureLength(e) => {
+                calldata(ECDSAInvalidSignatureLength::SELECTOR, &[uint_word(e.length)])
+            }
             Error::InvalidSignatureS(e) => calldata(ECDSAInvalidSignatureS::SELECTOR, &[e.s]),
-            Error::InvalidSignatureV(e) => calldata(
-                ECDSAInvalidSignatureV::SELECTOR,
-                &[u64_word(u64::from(e.v))],
-            ),
+            Error::InvalidSignatureV(e) => {
+                calldata(ECDSAInvalidSignatureV::SELECTOR, &[u64_word(u64::from(e.v))])
+            }
         }
     }
 }

@@ -25,12 +25,7 @@ impl PaymentChannels {
 
     pub(crate) fn log_opened(&self, id: B256, c: &Channel, deposit: U256) {
         self.emit(
-            &[
-                ChannelOpened::SIGNATURE_HASH,
-                id,
-                address_word(c.payer),
-                address_word(c.payee),
-            ],
+            &[ChannelOpened::SIGNATURE_HASH, id, address_word(c.payer), address_word(c.payee)],
             &[
                 address_word(c.signer),
                 c.video_id,
@@ -42,10 +37,7 @@ impl PaymentChannels {
     }
 
     pub(crate) fn log_settled(&self, id: B256, segments: u64, amount: U256) {
-        self.emit(
-            &[ChannelSettled::SIGNATURE_HASH, id],
-            &[u64_word(segments), uint_word(amount)],
-        );
+        self.emit(&[ChannelSettled::SIGNATURE_HASH, id], &[u64_word(segments), uint_word(amount)]);
     }
 
     /// `ChannelSettleSkipped(id, index, reason)`: the one event with dynamic data (`bytes`).
@@ -74,18 +66,8 @@ impl PaymentChannels {
         refunded: U256,
     ) {
         self.emit(
-            &[
-                ChannelClosed::SIGNATURE_HASH,
-                id,
-                address_word(c.payer),
-                address_word(c.payee),
-            ],
-            &[
-                c.video_id,
-                u64_word(segments),
-                uint_word(paid),
-                uint_word(refunded),
-            ],
+            &[ChannelClosed::SIGNATURE_HASH, id, address_word(c.payer), address_word(c.payee)],
+            &[c.video_id, u64_word(segments), uint_word(paid), uint_word(refunded)],
         );
     }
 }

@@ -17,10 +17,8 @@ impl PaymentChannels {
         amount: U256,
     ) -> Result<(), Vec<u8>> {
         let this = self.vm().contract_address();
-        let data = calldata(
-            TRANSFER_FROM,
-            &[address_word(from), address_word(this), uint_word(amount)],
-        );
+        let data =
+            calldata(TRANSFER_FROM, &[address_word(from), address_word(this), uint_word(amount)]);
         let ctx = Call::new_mutating(self);
         call_returning_true(self.vm(), ctx, token, &data)
     }
@@ -29,9 +27,7 @@ impl PaymentChannels {
     /// fails or answers less than a word.
     #[inline(never)]
     pub(crate) fn read_uint(&self, target: Address, data: &[u8]) -> Option<U256> {
-        static_call(self.vm(), Call::new(), target, data)
-            .ok()
-            .and_then(|out| uint_at(&out, 0))
+        static_call(self.vm(), Call::new(), target, data).ok().and_then(|out| uint_at(&out, 0))
     }
 
     /// Sends `amount` PTI wei to `to`; nothing to send, no call.

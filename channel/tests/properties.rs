@@ -69,45 +69,14 @@ enum Sig {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Open {
-        slot: usize,
-        segments: u64,
-        extra: u64,
-        via: u8,
-        wrong_caller: bool,
-        huge: bool,
-    },
-    TopUp {
-        slot: usize,
-        segments: u64,
-        by_payer: bool,
-        huge: bool,
-    },
-    Settle {
-        slot: usize,
-        segments: u64,
-        sig: Sig,
-    },
-    Batch {
-        items: Vec<(usize, u64, Sig)>,
-    },
-    Close {
-        slot: usize,
-        segments: u64,
-        sig: Sig,
-        caller: u8,
-    },
-    RequestClose {
-        slot: usize,
-        by_payer: bool,
-    },
-    Withdraw {
-        slot: usize,
-        by_payer: bool,
-    },
-    Warp {
-        secs: u64,
-    },
+    Open { slot: usize, segments: u64, extra: u64, via: u8, wrong_caller: bool, huge: bool },
+    TopUp { slot: usize, segments: u64, by_payer: bool, huge: bool },
+    Settle { slot: usize, segments: u64, sig: Sig },
+    Batch { items: Vec<(usize, u64, Sig)> },
+    Close { slot: usize, segments: u64, sig: Sig, caller: u8 },
+    RequestClose { slot: usize, by_payer: bool },
+    Withdraw { slot: usize, by_payer: bool },
+    Warp { secs: u64 },
 }
 
 fn slot() -> impl Strategy<Value = usize> {
@@ -221,11 +190,7 @@ impl World {
         let channels = core::array::from_fn(|i| Channel {
             payer: payer(i).address(),
             payee: payee(i).address(),
-            signer: if i.is_multiple_of(2) {
-                session(i).address()
-            } else {
-                Address::ZERO
-            },
+            signer: if i.is_multiple_of(2) { session(i).address() } else { Address::ZERO },
             video_id: B256::repeat_byte(0x10 + u8::try_from(i).unwrap()),
             price_per_segment: U256::from(PRICES[i]),
             salt: B256::repeat_byte(u8::try_from(i).unwrap()),
@@ -256,11 +221,7 @@ impl World {
     /// A voucher for `segments` of `slot`, signed as `sig` says; records what the channel's
     /// signer signed.
     fn voucher(&mut self, slot: usize, segments: u64, sig: Sig) -> Signature {
-        let digest = Voucher {
-            channelId: self.id(slot),
-            segments,
-        }
-        .eip712_signing_hash(&domain());
+        let digest = Voucher { channelId: self.id(slot), segments }.eip712_signing_hash(&domain());
         match sig {
             Sig::Mallory => signed(&mallory(), digest),
             Sig::Good | Sig::HighS => {
@@ -276,12 +237,8 @@ impl World {
     }
 
     fn close_authorization(&self, slot: usize, segments: u64, by_payee: bool) -> Signature {
-        let digest = CloseAuthorization {
-            channelId: self.id(slot),
-            segments,
-            deadline: u64::MAX,
-        }
-        .eip712_signing_hash(&domain());
+        let digest = CloseAuthorization { channelId: self.id(slot), segments, deadline: u64::MAX }
+            .eip712_signing_hash(&domain());
         let signer = if by_payee { payee(slot) } else { mallory() };
         signed(&signer, digest)
     }
@@ -303,12 +260,8 @@ impl World {
     fn live(&self, slot: usize) -> Result<Model, Vec<u8>> {
         let channel_id = self.id(slot);
         match self.model[slot] {
-            None => Err(enc(&ChannelNotFound {
-                channelId: channel_id,
-            })),
-            Some(m) if m.finalized => Err(enc(&ChannelFinalized {
-                channelId: channel_id,
-            })),
+            None => Err(enc(&ChannelNotFound { channelId: channel_id })),
+            Some(m) if m.finalized => Err(enc(&ChannelFinalized { channelId: channel_id })),
             Some(m) => Ok(m),
         }
     }
@@ -333,11 +286,7 @@ impl World {
             }));
         }
         let due = Self::price(slot) * U256::from(segments - m.settled);
-        self.model[slot] = Some(Model {
-            settled: segments,
-            paid: m.paid + due,
-            ..m
-        });
+        self.model[slot] = Some(Model { settled: segments, paid: m.paid + due, ..m });
         Ok(due)
     }
 
@@ -345,14 +294,7 @@ impl World {
     fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let before = self.host.vm.snapshot().storage;
         let (got, want): (Result<(), Vec<u8>>, Result<(), Vec<u8>>) = match *op {
-            Op::Open {
-                slot,
-                segments,
-                extra,
-                via,
-                wrong_caller,
-                huge,
-            } => {
+            Op::Open { slot, segments, extra, via, wrong_caller, huge } => {
                 let c = self.channels[slot];
                 let channel_id = self.id(slot);
                 let deposit = if huge {
@@ -366,29 +308,15 @@ impl World {
                     _ => c.payer,
                 };
                 let want = if via != 2 && caller != c.payer {
-                    Err(enc(&ChannelNotPayer {
-                        channelId: channel_id,
-                        caller,
-                    }))
+                    Err(enc(&ChannelNotPayer { channelId: channel_id, caller }))
                 } else if self.model[slot].is_some() {
-                    Err(enc(&ChannelAlreadyExists {
-                        channelId: channel_id,
-                    }))
+                    Err(enc(&ChannelAlreadyExists { channelId: channel_id }))
                 } else if deposit < Self::price(slot) {
-                    Err(enc(&ChannelDepositTooSmall {
-                        deposit,
-                        minimum: Self::price(slot),
-                    }))
+                    Err(enc(&ChannelDepositTooSmall { deposit, minimum: Self::price(slot) }))
                 } else if deposit > MAX_AMOUNT {
-                    Err(enc(&ChannelDepositTooLarge {
-                        deposit,
-                        max: MAX_AMOUNT,
-                    }))
+                    Err(enc(&ChannelDepositTooLarge { deposit, max: MAX_AMOUNT }))
                 } else {
-                    self.model[slot] = Some(Model {
-                        deposit,
-                        ..Model::default()
-                    });
+                    self.model[slot] = Some(Model { deposit, ..Model::default() });
                     Ok(())
                 };
                 self.host.vm.set_sender(caller);
@@ -409,54 +337,30 @@ impl World {
                 }
                 (got.map(|_| ()), want)
             }
-            Op::TopUp {
-                slot,
-                segments,
-                by_payer,
-                huge,
-            } => {
+            Op::TopUp { slot, segments, by_payer, huge } => {
                 let c = self.channels[slot];
                 let channel_id = self.id(slot);
-                let amount = if huge {
-                    MAX_AMOUNT
-                } else {
-                    Self::price(slot) * U256::from(segments)
-                };
+                let amount =
+                    if huge { MAX_AMOUNT } else { Self::price(slot) * U256::from(segments) };
                 let caller = if by_payer { c.payer } else { STRANGER };
                 let want = self.live(slot).and_then(|m| {
                     if caller != c.payer {
-                        return Err(enc(&ChannelNotPayer {
-                            channelId: channel_id,
-                            caller,
-                        }));
+                        return Err(enc(&ChannelNotPayer { channelId: channel_id, caller }));
                     }
                     if amount.is_zero() {
-                        return Err(enc(&ChannelZeroTopUp {
-                            channelId: channel_id,
-                        }));
+                        return Err(enc(&ChannelZeroTopUp { channelId: channel_id }));
                     }
                     let deposit = m.deposit + amount;
                     if deposit > MAX_AMOUNT {
-                        return Err(enc(&ChannelDepositTooLarge {
-                            deposit,
-                            max: MAX_AMOUNT,
-                        }));
+                        return Err(enc(&ChannelDepositTooLarge { deposit, max: MAX_AMOUNT }));
                     }
-                    self.model[slot] = Some(Model {
-                        deposit,
-                        requested_at: 0,
-                        ..m
-                    });
+                    self.model[slot] = Some(Model { deposit, requested_at: 0, ..m });
                     Ok(())
                 });
                 self.host.vm.set_sender(caller);
                 (self.contract.top_up(c, amount), want)
             }
-            Op::Settle {
-                slot,
-                segments,
-                sig,
-            } => {
+            Op::Settle { slot, segments, sig } => {
                 let c = self.channels[slot];
                 let signature = self.voucher(slot, segments, sig);
                 let want = self.live(slot).and_then(|m| {
@@ -467,8 +371,7 @@ impl World {
                 });
                 self.host.vm.set_sender(RELAYER);
                 let got =
-                    self.contract
-                        .settle(c, segments, ByteVec(signature.to_packed().to_vec()));
+                    self.contract.settle(c, segments, ByteVec(signature.to_packed().to_vec()));
                 (got, want)
             }
             Op::Batch { ref items } => {
@@ -514,12 +417,7 @@ impl World {
                 prop_assert_eq!(settled_logs as u64, settled);
                 (got.map(|_| ()), Ok(()))
             }
-            Op::Close {
-                slot,
-                segments,
-                sig,
-                caller,
-            } => {
+            Op::Close { slot, segments, sig, caller } => {
                 let c = self.channels[slot];
                 let channel_id = self.id(slot);
                 let signature = self.voucher(slot, segments, sig);
@@ -544,11 +442,7 @@ impl World {
                         m = self.model[slot].unwrap();
                     }
                     let refunded = m.deposit - Self::price(slot) * U256::from(m.settled);
-                    self.model[slot] = Some(Model {
-                        finalized: true,
-                        refunded,
-                        ..m
-                    });
+                    self.model[slot] = Some(Model { finalized: true, refunded, ..m });
                     Ok(())
                 });
                 let voucher = ByteVec(signature.to_packed().to_vec());
@@ -580,15 +474,9 @@ impl World {
                         }));
                     }
                     if caller != c.payer {
-                        return Err(enc(&ChannelNotPayer {
-                            channelId: channel_id,
-                            caller,
-                        }));
+                        return Err(enc(&ChannelNotPayer { channelId: channel_id, caller }));
                     }
-                    self.model[slot] = Some(Model {
-                        requested_at: now,
-                        ..m
-                    });
+                    self.model[slot] = Some(Model { requested_at: now, ..m });
                     Ok(())
                 });
                 self.host.vm.set_sender(caller);
@@ -601,9 +489,7 @@ impl World {
                 let now = self.now;
                 let want = self.live(slot).and_then(|m| {
                     if m.requested_at == 0 {
-                        return Err(enc(&ChannelCloseNotRequested {
-                            channelId: channel_id,
-                        }));
+                        return Err(enc(&ChannelCloseNotRequested { channelId: channel_id }));
                     }
                     let until = m.requested_at + GRACE;
                     if now < until {
@@ -614,17 +500,10 @@ impl World {
                         }));
                     }
                     if caller != c.payer {
-                        return Err(enc(&ChannelNotPayer {
-                            channelId: channel_id,
-                            caller,
-                        }));
+                        return Err(enc(&ChannelNotPayer { channelId: channel_id, caller }));
                     }
                     let refunded = m.deposit - Self::price(slot) * U256::from(m.settled);
-                    self.model[slot] = Some(Model {
-                        finalized: true,
-                        refunded,
-                        ..m
-                    });
+                    self.model[slot] = Some(Model { finalized: true, refunded, ..m });
                     Ok(())
                 });
                 self.host.vm.set_sender(caller);
@@ -638,16 +517,8 @@ impl World {
         };
         prop_assert_eq!(&got, &want, "{:?}", op);
         if got.is_err() {
-            prop_assert_eq!(
-                &self.host.vm.snapshot().storage,
-                &before,
-                "refused but wrote"
-            );
-            prop_assert_eq!(
-                self.host.calls().len(),
-                self.calls_seen,
-                "refused but called"
-            );
+            prop_assert_eq!(&self.host.vm.snapshot().storage, &before, "refused but wrote");
+            prop_assert_eq!(self.host.calls().len(), self.calls_seen, "refused but called");
         }
         self.read_calls()?;
         self.logs_seen = self.host.vm.get_emitted_logs().len();
@@ -727,20 +598,14 @@ impl World {
             prop_assert_eq!(self.received.get(&payee).copied().unwrap_or_default(), paid);
         }
         for (payer, refunded) in refunded_to {
-            prop_assert_eq!(
-                self.received.get(&payer).copied().unwrap_or_default(),
-                refunded
-            );
+            prop_assert_eq!(self.received.get(&payer).copied().unwrap_or_default(), refunded);
         }
         Ok(())
     }
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000)
 }
 
 proptest! {
@@ -769,28 +634,11 @@ proptest! {
 fn payer_always_exits_after_grace_period() {
     let mut world = World::new();
     let ops = [
-        Op::Open {
-            slot: 0,
-            segments: 50,
-            extra: 1,
-            via: 0,
-            wrong_caller: false,
-            huge: false,
-        },
-        Op::Settle {
-            slot: 0,
-            segments: 20,
-            sig: Sig::Good,
-        },
-        Op::RequestClose {
-            slot: 0,
-            by_payer: true,
-        },
+        Op::Open { slot: 0, segments: 50, extra: 1, via: 0, wrong_caller: false, huge: false },
+        Op::Settle { slot: 0, segments: 20, sig: Sig::Good },
+        Op::RequestClose { slot: 0, by_payer: true },
         Op::Warp { secs: GRACE },
-        Op::Withdraw {
-            slot: 0,
-            by_payer: true,
-        },
+        Op::Withdraw { slot: 0, by_payer: true },
     ];
     for op in &ops {
         world.apply(op).unwrap();

@@ -48,13 +48,8 @@ pub fn recover<H: Host + ?Sized>(
     digest: B256,
     signature: &Signature,
 ) -> Result<Address, SignatureError> {
-    let output = static_call(
-        host,
-        Call::new(),
-        ECRECOVER,
-        &signature.ecrecover_input(digest),
-    )
-    .map_err(|_| SignatureError::Invalid(ECDSAInvalidSignature {}))?;
+    let output = static_call(host, Call::new(), ECRECOVER, &signature.ecrecover_input(digest))
+        .map_err(|_| SignatureError::Invalid(ECDSAInvalidSignature {}))?;
     recovered_address(&output)
 }
 
@@ -74,15 +69,7 @@ pub fn lookup<H: Host + ?Sized>(host: &H, registry: Address, key: B256) -> Optio
 
 /// What EIP-5267's `eip712Domain()` returns: fields bitmap, name, version, chain id, verifying
 /// contract, salt, extensions.
-pub type Eip712Domain = (
-    FixedBytes<1>,
-    String,
-    String,
-    U256,
-    Address,
-    B256,
-    Vec<U256>,
-);
+pub type Eip712Domain = (FixedBytes<1>, String, String, U256, Address, B256, Vec<U256>);
 
 /// EIP-5267 `eip712Domain()` for the calling contract's domain of `name` and `version` on this
 /// chain (no salt, no extensions).

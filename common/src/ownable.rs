@@ -39,10 +39,7 @@ impl Ownable2Step {
             return Err(OwnableError::InvalidOwner(OwnableInvalidOwner { owner }));
         }
         self.owner.set(owner);
-        self.vm().log(OwnershipTransferred {
-            previousOwner: Address::ZERO,
-            newOwner: owner,
-        });
+        self.vm().log(OwnershipTransferred { previousOwner: Address::ZERO, newOwner: owner });
         Ok(())
     }
 
@@ -65,9 +62,9 @@ impl Ownable2Step {
     pub fn only_owner(&self) -> Result<(), OwnableError> {
         let caller = self.vm().msg_sender();
         if caller != self.owner.get() {
-            return Err(OwnableError::UnauthorizedAccount(
-                OwnableUnauthorizedAccount { account: caller },
-            ));
+            return Err(OwnableError::UnauthorizedAccount(OwnableUnauthorizedAccount {
+                account: caller,
+            }));
         }
         Ok(())
     }
@@ -83,10 +80,8 @@ impl Ownable2Step {
         self.only_owner()?;
         self.pending_owner.set(new_owner);
         let previous_owner = self.owner.get();
-        self.vm().log(OwnershipTransferStarted {
-            previousOwner: previous_owner,
-            newOwner: new_owner,
-        });
+        self.vm()
+            .log(OwnershipTransferStarted { previousOwner: previous_owner, newOwner: new_owner });
         Ok(())
     }
 
@@ -101,17 +96,14 @@ impl Ownable2Step {
     pub fn accept_ownership(&mut self) -> Result<(), OwnableError> {
         let caller = self.vm().msg_sender();
         if caller != self.pending_owner.get() || caller.is_zero() {
-            return Err(OwnableError::UnauthorizedAccount(
-                OwnableUnauthorizedAccount { account: caller },
-            ));
+            return Err(OwnableError::UnauthorizedAccount(OwnableUnauthorizedAccount {
+                account: caller,
+            }));
         }
         let previous_owner = self.owner.get();
         self.owner.set(caller);
         self.pending_owner.set(Address::ZERO);
-        self.vm().log(OwnershipTransferred {
-            previousOwner: previous_owner,
-            newOwner: caller,
-        });
+        self.vm().log(OwnershipTransferred { previousOwner: previous_owner, newOwner: caller });
         Ok(())
     }
 
@@ -127,10 +119,8 @@ impl Ownable2Step {
         let previous_owner = self.owner.get();
         self.owner.set(Address::ZERO);
         self.pending_owner.set(Address::ZERO);
-        self.vm().log(OwnershipTransferred {
-            previousOwner: previous_owner,
-            newOwner: Address::ZERO,
-        });
+        self.vm()
+            .log(OwnershipTransferred { previousOwner: previous_owner, newOwner: Address::ZERO });
         Ok(())
     }
 }

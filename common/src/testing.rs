@@ -71,27 +71,19 @@ impl PrecompileHost {
     /// When nothing was logged or the last log is not an `E`.
     #[must_use]
     pub fn last_log<E: alloy_sol_types::SolEvent>(&self) -> E {
-        let (topics, data) = self
-            .vm
-            .get_emitted_logs()
-            .pop()
-            .expect("should have logged");
+        let (topics, data) = self.vm.get_emitted_logs().pop().expect("should have logged");
         E::decode_raw_log(topics, &data).expect("should be the expected event")
     }
 
     /// Makes every static call to `to` with exactly `calldata` revert with `revert_data`.
     pub fn revert_static_call(&self, to: Address, calldata: Vec<u8>, revert_data: Vec<u8>) {
-        self.answers
-            .borrow_mut()
-            .insert((to, calldata), Err(revert_data));
+        self.answers.borrow_mut().insert((to, calldata), Err(revert_data));
     }
 
     /// Answers every mutating call to `to` with exactly `calldata` (any value) with `result`:
     /// `Ok(return data)` or `Err(revert data)`. Unanswered mutating calls succeed with no data.
     pub fn answer_call(&self, to: Address, calldata: Vec<u8>, result: Result<Vec<u8>, Vec<u8>>) {
-        self.call_answers
-            .borrow_mut()
-            .insert((to, calldata), result);
+        self.call_answers.borrow_mut().insert((to, calldata), result);
     }
 
     /// The mutating calls made so far, in order (reverted ones included).
@@ -103,9 +95,7 @@ impl PrecompileHost {
     /// The host as the SDK's `VM`, for `Contract::from(&host)`-style construction.
     #[must_use]
     pub fn as_vm(&self) -> VM {
-        VM {
-            host: alloc::boxed::Box::new(self.clone()),
-        }
+        VM { host: alloc::boxed::Box::new(self.clone()) }
     }
 }
 
@@ -142,8 +132,7 @@ unsafe impl UnsafeDeploymentAccess for PrecompileHost {
         revert_data_len: *mut usize,
     ) {
         unsafe {
-            self.vm
-                .create1(code, code_len, endowment, contract, revert_data_len);
+            self.vm.create1(code, code_len, endowment, contract, revert_data_len);
         }
     }
     unsafe fn create2(
@@ -156,8 +145,7 @@ unsafe impl UnsafeDeploymentAccess for PrecompileHost {
         revert_data_len: *mut usize,
     ) {
         unsafe {
-            self.vm
-                .create2(code, code_len, endowment, salt, contract, revert_data_len);
+            self.vm.create2(code, code_len, endowment, salt, contract, revert_data_len);
         }
     }
 }
@@ -187,11 +175,7 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         let target = Address::from_slice(unsafe { core::slice::from_raw_parts(to, 20) });
         let input = unsafe { core::slice::from_raw_parts(data, data_len) }.to_vec();
         let value = U256::from_be_slice(unsafe { core::slice::from_raw_parts(value, 32) });
-        self.calls.borrow_mut().push(MadeCall {
-            to: target,
-            data: input.clone(),
-            value,
-        });
+        self.calls.borrow_mut().push(MadeCall { to: target, data: input.clone(), value });
         let answer = self
             .call_answers
             .borrow()
@@ -201,10 +185,7 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         // Registering an answer also makes it the `TestVM`'s current return data.
         self.vm.mock_call(target, input, value, answer);
         let value_bytes = value.to_be_bytes::<32>();
-        unsafe {
-            self.vm
-                .call_contract(to, data, data_len, value_bytes.as_ptr(), gas, outs_len)
-        }
+        unsafe { self.vm.call_contract(to, data, data_len, value_bytes.as_ptr(), gas, outs_len) }
     }
     unsafe fn static_call_contract(
         &self,
@@ -223,10 +204,7 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         } else if let Some(answer) = self.answers.borrow().get(&(target, input.clone())).cloned() {
             self.vm.mock_static_call(target, input, answer);
         }
-        unsafe {
-            self.vm
-                .static_call_contract(to, data, data_len, gas, outs_len)
-        }
+        unsafe { self.vm.static_call_contract(to, data, data_len, gas, outs_len) }
     }
     unsafe fn delegate_call_contract(
         &self,
@@ -236,10 +214,7 @@ unsafe impl UnsafeCallAccess for PrecompileHost {
         gas: u64,
         outs_len: &mut usize,
     ) -> u8 {
-        unsafe {
-            self.vm
-                .delegate_call_contract(to, data, data_len, gas, outs_len)
-        }
+        unsafe { self.vm.delegate_call_contract(to, data, data_len, gas, outs_len) }
     }
 }
 

@@ -75,11 +75,7 @@ impl Signature {
                 length: U256::from(sig.len()),
             }));
         }
-        Self::new(
-            sig[64],
-            B256::from_slice(&sig[..32]),
-            B256::from_slice(&sig[32..64]),
-        )
+        Self::new(sig[64], B256::from_slice(&sig[..32]), B256::from_slice(&sig[32..64]))
     }
 
     /// The packed `r ‖ s ‖ v` form (65 bytes), as `bytes signature` parameters take it.
@@ -141,10 +137,7 @@ mod tests {
     #[test]
     fn new_fails_when_s_is_high() {
         let s = B256::from((SECP256K1N_HALF + U256::from(1)).to_be_bytes());
-        assert_eq!(
-            Signature::new(28, R, s),
-            Err(SignatureError::S(ECDSAInvalidSignatureS { s }))
-        );
+        assert_eq!(Signature::new(28, R, s), Err(SignatureError::S(ECDSAInvalidSignatureS { s })));
     }
 
     #[test]
@@ -177,10 +170,7 @@ mod tests {
         sig[63] = 7;
         sig[64] = 28;
         let parsed = Signature::from_packed(&sig).unwrap();
-        assert_eq!(
-            (parsed.v, parsed.r, parsed.s),
-            (28, R, B256::with_last_byte(7))
-        );
+        assert_eq!((parsed.v, parsed.r, parsed.s), (28, R, B256::with_last_byte(7)));
         assert_eq!(parsed.to_packed(), sig, "to_packed inverts from_packed");
     }
 

@@ -6,11 +6,7 @@ use alloy_primitives::{keccak256, Address, B256, U256};
 
 /// Compile-time keccak256 of a string, for type hashes and domain fields.
 const fn hash(s: &str) -> B256 {
-    B256::new(
-        keccak_const::Keccak256::new()
-            .update(s.as_bytes())
-            .finalize(),
-    )
+    B256::new(keccak_const::Keccak256::new().update(s.as_bytes()).finalize())
 }
 
 /// `keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")`.
@@ -226,12 +222,7 @@ mod tests {
     fn domain_separator_equals_cast_vector() {
         // foundry-offline.md §5: name "Paratii", version "1", chain 412346, contract 0x…01.
         assert_eq!(
-            domain_separator(
-                TOKEN_NAME_HASH,
-                TOKEN_VERSION_HASH,
-                412_346,
-                crate::ecdsa::ECRECOVER
-            ),
+            domain_separator(TOKEN_NAME_HASH, TOKEN_VERSION_HASH, 412_346, crate::ecdsa::ECRECOVER),
             b256!("0x6bc5b34375bf6b3f1700d34fb1aced699bbffa91b9e295b41ba3e8134cf0f4a8")
         );
     }
@@ -315,10 +306,7 @@ mod tests {
                 segments,
             };
             assert_eq!(VOUCHER_TYPEHASH, v.eip712_type_hash());
-            assert_eq!(
-                voucher_struct_hash(v.channelId, v.segments),
-                v.eip712_hash_struct()
-            );
+            assert_eq!(voucher_struct_hash(v.channelId, v.segments), v.eip712_hash_struct());
         }
     }
 
@@ -326,11 +314,7 @@ mod tests {
     fn close_authorization_struct_hash_equals_alloy_at_edge_counts() {
         use crate::channels::CloseAuthorization;
         for (segments, deadline) in [(0, 0), (7, 1_700_000_000), (u64::MAX, u64::MAX)] {
-            let a = CloseAuthorization {
-                channelId: B256::repeat_byte(0xab),
-                segments,
-                deadline,
-            };
+            let a = CloseAuthorization { channelId: B256::repeat_byte(0xab), segments, deadline };
             assert_eq!(CLOSE_AUTHORIZATION_TYPEHASH, a.eip712_type_hash());
             assert_eq!(
                 close_authorization_struct_hash(a.channelId, a.segments, a.deadline),
@@ -343,10 +327,7 @@ mod tests {
     fn voucher_and_close_authorization_hashes_differ_for_equal_fields() {
         let id = B256::repeat_byte(1);
         assert_ne!(VOUCHER_TYPEHASH, CLOSE_AUTHORIZATION_TYPEHASH);
-        assert_ne!(
-            voucher_struct_hash(id, 5),
-            close_authorization_struct_hash(id, 5, 0)
-        );
+        assert_ne!(voucher_struct_hash(id, 5), close_authorization_struct_hash(id, 5, 0));
     }
 
     #[test]

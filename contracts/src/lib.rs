@@ -179,10 +179,7 @@ pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("Token.sol", include_str!("../sol/Token.sol")),
     ("Registry.sol", include_str!("../sol/Registry.sol")),
     ("SendEther.sol", include_str!("../sol/SendEther.sol")),
-    (
-        "VideoRegistry.sol",
-        include_str!("../sol/VideoRegistry.sol"),
-    ),
+    ("VideoRegistry.sol", include_str!("../sol/VideoRegistry.sol")),
     ("Peers.sol", include_str!("../sol/Peers.sol")),
     ("Avatar.sol", include_str!("../sol/Avatar.sol")),
     ("UserRegistry.sol", include_str!("../sol/UserRegistry.sol")),

@@ -18,13 +18,8 @@ impl Name {
     /// A name and its key, hashed at compile time.
     #[must_use]
     pub const fn new(name: &'static str) -> Self {
-        let key = keccak_const::Keccak256::new()
-            .update(name.as_bytes())
-            .finalize();
-        Self {
-            name,
-            key: B256::new(key),
-        }
+        let key = keccak_const::Keccak256::new().update(name.as_bytes()).finalize();
+        Self { name, key: B256::new(key) }
     }
 }
 
@@ -76,10 +71,7 @@ mod tests {
 
     #[test]
     fn lookup_selector_is_keccak_of_signature() {
-        assert_eq!(
-            GET_CONTRACT_BY_KEY_SELECTOR,
-            keccak256(b"getContractByKey(bytes32)")[..4]
-        );
+        assert_eq!(GET_CONTRACT_BY_KEY_SELECTOR, keccak256(b"getContractByKey(bytes32)")[..4]);
     }
 
     #[test]

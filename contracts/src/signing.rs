@@ -88,16 +88,10 @@ impl Signer {
     /// Never for a valid key (RFC 6979 signing cannot fail on a 32-byte digest).
     #[must_use]
     pub fn sign(&self, digest: B256) -> Signature {
-        let (sig, recid) = self
-            .0
-            .sign_prehash_recoverable(digest.as_slice())
-            .expect("should sign a digest");
+        let (sig, recid) =
+            self.0.sign_prehash_recoverable(digest.as_slice()).expect("should sign a digest");
         let (r, s) = sig.split_bytes();
-        Signature {
-            v: 27 + recid.to_byte(),
-            r: B256::from_slice(&r),
-            s: B256::from_slice(&s),
-        }
+        Signature { v: 27 + recid.to_byte(), r: B256::from_slice(&r), s: B256::from_slice(&s) }
     }
 }
 
@@ -109,11 +103,7 @@ pub fn high_s_twin(sig: &Signature) -> Signature {
         0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256
     );
     let s = n - U256::from_be_bytes(sig.s.0);
-    Signature {
-        v: if sig.v == 27 { 28 } else { 27 },
-        r: sig.r,
-        s: B256::from(s.to_be_bytes()),
-    }
+    Signature { v: if sig.v == 27 { 28 } else { 27 }, r: sig.r, s: B256::from(s.to_be_bytes()) }
 }
 
 #[cfg(test)]
@@ -143,10 +133,7 @@ mod tests {
     #[test]
     fn ecrecover_recovers_cast_signer() {
         let sig = Signature::from_packed(&CAST_SIG).unwrap();
-        assert_eq!(
-            ecrecover(&sig.ecrecover_input(DIGEST)),
-            ADDRESS.into_word().to_vec()
-        );
+        assert_eq!(ecrecover(&sig.ecrecover_input(DIGEST)), ADDRESS.into_word().to_vec());
     }
 
     #[test]
@@ -154,10 +141,7 @@ mod tests {
         let sig = Signature::from_packed(&CAST_SIG).unwrap();
         let twin = high_s_twin(&sig);
         assert_ne!(twin.s, sig.s);
-        assert_eq!(
-            ecrecover(&twin.ecrecover_input(DIGEST)),
-            ADDRESS.into_word().to_vec()
-        );
+        assert_eq!(ecrecover(&twin.ecrecover_input(DIGEST)), ADDRESS.into_word().to_vec());
     }
 
     #[test]

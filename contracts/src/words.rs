@@ -8,9 +8,7 @@ use alloy_primitives::{Address, B256, U256};
 /// The 4-byte selector of a function signature such as `"recordView(bytes32)"`, at compile time.
 #[must_use]
 pub const fn selector(signature: &str) -> [u8; 4] {
-    let h = keccak_const::Keccak256::new()
-        .update(signature.as_bytes())
-        .finalize();
+    let h = keccak_const::Keccak256::new().update(signature.as_bytes()).finalize();
     [h[0], h[1], h[2], h[3]]
 }
 
@@ -73,19 +71,14 @@ pub fn word_array_at(output: &[u8], index: usize) -> Option<Vec<B256>> {
 /// The `index`-th 32-byte word of static return data, or `None` when it is too short.
 #[must_use]
 pub fn word(output: &[u8], index: usize) -> Option<B256> {
-    output
-        .get(index * 32..index * 32 + 32)
-        .map(B256::from_slice)
+    output.get(index * 32..index * 32 + 32).map(B256::from_slice)
 }
 
 /// The `index`-th return word as an address, or `None` when short or not a clean address.
 #[must_use]
 pub fn address_at(output: &[u8], index: usize) -> Option<Address> {
     let w = word(output, index)?;
-    w[..12]
-        .iter()
-        .all(|b| *b == 0)
-        .then(|| Address::from_slice(&w[12..]))
+    w[..12].iter().all(|b| *b == 0).then(|| Address::from_slice(&w[12..]))
 }
 
 /// The `index`-th return word as an unsigned integer, or `None` when too short.
@@ -109,10 +102,7 @@ mod tests {
     #[test]
     fn selector_equals_alloy_selector() {
         assert_eq!(selector("recordView(bytes32)"), recordViewCall::SELECTOR);
-        assert_eq!(
-            selector("transferFrom(address,address,uint256)"),
-            transferFromCall::SELECTOR
-        );
+        assert_eq!(selector("transferFrom(address,address,uint256)"), transferFromCall::SELECTOR);
     }
 
     #[test]
@@ -141,21 +131,13 @@ mod tests {
 
     #[test]
     fn word_array_calldata_equals_alloy_encoding() {
-        let a = [
-            B256::repeat_byte(1),
-            B256::repeat_byte(2),
-            B256::repeat_byte(3),
-        ];
+        let a = [B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3)];
         let b = [B256::repeat_byte(4)];
         let sel = selector("getByKeys(bytes32[],bytes32[])");
         assert_eq!(sel, getByKeysCall::SELECTOR);
         assert_eq!(
             calldata_word_arrays(sel, &[&a, &b]),
-            getByKeysCall {
-                contractKeys: a.to_vec(),
-                uintKeys: b.to_vec()
-            }
-            .abi_encode()
+            getByKeysCall { contractKeys: a.to_vec(), uintKeys: b.to_vec() }.abi_encode()
         );
     }
 
@@ -168,17 +150,8 @@ mod tests {
         let uints = vec![U256::from(7)];
         let out = getByKeysCall::abi_encode_returns_tuple(&(contracts.clone(), uints.clone()));
         let first = word_array_at(&out, 0).unwrap();
-        assert_eq!(
-            first
-                .iter()
-                .map(|w| Address::from_word(*w))
-                .collect::<Vec<_>>(),
-            contracts
-        );
-        assert_eq!(
-            word_array_at(&out, 1).unwrap(),
-            vec![uint_word(U256::from(7))]
-        );
+        assert_eq!(first.iter().map(|w| Address::from_word(*w)).collect::<Vec<_>>(), contracts);
+        assert_eq!(word_array_at(&out, 1).unwrap(), vec![uint_word(U256::from(7))]);
         // Truncated data, or an offset pointing past the end, is refused.
         assert_eq!(word_array_at(&out[..out.len() - 32], 1), None);
         assert_eq!(word_array_at(&uint_word(U256::from(4096)).0, 0), None);

@@ -123,9 +123,7 @@ pub fn op_ink(op: &Operator<'_>, types: &[FuncType]) -> u64 {
         O::MemoryCopy { .. } | O::MemoryFill { .. } => 950,
         O::BrTable { targets } => 2400 + 325 * u64::from(targets.len()),
         O::CallIndirect { type_index, .. } => {
-            let params = types
-                .get(*type_index as usize)
-                .map_or(0, |t| t.params().len());
+            let params = types.get(*type_index as usize).map_or(0, |t| t.params().len());
             13_610 + 650 * params as u64
         }
         _ => u64::MAX,
@@ -211,11 +209,7 @@ struct Meter {
 
 impl Meter {
     fn add_globals(&mut self, globals: &mut wasm_encoder::GlobalSection) {
-        let mutable = |val_type| GlobalType {
-            val_type,
-            mutable: true,
-            shared: false,
-        };
+        let mutable = |val_type| GlobalType { val_type, mutable: true, shared: false };
         globals.global(mutable(ValType::I64), &ConstExpr::i64_const(0));
         globals.global(mutable(ValType::I32), &ConstExpr::i32_const(0));
         globals.global(mutable(ValType::I32), &ConstExpr::i32_const(0));
@@ -359,13 +353,8 @@ impl Reencode for Meter {
 pub fn instrument(module: &[u8]) -> Result<Vec<u8>, String> {
     let layout = layout(module)?;
     let first = layout.imported_globals + layout.defined_globals;
-    let mut meter = Meter {
-        layout,
-        ink: first,
-        status: first + 1,
-        scratch: first + 2,
-        globals_added: false,
-    };
+    let mut meter =
+        Meter { layout, ink: first, status: first + 1, scratch: first + 2, globals_added: false };
     let mut out = wasm_encoder::Module::new();
     meter
         .parse_core_module(&mut out, Parser::new(0), module)
@@ -387,10 +376,7 @@ pub fn shape(
         if let Payload::FunctionSection(r) = payload.map_err(|e| e.to_string())? {
             for ty in r {
                 let ty = ty.map_err(|e| e.to_string())?;
-                let ty = layout
-                    .types
-                    .get(ty as usize)
-                    .ok_or("function type out of range")?;
+                let ty = layout.types.get(ty as usize).ok_or("function type out of range")?;
                 type_len += (ty.params().len() + ty.results().len()) as u64;
             }
         }

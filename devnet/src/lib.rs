@@ -60,9 +60,7 @@ pub use pricing::INK_PRICE;
 pub const DEFAULT_GAS: u64 = 30_000_000;
 /// `keccak256("stylus_constructor()")[..4]`: the selector the SDK routes to the constructor.
 pub const CONSTRUCTOR_SELECTOR: [u8; 4] = {
-    let h = keccak_const::Keccak256::new()
-        .update(b"stylus_constructor()")
-        .finalize();
+    let h = keccak_const::Keccak256::new().update(b"stylus_constructor()").finalize();
     [h[0], h[1], h[2], h[3]]
 };
 
@@ -271,12 +269,7 @@ impl Shared {
         code.push(0);
         code.extend_from_slice(&compressed);
         let shape = instrument::shape(wasm, &summary).map_err(DevnetError::Compile)?;
-        let program = Arc::new(Program {
-            module,
-            summary,
-            shape,
-            code,
-        });
+        let program = Arc::new(Program { module, summary, shape, code });
         self.programs.borrow_mut().insert(hash, program.clone());
         Ok(program)
     }
@@ -381,10 +374,7 @@ impl Devnet {
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
         let world = self.shared.world.borrow();
-        Snapshot {
-            checkpoint: world.checkpoint(),
-            block: world.block.clone(),
-        }
+        Snapshot { checkpoint: world.checkpoint(), block: world.block.clone() }
     }
 
     /// Returns the chain to `snapshot`: every later change is undone, and the block values
@@ -503,9 +493,8 @@ impl Devnet {
         to: Address,
         call: &C,
     ) -> Result<C::Return, CallError> {
-        let receipt = self
-            .call(from, to, &call.abi_encode(), U256::ZERO)
-            .map_err(CallError::Devnet)?;
+        let receipt =
+            self.call(from, to, &call.abi_encode(), U256::ZERO).map_err(CallError::Devnet)?;
         decode::<C>(receipt)
     }
 
@@ -519,9 +508,8 @@ impl Devnet {
         to: Address,
         call: &C,
     ) -> Result<Receipt, CallError> {
-        let receipt = self
-            .call(from, to, &call.abi_encode(), U256::ZERO)
-            .map_err(CallError::Devnet)?;
+        let receipt =
+            self.call(from, to, &call.abi_encode(), U256::ZERO).map_err(CallError::Devnet)?;
         match receipt.status {
             Status::Success => Ok(receipt),
             Status::Revert => Err(CallError::Reverted(receipt.output)),
@@ -547,9 +535,7 @@ impl Devnet {
         to: Address,
         call: &C,
     ) -> Result<C::Return, CallError> {
-        let receipt = self
-            .static_call(from, to, &call.abi_encode())
-            .map_err(CallError::Devnet)?;
+        let receipt = self.static_call(from, to, &call.abi_encode()).map_err(CallError::Devnet)?;
         decode::<C>(receipt)
     }
 
@@ -595,11 +581,7 @@ impl Devnet {
             status: frame.status,
             output: frame.output,
             failure: frame.failure,
-            logs: if frame.status == Status::Success {
-                logs
-            } else {
-                Vec::new()
-            },
+            logs: if frame.status == Status::Success { logs } else { Vec::new() },
             console: frame.console,
             gas: GasReport {
                 used: frame.gas_used - refund,
@@ -694,10 +676,7 @@ mod tests {
             calldata: Vec::new(),
             gas: 1_000,
         };
-        assert_eq!(
-            host::run(&net.shared, &request(MAX_CALL_DEPTH)).status,
-            Status::Success
-        );
+        assert_eq!(host::run(&net.shared, &request(MAX_CALL_DEPTH)).status, Status::Success);
         let too_deep = host::run(&net.shared, &request(MAX_CALL_DEPTH + 1));
         assert_eq!(too_deep.status, Status::Failure);
         assert_eq!(too_deep.failure, "call depth over 1024");
@@ -714,9 +693,6 @@ mod tests {
 
     #[test]
     fn constructor_selector_is_keccak_of_stylus_constructor() {
-        assert_eq!(
-            CONSTRUCTOR_SELECTOR,
-            keccak256(b"stylus_constructor()")[..4]
-        );
+        assert_eq!(CONSTRUCTOR_SELECTOR, keccak256(b"stylus_constructor()")[..4]);
     }
 }

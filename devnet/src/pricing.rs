@@ -129,10 +129,7 @@ pub const MEMORY_EXPONENTS: [u64; 129] = [
 ];
 
 fn memory_exp(pages: u16) -> u64 {
-    MEMORY_EXPONENTS
-        .get(usize::from(pages))
-        .copied()
-        .unwrap_or(u64::MAX)
+    MEMORY_EXPONENTS.get(usize::from(pages)).copied().unwrap_or(u64::MAX)
 }
 
 /// Gas of opening `new` pages when `open` are open and `ever` were ever open in the transaction.
@@ -143,9 +140,8 @@ pub fn memory_gas(new: u16, open: u16, ever: u16) -> u64 {
     if new_ever <= FREE_PAGES {
         return 0;
     }
-    let adding = new_open
-        .saturating_sub(FREE_PAGES)
-        .saturating_sub(open.saturating_sub(FREE_PAGES));
+    let adding =
+        new_open.saturating_sub(FREE_PAGES).saturating_sub(open.saturating_sub(FREE_PAGES));
     let linear = u64::from(adding).saturating_mul(PAGE_GAS);
     linear.saturating_add(memory_exp(new_ever).saturating_sub(memory_exp(ever)))
 }
@@ -228,9 +224,7 @@ pub fn evm_memory_gas(bytes: u64) -> u64 {
 /// byte); reported beside execution gas, never charged to programs.
 #[must_use]
 pub fn intrinsic_gas(calldata: &[u8]) -> u64 {
-    calldata
-        .iter()
-        .fold(21_000, |gas, b| gas + if *b == 0 { 4 } else { 16 })
+    calldata.iter().fold(21_000, |gas, b| gas + if *b == 0 { 4 } else { 16 })
 }
 
 #[cfg(test)]
@@ -259,14 +253,8 @@ mod tests {
 
     #[test]
     fn cache_tiers_step_at_32_128_and_8_64() {
-        assert_eq!(
-            (cache_read_gas(32), cache_read_gas(33), cache_read_gas(129)),
-            (0, 2, 10)
-        );
-        assert_eq!(
-            (cache_write_gas(8), cache_write_gas(9), cache_write_gas(65)),
-            (0, 7, 10)
-        );
+        assert_eq!((cache_read_gas(32), cache_read_gas(33), cache_read_gas(129)), (0, 2, 10));
+        assert_eq!((cache_write_gas(8), cache_write_gas(9), cache_write_gas(65)), (0, 7, 10));
     }
 
     #[test]

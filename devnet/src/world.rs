@@ -65,28 +65,11 @@ pub(crate) struct Account {
 /// One undoable change.
 #[derive(Debug)]
 enum Entry {
-    Storage {
-        address: Address,
-        key: U256,
-        previous: B256,
-    },
-    Transient {
-        address: Address,
-        key: U256,
-        previous: B256,
-    },
-    Balance {
-        address: Address,
-        previous: U256,
-    },
-    Nonce {
-        address: Address,
-        previous: u64,
-    },
-    Program {
-        address: Address,
-        previous: Option<Arc<Program>>,
-    },
+    Storage { address: Address, key: U256, previous: B256 },
+    Transient { address: Address, key: U256, previous: B256 },
+    Balance { address: Address, previous: U256 },
+    Nonce { address: Address, previous: u64 },
+    Program { address: Address, previous: Option<Arc<Program>> },
     Log,
     WarmAccount(Address),
     WarmSlot(Address, U256),
@@ -132,23 +115,11 @@ impl World {
     /// Undoes every change made since `checkpoint`.
     pub(crate) fn revert_to(&mut self, checkpoint: usize) {
         while self.journal.len() > checkpoint {
-            match self
-                .journal
-                .pop()
-                .expect("should be longer than the checkpoint")
-            {
-                Entry::Storage {
-                    address,
-                    key,
-                    previous,
-                } => {
+            match self.journal.pop().expect("should be longer than the checkpoint") {
+                Entry::Storage { address, key, previous } => {
                     self.account_mut(address).storage.insert(key, previous);
                 }
-                Entry::Transient {
-                    address,
-                    key,
-                    previous,
-                } => {
+                Entry::Transient { address, key, previous } => {
                     self.transient.insert((address, key), previous);
                 }
                 Entry::Balance { address, previous } => {
@@ -175,12 +146,8 @@ impl World {
     /// Ends a transaction: transient storage empties (journaled, so a snapshot taken before the
     /// transaction still restores exactly).
     pub(crate) fn end_transaction(&mut self) {
-        let live: Vec<(Address, U256)> = self
-            .transient
-            .iter()
-            .filter(|(_, v)| !v.is_zero())
-            .map(|(k, _)| *k)
-            .collect();
+        let live: Vec<(Address, U256)> =
+            self.transient.iter().filter(|(_, v)| !v.is_zero()).map(|(k, _)| *k).collect();
         for (address, key) in live {
             self.set_transient(address, key, B256::ZERO);
         }
@@ -230,11 +197,7 @@ impl World {
             .accounts
             .get(&address)
             .map(|a| {
-                a.storage
-                    .iter()
-                    .filter(|(_, v)| !v.is_zero())
-                    .map(|(k, v)| (*k, *v))
-                    .collect()
+                a.storage.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (*k, *v)).collect()
             })
             .unwrap_or_default();
         slots.sort_unstable();
@@ -252,11 +215,7 @@ impl World {
             bytes.extend_from_slice(address.as_slice());
             bytes.extend_from_slice(&account.balance.to_be_bytes::<32>());
             bytes.extend_from_slice(&account.nonce.to_be_bytes());
-            let code = account
-                .program
-                .as_ref()
-                .map(|p| p.code.as_slice())
-                .unwrap_or_default();
+            let code = account.program.as_ref().map(|p| p.code.as_slice()).unwrap_or_default();
             bytes.extend_from_slice(alloy_primitives::keccak256(code).as_slice());
             for (key, value) in self.storage_of(address) {
                 bytes.extend_from_slice(&key.to_be_bytes::<32>());
@@ -269,24 +228,13 @@ impl World {
     /// `address`'s storage slot `key`.
     #[must_use]
     pub fn storage(&self, address: Address, key: U256) -> B256 {
-        self.accounts
-            .get(&address)
-            .and_then(|a| a.storage.get(&key).copied())
-            .unwrap_or_default()
+        self.accounts.get(&address).and_then(|a| a.storage.get(&key).copied()).unwrap_or_default()
     }
 
     pub(crate) fn set_storage(&mut self, address: Address, key: U256, value: B256) {
-        let previous = self
-            .account_mut(address)
-            .storage
-            .insert(key, value)
-            .unwrap_or_default();
+        let previous = self.account_mut(address).storage.insert(key, value).unwrap_or_default();
         self.tx.originals.entry((address, key)).or_insert(previous);
-        self.journal.push(Entry::Storage {
-            address,
-            key,
-            previous,
-        });
+        self.journal.push(Entry::Storage { address, key, previous });
     }
 
     /// Starts a transaction from `origin` to `to`: fresh access sets (origin, target and the
@@ -338,18 +286,9 @@ impl World {
             COLD_SLOAD_GAS, SSTORE_CLEARS_REFUND, SSTORE_RESET_GAS, SSTORE_SET_GAS, WARM_ACCESS_GAS,
         };
         let refund = |gas: u64| i64::try_from(gas).expect("should be a small gas amount");
-        let mut cost = if self.warm_slot(address, key) {
-            COLD_SLOAD_GAS
-        } else {
-            0
-        };
+        let mut cost = if self.warm_slot(address, key) { COLD_SLOAD_GAS } else { 0 };
         let current = self.storage(address, key);
-        let original = self
-            .tx
-            .originals
-            .get(&(address, key))
-            .copied()
-            .unwrap_or(current);
+        let original = self.tx.originals.get(&(address, key)).copied().unwrap_or(current);
         if current == value {
             return cost + WARM_ACCESS_GAS;
         }
@@ -371,11 +310,7 @@ impl World {
             }
         }
         if original == value {
-            let restored = if original.is_zero() {
-                SSTORE_SET_GAS
-            } else {
-                SSTORE_RESET_GAS
-            };
+            let restored = if original.is_zero() { SSTORE_SET_GAS } else { SSTORE_RESET_GAS };
             self.add_refund(refund(restored - WARM_ACCESS_GAS));
         }
         cost
@@ -389,31 +324,18 @@ impl World {
     }
 
     pub(crate) fn transient(&self, address: Address, key: U256) -> B256 {
-        self.transient
-            .get(&(address, key))
-            .copied()
-            .unwrap_or_default()
+        self.transient.get(&(address, key)).copied().unwrap_or_default()
     }
 
     pub(crate) fn set_transient(&mut self, address: Address, key: U256, value: B256) {
-        let previous = self
-            .transient
-            .insert((address, key), value)
-            .unwrap_or_default();
-        self.journal.push(Entry::Transient {
-            address,
-            key,
-            previous,
-        });
+        let previous = self.transient.insert((address, key), value).unwrap_or_default();
+        self.journal.push(Entry::Transient { address, key, previous });
     }
 
     /// `address`'s ETH balance, wei.
     #[must_use]
     pub fn balance(&self, address: Address) -> U256 {
-        self.accounts
-            .get(&address)
-            .map(|a| a.balance)
-            .unwrap_or_default()
+        self.accounts.get(&address).map(|a| a.balance).unwrap_or_default()
     }
 
     pub(crate) fn set_balance(&mut self, address: Address, balance: U256) {
@@ -438,10 +360,7 @@ impl World {
     }
 
     pub(crate) fn nonce(&self, address: Address) -> u64 {
-        self.accounts
-            .get(&address)
-            .map(|a| a.nonce)
-            .unwrap_or_default()
+        self.accounts.get(&address).map(|a| a.nonce).unwrap_or_default()
     }
 
     pub(crate) fn bump_nonce(&mut self, address: Address) {
@@ -484,11 +403,7 @@ mod tests {
         w.set_storage(A, U256::from(2), B256::repeat_byte(3));
         w.set_transient(A, U256::from(1), B256::repeat_byte(4));
         assert!(w.transfer(A, B, U256::from(4)));
-        w.push_log(Log {
-            address: A,
-            topics: vec![],
-            data: vec![1],
-        });
+        w.push_log(Log { address: A, topics: vec![], data: vec![1] });
         w.revert_to(cp);
         assert_eq!(w.storage(A, U256::from(1)), B256::repeat_byte(1));
         assert_eq!(w.storage(A, U256::from(2)), B256::ZERO);

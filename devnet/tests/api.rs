@@ -112,8 +112,5 @@ fn state_digest_proves_a_reverted_call_changed_nothing_and_a_change_shows() {
     let kept = net.call(ALICE, FIXED, &data, U256::ZERO).unwrap();
     assert_eq!(kept.status, Status::Success);
     assert_ne!(net.world().state_digest(), before);
-    assert_eq!(
-        net.world().storage_of(FIXED),
-        vec![(U256::ZERO, B256::with_last_byte(7))]
-    );
+    assert_eq!(net.world().storage_of(FIXED), vec![(U256::ZERO, B256::with_last_byte(7))]);
 }

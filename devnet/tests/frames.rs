@@ -116,13 +116,8 @@ fn slot0(net: &Devnet, who: Address) -> B256 {
 #[test]
 fn nested_call_keeps_callee_writes_and_logs_when_it_succeeds() {
     let (net, a, b) = setup();
-    let receipt = net
-        .call(ALICE, a, &via(2, b, &store(7, 0)), U256::ZERO)
-        .unwrap();
-    assert_eq!(
-        (receipt.status, receipt.output.as_slice()),
-        (Status::Success, &[0u8][..])
-    );
+    let receipt = net.call(ALICE, a, &via(2, b, &store(7, 0)), U256::ZERO).unwrap();
+    assert_eq!((receipt.status, receipt.output.as_slice()), (Status::Success, &[0u8][..]));
     assert_eq!(slot0(&net, b), B256::repeat_byte(7));
     assert_eq!(receipt.logs.len(), 1);
     assert_eq!(receipt.logs[0].address, b);
@@ -131,14 +126,9 @@ fn nested_call_keeps_callee_writes_and_logs_when_it_succeeds() {
 #[test]
 fn nested_call_revert_rolls_back_callee_writes_and_logs() {
     let (net, a, b) = setup();
-    let receipt = net
-        .call(ALICE, a, &via(2, b, &store(7, 1)), U256::ZERO)
-        .unwrap();
+    let receipt = net.call(ALICE, a, &via(2, b, &store(7, 1)), U256::ZERO).unwrap();
     // Any unsuccessful call reports status 2 (Nitro's `UserOutcomeKind::Failure`).
-    assert_eq!(
-        (receipt.status, receipt.output.as_slice()),
-        (Status::Success, &[2u8][..])
-    );
+    assert_eq!((receipt.status, receipt.output.as_slice()), (Status::Success, &[2u8][..]));
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(receipt.logs.is_empty());
 }
@@ -146,9 +136,7 @@ fn nested_call_revert_rolls_back_callee_writes_and_logs() {
 #[test]
 fn caller_revert_rolls_back_successful_callee_writes() {
     let (net, a, b) = setup();
-    let receipt = net
-        .call(ALICE, a, &via(8, b, &store(7, 0)), U256::ZERO)
-        .unwrap();
+    let receipt = net.call(ALICE, a, &via(8, b, &store(7, 0)), U256::ZERO).unwrap();
     assert_eq!(receipt.status, Status::Revert);
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(receipt.logs.is_empty() && net.world().logs().is_empty());
@@ -157,9 +145,7 @@ fn caller_revert_rolls_back_successful_callee_writes() {
 #[test]
 fn static_call_fails_when_callee_writes() {
     let (net, a, b) = setup();
-    let receipt = net
-        .call(ALICE, a, &via(3, b, &store(7, 0)), U256::ZERO)
-        .unwrap();
+    let receipt = net.call(ALICE, a, &via(3, b, &store(7, 0)), U256::ZERO).unwrap();
     assert_eq!(receipt.output, [2u8], "the static callee should fail");
     assert_eq!(slot0(&net, b), B256::ZERO);
 }
@@ -174,9 +160,8 @@ fn recursion_stops_when_open_pages_pass_128() {
         .spawn(|| {
             let (net, a, _) = setup();
             // 63/64 of the gas goes down each level: start with plenty.
-            let receipt = net
-                .call_with_gas(ALICE, a, &[4], U256::ZERO, 100_000_000_000_000)
-                .unwrap();
+            let receipt =
+                net.call_with_gas(ALICE, a, &[4], U256::ZERO, 100_000_000_000_000).unwrap();
             assert_eq!(receipt.status, Status::Success);
             u32::from_le_bytes(receipt.output[..4].try_into().unwrap())
         })
@@ -190,15 +175,9 @@ fn recursion_stops_when_open_pages_pass_128() {
 fn exit_early_ends_with_its_status_and_keeps_output() {
     let (net, a, _) = setup();
     let ok = net.call(ALICE, a, &[5, 0], U256::ZERO).unwrap();
-    assert_eq!(
-        (ok.status, ok.output.as_slice()),
-        (Status::Success, &[0xABu8][..])
-    );
+    assert_eq!((ok.status, ok.output.as_slice()), (Status::Success, &[0xABu8][..]));
     let reverted = net.call(ALICE, a, &[5, 1], U256::ZERO).unwrap();
-    assert_eq!(
-        (reverted.status, reverted.output.as_slice()),
-        (Status::Revert, &[0xABu8][..])
-    );
+    assert_eq!((reverted.status, reverted.output.as_slice()), (Status::Revert, &[0xABu8][..]));
     let failed = net.call(ALICE, a, &[5, 2], U256::ZERO).unwrap();
     assert_eq!((failed.status, failed.output.len()), (Status::Failure, 0));
 }
@@ -211,25 +190,15 @@ fn trap_fails_with_no_output_and_rolls_back_writes() {
     let receipt = net.call(ALICE, a, &data, U256::ZERO).unwrap();
     assert_eq!(receipt.status, Status::Failure);
     assert!(receipt.output.is_empty());
-    assert!(
-        receipt.failure.contains("unreachable"),
-        "{}",
-        receipt.failure
-    );
+    assert!(receipt.failure.contains("unreachable"), "{}", receipt.failure);
     assert_eq!(slot0(&net, a), B256::ZERO);
 }
 
 #[test]
 fn msg_reentrant_is_true_only_inside_a_reentrant_frame() {
     let (net, a, _) = setup();
-    assert_eq!(
-        net.call(ALICE, a, &[6, 1], U256::ZERO).unwrap().output,
-        [0u8]
-    );
-    assert_eq!(
-        net.call(ALICE, a, &[6, 0], U256::ZERO).unwrap().output,
-        [1u8]
-    );
+    assert_eq!(net.call(ALICE, a, &[6, 1], U256::ZERO).unwrap().output, [0u8]);
+    assert_eq!(net.call(ALICE, a, &[6, 0], U256::ZERO).unwrap().output, [1u8]);
 }
 
 #[test]
@@ -253,26 +222,16 @@ fn call_moves_value_and_fails_without_change_when_caller_is_short() {
 #[test]
 fn nested_call_to_account_without_program_succeeds_empty() {
     let (net, a, _) = setup();
-    let receipt = net
-        .call(
-            ALICE,
-            a,
-            &via(2, Address::repeat_byte(0x77), &[1, 2, 3]),
-            U256::ZERO,
-        )
-        .unwrap();
-    assert_eq!(
-        (receipt.status, receipt.output.as_slice()),
-        (Status::Success, &[0u8][..])
-    );
+    let receipt =
+        net.call(ALICE, a, &via(2, Address::repeat_byte(0x77), &[1, 2, 3]), U256::ZERO).unwrap();
+    assert_eq!((receipt.status, receipt.output.as_slice()), (Status::Success, &[0u8][..]));
 }
 
 #[test]
 fn revert_to_snapshot_undoes_later_transactions() {
     let (net, a, b) = setup();
     let snapshot = net.snapshot();
-    net.call(ALICE, a, &via(2, b, &store(9, 0)), U256::ZERO)
-        .unwrap();
+    net.call(ALICE, a, &via(2, b, &store(9, 0)), U256::ZERO).unwrap();
     assert_eq!(slot0(&net, b), B256::repeat_byte(9));
     net.revert_to(&snapshot);
     assert_eq!(slot0(&net, b), B256::ZERO);
@@ -291,15 +250,9 @@ fn out_of_bounds_read_fails_the_call_without_allocating() {
     .unwrap();
     let program = net.deploy(ALICE, &wasm, None).unwrap();
     // Enough gas to pay for a 4 GiB read: the bounds check, not the meter, must stop it.
-    let receipt = net
-        .call_with_gas(ALICE, program, &[], U256::ZERO, 100_000_000_000)
-        .unwrap();
+    let receipt = net.call_with_gas(ALICE, program, &[], U256::ZERO, 100_000_000_000).unwrap();
     assert_eq!(receipt.status, Status::Failure);
-    assert!(
-        receipt.failure.contains("out of bounds"),
-        "{}",
-        receipt.failure
-    );
+    assert!(receipt.failure.contains("out of bounds"), "{}", receipt.failure);
 }
 
 /// A factory: calldata `1 ‖ code` creates with `create1`, `2 ‖ code` with `create2` (salt 0);
@@ -334,9 +287,7 @@ fn on_chain_code(wasm: &[u8]) -> Vec<u8> {
 #[test]
 fn create1_deploys_stylus_code_at_the_create_address() {
     let mut net = Devnet::new();
-    let factory = net
-        .deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None)
-        .unwrap();
+    let factory = net.deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None).unwrap();
     let mut data = vec![1];
     data.extend_from_slice(&on_chain_code(&wat::parse_str(CHILD).unwrap()));
     let receipt = net.call(ALICE, factory, &data, U256::ZERO).unwrap();
@@ -345,18 +296,13 @@ fn create1_deploys_stylus_code_at_the_create_address() {
     // A contract's first CREATE uses nonce 1 (EIP-161).
     assert_eq!(child, paratii_devnet::create_address(factory, 1));
     assert!(receipt.gas.evm >= paratii_devnet::pricing::CREATE_GAS);
-    assert_eq!(
-        net.call(ALICE, child, &[], U256::ZERO).unwrap().status,
-        Status::Success
-    );
+    assert_eq!(net.call(ALICE, child, &[], U256::ZERO).unwrap().status, Status::Success);
 }
 
 #[test]
 fn create2_deploys_raw_wasm_at_the_create2_address() {
     let mut net = Devnet::new();
-    let factory = net
-        .deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None)
-        .unwrap();
+    let factory = net.deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None).unwrap();
     let child_wasm = wat::parse_str(CHILD).unwrap();
     let mut data = vec![2];
     data.extend_from_slice(&child_wasm);
@@ -368,10 +314,7 @@ fn create2_deploys_raw_wasm_at_the_create2_address() {
         alloy_primitives::keccak256(&child_wasm),
     );
     assert_eq!(child, expected);
-    assert_eq!(
-        net.call(ALICE, child, &[], U256::ZERO).unwrap().status,
-        Status::Success
-    );
+    assert_eq!(net.call(ALICE, child, &[], U256::ZERO).unwrap().status, Status::Success);
     // The same salt and code again collide: zero address.
     let again = net.call(ALICE, factory, &data, U256::ZERO).unwrap();
     assert_eq!(again.output, [0u8; 20]);
@@ -380,9 +323,7 @@ fn create2_deploys_raw_wasm_at_the_create2_address() {
 #[test]
 fn create_returns_zero_address_when_code_is_not_a_valid_program() {
     let mut net = Devnet::new();
-    let factory = net
-        .deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None)
-        .unwrap();
+    let factory = net.deploy(ALICE, &wat::parse_str(FACTORY).unwrap(), None).unwrap();
     for code in [&b"\x60\x80\x60\x40"[..], &on_chain_code(b"\0asm junk")[..]] {
         let mut data = vec![1];
         data.extend_from_slice(code);

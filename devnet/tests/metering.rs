@@ -12,23 +12,17 @@ const ALICE: Address = Address::repeat_byte(0xa1);
 fn run(body: &str, calldata: &[u8], gas: u64) -> paratii_devnet::Receipt {
     let mut net = Devnet::new();
     let wasm = wat::parse_str(format!(r#"(module {body} (memory (export "memory") 1))"#)).unwrap();
-    let program = net
-        .deploy(ALICE, &wasm, None)
-        .expect("fixture should deploy");
+    let program = net.deploy(ALICE, &wasm, None).expect("fixture should deploy");
     let entry = net.entry_gas(program).unwrap();
-    net.call_with_gas(ALICE, program, calldata, U256::ZERO, entry + gas)
-        .unwrap()
+    net.call_with_gas(ALICE, program, calldata, U256::ZERO, entry + gas).unwrap()
 }
 
 const GAS: u64 = 1_000_000;
 
 #[test]
 fn minimal_entrypoint_costs_one_block() {
-    let r = run(
-        r#"(func (export "user_entrypoint") (param i32) (result i32) i32.const 0)"#,
-        &[],
-        GAS,
-    );
+    let r =
+        run(r#"(func (export "user_entrypoint") (param i32) (result i32) i32.const 0)"#, &[], GAS);
     assert_eq!(r.status, Status::Success);
     // i32.const (1) + end (1) + header.
     assert_eq!(r.gas.compute_ink, 2 + HEADER_INK);
@@ -56,10 +50,7 @@ fn call_ends_a_block_and_callee_blocks_are_charged() {
         GAS,
     );
     // [call 3800] + [i32.const 1, end 1] in the entry; [nop 1, end 1] in $f.
-    assert_eq!(
-        r.gas.compute_ink,
-        (3800 + HEADER_INK) + (2 + HEADER_INK) + (2 + HEADER_INK)
-    );
+    assert_eq!(r.gas.compute_ink, (3800 + HEADER_INK) + (2 + HEADER_INK) + (2 + HEADER_INK));
 }
 
 #[test]
@@ -100,11 +91,7 @@ fn call_fails_and_burns_its_budget_when_out_of_ink() {
     assert_eq!(r.status, Status::Failure);
     assert_eq!(r.failure, "out of ink");
     assert_eq!(r.gas.compute_ink, 10 * INK_PRICE);
-    assert_eq!(
-        r.gas.used,
-        r.gas.entry + 10,
-        "a failure burns the whole budget"
-    );
+    assert_eq!(r.gas.used, r.gas.entry + 10, "a failure burns the whole budget");
     // The same program with enough gas succeeds.
     assert_eq!(run(body, &[0u8; 100], GAS).status, Status::Success);
 }
@@ -113,14 +100,8 @@ fn call_fails_and_burns_its_budget_when_out_of_ink() {
 fn op_ink_prices_unsupported_ops_as_unusable() {
     // A float op is refused at deployment, so its infinite price is checked on the table.
     let types = [];
-    assert_eq!(
-        paratii_devnet::instrument::op_ink(&wasmparser::Operator::F64Add, &types),
-        u64::MAX
-    );
-    assert_eq!(
-        paratii_devnet::instrument::op_ink(&wasmparser::Operator::I64Popcnt, &types),
-        6000
-    );
+    assert_eq!(paratii_devnet::instrument::op_ink(&wasmparser::Operator::F64Add, &types), u64::MAX);
+    assert_eq!(paratii_devnet::instrument::op_ink(&wasmparser::Operator::I64Popcnt, &types), 6000);
 }
 
 #[test]
@@ -134,9 +115,6 @@ fn returned_data_costs_at_least_its_evm_memory_expansion() {
     let metered =
         r.gas.entry + (r.gas.compute_ink + r.gas.hostio_ink).div_ceil(INK_PRICE) + r.gas.evm;
     let floor = paratii_devnet::pricing::evm_memory_gas(60_000);
-    assert!(
-        metered < floor,
-        "the fixture should be below the floor: {metered} vs {floor}"
-    );
+    assert!(metered < floor, "the fixture should be below the floor: {metered} vs {floor}");
     assert_eq!(r.gas.used, floor);
 }

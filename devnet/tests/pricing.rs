@@ -69,9 +69,7 @@ fn setup() -> (Devnet, Address) {
 fn store(net: &Devnet, program: Address, word: B256) -> paratii_devnet::Receipt {
     let mut data = vec![3];
     data.extend_from_slice(word.as_slice());
-    let receipt = net
-        .call_with_gas(ALICE, program, &data, U256::ZERO, GAS)
-        .unwrap();
+    let receipt = net.call_with_gas(ALICE, program, &data, U256::ZERO, GAS).unwrap();
     assert_eq!(receipt.status, Status::Success, "{}", receipt.failure);
     receipt
 }
@@ -87,16 +85,12 @@ const FLUSH: u64 = HOSTIO_INK + EVM_API_INK;
 #[test]
 fn storage_load_is_cold_then_warm_within_a_transaction() {
     let (net, program) = setup();
-    let r = net
-        .call_with_gas(ALICE, program, &[1], U256::ZERO, GAS)
-        .unwrap();
+    let r = net.call_with_gas(ALICE, program, &[1], U256::ZERO, GAS).unwrap();
     assert_eq!(r.gas.hostio_ink, READ_ARGS + LOAD + FLUSH + LOAD);
     // Miss, cold: 2,100 + the EVM-API gas (5). Flush with nothing dirty: 0. Miss, warm: 100 + 5.
     assert_eq!(r.gas.evm, (2_100 + 5) + (100 + 5));
     // A new transaction starts cold again.
-    let again = net
-        .call_with_gas(ALICE, program, &[1], U256::ZERO, GAS)
-        .unwrap();
+    let again = net.call_with_gas(ALICE, program, &[1], U256::ZERO, GAS).unwrap();
     assert_eq!(again.gas.evm, r.gas.evm);
 }
 
@@ -126,32 +120,20 @@ fn sstore_prices_set_reset_noop_and_clear() {
 #[test]
 fn log_costs_375_per_topic_and_log_plus_8_per_byte() {
     let (net, program) = setup();
-    let r = net
-        .call_with_gas(ALICE, program, &[4], U256::ZERO, GAS)
-        .unwrap();
+    let r = net.call_with_gas(ALICE, program, &[4], U256::ZERO, GAS).unwrap();
     assert_eq!(r.status, Status::Success);
-    assert_eq!(
-        r.gas.hostio_ink,
-        READ_ARGS + HOSTIO_INK + EVM_API_INK + read_ink(74)
-    );
+    assert_eq!(r.gas.hostio_ink, READ_ARGS + HOSTIO_INK + EVM_API_INK + read_ink(74));
     assert_eq!(r.gas.evm, 375 * 3 + 8 * 10);
-    assert_eq!(
-        (r.logs.len(), r.logs[0].topics.len(), r.logs[0].data.len()),
-        (1, 2, 10)
-    );
+    assert_eq!((r.logs.len(), r.logs[0].topics.len(), r.logs[0].data.len()), (1, 2, 10));
 }
 
 #[test]
 fn memory_grow_pays_the_memory_model_beyond_free_pages() {
     let (net, program) = setup();
     // The footprint (1 page) is free; growing by 1 stays within the 2 free pages.
-    let small = net
-        .call_with_gas(ALICE, program, &[5, 1], U256::ZERO, GAS)
-        .unwrap();
+    let small = net.call_with_gas(ALICE, program, &[5, 1], U256::ZERO, GAS).unwrap();
     assert_eq!(small.gas.evm, 0);
-    let big = net
-        .call_with_gas(ALICE, program, &[5, 9], U256::ZERO, GAS)
-        .unwrap();
+    let big = net.call_with_gas(ALICE, program, &[5, 9], U256::ZERO, GAS).unwrap();
     assert_eq!(big.status, Status::Success);
     // 1 open + 9 = 10 pages: 8 beyond the free two, exp[10] − exp[1].
     assert_eq!(big.gas.evm, memory_gas(9, 1, 1));
@@ -161,14 +143,10 @@ fn memory_grow_pays_the_memory_model_beyond_free_pages() {
 #[test]
 fn nested_call_passes_at_most_63_64_of_the_gas_left() {
     let (mut net, outer) = setup();
-    let inner = net
-        .deploy(ALICE, &wat::parse_str(FIXTURE).unwrap(), None)
-        .unwrap();
+    let inner = net.deploy(ALICE, &wat::parse_str(FIXTURE).unwrap(), None).unwrap();
     let mut data = vec![6];
     data.extend_from_slice(inner.as_slice());
-    let r = net
-        .call_with_gas(ALICE, outer, &data, U256::ZERO, GAS)
-        .unwrap();
+    let r = net.call_with_gas(ALICE, outer, &data, U256::ZERO, GAS).unwrap();
     assert_eq!(r.status, Status::Success, "{}", r.failure);
     let outer_left = u64::from_le_bytes(r.output[..8].try_into().unwrap());
     let inner_left = u64::from_le_bytes(r.output[8..16].try_into().unwrap());
@@ -198,8 +176,6 @@ fn entry_costs_less_when_cached() {
         uncached - cached,
         p::MIN_INIT_GAS + net.world().program_shape(program).unwrap().init_cost()
     );
-    let r = net
-        .call_with_gas(ALICE, program, &[7], U256::ZERO, GAS)
-        .unwrap();
+    let r = net.call_with_gas(ALICE, program, &[7], U256::ZERO, GAS).unwrap();
     assert_eq!(r.gas.entry, cached);
 }

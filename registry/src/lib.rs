@@ -153,8 +153,7 @@ impl ParatiiRegistry {
                 max: MAX_CHANGE_DELAY_SECS,
             }));
         }
-        self.change_delay
-            .set(alloy_primitives::U64::from(change_delay));
+        self.change_delay.set(alloy_primitives::U64::from(change_delay));
         Ok(self.ownership.init(owner)?)
     }
 
@@ -393,10 +392,7 @@ impl ParatiiRegistry {
         uint_keys: Vec<B256>,
     ) -> (Vec<Address>, Vec<U256>) {
         (
-            contract_keys
-                .iter()
-                .map(|key| self.addresses.get(*key))
-                .collect(),
+            contract_keys.iter().map(|key| self.addresses.get(*key)).collect(),
             uint_keys.iter().map(|key| self.uints.get(*key)).collect(),
         )
     }
@@ -458,9 +454,7 @@ impl ParatiiRegistry {
 
     /// When a change scheduled now takes effect (unix seconds).
     fn effective_at(&self) -> u64 {
-        self.vm()
-            .block_timestamp()
-            .saturating_add(self.change_delay())
+        self.vm().block_timestamp().saturating_add(self.change_delay())
     }
 
     /// Schedules `name`'s address to become `value` (zero: removal) after the delay.
@@ -469,12 +463,7 @@ impl ParatiiRegistry {
         let mut slot = self.pending_addresses.setter(key);
         slot.value.set(value);
         slot.at.set(alloy_primitives::U64::from(at));
-        self.vm().log(AddressChangeScheduled {
-            key,
-            name,
-            value,
-            effectiveAt: at,
-        });
+        self.vm().log(AddressChangeScheduled { key, name, value, effectiveAt: at });
     }
 
     /// Schedules `name`'s number to become `value` after the delay.
@@ -483,12 +472,7 @@ impl ParatiiRegistry {
         let mut slot = self.pending_uints.setter(key);
         slot.value.set(value);
         slot.at.set(alloy_primitives::U64::from(at));
-        self.vm().log(UintChangeScheduled {
-            key,
-            name,
-            value,
-            effectiveAt: at,
-        });
+        self.vm().log(UintChangeScheduled { key, name, value, effectiveAt: at });
     }
 
     /// Erases the scheduled address change and/or number change under `key`.
@@ -508,9 +492,7 @@ impl ParatiiRegistry {
     /// Guard of an apply: a change is scheduled (`at` non-zero) and due.
     fn when_due(&self, name: &str, at: u64) -> Result<(), Error> {
         if at == 0 {
-            return Err(Error::NoPendingChange(RegistryNoPendingChange {
-                name: name.into(),
-            }));
+            return Err(Error::NoPendingChange(RegistryNoPendingChange { name: name.into() }));
         }
         let now = self.vm().block_timestamp();
         if now < at {
@@ -537,9 +519,7 @@ impl ParatiiRegistry {
         for i in bytes.len().div_ceil(32)..old_words {
             words.delete(index(i));
         }
-        self.string_lengths
-            .setter(key)
-            .set(alloy_primitives::U32::from(bytes.len()));
+        self.string_lengths.setter(key).set(alloy_primitives::U32::from(bytes.len()));
     }
 
     /// The string under `key` ("" when none).

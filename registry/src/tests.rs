@@ -31,8 +31,7 @@ fn deploy() -> (PrecompileHost, ParatiiRegistry) {
 
 /// Moves the clock past the change delay.
 fn wait_delay(host: &PrecompileHost) {
-    host.vm
-        .set_block_timestamp(host.vm.block_timestamp() + DELAY);
+    host.vm.set_block_timestamp(host.vm.block_timestamp() + DELAY);
 }
 
 /// Schedules `name`'s number to `value`, waits the delay and applies it.
@@ -59,31 +58,20 @@ fn key(name: &str) -> B256 {
 #[test]
 fn register_address_then_unregister_reads_zero() {
     let (host, mut registry) = deploy();
-    registry
-        .register_address("ParatiiToken".into(), TOKEN)
-        .unwrap();
+    registry.register_address("ParatiiToken".into(), TOKEN).unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), TOKEN);
     assert_eq!(
         host.last_log::<AddressRegistered>(),
-        AddressRegistered {
-            key: key("ParatiiToken"),
-            name: "ParatiiToken".into(),
-            value: TOKEN
-        }
+        AddressRegistered { key: key("ParatiiToken"), name: "ParatiiToken".into(), value: TOKEN }
     );
     registry.unregister_address("ParatiiToken".into()).unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), TOKEN);
     wait_delay(&host);
-    registry
-        .apply_address_change("ParatiiToken".into())
-        .unwrap();
+    registry.apply_address_change("ParatiiToken".into()).unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), Address::ZERO);
     assert_eq!(
         host.last_log::<AddressUnregistered>(),
-        AddressUnregistered {
-            key: key("ParatiiToken"),
-            name: "ParatiiToken".into()
-        }
+        AddressUnregistered { key: key("ParatiiToken"), name: "ParatiiToken".into() }
     );
 }
 
@@ -92,10 +80,7 @@ fn register_uint_then_unregister_reads_zero() {
     let (host, mut registry) = deploy();
     let share = U256::from(300_000_000_000_000_000u64); // 0.3e18, the original's pool share
     set_uint(&host, &mut registry, "VideoRedistributionPoolShare", share);
-    assert_eq!(
-        registry.get_uint("VideoRedistributionPoolShare".into()),
-        share
-    );
+    assert_eq!(registry.get_uint("VideoRedistributionPoolShare".into()), share);
     assert_eq!(
         host.last_log::<UintRegistered>(),
         UintRegistered {
@@ -104,21 +89,11 @@ fn register_uint_then_unregister_reads_zero() {
             value: share
         }
     );
-    registry
-        .unregister_uint("VideoRedistributionPoolShare".into())
-        .unwrap();
+    registry.unregister_uint("VideoRedistributionPoolShare".into()).unwrap();
     wait_delay(&host);
-    registry
-        .apply_uint_change("VideoRedistributionPoolShare".into())
-        .unwrap();
-    assert_eq!(
-        registry.get_uint("VideoRedistributionPoolShare".into()),
-        U256::ZERO
-    );
-    assert_eq!(
-        host.last_log::<UintUnregistered>().name,
-        "VideoRedistributionPoolShare"
-    );
+    registry.apply_uint_change("VideoRedistributionPoolShare".into()).unwrap();
+    assert_eq!(registry.get_uint("VideoRedistributionPoolShare".into()), U256::ZERO);
+    assert_eq!(host.last_log::<UintUnregistered>().name, "VideoRedistributionPoolShare");
 }
 
 #[test]
@@ -126,21 +101,13 @@ fn register_string_then_unregister_reads_empty() {
     let (host, mut registry) = deploy();
     let long =
         "ipfs gateway https://gateway.example/ipfs/ — longer than one 32-byte slot".to_owned();
-    registry
-        .register_string("Gateway".into(), long.clone())
-        .unwrap();
+    registry.register_string("Gateway".into(), long.clone()).unwrap();
     assert_eq!(registry.get_string("Gateway".into()), long);
     assert_eq!(
         host.last_log::<StringRegistered>(),
-        StringRegistered {
-            key: key("Gateway"),
-            name: "Gateway".into(),
-            value: long
-        }
+        StringRegistered { key: key("Gateway"), name: "Gateway".into(), value: long }
     );
-    registry
-        .register_string("Gateway".into(), "short".into())
-        .unwrap();
+    registry.register_string("Gateway".into(), "short".into()).unwrap();
     assert_eq!(
         registry.get_string("Gateway".into()),
         "short",
@@ -150,10 +117,7 @@ fn register_string_then_unregister_reads_empty() {
     assert_eq!(registry.get_string("Gateway".into()), "");
     assert_eq!(
         host.last_log::<StringUnregistered>(),
-        StringUnregistered {
-            key: key("Gateway"),
-            name: "Gateway".into()
-        }
+        StringUnregistered { key: key("Gateway"), name: "Gateway".into() }
     );
 }
 
@@ -162,18 +126,9 @@ fn register_reverts_when_caller_is_not_owner() {
     let (host, mut registry) = deploy();
     host.vm.set_sender(STRANGER);
     let before = log_count(&host);
-    assert_eq!(
-        registry.register_address("X".into(), TOKEN),
-        Err(unauthorized(STRANGER))
-    );
-    assert_eq!(
-        registry.register_uint("X".into(), U256::from(1)),
-        Err(unauthorized(STRANGER))
-    );
-    assert_eq!(
-        registry.register_string("X".into(), "y".into()),
-        Err(unauthorized(STRANGER))
-    );
+    assert_eq!(registry.register_address("X".into(), TOKEN), Err(unauthorized(STRANGER)));
+    assert_eq!(registry.register_uint("X".into(), U256::from(1)), Err(unauthorized(STRANGER)));
+    assert_eq!(registry.register_string("X".into(), "y".into()), Err(unauthorized(STRANGER)));
     assert_eq!(registry.get_contract("X".into()), Address::ZERO);
     assert_eq!(registry.get_uint("X".into()), U256::ZERO);
     assert_eq!(registry.get_string("X".into()), "");
@@ -187,18 +142,9 @@ fn unregister_reverts_when_caller_is_not_owner() {
     set_uint(&host, &mut registry, "X", U256::from(5));
     registry.register_string("X".into(), "y".into()).unwrap();
     host.vm.set_sender(STRANGER);
-    assert_eq!(
-        registry.unregister_address("X".into()),
-        Err(unauthorized(STRANGER))
-    );
-    assert_eq!(
-        registry.unregister_uint("X".into()),
-        Err(unauthorized(STRANGER))
-    );
-    assert_eq!(
-        registry.unregister_string("X".into()),
-        Err(unauthorized(STRANGER))
-    );
+    assert_eq!(registry.unregister_address("X".into()), Err(unauthorized(STRANGER)));
+    assert_eq!(registry.unregister_uint("X".into()), Err(unauthorized(STRANGER)));
+    assert_eq!(registry.unregister_string("X".into()), Err(unauthorized(STRANGER)));
     assert_eq!(registry.get_contract("X".into()), TOKEN);
     assert_eq!(registry.get_uint("X".into()), U256::from(5));
     assert_eq!(registry.get_string("X".into()), "y");
@@ -210,18 +156,9 @@ fn unregister_reverts_when_caller_is_not_owner() {
 fn register_reverts_when_name_is_empty() {
     let (_, mut registry) = deploy();
     let empty = Error::EmptyName(RegistryEmptyName {});
-    assert_eq!(
-        registry.register_address(String::new(), TOKEN),
-        Err(empty.clone())
-    );
-    assert_eq!(
-        registry.register_uint(String::new(), U256::from(1)),
-        Err(empty.clone())
-    );
-    assert_eq!(
-        registry.register_string(String::new(), "y".into()),
-        Err(empty.clone())
-    );
+    assert_eq!(registry.register_address(String::new(), TOKEN), Err(empty.clone()));
+    assert_eq!(registry.register_uint(String::new(), U256::from(1)), Err(empty.clone()));
+    assert_eq!(registry.register_string(String::new(), "y".into()), Err(empty.clone()));
     assert_eq!(registry.unregister_address(String::new()), Err(empty));
 }
 
@@ -246,18 +183,10 @@ fn register_string_reverts_when_string_is_empty() {
 #[test]
 fn unregister_reverts_when_nothing_registered() {
     let (host, mut registry) = deploy();
-    let missing = Error::NotRegistered(RegistryNotRegistered {
-        name: "Nope".into(),
-    });
+    let missing = Error::NotRegistered(RegistryNotRegistered { name: "Nope".into() });
     let before = log_count(&host);
-    assert_eq!(
-        registry.unregister_address("Nope".into()),
-        Err(missing.clone())
-    );
-    assert_eq!(
-        registry.unregister_uint("Nope".into()),
-        Err(missing.clone())
-    );
+    assert_eq!(registry.unregister_address("Nope".into()), Err(missing.clone()));
+    assert_eq!(registry.unregister_uint("Nope".into()), Err(missing.clone()));
     assert_eq!(registry.unregister_string("Nope".into()), Err(missing));
     assert_eq!(log_count(&host), before);
 }
@@ -265,12 +194,8 @@ fn unregister_reverts_when_nothing_registered() {
 #[test]
 fn register_address_replaces_previous_address_after_the_delay() {
     let (host, mut registry) = deploy();
-    registry
-        .register_address("ParatiiToken".into(), TOKEN)
-        .unwrap();
-    registry
-        .register_address("ParatiiToken".into(), HEIR)
-        .unwrap();
+    registry.register_address("ParatiiToken".into(), TOKEN).unwrap();
+    registry.register_address("ParatiiToken".into(), HEIR).unwrap();
     assert_eq!(
         host.last_log::<AddressChangeScheduled>(),
         AddressChangeScheduled {
@@ -280,19 +205,11 @@ fn register_address_replaces_previous_address_after_the_delay() {
             effectiveAt: NOW + DELAY,
         }
     );
-    assert_eq!(
-        registry.pending_address("ParatiiToken".into()),
-        (HEIR, NOW + DELAY)
-    );
+    assert_eq!(registry.pending_address("ParatiiToken".into()), (HEIR, NOW + DELAY));
     wait_delay(&host);
-    registry
-        .apply_address_change("ParatiiToken".into())
-        .unwrap();
+    registry.apply_address_change("ParatiiToken".into()).unwrap();
     assert_eq!(registry.get_contract("ParatiiToken".into()), HEIR);
-    assert_eq!(
-        registry.pending_address("ParatiiToken".into()),
-        (Address::ZERO, 0)
-    );
+    assert_eq!(registry.pending_address("ParatiiToken".into()), (Address::ZERO, 0));
 }
 
 /// Attack (review, critical and high, through the registry): whoever holds the registry
@@ -303,12 +220,8 @@ fn register_address_replaces_previous_address_after_the_delay() {
 fn re_pointing_a_registered_peer_waits_the_delay() {
     let (host, mut registry) = deploy();
     let avatar = names::PARATII_AVATAR;
-    registry
-        .register_address(avatar.name.into(), TOKEN)
-        .unwrap();
-    registry
-        .register_address(avatar.name.into(), STRANGER)
-        .unwrap();
+    registry.register_address(avatar.name.into(), TOKEN).unwrap();
+    registry.register_address(avatar.name.into(), STRANGER).unwrap();
     assert_eq!(registry.get_contract_by_key(avatar.key), TOKEN);
     host.vm.set_block_timestamp(NOW + DELAY - 1);
     host.vm.set_sender(STRANGER);
@@ -332,9 +245,7 @@ fn re_pointing_a_registered_peer_waits_the_delay() {
 fn register_uint_waits_the_delay_even_the_first_time() {
     let (host, mut registry) = deploy();
     let share = names::VIDEO_REDISTRIBUTION_POOL_SHARE;
-    registry
-        .register_uint(share.name.into(), U256::from(10).pow(U256::from(18)))
-        .unwrap();
+    registry.register_uint(share.name.into(), U256::from(10).pow(U256::from(18))).unwrap();
     assert_eq!(registry.get_uint_by_key(share.key), U256::ZERO);
     assert_eq!(
         host.last_log::<UintChangeScheduled>(),
@@ -359,10 +270,7 @@ fn unregister_then_register_again_still_waits_the_delay() {
     // Still registered: the removal is only scheduled, so a new address is scheduled too.
     registry.register_address("X".into(), STRANGER).unwrap();
     assert_eq!(registry.get_contract("X".into()), TOKEN);
-    assert_eq!(
-        registry.pending_address("X".into()),
-        (STRANGER, NOW + DELAY)
-    );
+    assert_eq!(registry.pending_address("X".into()), (STRANGER, NOW + DELAY));
     assert_eq!(host.last_log::<AddressChangeScheduled>().value, STRANGER);
 }
 
@@ -373,18 +281,12 @@ fn cancel_change_drops_scheduled_changes_and_logs() {
     registry.register_address("X".into(), STRANGER).unwrap();
     registry.register_uint("X".into(), U256::from(5)).unwrap();
     host.vm.set_sender(STRANGER);
-    assert_eq!(
-        registry.cancel_change("X".into()),
-        Err(unauthorized(STRANGER))
-    );
+    assert_eq!(registry.cancel_change("X".into()), Err(unauthorized(STRANGER)));
     host.vm.set_sender(OWNER);
     registry.cancel_change("X".into()).unwrap();
     assert_eq!(
         host.last_log::<ChangeCancelled>(),
-        ChangeCancelled {
-            key: key("X"),
-            name: "X".into()
-        }
+        ChangeCancelled { key: key("X"), name: "X".into() }
     );
     wait_delay(&host);
     for result in [
@@ -394,9 +296,7 @@ fn cancel_change_drops_scheduled_changes_and_logs() {
     ] {
         assert_eq!(
             result,
-            Err(Error::NoPendingChange(RegistryNoPendingChange {
-                name: "X".into()
-            }))
+            Err(Error::NoPendingChange(RegistryNoPendingChange { name: "X".into() }))
         );
     }
     assert_eq!(registry.get_contract("X".into()), TOKEN);
@@ -409,10 +309,7 @@ fn a_new_schedule_replaces_the_pending_one_and_restarts_its_clock() {
     registry.register_address("X".into(), STRANGER).unwrap();
     host.vm.set_block_timestamp(NOW + DELAY - 10);
     registry.register_address("X".into(), HEIR).unwrap();
-    assert_eq!(
-        registry.pending_address("X".into()),
-        (HEIR, NOW + 2 * DELAY - 10)
-    );
+    assert_eq!(registry.pending_address("X".into()), (HEIR, NOW + 2 * DELAY - 10));
 }
 
 #[test]
@@ -448,27 +345,11 @@ fn kinds_are_independent_under_one_name() {
 #[test]
 fn get_by_key_reads_entries_under_suite_name_constants() {
     let (host, mut registry) = deploy();
-    registry
-        .register_address(names::PARATII_TOKEN.name.into(), TOKEN)
-        .unwrap();
-    set_uint(
-        &host,
-        &mut registry,
-        names::VIDEO_REDISTRIBUTION_POOL_SHARE.name,
-        U256::from(7),
-    );
-    assert_eq!(
-        registry.get_contract_by_key(names::PARATII_TOKEN.key),
-        TOKEN
-    );
-    assert_eq!(
-        registry.get_uint_by_key(names::VIDEO_REDISTRIBUTION_POOL_SHARE.key),
-        U256::from(7)
-    );
-    assert_eq!(
-        registry.get_contract_by_key(names::VIDEO_STORE.key),
-        Address::ZERO
-    );
+    registry.register_address(names::PARATII_TOKEN.name.into(), TOKEN).unwrap();
+    set_uint(&host, &mut registry, names::VIDEO_REDISTRIBUTION_POOL_SHARE.name, U256::from(7));
+    assert_eq!(registry.get_contract_by_key(names::PARATII_TOKEN.key), TOKEN);
+    assert_eq!(registry.get_uint_by_key(names::VIDEO_REDISTRIBUTION_POOL_SHARE.key), U256::from(7));
+    assert_eq!(registry.get_contract_by_key(names::VIDEO_STORE.key), Address::ZERO);
 }
 
 // --- ownership ---
@@ -476,16 +357,10 @@ fn get_by_key_reads_entries_under_suite_name_constants() {
 #[test]
 fn constructor_sets_owner_and_logs_transfer_from_zero() {
     let (host, registry) = deploy();
-    assert_eq!(
-        (registry.owner(), registry.pending_owner()),
-        (OWNER, Address::ZERO)
-    );
+    assert_eq!((registry.owner(), registry.pending_owner()), (OWNER, Address::ZERO));
     assert_eq!(
         host.last_log::<OwnershipTransferred>(),
-        OwnershipTransferred {
-            previousOwner: Address::ZERO,
-            newOwner: OWNER
-        }
+        OwnershipTransferred { previousOwner: Address::ZERO, newOwner: OWNER }
     );
 }
 
@@ -495,9 +370,7 @@ fn constructor_reverts_when_owner_is_zero() {
     let mut registry = ParatiiRegistry::from(&host);
     assert_eq!(
         registry.constructor(Address::ZERO, DELAY),
-        Err(Error::InvalidOwner(OwnableInvalidOwner {
-            owner: Address::ZERO
-        }))
+        Err(Error::InvalidOwner(OwnableInvalidOwner { owner: Address::ZERO }))
     );
 }
 
@@ -507,43 +380,28 @@ fn transfer_ownership_completes_only_when_pending_owner_accepts() {
     registry.transfer_ownership(HEIR).unwrap();
     assert_eq!(
         host.last_log::<OwnershipTransferStarted>(),
-        OwnershipTransferStarted {
-            previousOwner: OWNER,
-            newOwner: HEIR
-        }
+        OwnershipTransferStarted { previousOwner: OWNER, newOwner: HEIR }
     );
     assert_eq!((registry.owner(), registry.pending_owner()), (OWNER, HEIR));
     host.vm.set_sender(STRANGER);
     assert_eq!(registry.accept_ownership(), Err(unauthorized(STRANGER)));
     host.vm.set_sender(HEIR);
     registry.accept_ownership().unwrap();
-    assert_eq!(
-        (registry.owner(), registry.pending_owner()),
-        (HEIR, Address::ZERO)
-    );
+    assert_eq!((registry.owner(), registry.pending_owner()), (HEIR, Address::ZERO));
     assert_eq!(
         host.last_log::<OwnershipTransferred>(),
-        OwnershipTransferred {
-            previousOwner: OWNER,
-            newOwner: HEIR
-        }
+        OwnershipTransferred { previousOwner: OWNER, newOwner: HEIR }
     );
     registry.register_address("X".into(), TOKEN).unwrap();
     host.vm.set_sender(OWNER);
-    assert_eq!(
-        registry.register_address("X".into(), HEIR),
-        Err(unauthorized(OWNER))
-    );
+    assert_eq!(registry.register_address("X".into(), HEIR), Err(unauthorized(OWNER)));
 }
 
 #[test]
 fn transfer_ownership_reverts_when_caller_is_not_owner() {
     let (host, mut registry) = deploy();
     host.vm.set_sender(STRANGER);
-    assert_eq!(
-        registry.transfer_ownership(STRANGER),
-        Err(unauthorized(STRANGER))
-    );
+    assert_eq!(registry.transfer_ownership(STRANGER), Err(unauthorized(STRANGER)));
     assert_eq!(registry.pending_owner(), Address::ZERO);
 }
 
@@ -563,21 +421,12 @@ fn renounce_ownership_freezes_registry() {
     registry.register_address("X".into(), TOKEN).unwrap();
     registry.transfer_ownership(HEIR).unwrap();
     registry.renounce_ownership().unwrap();
-    assert_eq!(
-        (registry.owner(), registry.pending_owner()),
-        (Address::ZERO, Address::ZERO)
-    );
+    assert_eq!((registry.owner(), registry.pending_owner()), (Address::ZERO, Address::ZERO));
     assert_eq!(
         host.last_log::<OwnershipTransferred>(),
-        OwnershipTransferred {
-            previousOwner: OWNER,
-            newOwner: Address::ZERO
-        }
+        OwnershipTransferred { previousOwner: OWNER, newOwner: Address::ZERO }
     );
-    assert_eq!(
-        registry.unregister_address("X".into()),
-        Err(unauthorized(OWNER))
-    );
+    assert_eq!(registry.unregister_address("X".into()), Err(unauthorized(OWNER)));
     host.vm.set_sender(HEIR);
     assert_eq!(registry.accept_ownership(), Err(unauthorized(HEIR)));
     assert_eq!(registry.get_contract("X".into()), TOKEN);
@@ -613,9 +462,7 @@ fn register_string_reverts_when_longer_than_max() {
 #[test]
 fn unregister_string_clears_every_word() {
     let (_, mut registry) = deploy();
-    registry
-        .register_string("S".into(), "y".repeat(100))
-        .unwrap();
+    registry.register_string("S".into(), "y".repeat(100)).unwrap();
     registry.unregister_string("S".into()).unwrap();
     // Re-registering a shorter string after a longer one must not expose old words either.
     registry.register_string("S".into(), "z".into()).unwrap();
@@ -631,28 +478,12 @@ fn unregister_string_clears_every_word() {
 #[test]
 fn get_by_keys_answers_each_key_in_order_with_zero_for_missing() {
     let (host, mut registry) = deploy();
-    registry
-        .register_address("ParatiiToken".into(), TOKEN)
-        .unwrap();
-    registry
-        .register_address("VideoStore".into(), HEIR)
-        .unwrap();
-    set_uint(
-        &host,
-        &mut registry,
-        "VideoRedistributionPoolShare",
-        U256::from(3),
-    );
+    registry.register_address("ParatiiToken".into(), TOKEN).unwrap();
+    registry.register_address("VideoStore".into(), HEIR).unwrap();
+    set_uint(&host, &mut registry, "VideoRedistributionPoolShare", U256::from(3));
     let (contracts, uints) = registry.get_by_keys(
-        vec![
-            names::VIDEO_STORE.key,
-            names::PAYMENT_CHANNELS.key,
-            names::PARATII_TOKEN.key,
-        ],
-        vec![
-            names::VIDEO_REDISTRIBUTION_POOL_SHARE.key,
-            names::PARATII_TOKEN.key,
-        ],
+        vec![names::VIDEO_STORE.key, names::PAYMENT_CHANNELS.key, names::PARATII_TOKEN.key],
+        vec![names::VIDEO_REDISTRIBUTION_POOL_SHARE.key, names::PARATII_TOKEN.key],
     );
     assert_eq!(contracts, vec![HEIR, Address::ZERO, TOKEN]);
     assert_eq!(uints, vec![U256::from(3), U256::ZERO]);

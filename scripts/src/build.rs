@@ -112,30 +112,19 @@ pub fn deployables(
     args.extend(["--config".into(), remap_paths_config(root)]);
     cargo(root, &args)?;
     let out_dir = root.join(OUT_DIR);
-    fs::create_dir_all(&out_dir).map_err(|error| BuildError::Io {
-        path: out_dir.clone(),
-        error,
-    })?;
+    fs::create_dir_all(&out_dir)
+        .map_err(|error| BuildError::Io { path: out_dir.clone(), error })?;
     let mut built = Vec::with_capacity(contracts.len());
     for &contract in contracts {
-        let raw_path = target_dir.join(format!(
-            "wasm32-unknown-unknown/release/{}.wasm",
-            contract.lib
-        ));
-        let raw = fs::read(&raw_path).map_err(|error| BuildError::Io {
-            path: raw_path,
-            error,
-        })?;
-        let module = wasm::deployable(&raw).map_err(|e| BuildError::Deployable {
-            contract: contract.dir,
-            error: e.to_string(),
-        })?;
+        let raw_path =
+            target_dir.join(format!("wasm32-unknown-unknown/release/{}.wasm", contract.lib));
+        let raw = fs::read(&raw_path).map_err(|error| BuildError::Io { path: raw_path, error })?;
+        let module = wasm::deployable(&raw)
+            .map_err(|e| BuildError::Deployable { contract: contract.dir, error: e.to_string() })?;
         let path = out_dir.join(format!("{}.wasm", contract.dir));
         if fs::read(&path).ok().as_deref() != Some(&module[..]) {
-            fs::write(&path, &module).map_err(|error| BuildError::Io {
-                path: path.clone(),
-                error,
-            })?;
+            fs::write(&path, &module)
+                .map_err(|error| BuildError::Io { path: path.clone(), error })?;
         }
         built.push(Deployable {
             contract,
@@ -164,17 +153,11 @@ fn cargo(root: &Path, args: &[String]) -> Result<(), BuildError> {
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
         .status()
-        .map_err(|error| BuildError::Spawn {
-            cargo: cargo.clone(),
-            error,
-        })?;
+        .map_err(|error| BuildError::Spawn { cargo: cargo.clone(), error })?;
     if status.success() {
         Ok(())
     } else {
-        Err(BuildError::Cargo {
-            args: args.join(" "),
-            status,
-        })
+        Err(BuildError::Cargo { args: args.join(" "), status })
     }
 }
 
@@ -188,19 +171,12 @@ fn remap_paths_config(root: &Path) -> String {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
     if let Some(Ok(entries)) = cargo_home.map(|home| fs::read_dir(home.join("registry/src"))) {
-        let mut sources: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| format!("{}/", e.path().display()))
-            .collect();
+        let mut sources: Vec<String> =
+            entries.filter_map(Result::ok).map(|e| format!("{}/", e.path().display())).collect();
         sources.sort();
         prefixes.extend(sources);
     }
-    let flags: Vec<String> = prefixes
-        .iter()
-        .map(|p| format!("'--remap-path-prefix={p}='"))
-        .collect();
-    format!(
-        "target.wasm32-unknown-unknown.rustflags=[{}]",
-        flags.join(",")
-    )
+    let flags: Vec<String> =
+        prefixes.iter().map(|p| format!("'--remap-path-prefix={p}='")).collect();
+    format!("target.wasm32-unknown-unknown.rustflags=[{}]", flags.join(","))
 }

@@ -40,10 +40,7 @@ impl fmt::Display for AbiError {
             Self::NoInterface => write!(f, "export-abi printed no interface block"),
             Self::Unparsable { decl, reason } => write!(f, "cannot parse `{decl}`: {reason}"),
             Self::UndeclaredError(sig) => {
-                write!(
-                    f,
-                    "error {sig} is not declared in the contract's contracts/sol sources"
-                )
+                write!(f, "error {sig} is not declared in the contract's contracts/sol sources")
             }
             Self::SignatureMismatch { sdk, declared } => {
                 write!(f, "export-abi has {sdk}, contracts/sol declares {declared}")
@@ -134,11 +131,9 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
             continue;
         };
         match line.strip_suffix(';') {
-            Some(done) => out.push(Declaration {
-                kind,
-                decl: squash(done),
-                docs: std::mem::take(&mut docs),
-            }),
+            Some(done) => {
+                out.push(Declaration { kind, decl: squash(done), docs: std::mem::take(&mut docs) })
+            }
             None => pending = Some((kind, line.to_owned())),
         }
     }
@@ -146,18 +141,11 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
 }
 
 fn squash(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("( ", "(")
-        .replace(" )", ")")
+    s.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(").replace(" )", ")")
 }
 
 fn unparsable(decl: &str, reason: &impl ToString) -> AbiError {
-    AbiError::Unparsable {
-        decl: decl.to_owned(),
-        reason: reason.to_string(),
-    }
+    AbiError::Unparsable { decl: decl.to_owned(), reason: reason.to_string() }
 }
 
 /// A generated interface.
@@ -185,10 +173,7 @@ pub fn generate(
 ) -> Result<Generated, AbiError> {
     let open = sdk.find("interface ").ok_or(AbiError::NoInterface)?;
     let brace = open + sdk[open..].find('{').ok_or(AbiError::NoInterface)?;
-    let close = sdk
-        .rfind('}')
-        .filter(|&c| c > brace)
-        .ok_or(AbiError::NoInterface)?;
+    let close = sdk.rfind('}').filter(|&c| c > brace).ok_or(AbiError::NoInterface)?;
     let header = sdk[..open].replace("MIT-OR-APACHE-2.0", "MIT OR Apache-2.0");
     let name = sdk[open + "interface ".len()..brace].trim();
     let statements: Vec<&str> = sdk[brace + 1..close]
@@ -198,10 +183,8 @@ pub fn generate(
         .map(|l| l.trim_end_matches(';'))
         .collect();
 
-    let declared: Vec<Declaration> = sources
-        .iter()
-        .flat_map(|(_, src)| declarations(src))
-        .collect();
+    let declared: Vec<Declaration> =
+        sources.iter().flat_map(|(_, src)| declarations(src)).collect();
     let mut abi = JsonAbi::new();
     let mut sol = String::new();
     sol.push_str(header.trim_end());
@@ -226,28 +209,18 @@ pub fn generate(
     for d in declared.iter().filter(|d| d.kind == Kind::Event) {
         let event = Event::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
         push_declaration(&mut sol, &d.docs, &d.decl);
-        abi.events
-            .entry(event.name.clone())
-            .or_default()
-            .push(event);
+        abi.events.entry(event.name.clone()).or_default().push(event);
     }
 
     for stmt in &statements {
         if stmt.starts_with("function ") {
             let expanded = expand_structs(stmt, &used);
             let mut function = Function::parse(&expanded).map_err(|e| unparsable(stmt, &e))?;
-            for param in function
-                .inputs
-                .iter_mut()
-                .chain(function.outputs.iter_mut())
-            {
+            for param in function.inputs.iter_mut().chain(function.outputs.iter_mut()) {
                 name_components(param, &used);
             }
             let _ = writeln!(sol, "    {stmt};\n");
-            abi.functions
-                .entry(function.name.clone())
-                .or_default()
-                .push(function);
+            abi.functions.entry(function.name.clone()).or_default().push(function);
         }
     }
 
@@ -276,10 +249,7 @@ pub fn generate(
     for d in declared.iter().filter(|d| d.kind == Kind::Error) {
         let error = AbiErrorItem::parse(&d.decl).map_err(|e| unparsable(&d.decl, &e))?;
         push_declaration(&mut sol, &d.docs, &d.decl);
-        abi.errors
-            .entry(error.name.clone())
-            .or_default()
-            .push(error);
+        abi.errors.entry(error.name.clone()).or_default().push(error);
     }
 
     let trimmed = sol.trim_end().to_owned();
@@ -309,11 +279,8 @@ fn declare_structs(
         })
         .collect();
     let mut used_names: Vec<String> = Vec::new();
-    let mut frontier: Vec<String> = statements
-        .iter()
-        .filter(|s| s.starts_with("function "))
-        .map(|s| (*s).to_owned())
-        .collect();
+    let mut frontier: Vec<String> =
+        statements.iter().filter(|s| s.starts_with("function ")).map(|s| (*s).to_owned()).collect();
     while let Some(text) = frontier.pop() {
         for st in &structs {
             if !used_names.contains(&st.name) && mentions(&text, &st.name) {
@@ -323,10 +290,8 @@ fn declare_structs(
             }
         }
     }
-    let mut used: Vec<Struct> = structs
-        .into_iter()
-        .filter(|st| used_names.contains(&st.name))
-        .collect();
+    let mut used: Vec<Struct> =
+        structs.into_iter().filter(|st| used_names.contains(&st.name)).collect();
     let shapes = {
         let refs: Vec<&Struct> = used.iter().collect();
         used.iter()
@@ -377,12 +342,7 @@ impl Struct {
                 Some((ty.trim().to_owned(), field.trim().to_owned()))
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Self {
-            name: name.trim().to_owned(),
-            fields,
-            docs: Vec::new(),
-            shape: String::new(),
-        })
+        Some(Self { name: name.trim().to_owned(), fields, docs: Vec::new(), shape: String::new() })
     }
 
     /// The struct as a human-readable tuple type, `tuple(type, …)` (the parser takes no
@@ -454,8 +414,7 @@ fn expand_structs(stmt: &str, structs: &[&Struct]) -> String {
 
 /// The name in `error Name(…)`.
 fn error_name_of(decl: &str) -> Option<&str> {
-    decl.strip_prefix("error ")
-        .and_then(|r| r.split('(').next())
+    decl.strip_prefix("error ").and_then(|r| r.split('(').next())
 }
 
 fn push_declaration(sol: &mut String, docs: &[String], decl: &str) {
@@ -476,14 +435,8 @@ mod tests {
     fn declarations_joins_multiline_and_keeps_docs() {
         let d = declarations(SOURCE);
         assert_eq!(d.len(), 4);
-        assert_eq!(
-            (d[3].kind, d[3].decl.as_str()),
-            (Kind::Struct, "struct S { uint256 a; }")
-        );
-        assert_eq!(
-            d[0].decl,
-            "event Changed(address indexed who, uint256 value)"
-        );
+        assert_eq!((d[3].kind, d[3].decl.as_str()), (Kind::Struct, "struct S { uint256 a; }"));
+        assert_eq!(d[0].decl, "event Changed(address indexed who, uint256 value)");
         assert_eq!(d[0].docs, ["/// Something changed."]);
         assert_eq!(
             (d[1].kind, d[1].decl.as_str()),
@@ -494,20 +447,13 @@ mod tests {
     #[test]
     fn generate_adds_events_names_errors_and_constructor() {
         let g = generate(SDK, "constructor(address holder)", &[("Thing.sol", SOURCE)]).unwrap();
-        assert!(g
-            .solidity
-            .contains("    event Changed(address indexed who, uint256 value);"));
-        assert!(g
-            .solidity
-            .contains("    error Broke(address who, uint256 n);"));
+        assert!(g.solidity.contains("    event Changed(address indexed who, uint256 value);"));
+        assert!(g.solidity.contains("    error Broke(address who, uint256 n);"));
         assert!(
-            g.solidity
-                .contains("    /// Unused here.\n    error Other();"),
+            g.solidity.contains("    /// Unused here.\n    error Other();"),
             "every error the sources declare, with its docs"
         );
-        assert!(g
-            .solidity
-            .contains("// SPDX-License-Identifier: MIT OR Apache-2.0"));
+        assert!(g.solidity.contains("// SPDX-License-Identifier: MIT OR Apache-2.0"));
         assert!(g.solidity.ends_with("}\n"));
         let abi: JsonAbi = serde_json::from_str(&g.json).unwrap();
         assert_eq!(abi.constructor.as_ref().unwrap().inputs[0].name, "holder");
@@ -525,13 +471,8 @@ mod tests {
         assert!(g.solidity.contains(
             "    /// A channel.\n    struct Channel {\n        address payer;\n        uint256 price;\n    }"
         ));
-        assert!(g
-            .solidity
-            .contains("    struct Item {\n        Channel channel;"));
-        assert!(
-            !g.solidity.contains("Voucher"),
-            "only the structs the functions use"
-        );
+        assert!(g.solidity.contains("    struct Item {\n        Channel channel;"));
+        assert!(!g.solidity.contains("Voucher"), "only the structs the functions use");
         let abi: JsonAbi = serde_json::from_str(&g.json).unwrap();
         let open = &abi.function("open").unwrap()[0];
         assert_eq!(open.signature(), "open((address,uint256),uint256)");
@@ -565,9 +506,6 @@ mod tests {
 
     #[test]
     fn generate_fails_when_no_interface() {
-        assert_eq!(
-            generate("pragma solidity ^0.8.23;", "", &[]),
-            Err(AbiError::NoInterface)
-        );
+        assert_eq!(generate("pragma solidity ^0.8.23;", "", &[]), Err(AbiError::NoInterface));
     }
 }

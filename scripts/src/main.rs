@@ -30,12 +30,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = args.iter().any(|a| a == "--json");
     let check = args.iter().any(|a| a == "--check");
-    let rest: Vec<&str> = args
-        .iter()
-        .skip(1)
-        .map(String::as_str)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let rest: Vec<&str> =
+        args.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with("--")).collect();
     let result = match args.first().map(String::as_str) {
         Some("wasm") => build_wasm(&rest, json),
         Some("validate") if !rest.is_empty() => validate_files(&rest, json),
@@ -63,10 +59,7 @@ enum Failure {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("should be inside the workspace")
-        .into()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("should be inside the workspace").into()
 }
 
 fn cargo(args: &[&str]) -> Result<(), Failure> {
@@ -79,10 +72,7 @@ fn cargo(args: &[&str]) -> Result<(), Failure> {
     if status.success() {
         Ok(())
     } else {
-        Err(Failure::Usage(format!(
-            "`cargo {}` failed ({status})",
-            args.join(" ")
-        )))
+        Err(Failure::Usage(format!("`cargo {}` failed ({status})", args.join(" "))))
     }
 }
 
@@ -162,10 +152,7 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
                 }),
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&items).expect("should serialise")
-        );
+        println!("{}", serde_json::to_string_pretty(&items).expect("should serialise"));
     } else {
         let mut table = format!(
             "{:<14} {:>10} {:>13} {:>11}  {}\n",
@@ -198,12 +185,7 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
     }
     let failures: Vec<String> = rows
         .iter()
-        .filter_map(|r| {
-            r.outcome
-                .as_ref()
-                .err()
-                .map(|v| format!("error: {} violates {v}", r.name))
-        })
+        .filter_map(|r| r.outcome.as_ref().err().map(|v| format!("error: {} violates {v}", r.name)))
         .collect();
     if failures.is_empty() {
         Ok(())
@@ -213,19 +195,10 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
 }
 
 fn export_abi(check: bool) -> Result<(), Failure> {
-    let features: Vec<String> = CONTRACTS
-        .iter()
-        .map(|c| format!("{}/export-abi", c.package))
-        .collect();
+    let features: Vec<String> =
+        CONTRACTS.iter().map(|c| format!("{}/export-abi", c.package)).collect();
     let features = features.join(",");
-    let mut args = vec![
-        "build",
-        "--locked",
-        "--quiet",
-        "--bins",
-        "--features",
-        features.as_str(),
-    ];
+    let mut args = vec!["build", "--locked", "--quiet", "--bins", "--features", features.as_str()];
     for c in CONTRACTS {
         args.extend(["-p", c.package]);
     }

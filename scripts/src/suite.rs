@@ -78,7 +78,5 @@ pub const CONTRACTS: &[Contract] = &[
 /// The contract whose directory or package is `name`.
 #[must_use]
 pub fn find(name: &str) -> Option<&'static Contract> {
-    CONTRACTS
-        .iter()
-        .find(|c| c.dir == name || c.package == name)
+    CONTRACTS.iter().find(|c| c.dir == name || c.package == name)
 }

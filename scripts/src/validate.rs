@@ -190,10 +190,7 @@ pub struct Summary {
 }
 
 fn violation(rule: Rule, detail: impl Into<String>) -> Violation {
-    Violation {
-        rule,
-        detail: detail.into(),
-    }
+    Violation { rule, detail: detail.into() }
 }
 
 /// Checks a deployable module against every offline activation rule, in a fixed order (the first
@@ -216,10 +213,7 @@ pub fn validate_compressed(module: &[u8], compressed: &[u8]) -> Result<Summary, 
     if summary.brotli_bytes > MAX_BROTLI_BYTES {
         return Err(violation(
             Rule::CompressedSize,
-            format!(
-                "{} bytes compressed, over {MAX_BROTLI_BYTES}",
-                summary.brotli_bytes
-            ),
+            format!("{} bytes compressed, over {MAX_BROTLI_BYTES}", summary.brotli_bytes),
         ));
     }
     Ok(summary)
@@ -246,10 +240,7 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
         .validate_all(module)
         .map_err(|e| violation(Rule::Floats, e.to_string()))?;
 
-    let mut summary = Summary {
-        wasm_bytes: module.len(),
-        ..Summary::default()
-    };
+    let mut summary = Summary { wasm_bytes: module.len(), ..Summary::default() };
     let mut types: Vec<FuncType> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new(); // type index of each function, imports first
     let mut imported_funcs = 0usize;
@@ -315,10 +306,7 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
                 }
             }
             Payload::StartSection { func, .. } => {
-                return Err(violation(
-                    Rule::StartFunction,
-                    format!("start function {func}"),
-                ));
+                return Err(violation(Rule::StartFunction, format!("start function {func}")));
             }
             Payload::DataSection(reader) => {
                 for data in reader {
@@ -408,10 +396,7 @@ fn check_import(module: &str, name: &str, ty: &FuncType) -> Result<(), Violation
         ));
     }
     let Some((_, params, results)) = HOSTIOS.iter().find(|(n, _, _)| *n == name) else {
-        return Err(violation(
-            Rule::Imports,
-            format!("{module}.{name}: no such host function"),
-        ));
+        return Err(violation(Rule::Imports, format!("{module}.{name}: no such host function")));
     };
     if ty.params() != *params || ty.results() != *results {
         return Err(violation(
@@ -428,10 +413,7 @@ fn check_body(
     ty: &FuncType,
 ) -> Result<(), Violation> {
     let mut locals = ty.params().len() as u64;
-    for local in body
-        .get_locals_reader()
-        .map_err(|e| violation(Rule::Features, e.to_string()))?
-    {
+    for local in body.get_locals_reader().map_err(|e| violation(Rule::Features, e.to_string()))? {
         let (count, _) = local.map_err(|e| violation(Rule::Features, e.to_string()))?;
         locals += u64::from(count);
     }
@@ -442,20 +424,14 @@ fn check_body(
         ));
     }
     let mut ops = 0usize;
-    let mut reader = body
-        .get_operators_reader()
-        .map_err(|e| violation(Rule::Features, e.to_string()))?;
+    let mut reader =
+        body.get_operators_reader().map_err(|e| violation(Rule::Features, e.to_string()))?;
     while !reader.eof() {
-        let op = reader
-            .read()
-            .map_err(|e| violation(Rule::Features, e.to_string()))?;
+        let op = reader.read().map_err(|e| violation(Rule::Features, e.to_string()))?;
         ops += 1;
         match op {
             Operator::MemoryInit { .. } | Operator::DataDrop { .. } => {
-                return Err(violation(
-                    Rule::BulkMemoryOps,
-                    format!("function {index}: {op:?}"),
-                ));
+                return Err(violation(Rule::BulkMemoryOps, format!("function {index}: {op:?}")));
             }
             _ => {}
         }

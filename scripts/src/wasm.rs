@@ -51,9 +51,7 @@ pub fn deployable(raw: &[u8]) -> Result<Vec<u8>, DeployableError> {
     let packed = pack_data(&stripped).map_err(|e| DeployableError::Pack(e.to_string()))?;
     let image = |m: &[u8]| initial_memory(m).map_err(|e| DeployableError::Pack(e.to_string()));
     if image(&packed)? != image(&stripped)? {
-        return Err(DeployableError::Pack(
-            "the packed module's initial memory differs".into(),
-        ));
+        return Err(DeployableError::Pack("the packed module's initial memory differs".into()));
     }
     Ok(packed)
 }
@@ -93,10 +91,7 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
             wasmparser::Payload::DataSection(reader) => {
                 for data in reader {
                     let data = data?;
-                    let wasmparser::DataKind::Active {
-                        memory_index: 0,
-                        offset_expr,
-                    } = data.kind
+                    let wasmparser::DataKind::Active { memory_index: 0, offset_expr } = data.kind
                     else {
                         return Ok(module.to_vec());
                     };
@@ -106,10 +101,7 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
                     else {
                         return Ok(module.to_vec());
                     };
-                    segments.push(Segment {
-                        offset: value.cast_unsigned(),
-                        bytes: data.data,
-                    });
+                    segments.push(Segment { offset: value.cast_unsigned(), bytes: data.data });
                 }
             }
             _ => {}
@@ -117,12 +109,7 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
     }
     let mut spans: Vec<(u64, u64)> = segments
         .iter()
-        .map(|s| {
-            (
-                u64::from(s.offset),
-                u64::from(s.offset) + s.bytes.len() as u64,
-            )
-        })
+        .map(|s| (u64::from(s.offset), u64::from(s.offset) + s.bytes.len() as u64))
         .collect();
     spans.sort_unstable();
     let out_of_memory = spans.last().is_some_and(|span| span.1 > memory_bytes);
@@ -225,16 +212,12 @@ fn pack_segments<'a>(segments: &[Segment<'a>]) -> Vec<Segment<'a>> {
     runs.truncate(crate::validate::MAX_DATA_SEGMENTS.saturating_sub(segments.len()));
     let mut out = Vec::new();
     for (i, segment) in segments.iter().enumerate() {
-        let mut cuts: Vec<(usize, usize)> = runs
-            .iter()
-            .filter(|r| r.1 == i)
-            .map(|r| (r.2, r.2 + r.0))
-            .collect();
+        let mut cuts: Vec<(usize, usize)> =
+            runs.iter().filter(|r| r.1 == i).map(|r| (r.2, r.2 + r.0)).collect();
         cuts.sort_unstable();
         let mut start = 0;
-        for (cut_start, cut_end) in cuts
-            .into_iter()
-            .chain([(segment.bytes.len(), segment.bytes.len())])
+        for (cut_start, cut_end) in
+            cuts.into_iter().chain([(segment.bytes.len(), segment.bytes.len())])
         {
             let piece = &segment.bytes[start..cut_start];
             let lead = piece.iter().take_while(|b| **b == 0).count();
@@ -243,10 +226,7 @@ fn pack_segments<'a>(segments: &[Segment<'a>]) -> Vec<Segment<'a>> {
             if !kept.is_empty() {
                 let at = u32::try_from(start + lead).expect("should fit: segments are in memory");
                 // Cannot overflow: the segment lies inside the initial memory (checked above).
-                out.push(Segment {
-                    offset: segment.offset + at,
-                    bytes: kept,
-                });
+                out.push(Segment { offset: segment.offset + at, bytes: kept });
             }
             start = cut_end;
         }
@@ -383,12 +363,8 @@ mod tests {
         let stripped = strip_custom_sections(&module).unwrap();
         assert!(!has_custom(&stripped));
         assert!(stripped.len() < module.len());
-        wasmparser::Validator::new()
-            .validate_all(&stripped)
-            .unwrap();
-        assert!(wasmprinter::print_bytes(&stripped)
-            .unwrap()
-            .contains("i32.const 7"));
+        wasmparser::Validator::new().validate_all(&stripped).unwrap();
+        assert!(wasmprinter::print_bytes(&stripped).unwrap().contains("i32.const 7"));
     }
 
     #[test]
@@ -408,13 +384,9 @@ mod tests {
         .concat();
         wasmparser::Validator::new().validate_all(&m).unwrap();
         let strict = crate::validate::stylus_features();
-        assert!(wasmparser::Validator::new_with_features(strict)
-            .validate_all(&m)
-            .is_err());
+        assert!(wasmparser::Validator::new_with_features(strict).validate_all(&m).is_err());
         let fixed = deployable(&m).unwrap();
-        wasmparser::Validator::new_with_features(strict)
-            .validate_all(&fixed)
-            .unwrap();
+        wasmparser::Validator::new_with_features(strict).validate_all(&fixed).unwrap();
     }
 
     #[test]
@@ -428,20 +400,15 @@ mod tests {
             wasmparser::Parser::new(0)
                 .parse_all(m)
                 .filter_map(|p| match p.unwrap() {
-                    wasmparser::Payload::ExportSection(r) => Some(
-                        r.into_iter()
-                            .map(|e| e.unwrap().name.to_owned())
-                            .collect::<Vec<_>>(),
-                    ),
+                    wasmparser::Payload::ExportSection(r) => {
+                        Some(r.into_iter().map(|e| e.unwrap().name.to_owned()).collect::<Vec<_>>())
+                    }
                     _ => None,
                 })
                 .flatten()
                 .collect()
         };
-        assert_eq!(
-            exports(&module),
-            ["memory", "__heap_base", "user_entrypoint"]
-        );
+        assert_eq!(exports(&module), ["memory", "__heap_base", "user_entrypoint"]);
         let fixed = deployable(&module).unwrap();
         assert_eq!(exports(&fixed), ["memory", "user_entrypoint"]);
         crate::validate::validate(&fixed).unwrap();
@@ -472,10 +439,7 @@ mod tests {
         )
         .unwrap();
         let packed = pack_data(&module).unwrap();
-        assert_eq!(
-            initial_memory(&packed).unwrap(),
-            initial_memory(&module).unwrap()
-        );
+        assert_eq!(initial_memory(&packed).unwrap(), initial_memory(&module).unwrap());
         // 4 + 20 + 5 + 20 + 2 = 51 bytes in 2 segments become "ab", "cd\0\0\0ef", "gh".
         assert_eq!(data_bytes(&module), (51, 2));
         assert_eq!(data_bytes(&packed), (2 + 7 + 2, 3));
@@ -505,15 +469,11 @@ mod tests {
     #[test]
     fn pack_data_stays_within_the_segment_limit() {
         let segment = format!("x{}", "\\00".repeat(PACK_MIN_ZERO_RUN)).repeat(200);
-        let module = wat::parse_str(format!(
-            r#"(module (memory 1) (data (i32.const 0) "{segment}"))"#
-        ))
-        .unwrap();
+        let module =
+            wat::parse_str(format!(r#"(module (memory 1) (data (i32.const 0) "{segment}"))"#))
+                .unwrap();
         let packed = pack_data(&module).unwrap();
-        assert_eq!(
-            initial_memory(&packed).unwrap(),
-            initial_memory(&module).unwrap()
-        );
+        assert_eq!(initial_memory(&packed).unwrap(), initial_memory(&module).unwrap());
         assert_eq!(data_bytes(&packed).1, crate::validate::MAX_DATA_SEGMENTS);
     }
 
@@ -527,10 +487,7 @@ mod tests {
         .unwrap();
         let fixed = deployable(&module).unwrap();
         assert_eq!(data_bytes(&fixed).0, 2);
-        assert_eq!(
-            initial_memory(&fixed).unwrap(),
-            initial_memory(&module).unwrap()
-        );
+        assert_eq!(initial_memory(&fixed).unwrap(), initial_memory(&module).unwrap());
     }
 
     #[test]

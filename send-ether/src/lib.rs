@@ -67,12 +67,7 @@ impl SendEther {
         // Interaction last but for the log: nothing is stored, and a refusal reverts everything.
         transfer_eth(self.vm(), to, value)
             .map_err(|_| Error::RecipientRefused(SendEtherRecipientRefused { to, value }))?;
-        self.vm().log(EtherSent {
-            from,
-            to,
-            value,
-            description,
-        });
+        self.vm().log(EtherSent { from, to, value, description });
         Ok(true)
     }
 

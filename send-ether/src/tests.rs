@@ -41,10 +41,7 @@ fn transfer_reverts_when_recipient_refuses() {
     vm.mock_call(BOB, Vec::new(), U256::from(7), Err(b"nope".to_vec()));
     assert_eq!(
         contract.transfer(BOB, "x".into()),
-        Err(Error::RecipientRefused(SendEtherRecipientRefused {
-            to: BOB,
-            value: U256::from(7)
-        }))
+        Err(Error::RecipientRefused(SendEtherRecipientRefused { to: BOB, value: U256::from(7) }))
     );
     assert!(vm.get_emitted_logs().is_empty());
 }
@@ -54,9 +51,7 @@ fn transfer_reverts_when_recipient_is_zero() {
     let (vm, mut contract) = setup(7);
     assert_eq!(
         contract.transfer(Address::ZERO, "x".into()),
-        Err(Error::InvalidRecipient(SendEtherInvalidRecipient {
-            to: Address::ZERO
-        }))
+        Err(Error::InvalidRecipient(SendEtherInvalidRecipient { to: Address::ZERO }))
     );
     assert!(vm.get_emitted_logs().is_empty());
 }
@@ -67,9 +62,6 @@ fn receive_refuses_plain_ether_with_typed_error() {
     let data = contract.receive().unwrap_err();
     assert_eq!(
         SendEtherPlainEtherRefused::abi_decode(&data).unwrap(),
-        SendEtherPlainEtherRefused {
-            sender: ALICE,
-            value: U256::from(5)
-        }
+        SendEtherPlainEtherRefused { sender: ALICE, value: U256::from(5) }
     );
 }

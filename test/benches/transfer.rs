@@ -14,9 +14,7 @@ fn transfer(c: &mut Criterion) {
     let mut net = Devnet::new();
     let mut args = vec![0u8; 12];
     args.extend_from_slice(holder.as_slice());
-    let token = net
-        .deploy(holder, &wasm, Some(&args))
-        .expect("token should deploy");
+    let token = net.deploy(holder, &wasm, Some(&args)).expect("token should deploy");
     // transfer(address,uint256): to a fixed recipient, 1 wei each time.
     let mut calldata = vec![0xa9, 0x05, 0x9c, 0xbb];
     calldata.extend_from_slice(&[0u8; 12]);
@@ -24,9 +22,7 @@ fn transfer(c: &mut Criterion) {
     calldata.extend_from_slice(&U256::from(1).to_be_bytes::<32>());
     c.bench_function("token transfer end to end", |b| {
         b.iter(|| {
-            let receipt = net
-                .call(holder, token, black_box(&calldata), U256::ZERO)
-                .unwrap();
+            let receipt = net.call(holder, token, black_box(&calldata), U256::ZERO).unwrap();
             assert!(receipt.success());
             black_box(receipt.gas.used)
         });

@@ -26,12 +26,7 @@ pub struct Journey {
 }
 
 const fn journey(id: &'static str, contract: &'static str, name: &'static str) -> Journey {
-    Journey {
-        id,
-        contract,
-        name,
-        anchor: &[],
-    }
+    Journey { id, contract, name, anchor: &[] }
 }
 
 const fn anchored(
@@ -40,12 +35,7 @@ const fn anchored(
     name: &'static str,
     anchor: &'static [&'static str],
 ) -> Journey {
-    Journey {
-        id,
-        contract,
-        name,
-        anchor,
-    }
+    Journey { id, contract, name, anchor }
 }
 
 /// The original (2017) purchase: a new buyer's `approve`, then `buyVideo`.
@@ -63,25 +53,14 @@ pub mod journeys {
         &["oz-erc20.transfer-new-holder"],
     );
     /// PTI `transfer` to a holder.
-    pub const TRANSFER_EXISTING_HOLDER: Journey = journey(
-        "token.transfer-existing-holder",
-        "token",
-        "transfer (existing holder)",
-    );
+    pub const TRANSFER_EXISTING_HOLDER: Journey =
+        journey("token.transfer-existing-holder", "token", "transfer (existing holder)");
     /// A first `approve`.
-    pub const APPROVE_FIRST: Journey = anchored(
-        "token.approve-first",
-        "token",
-        "approve (first)",
-        &["oz-erc20.approve-first"],
-    );
+    pub const APPROVE_FIRST: Journey =
+        anchored("token.approve-first", "token", "approve (first)", &["oz-erc20.approve-first"]);
     /// `transferFrom` within an allowance.
-    pub const TRANSFER_FROM: Journey = anchored(
-        "token.transfer-from",
-        "token",
-        "transferFrom",
-        &["oz-erc20.transfer-from"],
-    );
+    pub const TRANSFER_FROM: Journey =
+        anchored("token.transfer-from", "token", "transferFrom", &["oz-erc20.transfer-from"]);
     /// An EIP-2612 `permit`, submitted by the spender.
     pub const PERMIT: Journey = journey("token.permit", "token", "permit (relayed)");
     /// `balanceOf`, as a transaction.
@@ -90,28 +69,19 @@ pub mod journeys {
     pub const REGISTER_ADDRESS: Journey =
         journey("registry.register-address", "registry", "registerAddress");
     /// `getContractByKey`.
-    pub const GET_CONTRACT_BY_KEY: Journey = journey(
-        "registry.get-contract-by-key",
-        "registry",
-        "getContractByKey",
-    );
+    pub const GET_CONTRACT_BY_KEY: Journey =
+        journey("registry.get-contract-by-key", "registry", "getContractByKey");
     /// `getContract` (by name).
     pub const GET_CONTRACT: Journey = journey("registry.get-contract", "registry", "getContract");
     /// `registerString`.
     pub const REGISTER_STRING: Journey =
         journey("registry.register-string", "registry", "registerString");
     /// `unregisterAddress`, scheduled behind the change delay.
-    pub const UNREGISTER_ADDRESS: Journey = journey(
-        "registry.unregister-address",
-        "registry",
-        "unregisterAddress (scheduled)",
-    );
+    pub const UNREGISTER_ADDRESS: Journey =
+        journey("registry.unregister-address", "registry", "unregisterAddress (scheduled)");
     /// Re-pointing a registered name, scheduled behind the change delay.
-    pub const REPOINT_ADDRESS: Journey = journey(
-        "registry.repoint-address",
-        "registry",
-        "registerAddress (re-point, scheduled)",
-    );
+    pub const REPOINT_ADDRESS: Journey =
+        journey("registry.repoint-address", "registry", "registerAddress (re-point, scheduled)");
     /// Applying a due address change.
     pub const APPLY_ADDRESS_CHANGE: Journey = journey(
         "registry.apply-address-change",
@@ -119,11 +89,8 @@ pub mod journeys {
         "applyAddressChange (after the delay)",
     );
     /// `SendEther.transfer` of 1 ETH with a note.
-    pub const SEND_ETHER: Journey = journey(
-        "send-ether.transfer",
-        "sendEther",
-        "transfer 1 ETH with a note",
-    );
+    pub const SEND_ETHER: Journey =
+        journey("send-ether.transfer", "sendEther", "transfer 1 ETH with a note");
     /// `registerVideo`.
     pub const REGISTER_VIDEO: Journey = journey("videos.register-video", "videos", "registerVideo");
     /// `recordView` by the store (a registry lookup).
@@ -139,12 +106,8 @@ pub mod journeys {
         &["original.approve"],
     );
     /// `buyVideo` by a buyer who approved the avatar.
-    pub const BUY_VIDEO: Journey = anchored(
-        "store.buy-video",
-        "store",
-        "buyVideo (approved)",
-        &["original.buy-video"],
-    );
+    pub const BUY_VIDEO: Journey =
+        anchored("store.buy-video", "store", "buyVideo (approved)", &["original.buy-video"]);
     /// `buyVideoWithPermit`: a first purchase in one transaction.
     pub const BUY_VIDEO_WITH_PERMIT: Journey = anchored(
         "store.buy-video-with-permit",
@@ -153,11 +116,8 @@ pub mod journeys {
         ORIGINAL_PURCHASE,
     );
     /// `authorizeSpendingKey`.
-    pub const AUTHORIZE_SPENDING_KEY: Journey = journey(
-        "avatar.authorize-spending-key",
-        "avatar",
-        "authorizeSpendingKey",
-    );
+    pub const AUTHORIZE_SPENDING_KEY: Journey =
+        journey("avatar.authorize-spending-key", "avatar", "authorizeSpendingKey");
     /// `buyVideoFor` by a spending key.
     pub const BUY_VIDEO_FOR: Journey =
         journey("store.buy-video-for", "store", "buyVideoFor (spending key)");
@@ -166,31 +126,19 @@ pub mod journeys {
     /// A first `likeVideo`.
     pub const LIKE_VIDEO: Journey = journey("users.like-video", "users", "likeVideo (first vote)");
     /// `authorizePostingKey`.
-    pub const AUTHORIZE_POSTING_KEY: Journey = journey(
-        "users.authorize-posting-key",
-        "users",
-        "authorizePostingKey",
-    );
+    pub const AUTHORIZE_POSTING_KEY: Journey =
+        journey("users.authorize-posting-key", "users", "authorizePostingKey");
     /// `likeVideoBySig`, relayed.
-    pub const LIKE_VIDEO_BY_SIG: Journey = journey(
-        "users.like-video-by-sig",
-        "users",
-        "likeVideoBySig (relayed)",
-    );
+    pub const LIKE_VIDEO_BY_SIG: Journey =
+        journey("users.like-video-by-sig", "users", "likeVideoBySig (relayed)");
     /// The pool's `disburse` to one recipient.
     pub const DISBURSE: Journey = journey("avatar.disburse", "avatar", "disburse (1 payout)");
     /// The adjudicator's first `open` (its PTI balance starts from zero).
-    pub const OPEN_FIRST: Journey = journey(
-        "channels.open-first",
-        "channels",
-        "open (adjudicator's first escrow)",
-    );
+    pub const OPEN_FIRST: Journey =
+        journey("channels.open-first", "channels", "open (adjudicator's first escrow)");
     /// `openWithPermit`: a first channel in one transaction.
-    pub const OPEN_WITH_PERMIT: Journey = journey(
-        "channels.open-with-permit",
-        "channels",
-        "openWithPermit (1 tx)",
-    );
+    pub const OPEN_WITH_PERMIT: Journey =
+        journey("channels.open-with-permit", "channels", "openWithPermit (1 tx)");
     /// `openFor` by a spending key through the avatar.
     pub const OPEN_FOR: Journey =
         journey("channels.open-for", "channels", "openFor (spending key)");
@@ -199,17 +147,11 @@ pub mod journeys {
     /// `topUp`.
     pub const TOP_UP: Journey = journey("channels.top-up", "channels", "topUp");
     /// `settle` of a 10-segment voucher by a relayer.
-    pub const SETTLE_10: Journey = journey(
-        "channels.settle-10",
-        "channels",
-        "settle 10 segments (relayed)",
-    );
+    pub const SETTLE_10: Journey =
+        journey("channels.settle-10", "channels", "settle 10 segments (relayed)");
     /// `settle` of a 10⁶-segment voucher by a relayer.
-    pub const SETTLE_1M: Journey = journey(
-        "channels.settle-1m",
-        "channels",
-        "settle 10^6 segments (relayed)",
-    );
+    pub const SETTLE_1M: Journey =
+        journey("channels.settle-1m", "channels", "settle 10^6 segments (relayed)");
     /// `close` by the payee with its last voucher.
     pub const CLOSE: Journey = journey("channels.close", "channels", "close (payee, 137 segments)");
     /// `closeWithAuthorization` by a relayer (the ad case: a payee without ETH).
@@ -225,17 +167,11 @@ pub mod journeys {
     pub const WITHDRAW: Journey =
         journey("channels.withdraw", "channels", "withdraw (after grace)");
     /// `settleBatch` of one channel.
-    pub const SETTLE_BATCH_1: Journey = journey(
-        "channels.settle-batch-1",
-        "channels",
-        "settleBatch 1 channel",
-    );
+    pub const SETTLE_BATCH_1: Journey =
+        journey("channels.settle-batch-1", "channels", "settleBatch 1 channel");
     /// `settleBatch` of eleven channels to one payee.
-    pub const SETTLE_BATCH_11: Journey = journey(
-        "channels.settle-batch-11",
-        "channels",
-        "settleBatch 11 channels",
-    );
+    pub const SETTLE_BATCH_11: Journey =
+        journey("channels.settle-batch-11", "channels", "settleBatch 11 channels");
 }
 
 /// A target the report judges (totals include intrinsic gas).
@@ -312,9 +248,8 @@ impl Baselines {
     pub fn parse(json: &str) -> Result<Self, String> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| format!("gas baselines: {e}"))?;
-        let entries = value["baselines"]
-            .as_object()
-            .ok_or("gas baselines: no \"baselines\" object")?;
+        let entries =
+            value["baselines"].as_object().ok_or("gas baselines: no \"baselines\" object")?;
         entries
             .iter()
             .map(|(key, entry)| {
@@ -332,10 +267,7 @@ impl Baselines {
     /// # Errors
     /// A message naming the missing key.
     pub fn get(&self, key: &str) -> Result<u64, String> {
-        self.0
-            .get(key)
-            .copied()
-            .ok_or_else(|| format!("gas baselines: no {key}"))
+        self.0.get(key).copied().ok_or_else(|| format!("gas baselines: no {key}"))
     }
 
     /// `journey`'s Solidity equivalent: the sum of its anchor's baselines, `None` without one.
@@ -346,12 +278,7 @@ impl Baselines {
         if journey.anchor.is_empty() {
             return Ok(None);
         }
-        journey
-            .anchor
-            .iter()
-            .map(|key| self.get(key))
-            .sum::<Result<u64, String>>()
-            .map(Some)
+        journey.anchor.iter().map(|key| self.get(key)).sum::<Result<u64, String>>().map(Some)
     }
 }
 
@@ -415,20 +342,14 @@ impl Meter {
         calldata: &[u8],
         value: U256,
     ) -> Result<(), String> {
-        let programs = if self.programs.is_empty() {
-            vec![to]
-        } else {
-            self.programs.clone()
-        };
+        let programs = if self.programs.is_empty() { vec![to] } else { self.programs.clone() };
         let mut reports = [GasReport::default(); 2];
         for (report, cached) in reports.iter_mut().zip([false, true]) {
             let snapshot = net.snapshot();
             for program in &programs {
                 net.set_cached(*program, cached);
             }
-            let receipt = net
-                .call(from, to, calldata, value)
-                .map_err(|e| e.to_string())?;
+            let receipt = net.call(from, to, calldata, value).map_err(|e| e.to_string())?;
             net.revert_to(&snapshot);
             for program in &programs {
                 net.set_cached(*program, false);
@@ -444,11 +365,7 @@ impl Meter {
             }
             *report = receipt.gas;
         }
-        self.measured.push(Measured {
-            journey,
-            uncached: reports[0],
-            cached: reports[1],
-        });
+        self.measured.push(Measured { journey, uncached: reports[0], cached: reports[1] });
         Ok(())
     }
 
@@ -549,10 +466,8 @@ fn judge(target: &Target, measured: &[Measured], baselines: &Baselines) -> Resul
     let find = |j: Journey| measured.iter().find(|m| m.journey == j);
     Ok(match *target {
         Target::BelowHalfOf(j, replaced) => {
-            let parts = replaced
-                .iter()
-                .map(|key| baselines.get(key))
-                .collect::<Result<Vec<_>, _>>()?;
+            let parts =
+                replaced.iter().map(|key| baselines.get(key)).collect::<Result<Vec<_>, _>>()?;
             let whole: u64 = parts.iter().sum();
             match find(j) {
                 Some(m) => {
@@ -561,11 +476,7 @@ fn judge(target: &Target, measured: &[Measured], baselines: &Baselines) -> Resul
                         "{}: {u} uncached, {c} cached (total) vs the original's approve + \
                          buyVideo {} = {whole}; target < half ({}): {}.",
                         j.name,
-                        parts
-                            .iter()
-                            .map(u64::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" + "),
+                        parts.iter().map(u64::to_string).collect::<Vec<_>>().join(" + "),
                         whole / 2,
                         verdict(u.max(c) * 2 < whole)
                     )
@@ -589,25 +500,13 @@ fn judge(target: &Target, measured: &[Measured], baselines: &Baselines) -> Resul
                     verdict(c <= limit)
                 )
             }
-            None => format!(
-                "{} {}: journey missing; target <= {limit}.",
-                j.contract, j.name
-            ),
+            None => format!("{} {}: journey missing; target <= {limit}.", j.contract, j.name),
         },
-        Target::PerExtra {
-            label,
-            one,
-            many,
-            extra,
-            limit,
-        } => match (find(one), find(many)) {
+        Target::PerExtra { label, one, many, extra, limit } => match (find(one), find(many)) {
             (Some(one), Some(many)) => {
                 let each =
                     |a: &GasReport, b: &GasReport| b.total().saturating_sub(a.total()) / extra;
-                let (u, c) = (
-                    each(&one.uncached, &many.uncached),
-                    each(&one.cached, &many.cached),
-                );
+                let (u, c) = (each(&one.uncached, &many.uncached), each(&one.cached, &many.cached));
                 format!(
                     "{} {label}: {u} uncached ({}), {c} cached ({}); target <= {limit}.",
                     one.journey.contract,
@@ -615,10 +514,7 @@ fn judge(target: &Target, measured: &[Measured], baselines: &Baselines) -> Resul
                     verdict(c <= limit)
                 )
             }
-            _ => format!(
-                "{} {label}: journeys missing; target <= {limit}.",
-                one.contract
-            ),
+            _ => format!("{} {label}: journeys missing; target <= {limit}.", one.contract),
         },
         Target::SameExecution { label, a, b } => match (find(a), find(b)) {
             (Some(a), Some(b)) => format!(

@@ -101,10 +101,8 @@ pub fn wasm_dir() -> PathBuf {
 /// [`SuiteError::MissingWasm`] when it has not been built.
 pub fn wasm(dir: &str) -> Result<Vec<u8>, SuiteError> {
     let path = wasm_dir().join(format!("{dir}.wasm"));
-    std::fs::read(&path).map_err(|error| SuiteError::MissingWasm {
-        path: path.display().to_string(),
-        error,
-    })
+    std::fs::read(&path)
+        .map_err(|error| SuiteError::MissingWasm { path: path.display().to_string(), error })
 }
 
 /// The deployed, wired suite's addresses.
@@ -189,15 +187,9 @@ impl Suite {
         let (admin, holder) = (config.admin, config.holder);
         let mut deploy = |dir: &'static str, args: Option<Vec<u8>>| {
             net.deploy(admin, &wasm(dir)?, args.as_deref())
-                .map_err(|error| SuiteError::Deploy {
-                    contract: dir,
-                    error,
-                })
+                .map_err(|error| SuiteError::Deploy { contract: dir, error })
         };
-        let registry = deploy(
-            "registry",
-            Some((admin, config.change_delay).abi_encode_params()),
-        )?;
+        let registry = deploy("registry", Some((admin, config.change_delay).abi_encode_params()))?;
         let token = deploy("token", Some(words(&[holder])))?;
         let videos = deploy("video-registry", Some(words(&[admin, registry])))?;
         let users = deploy("user-registry", Some(words(&[admin, registry])))?;
@@ -207,21 +199,10 @@ impl Suite {
             "avatar",
             Some((admin, token, config.whitelist_delay, vec![store]).abi_encode_params()),
         )?;
-        let channels = deploy(
-            "channel",
-            Some((avatar, token, config.grace_period).abi_encode_params()),
-        )?;
-        let suite = Self {
-            admin,
-            registry,
-            token,
-            avatar,
-            videos,
-            users,
-            store,
-            send_ether,
-            channels,
-        };
+        let channels =
+            deploy("channel", Some((avatar, token, config.grace_period).abi_encode_params()))?;
+        let suite =
+            Self { admin, registry, token, avatar, videos, users, store, send_ether, channels };
         for (name, value) in [
             (names::PARATII_TOKEN, token),
             (names::PARATII_AVATAR, avatar),
@@ -235,10 +216,7 @@ impl Suite {
                 net,
                 "registerAddress",
                 registry,
-                &IParatiiRegistry::registerAddressCall {
-                    name: name.name.into(),
-                    value,
-                },
+                &IParatiiRegistry::registerAddressCall { name: name.name.into(), value },
             )?;
         }
         suite.wire(
@@ -275,9 +253,7 @@ impl Suite {
         to: Address,
         call: &C,
     ) -> Result<(), SuiteError> {
-        net.send(self.admin, to, call)
-            .map(|_| ())
-            .map_err(|error| SuiteError::Wire { step, error })
+        net.send(self.admin, to, call).map(|_| ()).map_err(|error| SuiteError::Wire { step, error })
     }
 
     /// Every program of the suite, for pricing all entries cached or uncached at once.

@@ -114,45 +114,22 @@ fn matrix() {
     ];
     let send = |from: Address, to: Address, data: Vec<u8>| {
         let r = net.call(from, to, &data, U256::ZERO).unwrap();
-        assert_eq!(
-            r.status,
-            Status::Success,
-            "setup call failed: {:?}",
-            r.output
-        );
+        assert_eq!(r.status, Status::Success, "setup call failed: {:?}", r.output);
     };
     // Due changes under `SPARE` (an address and a number), and a string, for the registry rows.
     for data in [
-        IParatiiRegistry::registerAddressCall {
-            name: SPARE.into(),
-            value: STRANGER,
-        }
-        .abi_encode(),
-        IParatiiRegistry::registerAddressCall {
-            name: SPARE.into(),
-            value: OTHER,
-        }
-        .abi_encode(),
-        IParatiiRegistry::registerUintCall {
-            name: SPARE.into(),
-            value: U256::from(1),
-        }
-        .abi_encode(),
-        IParatiiRegistry::registerStringCall {
-            name: SPARE.into(),
-            value: "x".into(),
-        }
-        .abi_encode(),
+        IParatiiRegistry::registerAddressCall { name: SPARE.into(), value: STRANGER }.abi_encode(),
+        IParatiiRegistry::registerAddressCall { name: SPARE.into(), value: OTHER }.abi_encode(),
+        IParatiiRegistry::registerUintCall { name: SPARE.into(), value: U256::from(1) }
+            .abi_encode(),
+        IParatiiRegistry::registerStringCall { name: SPARE.into(), value: "x".into() }.abi_encode(),
     ] {
         send(ADMIN, s.registry, data);
     }
     net.block_mut().timestamp += CHANGE_DELAY;
     let now = net.world().block.timestamp;
     let price = pti(14);
-    let (v, v2) = (
-        paratii_contracts::video_id(u, V_SALT),
-        paratii_contracts::video_id(u, V2_SALT),
-    );
+    let (v, v2) = (paratii_contracts::video_id(u, V_SALT), paratii_contracts::video_id(u, V2_SALT));
     // U owns v and v2; U and O are registered, funded and approve the avatar; K and P are U's.
     for salt in [V_SALT, V2_SALT] {
         send(
@@ -173,80 +150,46 @@ fn matrix() {
         send(
             HOLDER,
             s.token,
-            IParatiiToken::transferCall {
-                to: who,
-                value: pti(100),
-            }
-            .abi_encode(),
+            IParatiiToken::transferCall { to: who, value: pti(100) }.abi_encode(),
         );
         send(
             who,
             s.token,
-            IParatiiToken::approveCall {
-                spender: s.avatar,
-                value: pti(100),
-            }
-            .abi_encode(),
+            IParatiiToken::approveCall { spender: s.avatar, value: pti(100) }.abi_encode(),
         );
         send(
             who,
             s.users,
-            IUserRegistry::registerUserCall {
-                metadata: B256::repeat_byte(7),
-            }
-            .abi_encode(),
+            IUserRegistry::registerUserCall { metadata: B256::repeat_byte(7) }.abi_encode(),
         );
     }
     send(
         u,
         s.avatar,
-        IParatiiAvatar::authorizeSpendingKeyCall {
-            key: KEY,
-            cap: pti(50),
-            expiry: now + 3_600,
-        }
-        .abi_encode(),
+        IParatiiAvatar::authorizeSpendingKeyCall { key: KEY, cap: pti(50), expiry: now + 3_600 }
+            .abi_encode(),
     );
     send(
         u,
         s.users,
-        IUserRegistry::authorizePostingKeyCall {
-            user: u,
-            key: p,
-            expiry: now + 3_600,
-        }
-        .abi_encode(),
+        IUserRegistry::authorizePostingKeyCall { user: u, key: p, expiry: now + 3_600 }
+            .abi_encode(),
     );
     // The pool holds PTI and ETH to disburse.
     send(
         HOLDER,
         s.token,
-        IParatiiToken::transferCall {
-            to: s.avatar,
-            value: pti(10),
-        }
-        .abi_encode(),
+        IParatiiToken::transferCall { to: s.avatar, value: pti(10) }.abi_encode(),
     );
     net.fund(s.avatar, U256::from(1_000));
     let chain_id = net.world().block.chain_id;
     let deadline = U256::from(now + 600);
-    let vote = Vote {
-        user: u,
-        videoId: v,
-        liked: true,
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let vote = Vote { user: u, videoId: v, liked: true, nonce: U256::ZERO, deadline };
     let vote_sig = posting.sign(vote.eip712_signing_hash(&eip712_domain! {
         name: "Paratii Users", version: "1", chain_id: chain_id, verifying_contract: s.users,
     }));
-    let permit = Permit {
-        owner: u,
-        spender: s.avatar,
-        value: pti(100),
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let permit =
+        Permit { owner: u, spender: s.avatar, value: pti(100), nonce: U256::ZERO, deadline };
     let permit_sig = user.sign(permit.eip712_signing_hash(&eip712_domain! {
         name: "Paratii", version: "1", chain_id: chain_id, verifying_contract: s.token,
     }));
@@ -258,12 +201,7 @@ fn matrix() {
 
     let rows = vec![
         // --- ParatiiAvatar ---
-        row(
-            avatar,
-            &IParatiiAvatar::addToWhitelistCall { account: OTHER },
-            &[ADMIN],
-            unauthorized,
-        ),
+        row(avatar, &IParatiiAvatar::addToWhitelistCall { account: OTHER }, &[ADMIN], unauthorized),
         row(
             avatar,
             &IParatiiAvatar::removeFromWhitelistCall { account: w },
@@ -272,11 +210,7 @@ fn matrix() {
         ),
         row(
             avatar,
-            &IParatiiAvatar::transferFromCall {
-                from: u,
-                to: STRANGER,
-                amount: pti(1),
-            },
+            &IParatiiAvatar::transferFromCall { from: u, to: STRANGER, amount: pti(1) },
             &[w],
             |c| err(&IParatiiAvatar::AvatarNotWhitelisted { caller: c }),
         ),
@@ -293,12 +227,7 @@ fn matrix() {
         ),
         row(
             avatar,
-            &IParatiiAvatar::payCall {
-                from: u,
-                to: STRANGER,
-                amount: pti(1),
-                to_pool: pti(1),
-            },
+            &IParatiiAvatar::payCall { from: u, to: STRANGER, amount: pti(1), to_pool: pti(1) },
             &[w],
             |c| err(&IParatiiAvatar::AvatarNotWhitelisted { caller: c }),
         ),
@@ -325,18 +254,12 @@ fn matrix() {
             &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
             |_| unreachable!(),
         ),
+        row(avatar, &IParatiiAvatar::revokeSpendingKeyCall { key: KEY }, &[u], |c| {
+            err(&IParatiiAvatar::AvatarUnknownSpendingKey { user: c, key: KEY })
+        }),
         row(
             avatar,
-            &IParatiiAvatar::revokeSpendingKeyCall { key: KEY },
-            &[u],
-            |c| err(&IParatiiAvatar::AvatarUnknownSpendingKey { user: c, key: KEY }),
-        ),
-        row(
-            avatar,
-            &IParatiiAvatar::disburseCall {
-                recipients: vec![STRANGER],
-                amounts: vec![pti(1)],
-            },
+            &IParatiiAvatar::disburseCall { recipients: vec![STRANGER], amounts: vec![pti(1)] },
             &[ADMIN],
             unauthorized,
         ),
@@ -355,19 +278,9 @@ fn matrix() {
             &[ADMIN],
             unauthorized,
         ),
-        row(
-            avatar,
-            &IParatiiAvatar::renounceOwnershipCall {},
-            &[ADMIN],
-            unauthorized,
-        ),
+        row(avatar, &IParatiiAvatar::renounceOwnershipCall {}, &[ADMIN], unauthorized),
         // Nobody is pending: nobody accepts.
-        row(
-            avatar,
-            &IParatiiAvatar::acceptOwnershipCall {},
-            &[],
-            unauthorized,
-        ),
+        row(avatar, &IParatiiAvatar::acceptOwnershipCall {}, &[], unauthorized),
         // Plain ETH into the pool: anyone.
         Row {
             function: "receive()",
@@ -389,10 +302,7 @@ fn matrix() {
             },
             &[u],
             move |c| {
-                err(&IVideoRegistry::VideoRegistryNotApprovedRegistrar {
-                    caller: c,
-                    owner: u,
-                })
+                err(&IVideoRegistry::VideoRegistryNotApprovedRegistrar { caller: c, owner: u })
             },
         ),
         row(
@@ -406,115 +316,65 @@ fn matrix() {
             },
             &[u],
             move |c| {
-                err(&IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
-                    videoId: v,
-                    caller: c,
-                })
+                err(&IVideoRegistry::VideoRegistryNotOwnerOrRegistrar { videoId: v, caller: c })
             },
         ),
+        row(s.videos, &IVideoRegistry::removeVideoCall { video_id: v }, &[u], move |c| {
+            err(&IVideoRegistry::VideoRegistryNotOwnerOrRegistrar { videoId: v, caller: c })
+        }),
         row(
             s.videos,
-            &IVideoRegistry::removeVideoCall { video_id: v },
-            &[u],
-            move |c| {
-                err(&IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
-                    videoId: v,
-                    caller: c,
-                })
-            },
-        ),
-        row(
-            s.videos,
-            &IVideoRegistry::setRegistrarCall {
-                registrar: OTHER,
-                approved: true,
-            },
+            &IVideoRegistry::setRegistrarCall { registrar: OTHER, approved: true },
             &[ADMIN],
             |c| err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c }),
         ),
+        row(s.videos, &IVideoRegistry::recordViewCall { video_id: v }, &[w], |c| {
+            err(&IVideoRegistry::VideoRegistryUnauthorizedStatsWriter { caller: c })
+        }),
         row(
             s.videos,
-            &IVideoRegistry::recordViewCall { video_id: v },
-            &[w],
-            |c| err(&IVideoRegistry::VideoRegistryUnauthorizedStatsWriter { caller: c }),
-        ),
-        row(
-            s.videos,
-            &IVideoRegistry::recordVoteCall {
-                video_id: v,
-                previous: 0,
-                next: 1,
-            },
+            &IVideoRegistry::recordVoteCall { video_id: v, previous: 0, next: 1 },
             &[],
             |c| err(&IVideoRegistry::VideoRegistryUnauthorizedStatsWriter { caller: c }),
         ),
-        row(
-            s.videos,
-            &IVideoRegistry::transferOwnershipCall { new_owner: OTHER },
-            &[ADMIN],
-            |c| err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c }),
-        ),
-        row(
-            s.videos,
-            &IVideoRegistry::acceptOwnershipCall {},
-            &[],
-            |c| err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c }),
-        ),
-        row(
-            s.videos,
-            &IVideoRegistry::renounceOwnershipCall {},
-            &[ADMIN],
-            |c| err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c }),
-        ),
+        row(s.videos, &IVideoRegistry::transferOwnershipCall { new_owner: OTHER }, &[ADMIN], |c| {
+            err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c })
+        }),
+        row(s.videos, &IVideoRegistry::acceptOwnershipCall {}, &[], |c| {
+            err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c })
+        }),
+        row(s.videos, &IVideoRegistry::renounceOwnershipCall {}, &[ADMIN], |c| {
+            err(&IVideoRegistry::OwnableUnauthorizedAccount { account: c })
+        }),
         // --- UserRegistry ---
         row(
             s.users,
-            &IUserRegistry::registerUserCall {
-                metadata: B256::repeat_byte(8),
-            },
+            &IUserRegistry::registerUserCall { metadata: B256::repeat_byte(8) },
             &[ADMIN, KEY, p, w, STRANGER],
             |c| err(&IUserRegistry::UserRegistryAlreadyRegistered { user: c }),
         ),
         row(
             s.users,
-            &IUserRegistry::updateUserCall {
-                metadata: B256::repeat_byte(8),
-            },
+            &IUserRegistry::updateUserCall { metadata: B256::repeat_byte(8) },
             &[u, OTHER],
             |c| err(&IUserRegistry::UserRegistryUnknownUser { user: c }),
         ),
-        row(
-            s.users,
-            &IUserRegistry::removeUserCall { user: u },
-            &[ADMIN, u],
-            move |c| err(&IUserRegistry::UserRegistryNotUserOrOwner { caller: c, user: u }),
-        ),
-        row(
-            s.users,
-            &IUserRegistry::recordAcquisitionCall {
-                user: u,
-                video_id: v2,
-            },
-            &[w],
-            |c| err(&IUserRegistry::UserRegistryUnauthorizedStore { caller: c }),
-        ),
+        row(s.users, &IUserRegistry::removeUserCall { user: u }, &[ADMIN, u], move |c| {
+            err(&IUserRegistry::UserRegistryNotUserOrOwner { caller: c, user: u })
+        }),
+        row(s.users, &IUserRegistry::recordAcquisitionCall { user: u, video_id: v2 }, &[w], |c| {
+            err(&IUserRegistry::UserRegistryUnauthorizedStore { caller: c })
+        }),
         // Self-service: anyone votes for itself.
         row(
             s.users,
-            &IUserRegistry::likeVideoCall {
-                video_id: v,
-                liked: true,
-            },
+            &IUserRegistry::likeVideoCall { video_id: v, liked: true },
             &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
             |_| unreachable!(),
         ),
         row(
             s.users,
-            &IUserRegistry::likeVideoForCall {
-                user: u,
-                video_id: v,
-                liked: true,
-            },
+            &IUserRegistry::likeVideoForCall { user: u, video_id: v, liked: true },
             &[p],
             move |c| err(&IUserRegistry::UserRegistryNotPostingKey { user: u, key: c }),
         ),
@@ -533,11 +393,7 @@ fn matrix() {
         ),
         row(
             s.users,
-            &IUserRegistry::authorizePostingKeyCall {
-                user: u,
-                key: NEW_KEY,
-                expiry: now + 60,
-            },
+            &IUserRegistry::authorizePostingKeyCall { user: u, key: NEW_KEY, expiry: now + 60 },
             &[u, KEY],
             move |c| err(&IUserRegistry::UserRegistryNotUserOrSpendingKey { caller: c, user: u }),
         ),
@@ -547,30 +403,20 @@ fn matrix() {
             &[u, KEY],
             move |c| err(&IUserRegistry::UserRegistryNotUserOrSpendingKey { caller: c, user: u }),
         ),
-        row(
-            s.users,
-            &IUserRegistry::transferOwnershipCall { new_owner: OTHER },
-            &[ADMIN],
-            |c| err(&IUserRegistry::OwnableUnauthorizedAccount { account: c }),
-        ),
+        row(s.users, &IUserRegistry::transferOwnershipCall { new_owner: OTHER }, &[ADMIN], |c| {
+            err(&IUserRegistry::OwnableUnauthorizedAccount { account: c })
+        }),
         row(s.users, &IUserRegistry::acceptOwnershipCall {}, &[], |c| {
             err(&IUserRegistry::OwnableUnauthorizedAccount { account: c })
         }),
-        row(
-            s.users,
-            &IUserRegistry::renounceOwnershipCall {},
-            &[ADMIN],
-            |c| err(&IUserRegistry::OwnableUnauthorizedAccount { account: c }),
-        ),
+        row(s.users, &IUserRegistry::renounceOwnershipCall {}, &[ADMIN], |c| {
+            err(&IUserRegistry::OwnableUnauthorizedAccount { account: c })
+        }),
         // --- VideoStore (no owner) ---
         // Self-service, paid by the caller: only callers who approved the avatar get through.
         row(
             s.store,
-            &IVideoStore::buyVideoCall {
-                video_id: v2,
-                proof_of_buy: B256::ZERO,
-                max_price: price,
-            },
+            &IVideoStore::buyVideoCall { video_id: v2, proof_of_buy: B256::ZERO, max_price: price },
             &[u, OTHER],
             move |_| {
                 err(&IParatiiToken::ERC20InsufficientAllowance {
@@ -611,37 +457,26 @@ fn matrix() {
         // --- SendEther (no state, no owner) ---
         row(
             s.send_ether,
-            &ISendEther::transferCall {
-                to: STRANGER,
-                description: "hi".into(),
-            },
+            &ISendEther::transferCall { to: STRANGER, description: "hi".into() },
             &[ADMIN, u, OTHER, KEY, p, w, STRANGER],
             |_| unreachable!(),
         ),
         // --- ParatiiRegistry: writes stay the owner's; due changes are anyone's to apply ---
         row(
             s.registry,
-            &IParatiiRegistry::registerAddressCall {
-                name: "VideoStore".into(),
-                value: STRANGER,
-            },
+            &IParatiiRegistry::registerAddressCall { name: "VideoStore".into(), value: STRANGER },
             &[ADMIN],
             registry_unauthorized,
         ),
         row(
             s.registry,
-            &IParatiiRegistry::unregisterAddressCall {
-                name: "VideoStore".into(),
-            },
+            &IParatiiRegistry::unregisterAddressCall { name: "VideoStore".into() },
             &[ADMIN],
             registry_unauthorized,
         ),
         row(
             s.registry,
-            &IParatiiRegistry::registerUintCall {
-                name: SPARE.into(),
-                value: U256::from(2),
-            },
+            &IParatiiRegistry::registerUintCall { name: SPARE.into(), value: U256::from(2) },
             &[ADMIN],
             registry_unauthorized,
         ),
@@ -655,10 +490,7 @@ fn matrix() {
         ),
         row(
             s.registry,
-            &IParatiiRegistry::registerStringCall {
-                name: SPARE.into(),
-                value: "y".into(),
-            },
+            &IParatiiRegistry::registerStringCall { name: SPARE.into(), value: "y".into() },
             &[ADMIN],
             registry_unauthorized,
         ),
@@ -692,12 +524,7 @@ fn matrix() {
             &[ADMIN],
             registry_unauthorized,
         ),
-        row(
-            s.registry,
-            &IParatiiRegistry::acceptOwnershipCall {},
-            &[],
-            registry_unauthorized,
-        ),
+        row(s.registry, &IParatiiRegistry::acceptOwnershipCall {}, &[], registry_unauthorized),
         row(
             s.registry,
             &IParatiiRegistry::renounceOwnershipCall {},
@@ -706,20 +533,14 @@ fn matrix() {
         ),
     ];
 
-    let mut table = format!(
-        "{:<40} {}\n",
-        "function",
-        roles.map(|(name, _)| format!("{name:<13}")).join("")
-    );
+    let mut table =
+        format!("{:<40} {}\n", "function", roles.map(|(name, _)| format!("{name:<13}")).join(""));
     let mut mismatches = Vec::new();
     for r in &rows {
         let _ = write!(table, "{:<40} ", r.function.split('(').next().unwrap_or(""));
         for (name, caller) in roles {
-            let expected = if r.allowed.contains(&caller) {
-                Expect::Allowed
-            } else {
-                (r.denied)(caller)
-            };
+            let expected =
+                if r.allowed.contains(&caller) { Expect::Allowed } else { (r.denied)(caller) };
             let snapshot = net.snapshot();
             let receipt = net.call(caller, r.to, &r.calldata, U256::ZERO).unwrap();
             net.revert_to(&snapshot);
@@ -733,15 +554,8 @@ fn matrix() {
                 },
                 Status::Failure => Expect::Denied(receipt.failure.into_bytes()),
             };
-            let _ = write!(
-                table,
-                "{:<13}",
-                if actual == Expect::Allowed {
-                    "allow"
-                } else {
-                    "deny"
-                }
-            );
+            let _ =
+                write!(table, "{:<13}", if actual == Expect::Allowed { "allow" } else { "deny" });
             if actual != expected {
                 mismatches.push(format!(
                     "{} by {name}: expected {expected:?}, got {actual:?}",
@@ -752,12 +566,7 @@ fn matrix() {
         table.push('\n');
     }
     println!("{table}");
-    assert!(
-        mismatches.is_empty(),
-        "{} cells differ:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} cells differ:\n{}", mismatches.len(), mismatches.join("\n"));
     // The rows are listed by hand: every state-changing function of each action contract's
     // published ABI must have one.
     for (name, to) in [
@@ -768,18 +577,12 @@ fn matrix() {
         ("ISendEther", s.send_ether),
         ("IParatiiRegistry", s.registry),
     ] {
-        let path = format!(
-            "{}/../contracts/abi/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/../contracts/abi/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let abi: JsonAbi = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let mutating: Vec<String> = abi
             .functions()
             .filter(|f| {
-                !matches!(
-                    f.state_mutability,
-                    StateMutability::View | StateMutability::Pure
-                )
+                !matches!(f.state_mutability, StateMutability::View | StateMutability::Pure)
             })
             .map(alloy_json_abi::Function::signature)
             .collect();

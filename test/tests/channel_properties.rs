@@ -179,42 +179,23 @@ fn setup() -> Fixture {
             (
                 payer.address(),
                 suite.token,
-                IParatiiToken::approveCall {
-                    spender: suite.avatar,
-                    value: U256::MAX,
-                }
-                .abi_encode(),
+                IParatiiToken::approveCall { spender: suite.avatar, value: U256::MAX }.abi_encode(),
             ),
             (
                 payer.address(),
                 suite.avatar,
-                IParatiiAvatar::authorizeSpendingKeyCall {
-                    key,
-                    cap: PTI,
-                    expiry,
-                }
-                .abi_encode(),
+                IParatiiAvatar::authorizeSpendingKeyCall { key, cap: PTI, expiry }.abi_encode(),
             ),
         ] {
             let r = net.call(to, target, &data, U256::ZERO).unwrap();
             assert_eq!(r.status, Status::Success);
         }
         for (to, data) in [
-            (
-                HOLDER,
-                IParatiiToken::transferCall {
-                    to: payer.address(),
-                    value: PTI,
-                }
-                .abi_encode(),
-            ),
+            (HOLDER, IParatiiToken::transferCall { to: payer.address(), value: PTI }.abi_encode()),
             (
                 payer.address(),
-                IParatiiToken::approveCall {
-                    spender: suite.channels,
-                    value: U256::MAX,
-                }
-                .abi_encode(),
+                IParatiiToken::approveCall { spender: suite.channels, value: U256::MAX }
+                    .abi_encode(),
             ),
         ] {
             let target = suite.token;
@@ -229,41 +210,23 @@ fn setup() -> Fixture {
     let payers = payers();
     let channels: [Channel; SLOTS] = std::array::from_fn(|slot| channel(&payers, slot));
     let ids = channels.clone().map(|channel| {
-        net.view(suite.channels, &IPaymentChannels::channelIdCall { channel })
-            .unwrap()
+        net.view(suite.channels, &IPaymentChannels::channelIdCall { channel }).unwrap()
     });
     let start = net.snapshot();
-    Fixture {
-        net,
-        suite,
-        domain,
-        start,
-        payers,
-        hostile,
-        channels,
-        ids,
-    }
+    Fixture { net, suite, domain, start, payers, hostile, channels, ids }
 }
 
 /// `(deposit, settled, close requested at, finalized)` of a slot's channel.
 fn state(f: &Fixture, slot: usize) -> (U256, u64, u64, bool) {
     let s = f
         .net
-        .view(
-            f.suite.channels,
-            &IPaymentChannels::channelStateCall {
-                channel_id: f.ids[slot],
-            },
-        )
+        .view(f.suite.channels, &IPaymentChannels::channelStateCall { channel_id: f.ids[slot] })
         .unwrap();
     (s._0, s._1, s._2, s._3)
 }
 
 fn voucher(f: &Fixture, slot: usize, segments: u64, sig: &Sig, books: &mut Books) -> Vec<u8> {
-    let voucher = Voucher {
-        channelId: f.ids[slot],
-        segments,
-    };
+    let voucher = Voucher { channelId: f.ids[slot], segments };
     let signer = match sig {
         Sig::Good => {
             books.signed = books.signed.max(segments);
@@ -271,35 +234,19 @@ fn voucher(f: &Fixture, slot: usize, segments: u64, sig: &Sig, books: &mut Books
         }
         Sig::Forged => Signer::from_seed(666),
     };
-    signer
-        .sign(voucher.eip712_signing_hash(&f.domain))
-        .to_packed()
-        .to_vec()
+    signer.sign(voucher.eip712_signing_hash(&f.domain)).to_packed().to_vec()
 }
 
 /// The registry's owner schedules `ParatiiAvatar` (or `ParatiiToken`) to become the hostile
 /// contract and the delay passes; returns the apply call (anyone's) that makes it so.
 fn schedule_repoint(f: &Fixture, avatar: bool) -> (Address, Vec<u8>) {
-    let name = if avatar {
-        names::PARATII_AVATAR.name
-    } else {
-        names::PARATII_TOKEN.name
-    };
-    let schedule = IParatiiRegistry::registerAddressCall {
-        name: name.into(),
-        value: f.hostile,
-    }
-    .abi_encode();
-    let r = f
-        .net
-        .call(ADMIN, f.suite.registry, &schedule, U256::ZERO)
-        .unwrap();
+    let name = if avatar { names::PARATII_AVATAR.name } else { names::PARATII_TOKEN.name };
+    let schedule =
+        IParatiiRegistry::registerAddressCall { name: name.into(), value: f.hostile }.abi_encode();
+    let r = f.net.call(ADMIN, f.suite.registry, &schedule, U256::ZERO).unwrap();
     assert_eq!(r.status, Status::Success);
     f.net.block_mut().timestamp += CHANGE_DELAY;
-    (
-        STRANGER,
-        IParatiiRegistry::applyAddressChangeCall { name: name.into() }.abi_encode(),
-    )
+    (STRANGER, IParatiiRegistry::applyAddressChangeCall { name: name.into() }.abi_encode())
 }
 
 /// Runs one operation; it may succeed or revert, but never fail otherwise.
@@ -314,11 +261,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             }
             .abi_encode(),
         ),
-        Op::OpenFor {
-            slot,
-            segments,
-            by_key,
-        } => (
+        Op::OpenFor { slot, segments, by_key } => (
             if *by_key { KEYS[slot % 2] } else { STRANGER },
             IPaymentChannels::openForCall {
                 channel: ch(*slot),
@@ -327,11 +270,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             .abi_encode(),
         ),
         Op::Repoint { avatar } => schedule_repoint(f, *avatar),
-        Op::TopUp {
-            slot,
-            segments,
-            stranger,
-        } => (
+        Op::TopUp { slot, segments, stranger } => (
             if *stranger { STRANGER } else { ch(*slot).payer },
             IPaymentChannels::topUpCall {
                 channel: ch(*slot),
@@ -339,11 +278,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             }
             .abi_encode(),
         ),
-        Op::Settle {
-            slot,
-            segments,
-            sig,
-        } => (
+        Op::Settle { slot, segments, sig } => (
             STRANGER,
             IPaymentChannels::settleCall {
                 channel: ch(*slot),
@@ -352,11 +287,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             }
             .abi_encode(),
         ),
-        Op::Close {
-            slot,
-            segments,
-            by_payee,
-        } => (
+        Op::Close { slot, segments, by_payee } => (
             if *by_payee { ch(*slot).payee } else { STRANGER },
             IPaymentChannels::closeCall {
                 channel: ch(*slot),
@@ -389,12 +320,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
 
 /// Books the adjudicator's events of a successful receipt into the slots they name.
 fn book(f: &Fixture, books: &mut [Books; SLOTS], receipt: &Receipt) {
-    let slot_of = |id: B256| {
-        f.ids
-            .iter()
-            .position(|x| *x == id)
-            .expect("a known channel")
-    };
+    let slot_of = |id: B256| f.ids.iter().position(|x| *x == id).expect("a known channel");
     let at = f.suite.channels;
     for e in receipt.events::<IPaymentChannels::ChannelOpened>(at) {
         books[slot_of(e.channelId)].deposit += e.deposit;
@@ -421,16 +347,9 @@ fn check(
 ) -> Result<[(U256, u64, u64, bool); SLOTS], TestCaseError> {
     let held = f
         .net
-        .view(
-            f.suite.token,
-            &IParatiiToken::balanceOfCall {
-                owner: f.suite.channels,
-            },
-        )
+        .view(f.suite.token, &IParatiiToken::balanceOfCall { owner: f.suite.channels })
         .unwrap();
-    let owed = books
-        .iter()
-        .fold(U256::ZERO, |sum, b| sum + b.deposit - b.paid - b.refunded);
+    let owed = books.iter().fold(U256::ZERO, |sum, b| sum + b.deposit - b.paid - b.refunded);
     prop_assert_eq!(held, owed, "PTI held == Σ (deposit − paid − refunded)");
     let mut now = [(U256::ZERO, 0, 0, false); SLOTS];
     for slot in 0..SLOTS {
@@ -438,34 +357,15 @@ fn check(
         let b = books[slot];
         let price = f.channels[slot].pricePerSegment;
         prop_assert_eq!(s.0, b.deposit, "deposit of slot {}", slot);
-        prop_assert_eq!(
-            b.paid,
-            price * U256::from(s.1),
-            "paid == settled × price, slot {}",
-            slot
-        );
-        prop_assert!(
-            s.1 <= b.signed,
-            "settled beyond what was signed, slot {}",
-            slot
-        );
+        prop_assert_eq!(b.paid, price * U256::from(s.1), "paid == settled × price, slot {}", slot);
+        prop_assert!(s.1 <= b.signed, "settled beyond what was signed, slot {}", slot);
         prop_assert!(s.1 >= before[slot].1, "settled decreased, slot {}", slot);
         prop_assert!(s.0 >= before[slot].0, "deposit shrank, slot {}", slot);
         if before[slot].3 {
-            prop_assert_eq!(
-                s,
-                before[slot],
-                "a finalized channel changed, slot {}",
-                slot
-            );
+            prop_assert_eq!(s, before[slot], "a finalized channel changed, slot {}", slot);
         }
         if s.3 {
-            prop_assert_eq!(
-                b.paid + b.refunded,
-                b.deposit,
-                "finalized slot {} books",
-                slot
-            );
+            prop_assert_eq!(b.paid + b.refunded, b.deposit, "finalized slot {} books", slot);
         }
         now[slot] = s;
     }

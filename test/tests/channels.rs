@@ -37,21 +37,11 @@ fn price() -> U256 {
 impl Chain {
     /// Gives `who` `amount` PTI and approves it all to the adjudicator.
     fn fund_and_approve(&self, who: Address, amount: U256) {
-        self.ok(
-            HOLDER,
-            self.s.token,
-            &IParatiiToken::transferCall {
-                to: who,
-                value: amount,
-            },
-        );
+        self.ok(HOLDER, self.s.token, &IParatiiToken::transferCall { to: who, value: amount });
         self.ok(
             who,
             self.s.token,
-            &IParatiiToken::approveCall {
-                spender: self.s.channels,
-                value: amount,
-            },
+            &IParatiiToken::approveCall { spender: self.s.channels, value: amount },
         );
     }
 
@@ -64,35 +54,21 @@ impl Chain {
 
     fn id(&self, channel: &Channel) -> B256 {
         self.net
-            .view(
-                self.s.channels,
-                &IPaymentChannels::channelIdCall {
-                    channel: channel.clone(),
-                },
-            )
+            .view(self.s.channels, &IPaymentChannels::channelIdCall { channel: channel.clone() })
             .unwrap()
     }
 
     /// A voucher for `segments` in total, signed by `signer`, packed r ‖ s ‖ v.
     fn voucher(&self, signer: &Signer, channel: &Channel, segments: u64) -> Vec<u8> {
-        let voucher = Voucher {
-            channelId: self.id(channel),
-            segments,
-        };
-        signer
-            .sign(voucher.eip712_signing_hash(&self.domain()))
-            .to_packed()
-            .to_vec()
+        let voucher = Voucher { channelId: self.id(channel), segments };
+        signer.sign(voucher.eip712_signing_hash(&self.domain())).to_packed().to_vec()
     }
 
     fn open(&self, channel: &Channel, deposit: U256) -> Receipt {
         self.ok(
             channel.payer,
             self.s.channels,
-            &IPaymentChannels::openCall {
-                channel: channel.clone(),
-                deposit,
-            },
+            &IPaymentChannels::openCall { channel: channel.clone(), deposit },
         )
     }
 
@@ -104,15 +80,8 @@ impl Chain {
         segments: u64,
         deadline: u64,
     ) -> Vec<u8> {
-        let auth = CloseAuthorization {
-            channelId: self.id(channel),
-            segments,
-            deadline,
-        };
-        payee
-            .sign(auth.eip712_signing_hash(&self.domain()))
-            .to_packed()
-            .to_vec()
+        let auth = CloseAuthorization { channelId: self.id(channel), segments, deadline };
+        payee.sign(auth.eip712_signing_hash(&self.domain())).to_packed().to_vec()
     }
 
     /// `(deposit, settled, close requested at, finalized, phase)`.
@@ -121,9 +90,7 @@ impl Chain {
             .net
             .view(
                 self.s.channels,
-                &IPaymentChannels::channelStateCall {
-                    channel_id: self.id(channel),
-                },
+                &IPaymentChannels::channelStateCall { channel_id: self.id(channel) },
             )
             .unwrap();
         (s._0, s._1, s._2, s._3, s._4)
@@ -152,10 +119,7 @@ fn viewer_streams_300_segments_stops_at_137_and_close_pays_exactly_137() {
     c.fund_and_approve(viewer, deposit);
     let opened = c.open(&ch, deposit);
     let id = c.id(&ch);
-    assert_eq!(
-        opened.events::<IPaymentChannels::ChannelOpened>(c.s.channels)[0].deposit,
-        deposit
-    );
+    assert_eq!(opened.events::<IPaymentChannels::ChannelOpened>(c.s.channels)[0].deposit, deposit);
     assert_eq!(c.pti_of(c.s.channels), deposit);
 
     // One voucher per segment, off chain; the viewer stops after segment 137.
@@ -176,12 +140,7 @@ fn viewer_streams_300_segments_stops_at_137_and_close_pays_exactly_137() {
     assert_eq!(c.pti_of(c.s.channels), U256::ZERO);
     let record = &closed.events::<IPaymentChannels::ChannelClosed>(c.s.channels)[0];
     assert_eq!(
-        (
-            record.channelId,
-            record.segments,
-            record.paid,
-            record.refunded
-        ),
+        (record.channelId, record.segments, record.paid, record.refunded),
         (id, 137, paid, deposit - paid)
     );
     assert!(c.state(&ch).3, "finalized");
@@ -245,39 +204,21 @@ fn payer_exits_after_grace_period_when_payee_vanished() {
     let deposit = price() * U256::from(100);
     c.fund_and_approve(viewer, deposit);
     c.open(&ch, deposit);
-    let requested = c.ok(
-        viewer,
-        c.s.channels,
-        &IPaymentChannels::requestCloseCall {
-            channel: ch.clone(),
-        },
-    );
+    let requested =
+        c.ok(viewer, c.s.channels, &IPaymentChannels::requestCloseCall { channel: ch.clone() });
     let until = c.now() + GRACE_PERIOD;
     assert_eq!(
         requested.events::<IPaymentChannels::ChannelCloseRequested>(c.s.channels)[0].until,
         until
     );
     // During the grace period the payer cannot withdraw.
-    let data = c.reverts(
-        viewer,
-        c.s.channels,
-        &IPaymentChannels::withdrawCall {
-            channel: ch.clone(),
-        },
-    );
-    assert_eq!(
-        data[..4],
-        IPaymentChannels::ChannelGracePeriodActive::SELECTOR
-    );
+    let data =
+        c.reverts(viewer, c.s.channels, &IPaymentChannels::withdrawCall { channel: ch.clone() });
+    assert_eq!(data[..4], IPaymentChannels::ChannelGracePeriodActive::SELECTOR);
     // The payee never shows up; the grace period passes.
     c.net.block_mut().timestamp = until;
-    let closed = c.ok(
-        viewer,
-        c.s.channels,
-        &IPaymentChannels::withdrawCall {
-            channel: ch.clone(),
-        },
-    );
+    let closed =
+        c.ok(viewer, c.s.channels, &IPaymentChannels::withdrawCall { channel: ch.clone() });
     assert_eq!(c.pti_of(viewer), deposit);
     let record = &closed.events::<IPaymentChannels::ChannelClosed>(c.s.channels)[0];
     assert_eq!((record.paid, record.refunded), (U256::ZERO, deposit));
@@ -315,22 +256,13 @@ fn producer_settles_100_channels_in_one_batch_skipping_two_bad_items() {
             s: sig.s,
         });
     }
-    let receipt = c.ok(
-        PRODUCER,
-        c.s.channels,
-        &IPaymentChannels::settleBatchCall { items },
-    );
+    let receipt = c.ok(PRODUCER, c.s.channels, &IPaymentChannels::settleBatchCall { items });
     let skipped = receipt.events::<IPaymentChannels::ChannelSettleSkipped>(c.s.channels);
     assert_eq!(
         skipped.iter().map(|e| e.index).collect::<Vec<_>>(),
         vec![U256::from(40), U256::from(70)]
     );
-    assert_eq!(
-        receipt
-            .events::<IPaymentChannels::ChannelSettled>(c.s.channels)
-            .len(),
-        98
-    );
+    assert_eq!(receipt.events::<IPaymentChannels::ChannelSettled>(c.s.channels).len(), 98);
     // One token transfer for the whole batch.
     let transfers = receipt.events::<IParatiiToken::Transfer>(c.s.token);
     assert_eq!(transfers.len(), 1);
@@ -348,22 +280,10 @@ fn open_with_permit_needs_no_prior_approve() {
     let viewer = Signer::from_seed(903);
     let v = viewer.address();
     let deposit = price() * U256::from(10);
-    c.ok(
-        HOLDER,
-        c.s.token,
-        &IParatiiToken::transferCall {
-            to: v,
-            value: deposit,
-        },
-    );
+    c.ok(HOLDER, c.s.token, &IParatiiToken::transferCall { to: v, value: deposit });
     let deadline = U256::from(c.now() + 600);
-    let permit = Permit {
-        owner: v,
-        spender: c.s.channels,
-        value: deposit,
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let permit =
+        Permit { owner: v, spender: c.s.channels, value: deposit, nonce: U256::ZERO, deadline };
     let domain = eip712_domain! {
         name: "Paratii", version: "1", chain_id: c.net.world().block.chain_id,
         verifying_contract: c.s.token,
@@ -395,19 +315,9 @@ fn spending_key_opens_for_its_user_through_the_avatar_within_cap() {
     c.ok(
         HOLDER,
         c.s.token,
-        &IParatiiToken::transferCall {
-            to: user,
-            value: deposit * U256::from(3),
-        },
+        &IParatiiToken::transferCall { to: user, value: deposit * U256::from(3) },
     );
-    c.ok(
-        user,
-        c.s.token,
-        &IParatiiToken::approveCall {
-            spender: c.s.avatar,
-            value: U256::MAX,
-        },
-    );
+    c.ok(user, c.s.token, &IParatiiToken::approveCall { spender: c.s.avatar, value: U256::MAX });
     c.ok(
         user,
         c.s.avatar,
@@ -422,10 +332,7 @@ fn spending_key_opens_for_its_user_through_the_avatar_within_cap() {
     c.ok(
         key.address(),
         c.s.channels,
-        &IPaymentChannels::openForCall {
-            channel: ch.clone(),
-            deposit,
-        },
+        &IPaymentChannels::openForCall { channel: ch.clone(), deposit },
     );
     assert_eq!(c.state(&ch).0, deposit);
     assert_eq!(c.pti_of(user), deposit * U256::from(2));
@@ -438,10 +345,7 @@ fn spending_key_opens_for_its_user_through_the_avatar_within_cap() {
             deposit,
         },
     );
-    assert_eq!(
-        data[..4],
-        IParatiiAvatar::AvatarSpendingCapExceeded::SELECTOR
-    );
+    assert_eq!(data[..4], IParatiiAvatar::AvatarSpendingCapExceeded::SELECTOR);
     // The key's vouchers pay the producer.
     c.ok(
         PRODUCER,
@@ -550,10 +454,7 @@ fn repointed_registry_avatar_cannot_fund_a_channel_with_nothing() {
     let refused = c.reverts(
         attacker.address(),
         c.s.channels,
-        &IPaymentChannels::openForCall {
-            channel: loot.clone(),
-            deposit: escrow,
-        },
+        &IPaymentChannels::openForCall { channel: loot.clone(), deposit: escrow },
     );
     assert_eq!(
         refused,
@@ -568,22 +469,8 @@ fn repointed_registry_avatar_cannot_fund_a_channel_with_nothing() {
     // A real spending key still opens with real PTI, whatever the registry says.
     let user = address!("0x00000000000000000000000000000000000000b6");
     let key = Signer::from_seed(912);
-    c.ok(
-        HOLDER,
-        c.s.token,
-        &IParatiiToken::transferCall {
-            to: user,
-            value: escrow,
-        },
-    );
-    c.ok(
-        user,
-        c.s.token,
-        &IParatiiToken::approveCall {
-            spender: c.s.avatar,
-            value: escrow,
-        },
-    );
+    c.ok(HOLDER, c.s.token, &IParatiiToken::transferCall { to: user, value: escrow });
+    c.ok(user, c.s.token, &IParatiiToken::approveCall { spender: c.s.avatar, value: escrow });
     c.ok(
         user,
         c.s.avatar,
@@ -675,66 +562,32 @@ fn reentrant_token_cannot_settle_twice_during_a_payout() {
             salt: ch.salt,
         },
     );
-    let sig = payer.sign(
-        Voucher {
-            channelId: id,
-            segments: 10,
-        }
-        .eip712_signing_hash(&domain),
-    );
+    let sig = payer.sign(Voucher { channelId: id, segments: 10 }.eip712_signing_hash(&domain));
     let settle = IPaymentChannels::settleCall {
         channel: ch.clone(),
         segments: 10,
         voucher_signature: sig.to_packed().to_vec().into(),
     };
-    let token = net
-        .deploy(
-            admin,
-            &hostile_token(channels_at, &settle.abi_encode()),
-            None,
-        )
-        .unwrap();
+    let token = net.deploy(admin, &hostile_token(channels_at, &settle.abi_encode()), None).unwrap();
     assert_eq!(token, token_at);
-    let avatar = net
-        .deploy(admin, &common::answering(token.into_word()), None)
-        .unwrap();
+    let avatar = net.deploy(admin, &common::answering(token.into_word()), None).unwrap();
     let mut args = avatar.into_word().to_vec();
     args.extend_from_slice(token.into_word().as_slice());
     args.extend_from_slice(&U256::from(GRACE_PERIOD).to_be_bytes::<32>());
-    let channels = net
-        .deploy(admin, &paratii_test::wasm("channel").unwrap(), Some(&args))
-        .unwrap();
+    let channels = net.deploy(admin, &paratii_test::wasm("channel").unwrap(), Some(&args)).unwrap();
     assert_eq!(channels, channels_at);
     net.send_receipt(
         ch.payer,
         channels,
-        &IPaymentChannels::openCall {
-            channel: ch.clone(),
-            deposit: price() * U256::from(100),
-        },
+        &IPaymentChannels::openCall { channel: ch.clone(), deposit: price() * U256::from(100) },
     )
     .expect("open");
     // The relayer's settle pays out; during the payout the token re-enters with the same
     // voucher. The inner call fails (the state was written before the transfer, and the SDK
     // refuses re-entry); the outer settle completes once.
-    let receipt = net
-        .send_receipt(RELAYER, channels, &settle)
-        .expect("settle");
-    assert_eq!(
-        net.world().storage(token, U256::from(1)),
-        B256::with_last_byte(2)
-    );
-    assert_eq!(
-        receipt
-            .events::<IPaymentChannels::ChannelSettled>(channels)
-            .len(),
-        1
-    );
-    let state = net
-        .view(
-            channels,
-            &IPaymentChannels::channelStateCall { channel_id: id },
-        )
-        .unwrap();
+    let receipt = net.send_receipt(RELAYER, channels, &settle).expect("settle");
+    assert_eq!(net.world().storage(token, U256::from(1)), B256::with_last_byte(2));
+    assert_eq!(receipt.events::<IPaymentChannels::ChannelSettled>(channels).len(), 1);
+    let state = net.view(channels, &IPaymentChannels::channelStateCall { channel_id: id }).unwrap();
     assert_eq!(state._1, 10);
 }

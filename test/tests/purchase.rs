@@ -66,10 +66,7 @@ impl Chain {
         self.ok(
             who,
             self.s.token,
-            &IParatiiToken::approveCall {
-                spender: self.s.avatar,
-                value: amount,
-            },
+            &IParatiiToken::approveCall { spender: self.s.avatar, value: amount },
         );
     }
 
@@ -77,21 +74,14 @@ impl Chain {
         self.ok(
             who,
             self.s.store,
-            &IVideoStore::buyVideoCall {
-                video_id: video,
-                proof_of_buy: PROOF,
-                max_price: price(),
-            },
+            &IVideoStore::buyVideoCall { video_id: video, proof_of_buy: PROOF, max_price: price() },
         )
     }
 
     fn stats(&self, video: B256) -> (u64, u64, u64) {
         let s = self
             .net
-            .view(
-                self.s.videos,
-                &IVideoRegistry::getStatsCall { video_id: video },
-            )
+            .view(self.s.videos, &IVideoRegistry::getStatsCall { video_id: video })
             .unwrap();
         (s._0, s._1, s._2)
     }
@@ -115,30 +105,18 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
     assert_eq!(c.pti_of(buyer), U256::from(1));
     assert_eq!(
         c.net
-            .view(
-                c.s.token,
-                &IParatiiToken::allowanceCall {
-                    owner: buyer,
-                    spender: c.s.avatar
-                }
-            )
+            .view(c.s.token, &IParatiiToken::allowanceCall { owner: buyer, spender: c.s.avatar })
             .unwrap(),
         U256::ZERO
     );
 
     let transfers = receipt.events::<IParatiiToken::Transfer>(c.s.token);
     assert_eq!(
-        transfers
-            .iter()
-            .map(|t| (t.from, t.to, t.value))
-            .collect::<Vec<_>>(),
+        transfers.iter().map(|t| (t.from, t.to, t.value)).collect::<Vec<_>>(),
         vec![(buyer, c.s.avatar, pool), (buyer, CREATOR, price() - pool)]
     );
     let acquired = receipt.events::<IUserRegistry::VideoAcquired>(c.s.users);
-    assert_eq!(
-        (acquired.len(), acquired[0].user, acquired[0].videoId),
-        (1, buyer, video())
-    );
+    assert_eq!((acquired.len(), acquired[0].user, acquired[0].videoId), (1, buyer, video()));
     let viewed = receipt.events::<IVideoRegistry::VideoViewed>(c.s.videos);
     assert_eq!(viewed[0].views, 1);
     let bought = receipt.events::<IVideoStore::VideoBought>(c.s.store);
@@ -155,29 +133,12 @@ fn buy_video_after_approve_pays_pool_30_owner_70_and_records_sale_acquisition_vi
         }]
     );
 
-    let sale = c
-        .net
-        .view(
-            c.s.store,
-            &IVideoStore::getSaleCall {
-                buyer,
-                video_id: video(),
-            },
-        )
-        .unwrap();
-    assert_eq!(
-        (sale._0, sale._1, sale._2, sale._3),
-        (true, price(), PROOF, c.now())
-    );
+    let sale =
+        c.net.view(c.s.store, &IVideoStore::getSaleCall { buyer, video_id: video() }).unwrap();
+    assert_eq!((sale._0, sale._1, sale._2, sale._3), (true, price(), PROOF, c.now()));
     assert!(c
         .net
-        .view(
-            c.s.users,
-            &IUserRegistry::userAcquiredVideoCall {
-                user: buyer,
-                video_id: video()
-            }
-        )
+        .view(c.s.users, &IUserRegistry::userAcquiredVideoCall { user: buyer, video_id: video() })
         .unwrap());
     assert_eq!(c.stats(video()), (1, 0, 0));
 }
@@ -189,13 +150,8 @@ fn buy_video_with_permit_needs_no_prior_approve() {
     let b = buyer.address();
     c.fund_pti(b, pti(100));
     let deadline = U256::from(c.now() + 600);
-    let permit = Permit {
-        owner: b,
-        spender: c.s.avatar,
-        value: pti(50),
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let permit =
+        Permit { owner: b, spender: c.s.avatar, value: pti(50), nonce: U256::ZERO, deadline };
     let domain = eip712_domain! {
         name: "Paratii", version: "1", chain_id: c.net.world().block.chain_id,
         verifying_contract: c.s.token,
@@ -217,17 +173,11 @@ fn buy_video_with_permit_needs_no_prior_approve() {
     );
     assert_eq!(c.pti_of(b), pti(86));
     // The permit approved 50; the purchase spent 14 of it; a second video needs no signature.
-    let allowance = IParatiiToken::allowanceCall {
-        owner: b,
-        spender: c.s.avatar,
-    };
+    let allowance = IParatiiToken::allowanceCall { owner: b, spender: c.s.avatar };
     assert_eq!(c.net.view(c.s.token, &allowance).unwrap(), pti(36));
     c.buy(b, video_2());
     assert_eq!(c.net.view(c.s.token, &allowance).unwrap(), pti(22));
-    assert_eq!(
-        c.pti_of(CREATOR),
-        (price() - price() * POOL_SHARE / PTI) * U256::from(2)
-    );
+    assert_eq!(c.pti_of(CREATOR), (price() - price() * POOL_SHARE / PTI) * U256::from(2));
 }
 
 #[test]
@@ -238,13 +188,8 @@ fn buy_video_with_permit_reverts_with_token_error_when_signature_is_wrong() {
     c.fund_pti(b, pti(100));
     let deadline = U256::from(c.now() + 600);
     let stranger = Signer::from_seed(43);
-    let permit = Permit {
-        owner: b,
-        spender: c.s.avatar,
-        value: pti(50),
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let permit =
+        Permit { owner: b, spender: c.s.avatar, value: pti(50), nonce: U256::ZERO, deadline };
     let domain = eip712_domain! {
         name: "Paratii", version: "1", chain_id: c.net.world().block.chain_id,
         verifying_contract: c.s.token,
@@ -278,41 +223,19 @@ fn like_after_buying_says_acquired_and_counts_on_the_video() {
     c.fund_pti(buyer, price());
     c.approve_avatar(buyer, price());
     c.buy(buyer, video());
-    let receipt = c.ok(
-        buyer,
-        c.s.users,
-        &IUserRegistry::likeVideoCall {
-            video_id: video(),
-            liked: true,
-        },
-    );
+    let receipt =
+        c.ok(buyer, c.s.users, &IUserRegistry::likeVideoCall { video_id: video(), liked: true });
     let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert!(voted[0].liked && voted[0].acquired);
-    assert_eq!(
-        receipt.events::<IVideoRegistry::VideoVotesChanged>(c.s.videos)[0].likes,
-        1
-    );
+    assert_eq!(receipt.events::<IVideoRegistry::VideoVotesChanged>(c.s.videos)[0].likes, 1);
     // Someone who did not buy may dislike; the event says so.
-    let receipt = c.ok(
-        other,
-        c.s.users,
-        &IUserRegistry::likeVideoCall {
-            video_id: video(),
-            liked: false,
-        },
-    );
+    let receipt =
+        c.ok(other, c.s.users, &IUserRegistry::likeVideoCall { video_id: video(), liked: false });
     let voted = receipt.events::<IUserRegistry::VideoVoted>(c.s.users);
     assert!(!voted[0].liked && !voted[0].acquired);
     assert_eq!(c.stats(video()), (1, 1, 1));
     // The buyer changes its mind: a dislike overrides its like.
-    c.ok(
-        buyer,
-        c.s.users,
-        &IUserRegistry::likeVideoCall {
-            video_id: video(),
-            liked: false,
-        },
-    );
+    c.ok(buyer, c.s.users, &IUserRegistry::likeVideoCall { video_id: video(), liked: false });
     assert_eq!(c.stats(video()), (1, 0, 2));
 }
 
@@ -323,24 +246,12 @@ fn vote_on_unknown_video_fails_with_video_registry_error_and_leaves_no_vote() {
     let data = c.reverts(
         STRANGER,
         c.s.users,
-        &IUserRegistry::likeVideoCall {
-            video_id: unknown,
-            liked: true,
-        },
+        &IUserRegistry::likeVideoCall { video_id: unknown, liked: true },
     );
-    assert_eq!(
-        data,
-        IVideoRegistry::VideoRegistryUnknownVideo { videoId: unknown }.abi_encode()
-    );
+    assert_eq!(data, IVideoRegistry::VideoRegistryUnknownVideo { videoId: unknown }.abi_encode());
     assert!(!c
         .net
-        .view(
-            c.s.users,
-            &IUserRegistry::userLikesVideoCall {
-                user: STRANGER,
-                video_id: unknown
-            }
-        )
+        .view(c.s.users, &IUserRegistry::userLikesVideoCall { user: STRANGER, video_id: unknown })
         .unwrap());
 }
 
@@ -356,20 +267,9 @@ fn buy_video_twice_fails_and_charges_nothing() {
     let data = c.reverts(
         buyer,
         c.s.store,
-        &IVideoStore::buyVideoCall {
-            video_id: video(),
-            proof_of_buy: PROOF,
-            max_price: price(),
-        },
+        &IVideoStore::buyVideoCall { video_id: video(), proof_of_buy: PROOF, max_price: price() },
     );
-    assert_eq!(
-        data,
-        IVideoStore::VideoStoreAlreadyBought {
-            buyer,
-            videoId: video()
-        }
-        .abi_encode()
-    );
+    assert_eq!(data, IVideoStore::VideoStoreAlreadyBought { buyer, videoId: video() }.abi_encode());
     assert_eq!(c.pti_of(buyer), pti(86));
     assert_eq!(c.stats(video()), (1, 0, 0));
 }
@@ -381,16 +281,9 @@ fn buy_unknown_video_fails_with_video_registry_error() {
     let data = c.reverts(
         STRANGER,
         c.s.store,
-        &IVideoStore::buyVideoCall {
-            video_id: unknown,
-            proof_of_buy: PROOF,
-            max_price: price(),
-        },
+        &IVideoStore::buyVideoCall { video_id: unknown, proof_of_buy: PROOF, max_price: price() },
     );
-    assert_eq!(
-        data,
-        IVideoRegistry::VideoRegistryUnknownVideo { videoId: unknown }.abi_encode()
-    );
+    assert_eq!(data, IVideoRegistry::VideoRegistryUnknownVideo { videoId: unknown }.abi_encode());
 }
 
 #[test]
@@ -404,19 +297,11 @@ fn buy_video_fails_when_pool_share_is_misconfigured_to_3000_percent() {
     let data = c.reverts(
         buyer,
         c.s.store,
-        &IVideoStore::buyVideoCall {
-            video_id: video(),
-            proof_of_buy: PROOF,
-            max_price: price(),
-        },
+        &IVideoStore::buyVideoCall { video_id: video(), proof_of_buy: PROOF, max_price: price() },
     );
     assert_eq!(
         data,
-        IVideoStore::VideoStoreInvalidPoolShare {
-            share: thirty,
-            max: PTI
-        }
-        .abi_encode()
+        IVideoStore::VideoStoreInvalidPoolShare { share: thirty, max: PTI }.abi_encode()
     );
 }
 
@@ -431,11 +316,7 @@ fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
     let data = c.reverts(
         buyer,
         c.s.store,
-        &IVideoStore::buyVideoCall {
-            video_id: video(),
-            proof_of_buy: PROOF,
-            max_price: price(),
-        },
+        &IVideoStore::buyVideoCall { video_id: video(), proof_of_buy: PROOF, max_price: price() },
     );
     let pool = price() * POOL_SHARE / PTI;
     assert_eq!(
@@ -451,13 +332,7 @@ fn buy_video_without_allowance_fails_with_token_error_and_records_nothing() {
     assert_eq!(c.pti_of(c.s.avatar), U256::ZERO);
     assert!(!c
         .net
-        .view(
-            c.s.store,
-            &IVideoStore::hasBoughtCall {
-                buyer,
-                video_id: video()
-            }
-        )
+        .view(c.s.store, &IVideoStore::hasBoughtCall { buyer, video_id: video() })
         .unwrap());
     assert_eq!(c.stats(video()), (0, 0, 0));
 }
@@ -468,24 +343,13 @@ fn store_removed_from_whitelist_cannot_take_payments() {
     let buyer = address!("0x00000000000000000000000000000000000000b1");
     c.fund_pti(buyer, pti(100));
     c.approve_avatar(buyer, pti(100));
-    c.ok(
-        ADMIN,
-        c.s.avatar,
-        &IParatiiAvatar::removeFromWhitelistCall { account: c.s.store },
-    );
+    c.ok(ADMIN, c.s.avatar, &IParatiiAvatar::removeFromWhitelistCall { account: c.s.store });
     let data = c.reverts(
         buyer,
         c.s.store,
-        &IVideoStore::buyVideoCall {
-            video_id: video(),
-            proof_of_buy: PROOF,
-            max_price: price(),
-        },
+        &IVideoStore::buyVideoCall { video_id: video(), proof_of_buy: PROOF, max_price: price() },
     );
-    assert_eq!(
-        data,
-        IParatiiAvatar::AvatarNotWhitelisted { caller: c.s.store }.abi_encode()
-    );
+    assert_eq!(data, IParatiiAvatar::AvatarNotWhitelisted { caller: c.s.store }.abi_encode());
 }
 
 // --- spending keys and posting keys ---
@@ -498,15 +362,7 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
     c.fund_pti(user, pti(100));
     c.approve_avatar(user, pti(100));
     let expiry = c.now() + 3_600;
-    c.ok(
-        user,
-        c.s.avatar,
-        &IParatiiAvatar::authorizeSpendingKeyCall {
-            key,
-            cap: pti(20),
-            expiry,
-        },
-    );
+    c.ok(user, c.s.avatar, &IParatiiAvatar::authorizeSpendingKeyCall { key, cap: pti(20), expiry });
     let receipt = c.ok(
         key,
         c.s.store,
@@ -520,16 +376,10 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
     // One charge for the whole price: a key never pays half a sale.
     let charged = receipt.events::<IParatiiAvatar::SpendingKeyCharged>(c.s.avatar);
     assert_eq!(
-        charged
-            .iter()
-            .map(|e| (e.spender, e.amount, e.remaining))
-            .collect::<Vec<_>>(),
+        charged.iter().map(|e| (e.spender, e.amount, e.remaining)).collect::<Vec<_>>(),
         vec![(c.s.store, price(), pti(6))]
     );
-    assert_eq!(
-        receipt.events::<IVideoStore::VideoBought>(c.s.store)[0].key,
-        key
-    );
+    assert_eq!(receipt.events::<IVideoStore::VideoBought>(c.s.store)[0].key, key);
     assert_eq!(c.pti_of(user), pti(86));
     assert_eq!(c.pti_of(key), U256::ZERO);
 
@@ -546,27 +396,15 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
     );
     assert_eq!(
         data,
-        IParatiiAvatar::AvatarSpendingCapExceeded {
-            user,
-            key,
-            amount: price(),
-            remaining: pti(6),
-        }
-        .abi_encode()
+        IParatiiAvatar::AvatarSpendingCapExceeded { user, key, amount: price(), remaining: pti(6) }
+            .abi_encode()
     );
-    let left = c
-        .net
-        .view(c.s.avatar, &IParatiiAvatar::spendingKeyCall { user, key })
-        .unwrap();
+    let left = c.net.view(c.s.avatar, &IParatiiAvatar::spendingKeyCall { user, key }).unwrap();
     assert_eq!((left._0, left._1), (pti(6), expiry));
     assert_eq!(c.pti_of(user), pti(86));
 
     // Revoked: refused at once.
-    c.ok(
-        user,
-        c.s.avatar,
-        &IParatiiAvatar::revokeSpendingKeyCall { key },
-    );
+    c.ok(user, c.s.avatar, &IParatiiAvatar::revokeSpendingKeyCall { key });
     let data = c.reverts(
         key,
         c.s.store,
@@ -577,10 +415,7 @@ fn spending_key_buys_within_cap_then_is_refused_and_the_refusal_unwinds() {
             max_price: price(),
         },
     );
-    assert_eq!(
-        data,
-        IParatiiAvatar::AvatarUnknownSpendingKey { user, key }.abi_encode()
-    );
+    assert_eq!(data, IParatiiAvatar::AvatarUnknownSpendingKey { user, key }.abi_encode());
 }
 
 #[test]
@@ -604,20 +439,10 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
     c.ok(
         spending,
         c.s.users,
-        &IUserRegistry::authorizePostingKeyCall {
-            user,
-            key: posting.address(),
-            expiry: now + 600,
-        },
+        &IUserRegistry::authorizePostingKeyCall { user, key: posting.address(), expiry: now + 600 },
     );
     let deadline = U256::from(now + 60);
-    let vote = Vote {
-        user,
-        videoId: video(),
-        liked: true,
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let vote = Vote { user, videoId: video(), liked: true, nonce: U256::ZERO, deadline };
     let domain = eip712_domain! {
         name: "Paratii Users", version: "1", chain_id: c.net.world().block.chain_id,
         verifying_contract: c.s.users,
@@ -636,10 +461,7 @@ fn posting_key_authorised_by_spending_key_votes_by_signature_relayed_by_anyone()
     assert_eq!(c.stats(video()), (0, 1, 0));
     // The same signature again: the nonce moved on, so it recovers someone else.
     let data = c.reverts(STRANGER, c.s.users, &call);
-    assert_eq!(
-        data[..4],
-        IUserRegistry::UserRegistryNotPostingKey::SELECTOR
-    );
+    assert_eq!(data[..4], IUserRegistry::UserRegistryNotPostingKey::SELECTOR);
     assert_eq!(c.stats(video()), (0, 1, 0));
 }
 
@@ -662,17 +484,9 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
         amounts: vec![pti(1), pool - pti(1)],
     };
     let data = c.reverts(STRANGER, c.s.avatar, &disburse);
-    assert_eq!(
-        data[..4],
-        IParatiiAvatar::OwnableUnauthorizedAccount::SELECTOR
-    );
+    assert_eq!(data[..4], IParatiiAvatar::OwnableUnauthorizedAccount::SELECTOR);
     let receipt = c.ok(ADMIN, c.s.avatar, &disburse);
-    assert_eq!(
-        receipt
-            .events::<IParatiiAvatar::PoolDisbursed>(c.s.avatar)
-            .len(),
-        2
-    );
+    assert_eq!(receipt.events::<IParatiiAvatar::PoolDisbursed>(c.s.avatar).len(), 2);
     assert_eq!((c.pti_of(r1), c.pti_of(r2)), (pti(1), pool - pti(1)));
     assert_eq!(c.pti_of(c.s.avatar), U256::ZERO);
 
@@ -681,17 +495,11 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
     c.net.fund(STRANGER, wei * U256::from(2));
     let receipt = c.net.call(STRANGER, c.s.avatar, &[], wei).unwrap();
     assert_eq!(receipt.status, Status::Success);
-    assert_eq!(
-        receipt.events::<IParatiiAvatar::PoolEtherReceived>(c.s.avatar)[0].amount,
-        wei
-    );
+    assert_eq!(receipt.events::<IParatiiAvatar::PoolEtherReceived>(c.s.avatar)[0].amount, wei);
     c.ok(
         ADMIN,
         c.s.avatar,
-        &IParatiiAvatar::disburseEtherCall {
-            recipients: vec![r1],
-            amounts: vec![wei],
-        },
+        &IParatiiAvatar::disburseEtherCall { recipients: vec![r1], amounts: vec![wei] },
     );
     assert_eq!(c.net.world().balance(r1), wei);
     assert_eq!(c.net.world().balance(c.s.avatar), U256::ZERO);
@@ -726,11 +534,8 @@ fn buy_video_never_charges_more_than_the_buyers_max_after_a_price_rise() {
         maxPrice: price(),
     }
     .abi_encode();
-    let plain = IVideoStore::buyVideoCall {
-        video_id: video(),
-        proof_of_buy: PROOF,
-        max_price: price(),
-    };
+    let plain =
+        IVideoStore::buyVideoCall { video_id: video(), proof_of_buy: PROOF, max_price: price() };
     assert_eq!(c.reverts(b, c.s.store, &plain), above);
     // A permit that fails (a garbage signature) while the allowance covers the new price.
     let with_permit = IVideoStore::buyVideoWithPermitCall {
@@ -748,11 +553,7 @@ fn buy_video_never_charges_more_than_the_buyers_max_after_a_price_rise() {
     c.ok(
         b,
         c.s.avatar,
-        &IParatiiAvatar::authorizeSpendingKeyCall {
-            key,
-            cap: pti(100),
-            expiry: c.now() + 600,
-        },
+        &IParatiiAvatar::authorizeSpendingKeyCall { key, cap: pti(100), expiry: c.now() + 600 },
     );
     let by_key = IVideoStore::buyVideoForCall {
         user: b,
@@ -766,11 +567,7 @@ fn buy_video_never_charges_more_than_the_buyers_max_after_a_price_rise() {
     c.ok(
         b,
         c.s.store,
-        &IVideoStore::buyVideoCall {
-            video_id: video(),
-            proof_of_buy: PROOF,
-            max_price: pti(95),
-        },
+        &IVideoStore::buyVideoCall { video_id: video(), proof_of_buy: PROOF, max_price: pti(95) },
     );
     assert_eq!(c.pti_of(b), pti(5));
 }
@@ -785,11 +582,7 @@ fn avatar_owner_cannot_take_approved_pti_before_the_user_can_leave() {
     let victim = address!("0x00000000000000000000000000000000000000b3");
     c.fund_pti(victim, pti(10));
     c.approve_avatar(victim, pti(10));
-    let scheduled = c.ok(
-        ADMIN,
-        c.s.avatar,
-        &IParatiiAvatar::addToWhitelistCall { account: ADMIN },
-    );
+    let scheduled = c.ok(ADMIN, c.s.avatar, &IParatiiAvatar::addToWhitelistCall { account: ADMIN });
     let effective_at = c.now() + paratii_test::WHITELIST_DELAY;
     assert_eq!(
         scheduled.events::<IParatiiAvatar::WhitelistUpdated>(c.s.avatar),
@@ -799,11 +592,7 @@ fn avatar_owner_cannot_take_approved_pti_before_the_user_can_leave() {
             effectiveAt: effective_at,
         }]
     );
-    let steal = IParatiiAvatar::transferFromCall {
-        from: victim,
-        to: ADMIN,
-        amount: pti(10),
-    };
+    let steal = IParatiiAvatar::transferFromCall { from: victim, to: ADMIN, amount: pti(10) };
     assert_eq!(
         c.reverts(ADMIN, c.s.avatar, &steal),
         IParatiiAvatar::AvatarNotWhitelisted { caller: ADMIN }.abi_encode()

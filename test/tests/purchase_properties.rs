@@ -123,9 +123,7 @@ impl Model {
     }
 
     fn count(&self, slot: u8, code: u8) -> u64 {
-        (0..USERS.len())
-            .filter(|u| self.votes.get(&(*u, slot)) == Some(&code))
-            .count() as u64
+        (0..USERS.len()).filter(|u| self.votes.get(&(*u, slot)) == Some(&code)).count() as u64
     }
 }
 
@@ -143,18 +141,12 @@ fn setup() -> Fixture {
     let mut net = Devnet::new();
     let suite = Suite::deploy(&mut net, ADMIN, HOLDER).expect("suite should deploy");
     for user in USERS {
-        let fund = IParatiiToken::transferCall {
-            to: user,
-            value: PTI * U256::from(START),
-        }
-        .abi_encode();
+        let fund =
+            IParatiiToken::transferCall { to: user, value: PTI * U256::from(START) }.abi_encode();
         let r = net.call(HOLDER, suite.token, &fund, U256::ZERO).unwrap();
         assert_eq!(r.status, Status::Success);
-        let approve = IParatiiToken::approveCall {
-            spender: suite.avatar,
-            value: U256::MAX,
-        }
-        .abi_encode();
+        let approve =
+            IParatiiToken::approveCall { spender: suite.avatar, value: U256::MAX }.abi_encode();
         let r = net.call(user, suite.token, &approve, U256::ZERO).unwrap();
         assert_eq!(r.status, Status::Success);
     }
@@ -166,19 +158,13 @@ fn setup() -> Fixture {
 #[allow(clippy::too_many_lines)]
 fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let (from, to, data, expected): (Address, Address, Vec<u8>, Result<(), Vec<u8>>) = match *op {
-        Op::Register {
-            creator,
-            slot,
-            price,
-        } => {
+        Op::Register { creator, slot, price } => {
             let caller = CREATORS[creator];
             let owner = owner_of(slot);
             let expected = if caller != owner {
                 // The other creator copying the owner's registration: refused.
-                Err(
-                    IVideoRegistry::VideoRegistryNotApprovedRegistrar { caller, owner }
-                        .abi_encode(),
-                )
+                Err(IVideoRegistry::VideoRegistryNotApprovedRegistrar { caller, owner }
+                    .abi_encode())
             } else if let Some((existing, _)) = m.videos.get(&slot) {
                 Err(IVideoRegistry::VideoRegistryAlreadyRegistered {
                     videoId: video(slot),
@@ -186,10 +172,7 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
                 }
                 .abi_encode())
             } else if m.removed.contains(&slot) {
-                Err(IVideoRegistry::VideoRegistryRemoved {
-                    videoId: video(slot),
-                }
-                .abi_encode())
+                Err(IVideoRegistry::VideoRegistryRemoved { videoId: video(slot) }.abi_encode())
             } else {
                 m.videos.insert(slot, (owner, price));
                 Ok(())
@@ -206,82 +189,72 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
         }
         Op::Remove { creator, slot } => {
             let caller = CREATORS[creator];
-            let expected = match m.videos.get(&slot).copied() {
-                None => Err(IVideoRegistry::VideoRegistryUnknownVideo {
-                    videoId: video(slot),
-                }
-                .abi_encode()),
-                Some((owner, _)) if owner != caller => {
-                    Err(IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
-                        videoId: video(slot),
-                        caller,
+            let expected =
+                match m.videos.get(&slot).copied() {
+                    None => Err(IVideoRegistry::VideoRegistryUnknownVideo { videoId: video(slot) }
+                        .abi_encode()),
+                    Some((owner, _)) if owner != caller => {
+                        Err(IVideoRegistry::VideoRegistryNotOwnerOrRegistrar {
+                            videoId: video(slot),
+                            caller,
+                        }
+                        .abi_encode())
                     }
-                    .abi_encode())
-                }
-                Some(_) => {
-                    m.videos.remove(&slot);
-                    m.removed.push(slot);
-                    Ok(())
-                }
-            };
-            let call = IVideoRegistry::removeVideoCall {
-                video_id: video(slot),
-            };
+                    Some(_) => {
+                        m.videos.remove(&slot);
+                        m.removed.push(slot);
+                        Ok(())
+                    }
+                };
+            let call = IVideoRegistry::removeVideoCall { video_id: video(slot) };
             (caller, s.videos, call.abi_encode(), expected)
         }
         Op::Buy { user, slot, short } => {
             let buyer = USERS[user];
             let price_now = m.videos.get(&slot).map(|v| v.1).unwrap_or_default();
-            let max_price = if short && !price_now.is_zero() {
-                price_now - U256::from(1)
-            } else {
-                price_now
-            };
-            let expected = match m.videos.get(&slot).copied() {
-                None => Err(IVideoRegistry::VideoRegistryUnknownVideo {
-                    videoId: video(slot),
-                }
-                .abi_encode()),
-                Some(_) if m.bought.get(&(user, slot)).copied().unwrap_or(false) => {
-                    Err(IVideoStore::VideoStoreAlreadyBought {
-                        buyer,
-                        videoId: video(slot),
+            let max_price =
+                if short && !price_now.is_zero() { price_now - U256::from(1) } else { price_now };
+            let expected =
+                match m.videos.get(&slot).copied() {
+                    None => Err(IVideoRegistry::VideoRegistryUnknownVideo { videoId: video(slot) }
+                        .abi_encode()),
+                    Some(_) if m.bought.get(&(user, slot)).copied().unwrap_or(false) => {
+                        Err(IVideoStore::VideoStoreAlreadyBought { buyer, videoId: video(slot) }
+                            .abi_encode())
                     }
-                    .abi_encode())
-                }
-                Some((_, price)) if price > max_price => {
-                    Err(IVideoStore::VideoStorePriceAboveMax {
-                        videoId: video(slot),
-                        price,
-                        maxPrice: max_price,
-                    }
-                    .abi_encode())
-                }
-                Some((owner, price)) => {
-                    let pool = price * POOL_SHARE / PTI;
-                    let balance = m.pti(buyer);
-                    if balance < price {
-                        // The first pull that does not fit fails with the token's error.
-                        let (needed, have) = if balance < pool {
-                            (pool, balance)
-                        } else {
-                            (price - pool, balance - pool)
-                        };
-                        Err(IParatiiToken::ERC20InsufficientBalance {
-                            sender: buyer,
-                            balance: have,
-                            needed,
+                    Some((_, price)) if price > max_price => {
+                        Err(IVideoStore::VideoStorePriceAboveMax {
+                            videoId: video(slot),
+                            price,
+                            maxPrice: max_price,
                         }
                         .abi_encode())
-                    } else {
-                        m.pti.insert(buyer, balance - price);
-                        *m.pti.entry(s.avatar).or_default() += pool;
-                        *m.pti.entry(owner).or_default() += price - pool;
-                        m.bought.insert((user, slot), true);
-                        Ok(())
                     }
-                }
-            };
+                    Some((owner, price)) => {
+                        let pool = price * POOL_SHARE / PTI;
+                        let balance = m.pti(buyer);
+                        if balance < price {
+                            // The first pull that does not fit fails with the token's error.
+                            let (needed, have) = if balance < pool {
+                                (pool, balance)
+                            } else {
+                                (price - pool, balance - pool)
+                            };
+                            Err(IParatiiToken::ERC20InsufficientBalance {
+                                sender: buyer,
+                                balance: have,
+                                needed,
+                            }
+                            .abi_encode())
+                        } else {
+                            m.pti.insert(buyer, balance - price);
+                            *m.pti.entry(s.avatar).or_default() += pool;
+                            *m.pti.entry(owner).or_default() += price - pool;
+                            m.bought.insert((user, slot), true);
+                            Ok(())
+                        }
+                    }
+                };
             let call = IVideoStore::buyVideoCall {
                 video_id: video(slot),
                 proof_of_buy: B256::ZERO,
@@ -298,27 +271,17 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
                 m.votes.insert((user, slot), code);
                 Ok(())
             } else {
-                Err(IVideoRegistry::VideoRegistryUnknownVideo {
-                    videoId: video(slot),
-                }
-                .abi_encode())
+                Err(IVideoRegistry::VideoRegistryUnknownVideo { videoId: video(slot) }.abi_encode())
             };
-            let call = IUserRegistry::likeVideoCall {
-                video_id: video(slot),
-                liked,
-            };
+            let call = IUserRegistry::likeVideoCall { video_id: video(slot), liked };
             (USERS[user], s.users, call.abi_encode(), expected)
         }
         Op::Transfer { from, to, value } => {
             let (a, b) = (USERS[from], USERS[to]);
             let balance = m.pti(a);
             let expected = if balance < value {
-                Err(IParatiiToken::ERC20InsufficientBalance {
-                    sender: a,
-                    balance,
-                    needed: value,
-                }
-                .abi_encode())
+                Err(IParatiiToken::ERC20InsufficientBalance { sender: a, balance, needed: value }
+                    .abi_encode())
             } else {
                 m.pti.insert(a, balance - value);
                 *m.pti.entry(b).or_default() += value;
@@ -339,23 +302,18 @@ fn step(net: &Devnet, s: &Suite, m: &mut Model, op: &Op) -> Result<(), TestCaseE
 }
 
 fn pti_of(net: &Devnet, s: &Suite, who: Address) -> U256 {
-    net.view(s.token, &IParatiiToken::balanceOfCall { owner: who })
-        .unwrap()
+    net.view(s.token, &IParatiiToken::balanceOfCall { owner: who }).unwrap()
 }
 
 /// Every invariant, read from the chain.
 fn check(net: &Devnet, s: &Suite, m: &Model) -> Result<(), TestCaseError> {
-    let supply = net
-        .view(s.token, &IParatiiToken::totalSupplyCall {})
-        .unwrap();
+    let supply = net.view(s.token, &IParatiiToken::totalSupplyCall {}).unwrap();
     let mut holders = vec![HOLDER, s.avatar, s.store, s.users, s.videos, s.registry];
     holders.extend(CREATORS);
     holders.extend(USERS);
     // Each balance read once.
-    let balances: HashMap<Address, U256> = holders
-        .iter()
-        .map(|who| (*who, pti_of(net, s, *who)))
-        .collect();
+    let balances: HashMap<Address, U256> =
+        holders.iter().map(|who| (*who, pti_of(net, s, *who))).collect();
     prop_assert_eq!(balances.len(), holders.len(), "holders are distinct");
     let sum = balances.values().fold(U256::ZERO, |sum, b| sum + b);
     prop_assert_eq!(sum, supply, "PTI is conserved");
@@ -370,23 +328,15 @@ fn check(net: &Devnet, s: &Suite, m: &Model) -> Result<(), TestCaseError> {
             continue;
         }
         let id = video(slot);
-        let stats = net
-            .view(s.videos, &IVideoRegistry::getStatsCall { video_id: id })
-            .unwrap();
+        let stats = net.view(s.videos, &IVideoRegistry::getStatsCall { video_id: id }).unwrap();
         let mut liking = 0;
         let mut disliking = 0;
         for user in USERS {
             let likes = net
-                .view(
-                    s.users,
-                    &IUserRegistry::userLikesVideoCall { user, video_id: id },
-                )
+                .view(s.users, &IUserRegistry::userLikesVideoCall { user, video_id: id })
                 .unwrap();
             let dislikes = net
-                .view(
-                    s.users,
-                    &IUserRegistry::userDislikesVideoCall { user, video_id: id },
-                )
+                .view(s.users, &IUserRegistry::userDislikesVideoCall { user, video_id: id })
                 .unwrap();
             prop_assert!(!(likes && dislikes), "a user both likes and dislikes");
             liking += u64::from(likes);

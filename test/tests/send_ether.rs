@@ -40,12 +40,8 @@ fn setup() -> (Devnet, Address) {
 }
 
 fn send(net: &Devnet, contract: Address, to: Address, value: u64) -> paratii_devnet::Receipt {
-    let call = ISendEther::transferCall {
-        to,
-        description: "thanks for the video".into(),
-    };
-    net.call(ALICE, contract, &call.abi_encode(), U256::from(value))
-        .unwrap()
+    let call = ISendEther::transferCall { to, description: "thanks for the video".into() };
+    net.call(ALICE, contract, &call.abi_encode(), U256::from(value)).unwrap()
 }
 
 #[test]
@@ -58,10 +54,7 @@ fn transfer_moves_value_to_account_and_logs_ether_sent() {
     let log = &receipt.logs[0];
     let event =
         ISendEther::EtherSent::decode_raw_log(log.topics.iter().copied(), &log.data).unwrap();
-    assert_eq!(
-        (event.from, event.to, event.value),
-        (ALICE, BOB, U256::from(1_000))
-    );
+    assert_eq!((event.from, event.to, event.value), (ALICE, BOB, U256::from(1_000)));
     assert_eq!(event.description, "thanks for the video");
 }
 
@@ -72,34 +65,22 @@ fn transfer_reaches_contract_wallet_that_needs_more_than_a_stipend() {
     let receipt = send(&net, contract, wallet, 500);
     assert_eq!(receipt.status, Status::Success, "{}", receipt.failure);
     assert_eq!(net.world().balance(wallet), U256::from(500));
-    assert_eq!(
-        net.world().storage(wallet, U256::ZERO),
-        alloy_primitives::B256::with_last_byte(1)
-    );
+    assert_eq!(net.world().storage(wallet, U256::ZERO), alloy_primitives::B256::with_last_byte(1));
 }
 
 #[test]
 fn transfer_reverts_with_typed_error_when_recipient_refuses() {
     let (mut net, contract) = setup();
     let wallet = net.deploy(BOB, &recipient(true), None).unwrap();
-    let call = ISendEther::transferCall {
-        to: wallet,
-        description: "x".into(),
-    };
-    let receipt = net
-        .call(ALICE, contract, &call.abi_encode(), U256::from(500))
-        .unwrap();
+    let call = ISendEther::transferCall { to: wallet, description: "x".into() };
+    let receipt = net.call(ALICE, contract, &call.abi_encode(), U256::from(500)).unwrap();
     assert_eq!(receipt.status, Status::Revert);
     let err = CallError::Reverted(receipt.output);
     let Some(ISendEther::ISendEtherErrors::SendEtherRecipientRefused(e)) = err.revert() else {
         panic!("should be SendEtherRecipientRefused, got {err:?}")
     };
     assert_eq!((e.to, e.value), (wallet, U256::from(500)));
-    assert_eq!(
-        net.world().balance(ALICE),
-        U256::from(1_000_000),
-        "the sender keeps the ETH"
-    );
+    assert_eq!(net.world().balance(ALICE), U256::from(1_000_000), "the sender keeps the ETH");
     assert!(receipt.logs.is_empty());
 }
 

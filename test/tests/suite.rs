@@ -29,8 +29,7 @@ fn pti(n: u64) -> U256 {
 
 fn deploy_token(net: &mut Devnet) -> Address {
     let args = IParatiiToken::balanceOfCall { owner: ALICE }.abi_encode()[4..].to_vec();
-    net.deploy(ALICE, &wasm("token"), Some(&args))
-        .expect("token should deploy")
+    net.deploy(ALICE, &wasm("token"), Some(&args)).expect("token should deploy")
 }
 
 fn token_error(data: &[u8]) -> IParatiiToken::IParatiiTokenErrors {
@@ -42,46 +41,25 @@ fn token_deploys_with_whole_supply_at_holder() {
     let mut net = Devnet::new();
     let token = deploy_token(&mut net);
     assert_eq!(
-        net.view(token, &IParatiiToken::balanceOfCall { owner: ALICE })
-            .unwrap(),
+        net.view(token, &IParatiiToken::balanceOfCall { owner: ALICE }).unwrap(),
         pti(21_000_000)
     );
-    assert_eq!(
-        net.view(token, &IParatiiToken::totalSupplyCall {}).unwrap(),
-        pti(21_000_000)
-    );
-    assert_eq!(
-        net.view(token, &IParatiiToken::nameCall {}).unwrap(),
-        "Paratii"
-    );
-    assert_eq!(
-        net.view(token, &IParatiiToken::symbolCall {}).unwrap(),
-        "PTI"
-    );
-    assert_eq!(
-        net.view(token, &IParatiiToken::decimalsCall {}).unwrap(),
-        18
-    );
+    assert_eq!(net.view(token, &IParatiiToken::totalSupplyCall {}).unwrap(), pti(21_000_000));
+    assert_eq!(net.view(token, &IParatiiToken::nameCall {}).unwrap(), "Paratii");
+    assert_eq!(net.view(token, &IParatiiToken::symbolCall {}).unwrap(), "PTI");
+    assert_eq!(net.view(token, &IParatiiToken::decimalsCall {}).unwrap(), 18);
     let mint = net.world().logs()[0].clone();
     let event =
         IParatiiToken::Transfer::decode_raw_log(mint.topics.iter().copied(), &mint.data).unwrap();
-    assert_eq!(
-        (event.from, event.to, event.value),
-        (Address::ZERO, ALICE, pti(21_000_000))
-    );
+    assert_eq!((event.from, event.to, event.value), (Address::ZERO, ALICE, pti(21_000_000)));
 }
 
 #[test]
 fn token_transfer_moves_balance_and_logs_transfer() {
     let mut net = Devnet::new();
     let token = deploy_token(&mut net);
-    let call = IParatiiToken::transferCall {
-        to: BOB,
-        value: pti(5),
-    };
-    let receipt = net
-        .call(ALICE, token, &call.abi_encode(), U256::ZERO)
-        .unwrap();
+    let call = IParatiiToken::transferCall { to: BOB, value: pti(5) };
+    let receipt = net.call(ALICE, token, &call.abi_encode(), U256::ZERO).unwrap();
     assert_eq!(receipt.status, Status::Success);
     assert!(IParatiiToken::transferCall::abi_decode_returns(&receipt.output).unwrap());
     assert_eq!(receipt.logs.len(), 1);
@@ -90,11 +68,7 @@ fn token_transfer_moves_balance_and_logs_transfer() {
     let event =
         IParatiiToken::Transfer::decode_raw_log(log.topics.iter().copied(), &log.data).unwrap();
     assert_eq!((event.from, event.to, event.value), (ALICE, BOB, pti(5)));
-    assert_eq!(
-        net.view(token, &IParatiiToken::balanceOfCall { owner: BOB })
-            .unwrap(),
-        pti(5)
-    );
+    assert_eq!(net.view(token, &IParatiiToken::balanceOfCall { owner: BOB }).unwrap(), pti(5));
 }
 
 #[test]
@@ -103,18 +77,9 @@ fn token_transfer_reverts_with_typed_error_and_leaves_no_trace() {
     let token = deploy_token(&mut net);
     let logs_before = net.world().logs().len();
     let err = net
-        .send(
-            BOB,
-            token,
-            &IParatiiToken::transferCall {
-                to: CAROL,
-                value: pti(1),
-            },
-        )
+        .send(BOB, token, &IParatiiToken::transferCall { to: CAROL, value: pti(1) })
         .unwrap_err();
-    let CallError::Reverted(data) = err else {
-        panic!("should revert, got {err:?}")
-    };
+    let CallError::Reverted(data) = err else { panic!("should revert, got {err:?}") };
     match token_error(&data) {
         IParatiiToken::IParatiiTokenErrors::ERC20InsufficientBalance(e) => {
             assert_eq!((e.sender, e.balance, e.needed), (BOB, U256::ZERO, pti(1)));
@@ -123,8 +88,7 @@ fn token_transfer_reverts_with_typed_error_and_leaves_no_trace() {
     }
     assert_eq!(net.world().logs().len(), logs_before);
     assert_eq!(
-        net.view(token, &IParatiiToken::balanceOfCall { owner: CAROL })
-            .unwrap(),
+        net.view(token, &IParatiiToken::balanceOfCall { owner: CAROL }).unwrap(),
         U256::ZERO
     );
 }
@@ -133,101 +97,50 @@ fn token_transfer_reverts_with_typed_error_and_leaves_no_trace() {
 fn token_approve_then_transfer_from_spends_allowance() {
     let mut net = Devnet::new();
     let token = deploy_token(&mut net);
-    net.send(
-        ALICE,
-        token,
-        &IParatiiToken::approveCall {
-            spender: BOB,
-            value: pti(10),
-        },
-    )
-    .unwrap();
+    net.send(ALICE, token, &IParatiiToken::approveCall { spender: BOB, value: pti(10) }).unwrap();
     net.send(
         BOB,
         token,
-        &IParatiiToken::transferFromCall {
-            from: ALICE,
-            to: CAROL,
-            value: pti(4),
-        },
+        &IParatiiToken::transferFromCall { from: ALICE, to: CAROL, value: pti(4) },
     )
     .unwrap();
     assert_eq!(
-        net.view(
-            token,
-            &IParatiiToken::allowanceCall {
-                owner: ALICE,
-                spender: BOB
-            }
-        )
-        .unwrap(),
+        net.view(token, &IParatiiToken::allowanceCall { owner: ALICE, spender: BOB }).unwrap(),
         pti(6)
     );
-    assert_eq!(
-        net.view(token, &IParatiiToken::balanceOfCall { owner: CAROL })
-            .unwrap(),
-        pti(4)
-    );
+    assert_eq!(net.view(token, &IParatiiToken::balanceOfCall { owner: CAROL }).unwrap(), pti(4));
     let err = net
         .send(
             BOB,
             token,
-            &IParatiiToken::transferFromCall {
-                from: ALICE,
-                to: CAROL,
-                value: pti(7),
-            },
+            &IParatiiToken::transferFromCall { from: ALICE, to: CAROL, value: pti(7) },
         )
         .unwrap_err();
-    let CallError::Reverted(data) = err else {
-        panic!("should revert")
-    };
-    assert_eq!(
-        data[..4],
-        IParatiiToken::ERC20InsufficientAllowance::SELECTOR
-    );
+    let CallError::Reverted(data) = err else { panic!("should revert") };
+    assert_eq!(data[..4], IParatiiToken::ERC20InsufficientAllowance::SELECTOR);
 }
 
 #[test]
 fn static_call_fails_when_program_writes() {
     let mut net = Devnet::new();
     let token = deploy_token(&mut net);
-    let call = IParatiiToken::transferCall {
-        to: BOB,
-        value: pti(1),
-    };
+    let call = IParatiiToken::transferCall { to: BOB, value: pti(1) };
     let receipt = net.static_call(ALICE, token, &call.abi_encode()).unwrap();
     assert_eq!(receipt.status, Status::Failure);
     assert!(receipt.failure.contains("static"), "{}", receipt.failure);
-    assert_eq!(
-        net.view(token, &IParatiiToken::balanceOfCall { owner: BOB })
-            .unwrap(),
-        U256::ZERO
-    );
+    assert_eq!(net.view(token, &IParatiiToken::balanceOfCall { owner: BOB }).unwrap(), U256::ZERO);
 }
 
 #[test]
 fn deploy_fails_and_leaves_no_code_when_constructor_reverts() {
     let mut net = Devnet::new();
-    let args = IParatiiToken::balanceOfCall {
-        owner: Address::ZERO,
-    }
-    .abi_encode()[4..]
-        .to_vec();
+    let args = IParatiiToken::balanceOfCall { owner: Address::ZERO }.abi_encode()[4..].to_vec();
     let err = net.deploy(ALICE, &wasm("token"), Some(&args)).unwrap_err();
-    let DevnetError::ConstructorFailed(receipt) = err else {
-        panic!("should fail, got {err:?}")
-    };
+    let DevnetError::ConstructorFailed(receipt) = err else { panic!("should fail, got {err:?}") };
     assert_eq!(receipt.status, Status::Revert);
-    assert_eq!(
-        receipt.output[..4],
-        IParatiiToken::ERC20InvalidReceiver::SELECTOR
-    );
+    assert_eq!(receipt.output[..4], IParatiiToken::ERC20InvalidReceiver::SELECTOR);
     let address = paratii_devnet::create_address(ALICE, 0);
-    assert_eq!(
-        net.call(ALICE, address, &[], U256::ZERO),
-        Err(DevnetError::NoCode(address))
-    );
+    assert_eq!(net.call(ALICE, address, &[], U256::ZERO), Err(DevnetError::NoCode(address)));
 }
 
 #[test]
@@ -236,17 +149,13 @@ fn registry_round_trip_and_owner_only_writes() {
     // The constructor takes the owner and the change delay: two words.
     let mut ctor = ALICE.into_word().to_vec();
     ctor.extend_from_slice(&U256::from(paratii_test::CHANGE_DELAY).to_be_bytes::<32>());
-    let registry = net
-        .deploy(ALICE, &wasm("registry"), Some(&ctor))
-        .expect("registry should deploy");
+    let registry =
+        net.deploy(ALICE, &wasm("registry"), Some(&ctor)).expect("registry should deploy");
     let token = deploy_token(&mut net);
     net.send(
         ALICE,
         registry,
-        &IParatiiRegistry::registerAddressCall {
-            name: "ParatiiToken".into(),
-            value: token,
-        },
+        &IParatiiRegistry::registerAddressCall { name: "ParatiiToken".into(), value: token },
     )
     .unwrap();
     net.send(
@@ -259,13 +168,8 @@ fn registry_round_trip_and_owner_only_writes() {
     )
     .unwrap();
     assert_eq!(
-        net.view(
-            registry,
-            &IParatiiRegistry::getContractCall {
-                name: "ParatiiToken".into()
-            }
-        )
-        .unwrap(),
+        net.view(registry, &IParatiiRegistry::getContractCall { name: "ParatiiToken".into() })
+            .unwrap(),
         token
     );
     assert_eq!(
@@ -279,22 +183,13 @@ fn registry_round_trip_and_owner_only_writes() {
         token
     );
     assert_eq!(
-        net.view(
-            registry,
-            &IParatiiRegistry::getStringCall {
-                name: "Gateway".into()
-            }
-        )
-        .unwrap(),
+        net.view(registry, &IParatiiRegistry::getStringCall { name: "Gateway".into() }).unwrap(),
         "https://gateway.example/ipfs/ and a little more than one word"
     );
     let Err(CallError::Reverted(data)) = net.send(
         BOB,
         registry,
-        &IParatiiRegistry::registerUintCall {
-            name: "X".into(),
-            value: U256::from(1),
-        },
+        &IParatiiRegistry::registerUintCall { name: "X".into(), value: U256::from(1) },
     ) else {
         panic!("should revert")
     };
@@ -325,21 +220,12 @@ fn token_permit_with_real_signature_sets_allowance_through_ecrecover() {
     use paratii_contracts::{signing::Signer, token::Permit};
     let mut net = Devnet::new();
     let owner = Signer::from_seed(7);
-    let args = IParatiiToken::balanceOfCall {
-        owner: owner.address(),
-    }
-    .abi_encode()[4..]
-        .to_vec();
+    let args = IParatiiToken::balanceOfCall { owner: owner.address() }.abi_encode()[4..].to_vec();
     let token = net.deploy(ALICE, &wasm("token"), Some(&args)).unwrap();
     let chain_id = net.world().block.chain_id;
     let deadline = U256::from(net.world().block.timestamp + 600);
-    let permit = Permit {
-        owner: owner.address(),
-        spender: BOB,
-        value: pti(3),
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let permit =
+        Permit { owner: owner.address(), spender: BOB, value: pti(3), nonce: U256::ZERO, deadline };
     let domain = eip712_domain! { name: "Paratii", version: "1", chain_id: chain_id, verifying_contract: token, };
     let sig = owner.sign(permit.eip712_signing_hash(&domain));
     let call = IParatiiToken::permitCall {
@@ -351,27 +237,14 @@ fn token_permit_with_real_signature_sets_allowance_through_ecrecover() {
         r: sig.r,
         s: sig.s,
     };
-    net.send(CAROL, token, &call)
-        .expect("a relayed permit should succeed");
+    net.send(CAROL, token, &call).expect("a relayed permit should succeed");
     assert_eq!(
-        net.view(
-            token,
-            &IParatiiToken::allowanceCall {
-                owner: owner.address(),
-                spender: BOB
-            }
-        )
-        .unwrap(),
+        net.view(token, &IParatiiToken::allowanceCall { owner: owner.address(), spender: BOB })
+            .unwrap(),
         pti(3)
     );
     assert_eq!(
-        net.view(
-            token,
-            &IParatiiToken::noncesCall {
-                owner: owner.address()
-            }
-        )
-        .unwrap(),
+        net.view(token, &IParatiiToken::noncesCall { owner: owner.address() }).unwrap(),
         U256::from(1)
     );
     // Replaying the same signature now recovers another address.
@@ -385,44 +258,23 @@ fn token_permit_with_real_signature_sets_allowance_through_ecrecover() {
 fn transfer_gas_breakdown_adds_up_to_gas_used() {
     let mut net = Devnet::new();
     let token = deploy_token(&mut net);
-    let call = IParatiiToken::transferCall {
-        to: BOB,
-        value: pti(1),
-    };
-    let receipt = net
-        .call(ALICE, token, &call.abi_encode(), U256::ZERO)
-        .unwrap();
+    let call = IParatiiToken::transferCall { to: BOB, value: pti(1) };
+    let receipt = net.call(ALICE, token, &call.abi_encode(), U256::ZERO).unwrap();
     let g = receipt.gas;
     // Every gas unit is entry, compute ink, host-I/O ink or EVM gas (ink rounds down once).
     let parts = g.entry + (g.compute_ink + g.hostio_ink) / paratii_devnet::INK_PRICE + g.evm;
-    assert!(
-        g.used + g.refund >= parts && g.used + g.refund <= parts + 1,
-        "{g:?}"
-    );
+    assert!(g.used + g.refund >= parts && g.used + g.refund <= parts + 1, "{g:?}");
     // A cold transfer to a new holder: two cold balance slots, one set and one reset.
     assert!(g.evm >= 2 * 2_100 + 20_000 + 2_900, "{g:?}");
     let data = call.abi_encode();
     let zeros = data.iter().fold(0u64, |n, b| n + u64::from(*b == 0));
-    assert_eq!(
-        g.intrinsic,
-        21_000 + 4 * zeros + 16 * (data.len() as u64 - zeros)
-    );
+    assert_eq!(g.intrinsic, 21_000 + 4 * zeros + 16 * (data.len() as u64 - zeros));
     // Cached entry is cheaper by the init costs and nothing else.
     net.set_cached(token, true);
-    let cached = net
-        .call(ALICE, token, &call.abi_encode(), U256::ZERO)
-        .unwrap()
-        .gas;
+    let cached = net.call(ALICE, token, &call.abi_encode(), U256::ZERO).unwrap().gas;
     let shape = net.world().program_shape(token).unwrap();
-    assert_eq!(
-        g.entry - cached.entry,
-        paratii_devnet::pricing::MIN_INIT_GAS + shape.init_cost()
-    );
-    assert_eq!(
-        Some(cached.entry),
-        net.entry_gas(token),
-        "entry_gas reports what calls pay"
-    );
+    assert_eq!(g.entry - cached.entry, paratii_devnet::pricing::MIN_INIT_GAS + shape.init_cost());
+    assert_eq!(Some(cached.entry), net.entry_gas(token), "entry_gas reports what calls pay");
 }
 
 #[test]
@@ -430,14 +282,7 @@ fn typed_revert_decodes_into_interface_errors() {
     let mut net = Devnet::new();
     let token = deploy_token(&mut net);
     let err = net
-        .send(
-            BOB,
-            token,
-            &IParatiiToken::transferCall {
-                to: CAROL,
-                value: pti(2),
-            },
-        )
+        .send(BOB, token, &IParatiiToken::transferCall { to: CAROL, value: pti(2) })
         .unwrap_err();
     let Some(IParatiiToken::IParatiiTokenErrors::ERC20InsufficientBalance(e)) = err.revert() else {
         panic!("should decode, got {err:?}")
@@ -482,56 +327,22 @@ fn suite_deploys_with_the_callers_parameters() {
     };
     let s = Suite::deploy_with(&mut net, &config).unwrap();
     assert_eq!(s.admin, admin);
-    assert_eq!(
-        net.view(s.channels, &IPaymentChannels::gracePeriodCall {})
-            .unwrap(),
-        15 * 60
-    );
-    assert_eq!(
-        net.view(s.avatar, &IParatiiAvatar::whitelistDelayCall {})
-            .unwrap(),
-        86_400
-    );
-    assert_eq!(
-        net.view(s.registry, &IParatiiRegistry::changeDelayCall {})
-            .unwrap(),
-        3 * 86_400
-    );
+    assert_eq!(net.view(s.channels, &IPaymentChannels::gracePeriodCall {}).unwrap(), 15 * 60);
+    assert_eq!(net.view(s.avatar, &IParatiiAvatar::whitelistDelayCall {}).unwrap(), 86_400);
+    assert_eq!(net.view(s.registry, &IParatiiRegistry::changeDelayCall {}).unwrap(), 3 * 86_400);
     assert_eq!(
         net.view(
             s.registry,
-            &IParatiiRegistry::getUintCall {
-                name: "VideoRedistributionPoolShare".into()
-            }
+            &IParatiiRegistry::getUintCall { name: "VideoRedistributionPoolShare".into() }
         )
         .unwrap(),
         PTI / U256::from(10)
     );
     assert!(net
-        .view(
-            s.avatar,
-            &IParatiiAvatar::isOnWhitelistCall {
-                account: s.channels
-            }
-        )
+        .view(s.avatar, &IParatiiAvatar::isOnWhitelistCall { account: s.channels })
         .unwrap());
     // A parameter out of its contract's range fails that deployment, named.
-    let err = Suite::deploy_with(
-        &mut Devnet::new(),
-        &SuiteConfig {
-            grace_period: 60,
-            ..config
-        },
-    )
-    .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            paratii_test::SuiteError::Deploy {
-                contract: "channel",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    let err = Suite::deploy_with(&mut Devnet::new(), &SuiteConfig { grace_period: 60, ..config })
+        .unwrap_err();
+    assert!(matches!(err, paratii_test::SuiteError::Deploy { contract: "channel", .. }), "{err}");
 }

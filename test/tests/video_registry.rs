@@ -39,26 +39,14 @@ fn words(addresses: &[Address]) -> Vec<u8> {
 fn setup() -> (Devnet, Address, Address) {
     let mut net = Devnet::new();
     let registry = net
-        .deploy(
-            ADMIN,
-            &wasm("registry"),
-            Some(&(ADMIN, CHANGE_DELAY).abi_encode_params()),
-        )
+        .deploy(ADMIN, &wasm("registry"), Some(&(ADMIN, CHANGE_DELAY).abi_encode_params()))
         .unwrap();
-    let videos = net
-        .deploy(
-            ADMIN,
-            &wasm("video-registry"),
-            Some(&words(&[ADMIN, registry])),
-        )
-        .unwrap();
+    let videos =
+        net.deploy(ADMIN, &wasm("video-registry"), Some(&words(&[ADMIN, registry]))).unwrap();
     net.send(
         ADMIN,
         registry,
-        &IParatiiRegistry::registerAddressCall {
-            name: "VideoStore".into(),
-            value: STORE,
-        },
+        &IParatiiRegistry::registerAddressCall { name: "VideoStore".into(), value: STORE },
     )
     .unwrap();
     net.send(
@@ -80,19 +68,10 @@ fn setup() -> (Devnet, Address, Address) {
 #[test]
 fn store_registered_in_registry_records_views() {
     let (net, _, videos) = setup();
-    net.send(
-        STORE,
-        videos,
-        &IVideoRegistry::recordViewCall { video_id: video() },
-    )
-    .unwrap();
-    let stats = net
-        .view(videos, &IVideoRegistry::getStatsCall { video_id: video() })
-        .unwrap();
+    net.send(STORE, videos, &IVideoRegistry::recordViewCall { video_id: video() }).unwrap();
+    let stats = net.view(videos, &IVideoRegistry::getStatsCall { video_id: video() }).unwrap();
     assert_eq!((stats._0, stats._1, stats._2), (1, 0, 0));
-    let terms = net
-        .view(videos, &IVideoRegistry::saleTermsCall { video_id: video() })
-        .unwrap();
+    let terms = net.view(videos, &IVideoRegistry::saleTermsCall { video_id: video() }).unwrap();
     assert_eq!((terms._0, terms._1), (CREATOR, U256::from(14)));
 }
 
@@ -100,11 +79,7 @@ fn store_registered_in_registry_records_views() {
 fn stranger_cannot_record_views() {
     let (net, _, videos) = setup();
     let err = net
-        .send(
-            STRANGER,
-            videos,
-            &IVideoRegistry::recordViewCall { video_id: video() },
-        )
+        .send(STRANGER, videos, &IVideoRegistry::recordViewCall { video_id: video() })
         .err()
         .expect("should revert");
     let Some(IVideoRegistry::IVideoRegistryErrors::VideoRegistryUnauthorizedStatsWriter(e)) =
@@ -121,39 +96,24 @@ fn store_loses_access_once_the_registry_applies_its_unregistration() {
     net.send(
         ADMIN,
         registry,
-        &IParatiiRegistry::unregisterAddressCall {
-            name: "VideoStore".into(),
-        },
+        &IParatiiRegistry::unregisterAddressCall { name: "VideoStore".into() },
     )
     .unwrap();
     // Scheduled only: the store keeps its access for the whole delay.
-    net.send(
-        STORE,
-        videos,
-        &IVideoRegistry::recordViewCall { video_id: video() },
-    )
-    .unwrap();
+    net.send(STORE, videos, &IVideoRegistry::recordViewCall { video_id: video() }).unwrap();
     net.block_mut().timestamp += CHANGE_DELAY;
     net.send(
         STRANGER,
         registry,
-        &IParatiiRegistry::applyAddressChangeCall {
-            name: "VideoStore".into(),
-        },
+        &IParatiiRegistry::applyAddressChangeCall { name: "VideoStore".into() },
     )
     .unwrap();
     let err = net
-        .send(
-            STORE,
-            videos,
-            &IVideoRegistry::recordViewCall { video_id: video() },
-        )
+        .send(STORE, videos, &IVideoRegistry::recordViewCall { video_id: video() })
         .err()
         .expect("should revert");
     assert!(matches!(err, CallError::Reverted(_)), "{err:?}");
-    assert!(err
-        .revert::<IVideoRegistry::IVideoRegistryErrors>()
-        .is_some());
+    assert!(err.revert::<IVideoRegistry::IVideoRegistryErrors>().is_some());
 }
 
 #[test]
@@ -167,9 +127,7 @@ fn registering_for_another_owner_needs_approval() {
         transcoded: B256::ZERO,
         metadata: B256::ZERO,
     };
-    let err = net
-        .send(STRANGER, videos, &call)
-        .expect_err("should revert");
+    let err = net.send(STRANGER, videos, &call).expect_err("should revert");
     assert!(matches!(
         err.revert(),
         Some(IVideoRegistry::IVideoRegistryErrors::VideoRegistryNotApprovedRegistrar(_))
@@ -177,10 +135,7 @@ fn registering_for_another_owner_needs_approval() {
     net.send(
         ADMIN,
         videos,
-        &IVideoRegistry::setRegistrarCall {
-            registrar: STRANGER,
-            approved: true,
-        },
+        &IVideoRegistry::setRegistrarCall { registrar: STRANGER, approved: true },
     )
     .unwrap();
     net.send(STRANGER, videos, &call).unwrap();
@@ -211,44 +166,22 @@ fn front_running_a_registration_takes_nothing() {
         transcoded: B256::ZERO,
         metadata: B256::ZERO,
     };
-    let copied = net
-        .send(STRANGER, videos, &pending)
-        .expect_err("should revert");
+    let copied = net.send(STRANGER, videos, &pending).expect_err("should revert");
     assert_eq!(
         copied.revert(),
-        Some(
-            IVideoRegistry::IVideoRegistryErrors::VideoRegistryNotApprovedRegistrar(
-                IVideoRegistry::VideoRegistryNotApprovedRegistrar {
-                    caller: STRANGER,
-                    owner: producer,
-                }
-            )
-        )
+        Some(IVideoRegistry::IVideoRegistryErrors::VideoRegistryNotApprovedRegistrar(
+            IVideoRegistry::VideoRegistryNotApprovedRegistrar { caller: STRANGER, owner: producer }
+        ))
     );
-    let as_itself = IVideoRegistry::registerVideoCall {
-        owner: STRANGER,
-        ..pending.clone()
-    };
+    let as_itself = IVideoRegistry::registerVideoCall { owner: STRANGER, ..pending.clone() };
     net.send(STRANGER, videos, &as_itself).unwrap();
     net.send(producer, videos, &pending).unwrap();
     let expected = paratii_contracts::video_id(producer, salt);
     assert_eq!(
-        net.view(
-            videos,
-            &IVideoRegistry::videoIdCall {
-                owner: producer,
-                salt
-            }
-        )
-        .unwrap(),
+        net.view(videos, &IVideoRegistry::videoIdCall { owner: producer, salt }).unwrap(),
         expected
     );
-    let terms = net
-        .view(
-            videos,
-            &IVideoRegistry::saleTermsCall { video_id: expected },
-        )
-        .unwrap();
+    let terms = net.view(videos, &IVideoRegistry::saleTermsCall { video_id: expected }).unwrap();
     assert_eq!((terms._0, terms._1), (producer, U256::from(5)));
     let squatted = net
         .view(

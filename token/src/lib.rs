@@ -134,16 +134,10 @@ impl ParatiiToken {
     #[constructor]
     pub fn constructor(&mut self, holder: Address) -> Result<(), Error> {
         if holder.is_zero() {
-            return Err(Error::InvalidReceiver(ERC20InvalidReceiver {
-                receiver: holder,
-            }));
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: holder }));
         }
         self.accounts.setter(holder).set(INITIAL_SUPPLY);
-        self.vm().log(Transfer {
-            from: Address::ZERO,
-            to: holder,
-            value: INITIAL_SUPPLY,
-        });
+        self.vm().log(Transfer { from: Address::ZERO, to: holder, value: INITIAL_SUPPLY });
         Ok(())
     }
 
@@ -275,13 +269,11 @@ impl ParatiiToken {
         let owner = self.vm().msg_sender();
         let allowance = self.allowances.getter(owner).get(spender);
         let Some(lowered) = allowance.checked_sub(subtracted_value) else {
-            return Err(Error::FailedDecreaseAllowance(
-                ERC20FailedDecreaseAllowance {
-                    spender,
-                    allowance,
-                    requestedDecrease: subtracted_value,
-                },
-            ));
+            return Err(Error::FailedDecreaseAllowance(ERC20FailedDecreaseAllowance {
+                spender,
+                allowance,
+                requestedDecrease: subtracted_value,
+            }));
         };
         self.set_allowance(owner, spender, lowered)?;
         Ok(true)
@@ -345,9 +337,7 @@ impl ParatiiToken {
         s: B256,
     ) -> Result<(), Error> {
         if U256::from(self.vm().block_timestamp()) > deadline {
-            return Err(Error::ExpiredSignature(ERC2612ExpiredSignature {
-                deadline,
-            }));
+            return Err(Error::ExpiredSignature(ERC2612ExpiredSignature { deadline }));
         }
         let signature = Signature::new(v, r, s)?;
         let account = self.accounts.get(owner);
@@ -402,9 +392,7 @@ impl ParatiiToken {
             return Err(Error::InvalidSender(ERC20InvalidSender { sender: from }));
         }
         if to.is_zero() {
-            return Err(Error::InvalidReceiver(ERC20InvalidReceiver {
-                receiver: to,
-            }));
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: to }));
         }
         let from_account = self.accounts.get(from);
         let from_balance = balance(from_account);
@@ -437,11 +425,7 @@ impl ParatiiToken {
             return Err(Error::InvalidSpender(ERC20InvalidSpender { spender }));
         }
         self.allowances.setter(owner).setter(spender).set(value);
-        self.vm().log(Approval {
-            owner,
-            spender,
-            value,
-        });
+        self.vm().log(Approval { owner, spender, value });
         Ok(())
     }
 }

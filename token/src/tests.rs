@@ -55,19 +55,11 @@ fn sign_permit(
     value: U256,
     deadline: U256,
 ) -> paratii_contracts::ecdsa::Signature {
-    let permit = Permit {
-        owner,
-        spender,
-        value,
-        nonce: token.nonces(owner),
-        deadline,
-    };
+    let permit = Permit { owner, spender, value, nonce: token.nonces(owner), deadline };
     let domain = alloy_sol_types::eip712_domain! {
         name: "Paratii", version: "1", chain_id: CHAIN_ID, verifying_contract: TOKEN,
     };
-    signer.sign(alloy_sol_types::SolStruct::eip712_signing_hash(
-        &permit, &domain,
-    ))
+    signer.sign(alloy_sol_types::SolStruct::eip712_signing_hash(&permit, &domain))
 }
 
 // --- construction and metadata (original: "test basic sanity") ---
@@ -79,11 +71,7 @@ fn constructor_mints_21_million_pti_to_holder() {
     assert_eq!(token.total_supply(), pti(21_000_000));
     assert_eq!(
         last_transfer(&host),
-        Transfer {
-            from: Address::ZERO,
-            to: alice().address(),
-            value: INITIAL_SUPPLY
-        }
+        Transfer { from: Address::ZERO, to: alice().address(), value: INITIAL_SUPPLY }
     );
 }
 
@@ -93,9 +81,7 @@ fn constructor_reverts_when_holder_is_zero() {
     let mut token = ParatiiToken::from(&host);
     assert_eq!(
         token.constructor(Address::ZERO),
-        Err(Error::InvalidReceiver(ERC20InvalidReceiver {
-            receiver: Address::ZERO
-        }))
+        Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: Address::ZERO }))
     );
     assert!(logs(&host).is_empty());
 }
@@ -103,10 +89,7 @@ fn constructor_reverts_when_holder_is_zero() {
 #[test]
 fn metadata_reads_paratii_pti_18() {
     let (_, token) = deploy();
-    assert_eq!(
-        (token.name().as_str(), token.symbol().as_str()),
-        ("Paratii", "PTI")
-    );
+    assert_eq!((token.name().as_str(), token.symbol().as_str()), ("Paratii", "PTI"));
     assert_eq!(token.decimals(), 18);
 }
 
@@ -130,14 +113,7 @@ fn transfer_moves_value_and_logs_transfer() {
     assert_eq!(token.transfer(BOB, pti(3)), Ok(true));
     assert_eq!(token.balance_of(BOB), pti(3));
     assert_eq!(token.balance_of(alice().address()), pti(21_000_000 - 3));
-    assert_eq!(
-        last_transfer(&host),
-        Transfer {
-            from: alice().address(),
-            to: BOB,
-            value: pti(3)
-        }
-    );
+    assert_eq!(last_transfer(&host), Transfer { from: alice().address(), to: BOB, value: pti(3) });
 }
 
 #[test]
@@ -154,10 +130,7 @@ fn transfer_reverts_when_balance_insufficient() {
             needed: pti(2)
         }))
     );
-    assert_eq!(
-        (token.balance_of(BOB), token.balance_of(CAROL)),
-        (pti(1), U256::ZERO)
-    );
+    assert_eq!((token.balance_of(BOB), token.balance_of(CAROL)), (pti(1), U256::ZERO));
     assert_eq!(logs(&host).len(), before);
 }
 
@@ -166,9 +139,7 @@ fn transfer_reverts_when_receiver_is_zero() {
     let (_, mut token) = deploy();
     assert_eq!(
         token.transfer(Address::ZERO, pti(1)),
-        Err(Error::InvalidReceiver(ERC20InvalidReceiver {
-            receiver: Address::ZERO
-        }))
+        Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: Address::ZERO }))
     );
     assert_eq!(token.balance_of(alice().address()), INITIAL_SUPPLY);
 }
@@ -179,14 +150,7 @@ fn transfer_to_self_keeps_balance_and_logs_transfer() {
     let a = alice().address();
     assert_eq!(token.transfer(a, pti(5)), Ok(true));
     assert_eq!(token.balance_of(a), INITIAL_SUPPLY);
-    assert_eq!(
-        last_transfer(&host),
-        Transfer {
-            from: a,
-            to: a,
-            value: pti(5)
-        }
-    );
+    assert_eq!(last_transfer(&host), Transfer { from: a, to: a, value: pti(5) });
 }
 
 #[test]
@@ -194,14 +158,7 @@ fn transfer_of_zero_succeeds_and_logs_transfer() {
     let (host, mut token) = deploy();
     host.vm.set_sender(BOB);
     assert_eq!(token.transfer(CAROL, U256::ZERO), Ok(true));
-    assert_eq!(
-        last_transfer(&host),
-        Transfer {
-            from: BOB,
-            to: CAROL,
-            value: U256::ZERO
-        }
-    );
+    assert_eq!(last_transfer(&host), Transfer { from: BOB, to: CAROL, value: U256::ZERO });
 }
 
 // --- approve / transferFrom ---
@@ -212,20 +169,9 @@ fn approve_sets_allowance_and_logs_approval() {
     let a = alice().address();
     assert_eq!(token.approve(BOB, pti(7)), Ok(true));
     assert_eq!(token.allowance(a, BOB), pti(7));
-    assert_eq!(
-        last_approval(&host),
-        Approval {
-            owner: a,
-            spender: BOB,
-            value: pti(7)
-        }
-    );
+    assert_eq!(last_approval(&host), Approval { owner: a, spender: BOB, value: pti(7) });
     token.approve(BOB, pti(2)).unwrap();
-    assert_eq!(
-        token.allowance(a, BOB),
-        pti(2),
-        "approve replaces, never adds"
-    );
+    assert_eq!(token.allowance(a, BOB), pti(2), "approve replaces, never adds");
 }
 
 #[test]
@@ -233,9 +179,7 @@ fn approve_reverts_when_spender_is_zero() {
     let (_, mut token) = deploy();
     assert_eq!(
         token.approve(Address::ZERO, pti(1)),
-        Err(Error::InvalidSpender(ERC20InvalidSpender {
-            spender: Address::ZERO
-        }))
+        Err(Error::InvalidSpender(ERC20InvalidSpender { spender: Address::ZERO }))
     );
 }
 
@@ -248,14 +192,7 @@ fn transfer_from_moves_value_and_spends_allowance() {
     assert_eq!(token.transfer_from(a, CAROL, pti(4)), Ok(true));
     assert_eq!(token.balance_of(CAROL), pti(4));
     assert_eq!(token.allowance(a, BOB), pti(6));
-    assert_eq!(
-        last_transfer(&host),
-        Transfer {
-            from: a,
-            to: CAROL,
-            value: pti(4)
-        }
-    );
+    assert_eq!(last_transfer(&host), Transfer { from: a, to: CAROL, value: pti(4) });
 }
 
 #[test]
@@ -272,10 +209,7 @@ fn transfer_from_reverts_when_allowance_insufficient() {
             needed: pti(4)
         }))
     );
-    assert_eq!(
-        (token.allowance(a, BOB), token.balance_of(CAROL)),
-        (pti(3), U256::ZERO)
-    );
+    assert_eq!((token.allowance(a, BOB), token.balance_of(CAROL)), (pti(3), U256::ZERO));
 }
 
 #[test]
@@ -304,9 +238,7 @@ fn transfer_from_reverts_when_receiver_is_zero() {
     host.vm.set_sender(BOB);
     assert_eq!(
         token.transfer_from(a, Address::ZERO, pti(1)),
-        Err(Error::InvalidReceiver(ERC20InvalidReceiver {
-            receiver: Address::ZERO
-        }))
+        Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: Address::ZERO }))
     );
     assert_eq!(token.allowance(a, BOB), pti(5));
 }
@@ -317,9 +249,7 @@ fn transfer_from_reverts_when_sender_is_zero() {
     host.vm.set_sender(BOB);
     assert_eq!(
         token.transfer_from(Address::ZERO, CAROL, U256::ZERO),
-        Err(Error::InvalidSender(ERC20InvalidSender {
-            sender: Address::ZERO
-        }))
+        Err(Error::InvalidSender(ERC20InvalidSender { sender: Address::ZERO }))
     );
 }
 
@@ -342,14 +272,7 @@ fn increase_allowance_adds_and_logs_new_allowance() {
     token.approve(BOB, pti(1)).unwrap();
     assert_eq!(token.increase_allowance(BOB, pti(2)), Ok(true));
     assert_eq!(token.allowance(a, BOB), pti(3));
-    assert_eq!(
-        last_approval(&host),
-        Approval {
-            owner: a,
-            spender: BOB,
-            value: pti(3)
-        }
-    );
+    assert_eq!(last_approval(&host), Approval { owner: a, spender: BOB, value: pti(3) });
 }
 
 #[test]
@@ -381,14 +304,7 @@ fn decrease_allowance_subtracts_and_logs_new_allowance() {
     token.approve(BOB, pti(5)).unwrap();
     assert_eq!(token.decrease_allowance(BOB, pti(2)), Ok(true));
     assert_eq!(token.allowance(a, BOB), pti(3));
-    assert_eq!(
-        last_approval(&host),
-        Approval {
-            owner: a,
-            spender: BOB,
-            value: pti(3)
-        }
-    );
+    assert_eq!(last_approval(&host), Approval { owner: a, spender: BOB, value: pti(3) });
 }
 
 #[test]
@@ -397,13 +313,11 @@ fn decrease_allowance_reverts_when_below_zero() {
     token.approve(BOB, pti(1)).unwrap();
     assert_eq!(
         token.decrease_allowance(BOB, pti(2)),
-        Err(Error::FailedDecreaseAllowance(
-            ERC20FailedDecreaseAllowance {
-                spender: BOB,
-                allowance: pti(1),
-                requestedDecrease: pti(2)
-            }
-        ))
+        Err(Error::FailedDecreaseAllowance(ERC20FailedDecreaseAllowance {
+            spender: BOB,
+            allowance: pti(1),
+            requestedDecrease: pti(2)
+        }))
     );
     assert_eq!(token.allowance(alice().address(), BOB), pti(1));
 }
@@ -415,14 +329,7 @@ fn decrease_approval_floors_at_zero_when_below_zero() {
     token.approve(BOB, pti(1)).unwrap();
     assert_eq!(token.decrease_approval(BOB, pti(2)), Ok(true));
     assert_eq!(token.allowance(a, BOB), U256::ZERO);
-    assert_eq!(
-        last_approval(&host),
-        Approval {
-            owner: a,
-            spender: BOB,
-            value: U256::ZERO
-        }
-    );
+    assert_eq!(last_approval(&host), Approval { owner: a, spender: BOB, value: U256::ZERO });
     token.approve(BOB, pti(3)).unwrap();
     token.decrease_approval(BOB, pti(1)).unwrap();
     assert_eq!(token.allowance(a, BOB), pti(2));
@@ -433,9 +340,7 @@ fn decrease_approval_reverts_when_spender_is_zero() {
     let (_, mut token) = deploy();
     assert_eq!(
         token.decrease_approval(Address::ZERO, pti(1)),
-        Err(Error::InvalidSpender(ERC20InvalidSpender {
-            spender: Address::ZERO
-        }))
+        Err(Error::InvalidSpender(ERC20InvalidSpender { spender: Address::ZERO }))
     );
 }
 
@@ -455,24 +360,12 @@ fn golden() -> Golden {
     let json: serde_json::Value =
         serde_json::from_str(include_str!("../testdata/permit.json")).expect("should be JSON");
     let sig_hex = include_str!("../testdata/permit.sig").trim();
-    let field = |k: &str| {
-        json["message"][k]
-            .as_str()
-            .expect("should be a string")
-            .to_owned()
-    };
+    let field = |k: &str| json["message"][k].as_str().expect("should be a string").to_owned();
     let domain = &json["domain"];
     assert_eq!(domain["name"], "Paratii");
     assert_eq!(domain["version"], "1");
     assert_eq!(domain["chainId"], CHAIN_ID);
-    assert_eq!(
-        domain["verifyingContract"]
-            .as_str()
-            .unwrap()
-            .parse::<Address>()
-            .unwrap(),
-        TOKEN
-    );
+    assert_eq!(domain["verifyingContract"].as_str().unwrap().parse::<Address>().unwrap(), TOKEN);
     assert_eq!(json["message"]["nonce"], "0");
     Golden {
         owner: field("owner").parse().unwrap(),
@@ -493,19 +386,12 @@ fn permit_accepts_cast_golden_vector() {
     assert_eq!(g.owner, alice().address());
     host.vm.set_sender(CAROL); // anyone may relay a permit
     let sig = g.signature;
-    assert_eq!(
-        token.permit(g.owner, g.spender, g.value, g.deadline, sig.v, sig.r, sig.s),
-        Ok(())
-    );
+    assert_eq!(token.permit(g.owner, g.spender, g.value, g.deadline, sig.v, sig.r, sig.s), Ok(()));
     assert_eq!(token.allowance(g.owner, g.spender), g.value);
     assert_eq!(token.nonces(g.owner), U256::from(1));
     assert_eq!(
         last_approval(&host),
-        Approval {
-            owner: g.owner,
-            spender: g.spender,
-            value: g.value
-        }
+        Approval { owner: g.owner, spender: g.spender, value: g.value }
     );
 }
 
@@ -517,9 +403,7 @@ fn permit_reverts_when_golden_vector_s_is_flipped_high() {
     let before = logs(&host).len();
     assert_eq!(
         token.permit(g.owner, g.spender, g.value, g.deadline, twin.v, twin.r, twin.s),
-        Err(Error::InvalidSignatureS(ECDSAInvalidSignatureS {
-            s: twin.s
-        }))
+        Err(Error::InvalidSignatureS(ECDSAInvalidSignatureS { s: twin.s }))
     );
     assert_eq!(
         (token.nonces(g.owner), token.allowance(g.owner, g.spender)),
@@ -533,9 +417,7 @@ fn permit_reverts_when_golden_vector_is_replayed() {
     let (_, mut token) = deploy();
     let g = golden();
     let sig = g.signature;
-    token
-        .permit(g.owner, g.spender, g.value, g.deadline, sig.v, sig.r, sig.s)
-        .unwrap();
+    token.permit(g.owner, g.spender, g.value, g.deadline, sig.v, sig.r, sig.s).unwrap();
     let err = token.permit(g.owner, g.spender, g.value, g.deadline, sig.v, sig.r, sig.s);
     // The nonce moved on, so the same signature recovers some other address.
     assert!(
@@ -554,16 +436,11 @@ fn permit_reverts_when_deadline_passed() {
     let sig = sign_permit(&token, &alice(), a, BOB, pti(1), deadline);
     assert_eq!(
         token.permit(a, BOB, pti(1), deadline, sig.v, sig.r, sig.s),
-        Err(Error::ExpiredSignature(ERC2612ExpiredSignature {
-            deadline
-        }))
+        Err(Error::ExpiredSignature(ERC2612ExpiredSignature { deadline }))
     );
     // Valid up to and including the deadline second.
     host.vm.set_block_timestamp(1_700_000_000 - 1);
-    assert_eq!(
-        token.permit(a, BOB, pti(1), deadline, sig.v, sig.r, sig.s),
-        Ok(())
-    );
+    assert_eq!(token.permit(a, BOB, pti(1), deadline, sig.v, sig.r, sig.s), Ok(()));
 }
 
 #[test]
@@ -575,10 +452,7 @@ fn permit_reverts_when_signed_by_someone_else() {
     let sig = sign_permit(&token, &mallory, a, BOB, pti(1), deadline);
     assert_eq!(
         token.permit(a, BOB, pti(1), deadline, sig.v, sig.r, sig.s),
-        Err(Error::InvalidSigner(ERC2612InvalidSigner {
-            signer: mallory.address(),
-            owner: a
-        }))
+        Err(Error::InvalidSigner(ERC2612InvalidSigner { signer: mallory.address(), owner: a }))
     );
     assert_eq!(token.allowance(a, BOB), U256::ZERO);
 }
@@ -610,15 +484,7 @@ fn permit_reverts_when_signature_recovers_nothing() {
     let (_, mut token) = deploy();
     let a = alice().address();
     assert_eq!(
-        token.permit(
-            a,
-            BOB,
-            pti(1),
-            U256::MAX,
-            27,
-            B256::ZERO,
-            B256::with_last_byte(1)
-        ),
+        token.permit(a, BOB, pti(1), U256::MAX, 27, B256::ZERO, B256::with_last_byte(1)),
         Err(Error::InvalidSignature(ECDSAInvalidSignature {}))
     );
 }
@@ -630,9 +496,7 @@ fn permit_reverts_when_spender_is_zero() {
     let sig = sign_permit(&token, &alice(), a, Address::ZERO, pti(1), U256::MAX);
     assert_eq!(
         token.permit(a, Address::ZERO, pti(1), U256::MAX, sig.v, sig.r, sig.s),
-        Err(Error::InvalidSpender(ERC20InvalidSpender {
-            spender: Address::ZERO
-        }))
+        Err(Error::InvalidSpender(ERC20InvalidSpender { spender: Address::ZERO }))
     );
     assert_eq!(token.nonces(a), U256::ZERO);
 }
@@ -642,15 +506,10 @@ fn permit_then_transfer_from_spends_permitted_allowance() {
     let (host, mut token) = deploy();
     let a = alice().address();
     let sig = sign_permit(&token, &alice(), a, BOB, pti(3), U256::MAX);
-    token
-        .permit(a, BOB, pti(3), U256::MAX, sig.v, sig.r, sig.s)
-        .unwrap();
+    token.permit(a, BOB, pti(3), U256::MAX, sig.v, sig.r, sig.s).unwrap();
     host.vm.set_sender(BOB);
     token.transfer_from(a, BOB, pti(3)).unwrap();
-    assert_eq!(
-        (token.balance_of(BOB), token.allowance(a, BOB)),
-        (pti(3), U256::ZERO)
-    );
+    assert_eq!((token.balance_of(BOB), token.allowance(a, BOB)), (pti(3), U256::ZERO));
 }
 
 #[test]
@@ -660,9 +519,7 @@ fn permit_nonces_advance_in_order() {
     for i in 0..3u64 {
         assert_eq!(token.nonces(a), U256::from(i));
         let sig = sign_permit(&token, &alice(), a, BOB, pti(i), U256::MAX);
-        token
-            .permit(a, BOB, pti(i), U256::MAX, sig.v, sig.r, sig.s)
-            .unwrap();
+        token.permit(a, BOB, pti(i), U256::MAX, sig.v, sig.r, sig.s).unwrap();
     }
     assert_eq!(token.nonces(a), U256::from(3));
 }
@@ -699,9 +556,7 @@ fn permit_and_transfers_keep_nonce_and_balance_apart() {
     let a = alice().address();
     for i in 0..2u64 {
         let sig = sign_permit(&token, &alice(), a, BOB, pti(i), U256::MAX);
-        token
-            .permit(a, BOB, pti(i), U256::MAX, sig.v, sig.r, sig.s)
-            .unwrap();
+        token.permit(a, BOB, pti(i), U256::MAX, sig.v, sig.r, sig.s).unwrap();
     }
     assert_eq!(token.balance_of(a), INITIAL_SUPPLY);
     // Alice's whole balance leaves her word; the nonce stays.
@@ -724,9 +579,7 @@ fn permit_and_transfers_keep_nonce_and_balance_apart() {
     assert_eq!(token.nonces(a), U256::from(2));
     // The third permit signs nonce 2.
     let sig = sign_permit(&token, &alice(), a, CAROL, pti(3), U256::MAX);
-    token
-        .permit(a, CAROL, pti(3), U256::MAX, sig.v, sig.r, sig.s)
-        .unwrap();
+    token.permit(a, CAROL, pti(3), U256::MAX, sig.v, sig.r, sig.s).unwrap();
     assert_eq!(token.nonces(a), U256::from(3));
     assert_eq!(token.allowance(a, CAROL), pti(3));
 }

@@ -30,45 +30,13 @@ const NOW: u64 = 1_800_000_000;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Transfer {
-        from: usize,
-        to: Option<usize>,
-        value: U256,
-    },
-    Approve {
-        owner: usize,
-        spender: usize,
-        value: U256,
-    },
-    TransferFrom {
-        spender: usize,
-        from: usize,
-        to: Option<usize>,
-        value: U256,
-    },
-    IncreaseAllowance {
-        owner: usize,
-        spender: usize,
-        value: U256,
-    },
-    DecreaseAllowance {
-        owner: usize,
-        spender: usize,
-        value: U256,
-    },
-    DecreaseApproval {
-        owner: usize,
-        spender: usize,
-        value: U256,
-    },
-    Permit {
-        owner: usize,
-        spender: usize,
-        value: U256,
-        signer: usize,
-        expired: bool,
-        high_s: bool,
-    },
+    Transfer { from: usize, to: Option<usize>, value: U256 },
+    Approve { owner: usize, spender: usize, value: U256 },
+    TransferFrom { spender: usize, from: usize, to: Option<usize>, value: U256 },
+    IncreaseAllowance { owner: usize, spender: usize, value: U256 },
+    DecreaseAllowance { owner: usize, spender: usize, value: U256 },
+    DecreaseApproval { owner: usize, spender: usize, value: U256 },
+    Permit { owner: usize, spender: usize, value: U256, signer: usize, expired: bool, high_s: bool },
 }
 
 fn value() -> impl Strategy<Value = U256> {
@@ -123,9 +91,7 @@ impl Model {
     }
     fn transfer(&mut self, from: Address, to: Address, value: U256) -> Result<(), Error> {
         if to.is_zero() {
-            return Err(Error::InvalidReceiver(ERC20InvalidReceiver {
-                receiver: to,
-            }));
+            return Err(Error::InvalidReceiver(ERC20InvalidReceiver { receiver: to }));
         }
         let balance = self.balance(from);
         if balance < value {
@@ -159,12 +125,7 @@ impl World {
         token.constructor(signers[0].address()).unwrap();
         let mut model = Model::default();
         model.balances.insert(signers[0].address(), INITIAL_SUPPLY);
-        Self {
-            host,
-            token,
-            model,
-            signers,
-        }
+        Self { host, token, model, signers }
     }
 
     fn addr(&self, i: usize) -> Address {
@@ -183,13 +144,7 @@ impl World {
         deadline: U256,
         signer: usize,
     ) -> Signature {
-        let permit = Permit {
-            owner,
-            spender,
-            value,
-            nonce: self.model.nonce(owner),
-            deadline,
-        };
+        let permit = Permit { owner, spender, value, nonce: self.model.nonce(owner), deadline };
         let domain = eip712_domain! {
             name: "Paratii", version: "1", chain_id: CHAIN_ID,
             verifying_contract: self.host.vm.contract_address(),
@@ -205,27 +160,15 @@ impl World {
             Op::Transfer { from, to, value } => {
                 let (f, t) = (self.addr(from), to_addr(self, to));
                 self.as_sender(from);
-                (
-                    self.token.transfer(t, value).map(|_| ()),
-                    self.model.transfer(f, t, value),
-                )
+                (self.token.transfer(t, value).map(|_| ()), self.model.transfer(f, t, value))
             }
-            Op::Approve {
-                owner,
-                spender,
-                value,
-            } => {
+            Op::Approve { owner, spender, value } => {
                 let (o, s) = (self.addr(owner), self.addr(spender));
                 self.as_sender(owner);
                 self.model.allowances.insert((o, s), value);
                 (self.token.approve(s, value).map(|_| ()), Ok(()))
             }
-            Op::TransferFrom {
-                spender,
-                from,
-                to,
-                value,
-            } => {
+            Op::TransferFrom { spender, from, to, value } => {
                 let (s, f, t) = (self.addr(spender), self.addr(from), to_addr(self, to));
                 self.as_sender(spender);
                 let allowance = self.model.allowance(f, s);
@@ -244,11 +187,7 @@ impl World {
                 };
                 (self.token.transfer_from(f, t, value).map(|_| ()), want)
             }
-            Op::IncreaseAllowance {
-                owner,
-                spender,
-                value,
-            } => {
+            Op::IncreaseAllowance { owner, spender, value } => {
                 let (o, s) = (self.addr(owner), self.addr(spender));
                 self.as_sender(owner);
                 let allowance = self.model.allowance(o, s);
@@ -265,11 +204,7 @@ impl World {
                 };
                 (self.token.increase_allowance(s, value).map(|_| ()), want)
             }
-            Op::DecreaseAllowance {
-                owner,
-                spender,
-                value,
-            } => {
+            Op::DecreaseAllowance { owner, spender, value } => {
                 let (o, s) = (self.addr(owner), self.addr(spender));
                 self.as_sender(owner);
                 let allowance = self.model.allowance(o, s);
@@ -278,35 +213,22 @@ impl World {
                         self.model.allowances.insert((o, s), v);
                         Ok(())
                     }
-                    None => Err(Error::FailedDecreaseAllowance(
-                        ERC20FailedDecreaseAllowance {
-                            spender: s,
-                            allowance,
-                            requestedDecrease: value,
-                        },
-                    )),
+                    None => Err(Error::FailedDecreaseAllowance(ERC20FailedDecreaseAllowance {
+                        spender: s,
+                        allowance,
+                        requestedDecrease: value,
+                    })),
                 };
                 (self.token.decrease_allowance(s, value).map(|_| ()), want)
             }
-            Op::DecreaseApproval {
-                owner,
-                spender,
-                value,
-            } => {
+            Op::DecreaseApproval { owner, spender, value } => {
                 let (o, s) = (self.addr(owner), self.addr(spender));
                 self.as_sender(owner);
                 let lowered = self.model.allowance(o, s).saturating_sub(value);
                 self.model.allowances.insert((o, s), lowered);
                 (self.token.decrease_approval(s, value).map(|_| ()), Ok(()))
             }
-            Op::Permit {
-                owner,
-                spender,
-                value,
-                signer,
-                expired,
-                high_s,
-            } => {
+            Op::Permit { owner, spender, value, signer, expired, high_s } => {
                 let (o, s) = (self.addr(owner), self.addr(spender));
                 let deadline = U256::from(if expired { NOW - 1 } else { NOW + 3600 });
                 let mut sig = self.permit_signature(o, s, value, deadline, signer);
@@ -316,13 +238,9 @@ impl World {
                 // Relayed by a third party: the caller does not matter.
                 self.as_sender((owner + 1) % ACTORS);
                 let want = if expired {
-                    Err(Error::ExpiredSignature(ERC2612ExpiredSignature {
-                        deadline,
-                    }))
+                    Err(Error::ExpiredSignature(ERC2612ExpiredSignature { deadline }))
                 } else if high_s {
-                    Err(Error::InvalidSignatureS(ECDSAInvalidSignatureS {
-                        s: sig.s,
-                    }))
+                    Err(Error::InvalidSignatureS(ECDSAInvalidSignatureS { s: sig.s }))
                 } else if signer != owner {
                     Err(Error::InvalidSigner(ERC2612InvalidSigner {
                         signer: self.addr(signer),
@@ -333,11 +251,7 @@ impl World {
                     self.model.allowances.insert((o, s), value);
                     Ok(())
                 };
-                (
-                    self.token
-                        .permit(o, s, value, deadline, sig.v, sig.r, sig.s),
-                    want,
-                )
+                (self.token.permit(o, s, value, deadline, sig.v, sig.r, sig.s), want)
             }
         };
         prop_assert_eq!(got, want, "{:?}", op);

@@ -201,9 +201,7 @@ impl UserRegistry {
         let user = self.vm().msg_sender();
         when_metadata(metadata)?;
         if self.is_registered(user) {
-            return Err(Error::AlreadyRegistered(UserRegistryAlreadyRegistered {
-                user,
-            }));
+            return Err(Error::AlreadyRegistered(UserRegistryAlreadyRegistered { user }));
         }
         self.users.setter(user).metadata.set(metadata);
         self.vm().log(UserRegistered { user, metadata });
@@ -237,17 +235,11 @@ impl UserRegistry {
     pub fn remove_user(&mut self, user: Address) -> Result<(), Error> {
         let caller = self.vm().msg_sender();
         if caller != user && caller != self.ownership.owner() {
-            return Err(Error::NotUserOrOwner(UserRegistryNotUserOrOwner {
-                caller,
-                user,
-            }));
+            return Err(Error::NotUserOrOwner(UserRegistryNotUserOrOwner { caller, user }));
         }
         self.when_registered(user)?;
         self.users.setter(user).metadata.erase();
-        self.vm().log(UserRemoved {
-            user,
-            removedBy: caller,
-        });
+        self.vm().log(UserRemoved { user, removedBy: caller });
         Ok(())
     }
 
@@ -276,9 +268,7 @@ impl UserRegistry {
     pub fn record_acquisition(&mut self, user: Address, video_id: B256) -> Result<(), Error> {
         let caller = self.vm().msg_sender();
         if lookup(self.vm(), self.registry.get(), names::VIDEO_STORE.key) != Some(caller) {
-            return Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore {
-                caller,
-            }));
+            return Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore { caller }));
         }
         if self.user_acquired_video(user, video_id) {
             return Err(Error::AlreadyAcquired(UserRegistryAlreadyAcquired {
@@ -286,16 +276,8 @@ impl UserRegistry {
                 videoId: video_id,
             }));
         }
-        self.users
-            .setter(user)
-            .videos
-            .setter(video_id)
-            .acquired
-            .set(true);
-        self.vm().log(VideoAcquired {
-            user,
-            videoId: video_id,
-        });
+        self.users.setter(user).videos.setter(video_id).acquired.set(true);
+        self.vm().log(VideoAcquired { user, videoId: video_id });
         Ok(())
     }
 
@@ -394,29 +376,14 @@ impl UserRegistry {
     ) -> Result<(), Error> {
         let caller = self.only_user_or_spending_key(user)?;
         if key.is_zero() || key == user {
-            return Err(Error::InvalidPostingKey(UserRegistryInvalidPostingKey {
-                user,
-                key,
-            }));
+            return Err(Error::InvalidPostingKey(UserRegistryInvalidPostingKey { user, key }));
         }
         let now = self.vm().block_timestamp();
         if expiry <= now {
-            return Err(Error::ExpiryNotInFuture(UserRegistryExpiryNotInFuture {
-                expiry,
-                now,
-            }));
+            return Err(Error::ExpiryNotInFuture(UserRegistryExpiryNotInFuture { expiry, now }));
         }
-        self.users
-            .setter(user)
-            .posting_keys
-            .setter(key)
-            .set(Uint::from(expiry));
-        self.vm().log(PostingKeyAuthorized {
-            user,
-            key,
-            expiry,
-            authorizedBy: caller,
-        });
+        self.users.setter(user).posting_keys.setter(key).set(Uint::from(expiry));
+        self.vm().log(PostingKeyAuthorized { user, key, expiry, authorizedBy: caller });
         Ok(())
     }
 
@@ -432,28 +399,16 @@ impl UserRegistry {
     pub fn revoke_posting_key(&mut self, user: Address, key: Address) -> Result<(), Error> {
         let caller = self.only_user_or_spending_key(user)?;
         if self.posting_key_expiry(user, key) == 0 {
-            return Err(Error::NotPostingKey(UserRegistryNotPostingKey {
-                user,
-                key,
-            }));
+            return Err(Error::NotPostingKey(UserRegistryNotPostingKey { user, key }));
         }
         self.users.setter(user).posting_keys.setter(key).erase();
-        self.vm().log(PostingKeyRevoked {
-            user,
-            key,
-            revokedBy: caller,
-        });
+        self.vm().log(PostingKeyRevoked { user, key, revokedBy: caller });
         Ok(())
     }
 
     /// Whether the `VideoStore` recorded that `user` acquired `video_id`.
     pub fn user_acquired_video(&self, user: Address, video_id: B256) -> bool {
-        self.users
-            .getter(user)
-            .videos
-            .getter(video_id)
-            .acquired
-            .get()
+        self.users.getter(user).videos.getter(video_id).acquired.get()
     }
 
     /// Whether `user` likes `video_id`.
@@ -563,10 +518,7 @@ impl UserRegistry {
         if self.is_posting_key(user, key) {
             return Ok(());
         }
-        Err(Error::NotPostingKey(UserRegistryNotPostingKey {
-            user,
-            key,
-        }))
+        Err(Error::NotPostingKey(UserRegistryNotPostingKey { user, key }))
     }
 
     /// Guard: the caller is `user`, or a spending key of `user` that the `ParatiiAvatar`
@@ -581,9 +533,7 @@ impl UserRegistry {
                 return Ok(caller);
             }
         }
-        Err(Error::NotUserOrSpendingKey(
-            UserRegistryNotUserOrSpendingKey { caller, user },
-        ))
+        Err(Error::NotUserOrSpendingKey(UserRegistryNotUserOrSpendingKey { caller, user }))
     }
 
     /// Whether `avatar` answers `isSpendingKey(user, key)` with `true` (a revert or any other
@@ -599,13 +549,7 @@ impl UserRegistry {
 
     /// `user`'s vote code on `video_id`.
     fn vote_code(&self, user: Address, video_id: B256) -> u8 {
-        self.users
-            .getter(user)
-            .videos
-            .getter(video_id)
-            .vote
-            .get()
-            .to()
+        self.users.getter(user).videos.getter(video_id).vote.get().to()
     }
 
     /// The digest a signed vote signs: EIP-712 over this contract's domain.
@@ -633,11 +577,7 @@ impl UserRegistry {
         }
         let videos = peer(self.vm(), self.registry.get(), names::VIDEO_REGISTRY.key)
             .map_err(Error::PeerNotRegistered)?;
-        Ok(Some(Ballot {
-            previous,
-            next,
-            videos,
-        }))
+        Ok(Some(Ballot { previous, next, videos }))
     }
 
     /// Checks and casts `voter`'s vote for `user` on `video_id`.
@@ -663,11 +603,7 @@ impl UserRegistry {
         ballot: Ballot,
         voter: Address,
     ) -> Result<(), Vec<u8>> {
-        let Ballot {
-            previous,
-            next,
-            videos,
-        } = ballot;
+        let Ballot { previous, next, videos } = ballot;
         let acquired = {
             let mut u = self.users.setter(user);
             let (likes, dislikes) =

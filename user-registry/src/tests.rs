@@ -90,12 +90,7 @@ fn logs(host: &PrecompileHost) -> Vec<(Vec<B256>, Vec<u8>)> {
 fn record_vote(video_id: B256, previous: u8, next: u8) -> MadeCall {
     MadeCall {
         to: VIDEOS,
-        data: IVideoRegistry::recordVoteCall {
-            video_id,
-            previous,
-            next,
-        }
-        .abi_encode(),
+        data: IVideoRegistry::recordVoteCall { video_id, previous, next }.abi_encode(),
         value: U256::ZERO,
     }
 }
@@ -105,13 +100,7 @@ fn reverted(e: Error) -> Result<(), Vec<u8>> {
 }
 
 fn voted(user: Address, video_id: B256, liked: bool, acquired: bool, voter: Address) -> VideoVoted {
-    VideoVoted {
-        user,
-        videoId: video_id,
-        liked,
-        acquired,
-        voter,
-    }
+    VideoVoted { user, videoId: video_id, liked, acquired, voter }
 }
 
 fn not_posting_key(user: Address, key: Address) -> Error {
@@ -142,13 +131,7 @@ fn domain(chain_id: u64) -> Eip712Domain {
 }
 
 fn vote_of(user: Address, liked: bool, nonce: u64, deadline: U256) -> Vote {
-    Vote {
-        user,
-        videoId: VIDEO,
-        liked,
-        nonce: U256::from(nonce),
-        deadline,
-    }
+    Vote { user, videoId: VIDEO, liked, nonce: U256::from(nonce), deadline }
 }
 
 fn pack(sig: &Signature) -> Bytes {
@@ -176,13 +159,7 @@ fn register_user_records_metadata_and_logs() {
     let (host, mut users) = deploy();
     host.vm.set_sender(BOB);
     users.register_user(METADATA).unwrap();
-    assert_eq!(
-        host.last_log::<UserRegistered>(),
-        UserRegistered {
-            user: BOB,
-            metadata: METADATA
-        }
-    );
+    assert_eq!(host.last_log::<UserRegistered>(), UserRegistered { user: BOB, metadata: METADATA });
     assert_eq!(users.get_user(BOB), Ok(METADATA));
     assert!(users.is_registered(BOB));
 }
@@ -193,27 +170,12 @@ fn user_registers_updates_and_removes_itself() {
     host.vm.set_sender(BOB);
     users.register_user(METADATA).unwrap();
     users.update_user(NEW_METADATA).unwrap();
-    assert_eq!(
-        host.last_log::<UserUpdated>(),
-        UserUpdated {
-            user: BOB,
-            metadata: NEW_METADATA
-        }
-    );
+    assert_eq!(host.last_log::<UserUpdated>(), UserUpdated { user: BOB, metadata: NEW_METADATA });
     assert_eq!(users.get_user(BOB), Ok(NEW_METADATA));
     users.remove_user(BOB).unwrap();
-    assert_eq!(
-        host.last_log::<UserRemoved>(),
-        UserRemoved {
-            user: BOB,
-            removedBy: BOB
-        }
-    );
+    assert_eq!(host.last_log::<UserRemoved>(), UserRemoved { user: BOB, removedBy: BOB });
     assert!(!users.is_registered(BOB));
-    assert_eq!(
-        users.get_user(BOB),
-        Err(Error::UnknownUser(UserRegistryUnknownUser { user: BOB }))
-    );
+    assert_eq!(users.get_user(BOB), Err(Error::UnknownUser(UserRegistryUnknownUser { user: BOB })));
     users.register_user(METADATA).unwrap();
     assert_eq!(users.get_user(BOB), Ok(METADATA));
 }
@@ -225,13 +187,7 @@ fn remove_user_by_contract_owner_succeeds_and_logs_owner() {
     users.register_user(METADATA).unwrap();
     host.vm.set_sender(OWNER);
     users.remove_user(BOB).unwrap();
-    assert_eq!(
-        host.last_log::<UserRemoved>(),
-        UserRemoved {
-            user: BOB,
-            removedBy: OWNER
-        }
-    );
+    assert_eq!(host.last_log::<UserRemoved>(), UserRemoved { user: BOB, removedBy: OWNER });
     assert!(!users.is_registered(BOB));
 }
 
@@ -243,10 +199,7 @@ fn remove_user_reverts_when_caller_is_stranger() {
     host.vm.set_sender(STRANGER);
     assert_eq!(
         users.remove_user(BOB),
-        Err(Error::NotUserOrOwner(UserRegistryNotUserOrOwner {
-            caller: STRANGER,
-            user: BOB
-        }))
+        Err(Error::NotUserOrOwner(UserRegistryNotUserOrOwner { caller: STRANGER, user: BOB }))
     );
     assert_eq!(users.get_user(BOB), Ok(METADATA));
 }
@@ -296,9 +249,7 @@ fn register_user_reverts_when_already_registered() {
     users.register_user(METADATA).unwrap();
     assert_eq!(
         users.register_user(NEW_METADATA),
-        Err(Error::AlreadyRegistered(UserRegistryAlreadyRegistered {
-            user: BOB
-        }))
+        Err(Error::AlreadyRegistered(UserRegistryAlreadyRegistered { user: BOB }))
     );
     assert_eq!(users.get_user(BOB), Ok(METADATA));
 }
@@ -330,10 +281,7 @@ fn register_user_logs_only_the_metadata_digest() {
     host.vm.set_sender(BOB);
     users.register_user(METADATA).unwrap();
     let (topics, data) = logs(&host).pop().unwrap();
-    assert_eq!(
-        topics,
-        vec![UserRegistered::SIGNATURE_HASH, BOB.into_word()]
-    );
+    assert_eq!(topics, vec![UserRegistered::SIGNATURE_HASH, BOB.into_word()]);
     assert_eq!(data, METADATA.to_vec());
 }
 
@@ -344,13 +292,7 @@ fn record_acquisition_by_store_sets_flag_and_logs() {
     acquire(&host, &mut users, BOB, VIDEO);
     assert!(users.user_acquired_video(BOB, VIDEO));
     assert!(!users.user_acquired_video(BOB, OTHER_VIDEO));
-    assert_eq!(
-        host.last_log::<VideoAcquired>(),
-        VideoAcquired {
-            user: BOB,
-            videoId: VIDEO
-        }
-    );
+    assert_eq!(host.last_log::<VideoAcquired>(), VideoAcquired { user: BOB, videoId: VIDEO });
 }
 
 #[test]
@@ -361,9 +303,7 @@ fn record_acquisition_reverts_when_caller_is_not_store() {
         host.vm.set_sender(caller);
         assert_eq!(
             users.record_acquisition(BOB, VIDEO),
-            Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore {
-                caller
-            }))
+            Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore { caller }))
         );
     }
     assert!(!users.user_acquired_video(BOB, VIDEO));
@@ -376,9 +316,7 @@ fn record_acquisition_reverts_when_store_was_replaced() {
     host.vm.set_sender(STORE);
     assert_eq!(
         users.record_acquisition(BOB, VIDEO),
-        Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore {
-            caller: STORE
-        }))
+        Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore { caller: STORE }))
     );
     host.vm.set_sender(NEW_STORE);
     users.record_acquisition(BOB, VIDEO).unwrap();
@@ -392,9 +330,7 @@ fn record_acquisition_reverts_when_no_store_is_registered() {
     host.vm.set_sender(STORE);
     assert_eq!(
         users.record_acquisition(BOB, VIDEO),
-        Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore {
-            caller: STORE
-        }))
+        Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore { caller: STORE }))
     );
 }
 
@@ -406,10 +342,7 @@ fn record_acquisition_reverts_when_already_acquired() {
     let before = logs(&host).len();
     assert_eq!(
         users.record_acquisition(BOB, VIDEO),
-        Err(Error::AlreadyAcquired(UserRegistryAlreadyAcquired {
-            user: BOB,
-            videoId: VIDEO
-        }))
+        Err(Error::AlreadyAcquired(UserRegistryAlreadyAcquired { user: BOB, videoId: VIDEO }))
     );
     assert_eq!(logs(&host).len(), before);
 }
@@ -428,10 +361,7 @@ fn like_video_sets_flag_counters_calls_video_registry_and_logs() {
     assert!(!users.user_acquired_video(BOB, VIDEO));
     assert_eq!(users.user_votes(BOB), (1, 0));
     assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE)]);
-    assert_eq!(
-        host.last_log::<VideoVoted>(),
-        voted(BOB, VIDEO, true, false, BOB)
-    );
+    assert_eq!(host.last_log::<VideoVoted>(), voted(BOB, VIDEO, true, false, BOB));
 }
 
 #[test]
@@ -440,10 +370,7 @@ fn like_video_logs_acquired_when_store_recorded_acquisition() {
     acquire(&host, &mut users, BOB, VIDEO);
     host.vm.set_sender(BOB);
     users.like_video(VIDEO, true).unwrap();
-    assert_eq!(
-        host.last_log::<VideoVoted>(),
-        voted(BOB, VIDEO, true, true, BOB)
-    );
+    assert_eq!(host.last_log::<VideoVoted>(), voted(BOB, VIDEO, true, true, BOB));
     assert!(users.user_acquired_video(BOB, VIDEO));
 }
 
@@ -455,14 +382,8 @@ fn dislike_video_sets_flag_counters_and_calls_video_registry() {
     assert!(users.user_dislikes_video(BOB, VIDEO));
     assert!(!users.user_likes_video(BOB, VIDEO));
     assert_eq!(users.user_votes(BOB), (0, 1));
-    assert_eq!(
-        host.calls(),
-        vec![record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE)]
-    );
-    assert_eq!(
-        host.last_log::<VideoVoted>(),
-        voted(BOB, VIDEO, false, false, BOB)
-    );
+    assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE)]);
+    assert_eq!(host.last_log::<VideoVoted>(), voted(BOB, VIDEO, false, false, BOB));
 }
 
 #[test]
@@ -476,15 +397,9 @@ fn dislike_video_overrides_like() {
     assert_eq!(users.user_votes(BOB), (0, 1));
     assert_eq!(
         host.calls(),
-        vec![
-            record_vote(VIDEO, VOTE_NONE, VOTE_LIKE),
-            record_vote(VIDEO, VOTE_LIKE, VOTE_DISLIKE)
-        ]
+        vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE), record_vote(VIDEO, VOTE_LIKE, VOTE_DISLIKE)]
     );
-    assert_eq!(
-        host.last_log::<VideoVoted>(),
-        voted(BOB, VIDEO, false, false, BOB)
-    );
+    assert_eq!(host.last_log::<VideoVoted>(), voted(BOB, VIDEO, false, false, BOB));
 }
 
 #[test]
@@ -527,10 +442,7 @@ fn dislike_video_is_cumulative_across_users() {
         users.like_video(VIDEO, false).unwrap();
         assert_eq!(users.user_votes(user), (0, 1));
     }
-    assert_eq!(
-        host.calls(),
-        vec![record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE); 2]
-    );
+    assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE); 2]);
 }
 
 #[test]
@@ -544,10 +456,7 @@ fn likes_and_dislikes_coexist_across_users() {
     assert!(users.user_dislikes_video(STRANGER, VIDEO));
     assert_eq!(
         host.calls(),
-        vec![
-            record_vote(VIDEO, VOTE_NONE, VOTE_LIKE),
-            record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE)
-        ]
+        vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE), record_vote(VIDEO, VOTE_NONE, VOTE_DISLIKE)]
     );
 }
 
@@ -569,11 +478,7 @@ fn like_video_is_noop_when_vote_repeats() {
 fn like_video_bubbles_video_registry_revert_unchanged() {
     let (host, mut users) = deploy();
     let revert = VideoRegistryUnknownVideo { videoId: VIDEO }.abi_encode();
-    host.answer_call(
-        VIDEOS,
-        record_vote(VIDEO, VOTE_NONE, VOTE_LIKE).data,
-        Err(revert.clone()),
-    );
+    host.answer_call(VIDEOS, record_vote(VIDEO, VOTE_NONE, VOTE_LIKE).data, Err(revert.clone()));
     host.vm.set_sender(BOB);
     assert_eq!(users.like_video(VIDEO, true), Err(revert));
 }
@@ -585,9 +490,7 @@ fn like_video_reverts_when_video_registry_not_registered() {
     host.vm.set_sender(BOB);
     assert_eq!(
         users.like_video(VIDEO, true),
-        reverted(Error::PeerNotRegistered(PeerNotRegistered {
-            key: names::VIDEO_REGISTRY.key
-        }))
+        reverted(Error::PeerNotRegistered(PeerNotRegistered { key: names::VIDEO_REGISTRY.key }))
     );
     assert_eq!(host.calls(), vec![]);
     assert!(!users.user_likes_video(BOB, VIDEO));
@@ -595,14 +498,8 @@ fn like_video_reverts_when_video_registry_not_registered() {
 
 #[test]
 fn selectors_match_peer_interfaces() {
-    assert_eq!(
-        RECORD_VOTE_SELECTOR,
-        IVideoRegistry::recordVoteCall::SELECTOR
-    );
-    assert_eq!(
-        IS_SPENDING_KEY_SELECTOR,
-        IParatiiAvatar::isSpendingKeyCall::SELECTOR
-    );
+    assert_eq!(RECORD_VOTE_SELECTOR, IVideoRegistry::recordVoteCall::SELECTOR);
+    assert_eq!(IS_SPENDING_KEY_SELECTOR, IParatiiAvatar::isSpendingKeyCall::SELECTOR);
 }
 
 // --- posting keys ---
@@ -617,12 +514,7 @@ fn authorize_posting_key_by_user_sets_expiry_and_logs() {
     assert!(users.is_posting_key(BOB, SPENDER));
     assert_eq!(
         host.last_log::<PostingKeyAuthorized>(),
-        PostingKeyAuthorized {
-            user: BOB,
-            key: SPENDER,
-            expiry: EXPIRY,
-            authorizedBy: BOB
-        }
+        PostingKeyAuthorized { user: BOB, key: SPENDER, expiry: EXPIRY, authorizedBy: BOB }
     );
 }
 
@@ -635,12 +527,7 @@ fn authorize_posting_key_by_live_spending_key_succeeds() {
     assert!(users.is_posting_key(BOB, RELAYER));
     assert_eq!(
         host.last_log::<PostingKeyAuthorized>(),
-        PostingKeyAuthorized {
-            user: BOB,
-            key: RELAYER,
-            expiry: EXPIRY,
-            authorizedBy: SPENDER
-        }
+        PostingKeyAuthorized { user: BOB, key: RELAYER, expiry: EXPIRY, authorizedBy: SPENDER }
     );
 }
 
@@ -697,10 +584,7 @@ fn authorize_posting_key_reverts_when_key_is_zero_or_user() {
     for key in [Address::ZERO, BOB] {
         assert_eq!(
             users.authorize_posting_key(BOB, key, EXPIRY),
-            Err(Error::InvalidPostingKey(UserRegistryInvalidPostingKey {
-                user: BOB,
-                key
-            }))
+            Err(Error::InvalidPostingKey(UserRegistryInvalidPostingKey { user: BOB, key }))
         );
     }
 }
@@ -712,10 +596,7 @@ fn authorize_posting_key_reverts_when_expiry_not_in_future() {
     for expiry in [0, NOW - 1, NOW] {
         assert_eq!(
             users.authorize_posting_key(BOB, SPENDER, expiry),
-            Err(Error::ExpiryNotInFuture(UserRegistryExpiryNotInFuture {
-                expiry,
-                now: NOW
-            }))
+            Err(Error::ExpiryNotInFuture(UserRegistryExpiryNotInFuture { expiry, now: NOW }))
         );
     }
     users.authorize_posting_key(BOB, SPENDER, NOW + 1).unwrap();
@@ -739,16 +620,9 @@ fn revoke_posting_key_clears_expiry_and_logs() {
     assert!(!users.is_posting_key(BOB, SPENDER));
     assert_eq!(
         host.last_log::<PostingKeyRevoked>(),
-        PostingKeyRevoked {
-            user: BOB,
-            key: SPENDER,
-            revokedBy: BOB
-        }
+        PostingKeyRevoked { user: BOB, key: SPENDER, revokedBy: BOB }
     );
-    assert_eq!(
-        users.revoke_posting_key(BOB, SPENDER),
-        Err(not_posting_key(BOB, SPENDER))
-    );
+    assert_eq!(users.revoke_posting_key(BOB, SPENDER), Err(not_posting_key(BOB, SPENDER)));
 }
 
 #[test]
@@ -784,10 +658,7 @@ fn like_video_for_by_posting_key_votes_for_user() {
     assert_eq!(users.user_votes(BOB), (1, 0));
     assert_eq!(users.user_votes(SPENDER), (0, 0));
     assert_eq!(host.calls(), vec![record_vote(VIDEO, VOTE_NONE, VOTE_LIKE)]);
-    assert_eq!(
-        host.last_log::<VideoVoted>(),
-        voted(BOB, VIDEO, true, false, SPENDER)
-    );
+    assert_eq!(host.last_log::<VideoVoted>(), voted(BOB, VIDEO, true, false, SPENDER));
 }
 
 #[test]
@@ -798,10 +669,7 @@ fn like_video_for_succeeds_until_expiry_and_reverts_at_expiry() {
     host.vm.set_block_timestamp(EXPIRY - 1);
     users.like_video_for(BOB, VIDEO, true).unwrap();
     host.vm.set_block_timestamp(EXPIRY);
-    assert_eq!(
-        users.like_video_for(BOB, VIDEO, false),
-        reverted(not_posting_key(BOB, SPENDER))
-    );
+    assert_eq!(users.like_video_for(BOB, VIDEO, false), reverted(not_posting_key(BOB, SPENDER)));
     assert!(users.user_likes_video(BOB, VIDEO));
 }
 
@@ -811,10 +679,7 @@ fn like_video_for_reverts_when_key_revoked() {
     authorize(&host, &mut users, BOB, SPENDER);
     users.revoke_posting_key(BOB, SPENDER).unwrap();
     host.vm.set_sender(SPENDER);
-    assert_eq!(
-        users.like_video_for(BOB, VIDEO, true),
-        reverted(not_posting_key(BOB, SPENDER))
-    );
+    assert_eq!(users.like_video_for(BOB, VIDEO, true), reverted(not_posting_key(BOB, SPENDER)));
     assert_eq!(host.calls(), vec![]);
 }
 
@@ -823,10 +688,7 @@ fn like_video_for_reverts_when_key_belongs_to_another_user() {
     let (host, mut users) = deploy();
     authorize(&host, &mut users, STRANGER, SPENDER);
     host.vm.set_sender(SPENDER);
-    assert_eq!(
-        users.like_video_for(BOB, VIDEO, true),
-        reverted(not_posting_key(BOB, SPENDER))
-    );
+    assert_eq!(users.like_video_for(BOB, VIDEO, true), reverted(not_posting_key(BOB, SPENDER)));
     assert_eq!(users.user_votes(BOB), (0, 0));
 }
 
@@ -866,9 +728,7 @@ fn like_video_by_sig_relayed_applies_vote_with_posting_key_as_voter() {
     authorize(&host, &mut users, alice(), poster().address());
     let sig = sign_vote(&poster(), &vote_of(alice(), true, 0, deadline()), CHAIN_ID);
     host.vm.set_sender(RELAYER);
-    users
-        .like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig))
-        .unwrap();
+    users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)).unwrap();
     assert!(users.user_likes_video(alice(), VIDEO));
     assert_eq!(users.user_votes(alice()), (1, 0));
     assert_eq!(users.user_votes(RELAYER), (0, 0));
@@ -883,21 +743,12 @@ fn like_video_by_sig_relayed_applies_vote_with_posting_key_as_voter() {
 #[test]
 fn like_video_by_sig_signed_by_user_itself_succeeds() {
     let (host, mut users) = deploy();
-    let sig = sign_vote(
-        &alice_signer(),
-        &vote_of(alice(), false, 0, deadline()),
-        CHAIN_ID,
-    );
+    let sig = sign_vote(&alice_signer(), &vote_of(alice(), false, 0, deadline()), CHAIN_ID);
     host.vm.set_sender(RELAYER);
-    users
-        .like_video_by_sig(alice(), VIDEO, false, deadline(), pack(&sig))
-        .unwrap();
+    users.like_video_by_sig(alice(), VIDEO, false, deadline(), pack(&sig)).unwrap();
     assert!(users.user_dislikes_video(alice(), VIDEO));
     assert_eq!(users.vote_nonce(alice()), U256::from(1));
-    assert_eq!(
-        host.last_log::<VideoVoted>(),
-        voted(alice(), VIDEO, false, false, alice())
-    );
+    assert_eq!(host.last_log::<VideoVoted>(), voted(alice(), VIDEO, false, false, alice()));
 }
 
 #[test]
@@ -906,9 +757,7 @@ fn like_video_by_sig_reverts_when_replayed() {
     authorize(&host, &mut users, alice(), poster().address());
     let sig = sign_vote(&poster(), &vote_of(alice(), true, 0, deadline()), CHAIN_ID);
     host.vm.set_sender(RELAYER);
-    users
-        .like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig))
-        .unwrap();
+    users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)).unwrap();
     // The replay hashes with nonce 1, so the same signature recovers another address.
     let replay_digest =
         vote_of(alice(), true, 1, deadline()).eip712_signing_hash(&domain(CHAIN_ID));
@@ -927,14 +776,8 @@ fn like_video_by_sig_consumes_nonce_when_vote_repeats() {
     let (host, mut users) = deploy();
     host.vm.set_sender(RELAYER);
     for nonce in 0..2 {
-        let sig = sign_vote(
-            &alice_signer(),
-            &vote_of(alice(), true, nonce, deadline()),
-            CHAIN_ID,
-        );
-        users
-            .like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig))
-            .unwrap();
+        let sig = sign_vote(&alice_signer(), &vote_of(alice(), true, nonce, deadline()), CHAIN_ID);
+        users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)).unwrap();
     }
     assert_eq!(users.vote_nonce(alice()), U256::from(2));
     assert_eq!(host.calls().len(), 1);
@@ -944,40 +787,26 @@ fn like_video_by_sig_consumes_nonce_when_vote_repeats() {
 #[test]
 fn like_video_by_sig_reverts_when_deadline_passed() {
     let (host, mut users) = deploy();
-    let sig = sign_vote(
-        &alice_signer(),
-        &vote_of(alice(), true, 0, deadline()),
-        CHAIN_ID,
-    );
+    let sig = sign_vote(&alice_signer(), &vote_of(alice(), true, 0, deadline()), CHAIN_ID);
     host.vm.set_block_timestamp(NOW + 601);
     assert_eq!(
         users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)),
-        reverted(Error::ExpiredSignature(UserRegistryExpiredSignature {
-            deadline: deadline()
-        }))
+        reverted(Error::ExpiredSignature(UserRegistryExpiredSignature { deadline: deadline() }))
     );
     host.vm.set_block_timestamp(NOW + 600);
-    users
-        .like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig))
-        .unwrap();
+    users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)).unwrap();
     assert!(users.user_likes_video(alice(), VIDEO));
 }
 
 #[test]
 fn like_video_by_sig_reverts_when_s_is_high() {
     let (host, mut users) = deploy();
-    let sig = sign_vote(
-        &alice_signer(),
-        &vote_of(alice(), true, 0, deadline()),
-        CHAIN_ID,
-    );
+    let sig = sign_vote(&alice_signer(), &vote_of(alice(), true, 0, deadline()), CHAIN_ID);
     let twin = high_s_twin(&sig);
     host.vm.set_sender(RELAYER);
     assert_eq!(
         users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&twin)),
-        reverted(Error::InvalidSignatureS(ECDSAInvalidSignatureS {
-            s: twin.s
-        }))
+        reverted(Error::InvalidSignatureS(ECDSAInvalidSignatureS { s: twin.s }))
     );
     assert_eq!(users.vote_nonce(alice()), U256::ZERO);
 }
@@ -985,11 +814,7 @@ fn like_video_by_sig_reverts_when_s_is_high() {
 #[test]
 fn like_video_by_sig_reverts_when_signature_is_64_bytes() {
     let (host, mut users) = deploy();
-    let sig = sign_vote(
-        &alice_signer(),
-        &vote_of(alice(), true, 0, deadline()),
-        CHAIN_ID,
-    );
+    let sig = sign_vote(&alice_signer(), &vote_of(alice(), true, 0, deadline()), CHAIN_ID);
     let short: Bytes = pack(&sig)[..64].to_vec().into();
     host.vm.set_sender(RELAYER);
     assert_eq!(
@@ -1003,18 +828,12 @@ fn like_video_by_sig_reverts_when_signature_is_64_bytes() {
 #[test]
 fn like_video_by_sig_reverts_when_v_is_not_27_or_28() {
     let (host, mut users) = deploy();
-    let mut sig = sign_vote(
-        &alice_signer(),
-        &vote_of(alice(), true, 0, deadline()),
-        CHAIN_ID,
-    );
+    let mut sig = sign_vote(&alice_signer(), &vote_of(alice(), true, 0, deadline()), CHAIN_ID);
     sig.v -= 27;
     host.vm.set_sender(RELAYER);
     assert_eq!(
         users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)),
-        reverted(Error::InvalidSignatureV(ECDSAInvalidSignatureV {
-            v: sig.v
-        }))
+        reverted(Error::InvalidSignatureV(ECDSAInvalidSignatureV { v: sig.v }))
     );
 }
 
@@ -1022,11 +841,7 @@ fn like_video_by_sig_reverts_when_v_is_not_27_or_28() {
 fn like_video_by_sig_reverts_when_signed_for_another_chain() {
     let (host, mut users) = deploy();
     let other_chain = CHAIN_ID + 1;
-    let sig = sign_vote(
-        &alice_signer(),
-        &vote_of(alice(), true, 0, deadline()),
-        other_chain,
-    );
+    let sig = sign_vote(&alice_signer(), &vote_of(alice(), true, 0, deadline()), other_chain);
     let here = vote_of(alice(), true, 0, deadline()).eip712_signing_hash(&domain(CHAIN_ID));
     let recovered = Address::from_slice(&ecrecover(&sig.ecrecover_input(here))[12..]);
     assert_ne!(recovered, alice());
@@ -1037,9 +852,7 @@ fn like_video_by_sig_reverts_when_signed_for_another_chain() {
     );
     // The same vote, on the chain it was signed for, is accepted.
     host.vm.set_chain_id(other_chain);
-    users
-        .like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig))
-        .unwrap();
+    users.like_video_by_sig(alice(), VIDEO, true, deadline(), pack(&sig)).unwrap();
     assert!(users.user_likes_video(alice(), VIDEO));
 }
 
@@ -1079,9 +892,7 @@ fn constructor_sets_owner_and_registry_and_ownership_moves_in_two_steps() {
     host.vm.set_sender(STRANGER);
     assert_eq!(
         users.transfer_ownership(BOB),
-        Err(Error::UnauthorizedAccount(OwnableUnauthorizedAccount {
-            account: STRANGER
-        }))
+        Err(Error::UnauthorizedAccount(OwnableUnauthorizedAccount { account: STRANGER }))
     );
     host.vm.set_sender(OWNER);
     users.transfer_ownership(BOB).unwrap();

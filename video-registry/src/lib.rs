@@ -152,17 +152,13 @@ impl VideoRegistry {
     ) -> Result<B256, Error> {
         let registrar = self.vm().msg_sender();
         if owner.is_zero() {
-            return Err(Error::InvalidVideoOwner(VideoRegistryInvalidOwner {
-                owner,
-            }));
+            return Err(Error::InvalidVideoOwner(VideoRegistryInvalidOwner { owner }));
         }
         if owner != registrar && !self.registrars.get(registrar) {
-            return Err(Error::NotApprovedRegistrar(
-                VideoRegistryNotApprovedRegistrar {
-                    caller: registrar,
-                    owner,
-                },
-            ));
+            return Err(Error::NotApprovedRegistrar(VideoRegistryNotApprovedRegistrar {
+                caller: registrar,
+                owner,
+            }));
         }
         let video_id = paratii_contracts::video_id(owner, salt);
         let existing = self.videos.getter(video_id).owner.get();
@@ -214,13 +210,7 @@ impl VideoRegistry {
     ) -> Result<(), Error> {
         self.only_owner_or_registrar(video_id)?;
         self.write_terms(video_id, price, original, transcoded, metadata)?;
-        self.vm().log(VideoUpdated {
-            videoId: video_id,
-            price,
-            original,
-            transcoded,
-            metadata,
-        });
+        self.vm().log(VideoUpdated { videoId: video_id, price, original, transcoded, metadata });
         Ok(())
     }
 
@@ -258,10 +248,7 @@ impl VideoRegistry {
     pub fn set_registrar(&mut self, registrar: Address, approved: bool) -> Result<(), Error> {
         self.ownership.only_owner()?;
         self.registrars.setter(registrar).set(approved);
-        self.vm().log(RegistrarApproved {
-            registrar,
-            approved,
-        });
+        self.vm().log(RegistrarApproved { registrar, approved });
         Ok(())
     }
 
@@ -280,10 +267,7 @@ impl VideoRegistry {
         // Cannot overflow in practice: one view per purchase or channel, far below 2⁶⁴.
         let views = video.views.get().to::<u64>().saturating_add(1);
         video.views.set(Uint::from(views));
-        self.vm().log(VideoViewed {
-            videoId: video_id,
-            views,
-        });
+        self.vm().log(VideoViewed { videoId: video_id, views });
         Ok(())
     }
 
@@ -298,29 +282,18 @@ impl VideoRegistry {
     /// `VideoVotesChanged` with the new counts.
     pub fn record_vote(&mut self, video_id: B256, previous: u8, next: u8) -> Result<(), Error> {
         if previous > VOTE_DISLIKE || next > VOTE_DISLIKE || previous == next {
-            return Err(Error::InvalidVote(VideoRegistryInvalidVote {
-                previous,
-                next,
-            }));
+            return Err(Error::InvalidVote(VideoRegistryInvalidVote { previous, next }));
         }
         self.when_registered(video_id)?;
         self.only_writer(&[names::USER_REGISTRY.key])?;
         let mut video = self.videos.setter(video_id);
         // The user registry only reports transitions it recorded, so the counter it leaves holds
         // that voter.
-        let (likes, dislikes) = tally(
-            video.likes.get().to(),
-            video.dislikes.get().to(),
-            previous,
-            next,
-        );
+        let (likes, dislikes) =
+            tally(video.likes.get().to(), video.dislikes.get().to(), previous, next);
         video.likes.set(Uint::from(likes));
         video.dislikes.set(Uint::from(dislikes));
-        self.vm().log(VideoVotesChanged {
-            videoId: video_id,
-            likes,
-            dislikes,
-        });
+        self.vm().log(VideoVotesChanged { videoId: video_id, likes, dislikes });
         Ok(())
     }
 
@@ -361,11 +334,7 @@ impl VideoRegistry {
     pub fn get_stats(&self, video_id: B256) -> Result<(u64, u64, u64), Error> {
         self.when_registered(video_id)?;
         let video = self.videos.getter(video_id);
-        Ok((
-            video.views.get().to(),
-            video.likes.get().to(),
-            video.dislikes.get().to(),
-        ))
+        Ok((video.views.get().to(), video.likes.get().to(), video.dislikes.get().to()))
     }
 
     /// Whether `video_id` is registered.
@@ -432,9 +401,7 @@ impl VideoRegistry {
     fn owner_of(&self, video_id: B256) -> Result<Address, Error> {
         let owner = self.videos.getter(video_id).owner.get();
         if owner.is_zero() {
-            return Err(Error::UnknownVideo(VideoRegistryUnknownVideo {
-                videoId: video_id,
-            }));
+            return Err(Error::UnknownVideo(VideoRegistryUnknownVideo { videoId: video_id }));
         }
         Ok(owner)
     }
@@ -456,9 +423,7 @@ impl VideoRegistry {
     ) -> Result<(), Error> {
         let price96 = check_price(price)?;
         if original.is_zero() {
-            return Err(Error::MissingOriginal(VideoRegistryMissingOriginal {
-                videoId: video_id,
-            }));
+            return Err(Error::MissingOriginal(VideoRegistryMissingOriginal { videoId: video_id }));
         }
         let mut video = self.videos.setter(video_id);
         video.price.set(price96);
@@ -473,12 +438,10 @@ impl VideoRegistry {
         let owner = self.owner_of(video_id)?;
         let caller = self.vm().msg_sender();
         if caller != owner && caller != self.videos.getter(video_id).registrar.get() {
-            return Err(Error::NotOwnerOrRegistrar(
-                VideoRegistryNotOwnerOrRegistrar {
-                    videoId: video_id,
-                    caller,
-                },
-            ));
+            return Err(Error::NotOwnerOrRegistrar(VideoRegistryNotOwnerOrRegistrar {
+                videoId: video_id,
+                caller,
+            }));
         }
         Ok(())
     }
@@ -487,24 +450,17 @@ impl VideoRegistry {
     fn only_writer(&self, keys: &[B256]) -> Result<(), Error> {
         let caller = self.vm().msg_sender();
         let registry = self.registry.get();
-        if keys
-            .iter()
-            .any(|key| lookup(self.vm(), registry, *key) == Some(caller))
-        {
+        if keys.iter().any(|key| lookup(self.vm(), registry, *key) == Some(caller)) {
             return Ok(());
         }
-        Err(Error::UnauthorizedStatsWriter(
-            VideoRegistryUnauthorizedStatsWriter { caller },
-        ))
+        Err(Error::UnauthorizedStatsWriter(VideoRegistryUnauthorizedStatsWriter { caller }))
     }
 }
 
 /// The price as stored, or `VideoRegistryPriceTooHigh`.
 fn check_price(price: U256) -> Result<U96, Error> {
-    to_u96(price).ok_or(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
-        price,
-        max: U256::from(U96::MAX),
-    }))
+    to_u96(price)
+        .ok_or(Error::PriceTooHigh(VideoRegistryPriceTooHigh { price, max: U256::from(U96::MAX) }))
 }
 
 #[cfg(test)]

@@ -52,21 +52,11 @@ fn register_as(
     owner: Address,
 ) -> Result<B256, Error> {
     host.vm.set_sender(caller);
-    r.register_video(
-        SALT,
-        owner,
-        U256::from(31_415),
-        ORIGINAL,
-        TRANSCODED,
-        METADATA,
-    )
+    r.register_video(SALT, owner, U256::from(31_415), ORIGINAL, TRANSCODED, METADATA)
 }
 
 fn not_owner_or_registrar(caller: Address) -> Error {
-    Error::NotOwnerOrRegistrar(VideoRegistryNotOwnerOrRegistrar {
-        videoId: video(),
-        caller,
-    })
+    Error::NotOwnerOrRegistrar(VideoRegistryNotOwnerOrRegistrar { videoId: video(), caller })
 }
 
 // --- the original scenarios ---
@@ -77,20 +67,10 @@ fn register_video_records_owner_registrar_price_hashes_and_logs() {
     assert_eq!(register_as(&host, &mut r, CREATOR, CREATOR), Ok(video()));
     assert_eq!(
         r.get_video(video()).unwrap(),
-        (
-            CREATOR,
-            CREATOR,
-            U256::from(31_415),
-            ORIGINAL,
-            TRANSCODED,
-            METADATA
-        )
+        (CREATOR, CREATOR, U256::from(31_415), ORIGINAL, TRANSCODED, METADATA)
     );
     assert_eq!(r.get_stats(video()).unwrap(), (0, 0, 0));
-    assert_eq!(
-        r.sale_terms(video()).unwrap(),
-        (CREATOR, U256::from(31_415))
-    );
+    assert_eq!(r.sale_terms(video()).unwrap(), (CREATOR, U256::from(31_415)));
     assert_eq!(
         host.last_log::<VideoRegistered>(),
         VideoRegistered {
@@ -123,8 +103,7 @@ fn update_video_by_owner_or_registrar_changes_hashes_and_price() {
     for caller in [CREATOR, PLATFORM] {
         host.vm.set_sender(caller);
         let hash = B256::repeat_byte(caller.0[19]);
-        r.update_video(video(), U256::from(7), hash, hash, hash)
-            .unwrap();
+        r.update_video(video(), U256::from(7), hash, hash, hash).unwrap();
         assert_eq!(
             r.get_video(video()).unwrap(),
             (CREATOR, PLATFORM, U256::from(7), hash, hash, hash)
@@ -159,22 +138,14 @@ fn remove_video_by_owner_then_id_reads_unknown_and_is_never_reused() {
     let (host, mut r) = deploy();
     register_as(&host, &mut r, CREATOR, CREATOR).unwrap();
     host.vm.set_sender(STRANGER);
-    assert_eq!(
-        r.remove_video(video()),
-        Err(not_owner_or_registrar(STRANGER))
-    );
+    assert_eq!(r.remove_video(video()), Err(not_owner_or_registrar(STRANGER)));
     host.vm.set_sender(CREATOR);
     r.remove_video(video()).unwrap();
-    assert_eq!(
-        host.last_log::<VideoRemoved>(),
-        VideoRemoved { videoId: video() }
-    );
+    assert_eq!(host.last_log::<VideoRemoved>(), VideoRemoved { videoId: video() });
     assert!(!r.is_registered(video()));
     assert_eq!(
         r.get_video(video()),
-        Err(Error::UnknownVideo(VideoRegistryUnknownVideo {
-            videoId: video()
-        }))
+        Err(Error::UnknownVideo(VideoRegistryUnknownVideo { videoId: video() }))
     );
     // Nobody, not even its owner, gets the id back: records kept under it elsewhere (votes,
     // acquisitions, sales) must never describe another video.
@@ -193,12 +164,10 @@ fn register_reverts_when_registering_for_someone_else_unapproved() {
     let (host, mut r) = deploy();
     assert_eq!(
         register_as(&host, &mut r, STRANGER, CREATOR),
-        Err(Error::NotApprovedRegistrar(
-            VideoRegistryNotApprovedRegistrar {
-                caller: STRANGER,
-                owner: CREATOR
-            }
-        ))
+        Err(Error::NotApprovedRegistrar(VideoRegistryNotApprovedRegistrar {
+            caller: STRANGER,
+            owner: CREATOR
+        }))
     );
     assert!(!r.is_registered(video()));
 }
@@ -227,12 +196,10 @@ fn register_video_front_run_gains_nothing() {
     assert_ne!(squatted, video());
     assert_eq!(
         register_as(&host, &mut r, STRANGER, CREATOR),
-        Err(Error::NotApprovedRegistrar(
-            VideoRegistryNotApprovedRegistrar {
-                caller: STRANGER,
-                owner: CREATOR
-            }
-        ))
+        Err(Error::NotApprovedRegistrar(VideoRegistryNotApprovedRegistrar {
+            caller: STRANGER,
+            owner: CREATOR
+        }))
     );
     assert_eq!(register_as(&host, &mut r, CREATOR, CREATOR), Ok(video()));
     assert_eq!(r.sale_terms(video()).unwrap().0, CREATOR);
@@ -247,8 +214,7 @@ fn update_video_keeps_stats() {
     host.vm.set_sender(USERS);
     r.record_vote(video(), VOTE_NONE, VOTE_LIKE).unwrap();
     host.vm.set_sender(CREATOR);
-    r.update_video(video(), U256::from(1), ORIGINAL, TRANSCODED, METADATA)
-        .unwrap();
+    r.update_video(video(), U256::from(1), ORIGINAL, TRANSCODED, METADATA).unwrap();
     assert_eq!(r.get_stats(video()).unwrap(), (1, 1, 0));
 }
 
@@ -259,10 +225,7 @@ fn approved_registrar_registers_for_creator_until_revoked() {
     r.set_registrar(PLATFORM, true).unwrap();
     assert_eq!(
         host.last_log::<RegistrarApproved>(),
-        RegistrarApproved {
-            registrar: PLATFORM,
-            approved: true
-        }
+        RegistrarApproved { registrar: PLATFORM, approved: true }
     );
     register_as(&host, &mut r, PLATFORM, CREATOR).unwrap();
     assert_eq!(r.get_video(video()).unwrap().1, PLATFORM);
@@ -275,12 +238,10 @@ fn approved_registrar_registers_for_creator_until_revoked() {
     assert!(!r.is_registered(other_id));
     assert_eq!(
         r.register_video(other, CREATOR, U256::ZERO, ORIGINAL, B256::ZERO, B256::ZERO),
-        Err(Error::NotApprovedRegistrar(
-            VideoRegistryNotApprovedRegistrar {
-                caller: PLATFORM,
-                owner: CREATOR,
-            }
-        ))
+        Err(Error::NotApprovedRegistrar(VideoRegistryNotApprovedRegistrar {
+            caller: PLATFORM,
+            owner: CREATOR,
+        }))
     );
 }
 
@@ -290,9 +251,7 @@ fn set_registrar_reverts_when_caller_is_not_owner() {
     host.vm.set_sender(STRANGER);
     assert_eq!(
         r.set_registrar(STRANGER, true),
-        Err(Error::UnauthorizedAccount(OwnableUnauthorizedAccount {
-            account: STRANGER
-        }))
+        Err(Error::UnauthorizedAccount(OwnableUnauthorizedAccount { account: STRANGER }))
     );
 }
 
@@ -305,9 +264,7 @@ fn register_reverts_on_bad_input() {
     };
     assert_eq!(
         register(&mut r, SALT, Address::ZERO, U256::ZERO, ORIGINAL),
-        Err(Error::InvalidVideoOwner(VideoRegistryInvalidOwner {
-            owner: Address::ZERO
-        }))
+        Err(Error::InvalidVideoOwner(VideoRegistryInvalidOwner { owner: Address::ZERO }))
     );
     let too_high = U256::from(1) << 96;
     assert_eq!(
@@ -319,9 +276,7 @@ fn register_reverts_on_bad_input() {
     );
     assert_eq!(
         register(&mut r, SALT, CREATOR, U256::ZERO, B256::ZERO),
-        Err(Error::MissingOriginal(VideoRegistryMissingOriginal {
-            videoId: video()
-        }))
+        Err(Error::MissingOriginal(VideoRegistryMissingOriginal { videoId: video() }))
     );
     // The largest price fits: PTI's whole supply and then some.
     register(&mut r, SALT, CREATOR, too_high - U256::from(1), ORIGINAL).unwrap();
@@ -338,21 +293,15 @@ fn record_view_counts_only_from_store_or_channels() {
         host.vm.set_sender(writer);
         r.record_view(video()).unwrap();
         let views = n as u64 + 1;
-        assert_eq!(
-            host.last_log::<VideoViewed>(),
-            VideoViewed {
-                videoId: video(),
-                views
-            }
-        );
+        assert_eq!(host.last_log::<VideoViewed>(), VideoViewed { videoId: video(), views });
     }
     for stranger in [STRANGER, CREATOR, USERS, OWNER] {
         host.vm.set_sender(stranger);
         assert_eq!(
             r.record_view(video()),
-            Err(Error::UnauthorizedStatsWriter(
-                VideoRegistryUnauthorizedStatsWriter { caller: stranger }
-            ))
+            Err(Error::UnauthorizedStatsWriter(VideoRegistryUnauthorizedStatsWriter {
+                caller: stranger
+            }))
         );
     }
     assert_eq!(r.get_stats(video()).unwrap(), (2, 0, 0));
@@ -373,11 +322,7 @@ fn record_vote_moves_one_voter_between_counters() {
     r.record_vote(video(), VOTE_LIKE, VOTE_NONE).unwrap();
     assert_eq!(
         host.last_log::<VideoVotesChanged>(),
-        VideoVotesChanged {
-            videoId: video(),
-            likes: 1,
-            dislikes: 0
-        }
+        VideoVotesChanged { videoId: video(), likes: 1, dislikes: 0 }
     );
 }
 
@@ -389,26 +334,19 @@ fn record_vote_reverts_for_invalid_votes_and_other_callers() {
     for (previous, next) in [(VOTE_LIKE, VOTE_LIKE), (3, VOTE_LIKE), (VOTE_NONE, 3)] {
         assert_eq!(
             r.record_vote(video(), previous, next),
-            Err(Error::InvalidVote(VideoRegistryInvalidVote {
-                previous,
-                next
-            }))
+            Err(Error::InvalidVote(VideoRegistryInvalidVote { previous, next }))
         );
     }
     host.vm.set_sender(STORE);
     assert_eq!(
         r.record_vote(video(), VOTE_NONE, VOTE_LIKE),
-        Err(Error::UnauthorizedStatsWriter(
-            VideoRegistryUnauthorizedStatsWriter { caller: STORE }
-        ))
+        Err(Error::UnauthorizedStatsWriter(VideoRegistryUnauthorizedStatsWriter { caller: STORE }))
     );
     host.vm.set_sender(USERS);
     let unknown = B256::repeat_byte(0x22);
     assert_eq!(
         r.record_vote(unknown, VOTE_NONE, VOTE_LIKE),
-        Err(Error::UnknownVideo(VideoRegistryUnknownVideo {
-            videoId: unknown
-        }))
+        Err(Error::UnknownVideo(VideoRegistryUnknownVideo { videoId: unknown }))
     );
     assert_eq!(r.get_stats(video()).unwrap(), (0, 0, 0));
 }

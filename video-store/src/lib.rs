@@ -205,13 +205,7 @@ impl VideoStore {
             purchase.token,
             buyer,
             purchase.avatar,
-            &PermitSignature {
-                value,
-                deadline,
-                v,
-                r,
-                s,
-            },
+            &PermitSignature { value, deadline, v, r, s },
             purchase.price,
         )?;
         self.complete(&purchase, proof_of_buy)
@@ -314,21 +308,14 @@ impl VideoStore {
         with_token: bool,
     ) -> Result<Purchase, Vec<u8>> {
         let ([videos, avatar, users, token], share) = self.peers(with_token)?;
-        let terms = static_call(
-            self.vm(),
-            Call::new(),
-            videos,
-            &calldata(SALE_TERMS, &[video_id]),
-        )
-        .map_err(revert_data)?;
+        let terms = static_call(self.vm(), Call::new(), videos, &calldata(SALE_TERMS, &[video_id]))
+            .map_err(revert_data)?;
         let owner = address_at(&terms, 0).unwrap_or_default();
         let price = uint_at(&terms, 1).unwrap_or_default();
         if self.has_bought(buyer, video_id) {
-            return Err(Error::AlreadyBought(VideoStoreAlreadyBought {
-                buyer,
-                videoId: video_id,
-            })
-            .into());
+            return Err(
+                Error::AlreadyBought(VideoStoreAlreadyBought { buyer, videoId: video_id }).into()
+            );
         }
         if to_u96(price).is_none() {
             return Err(Error::PriceTooHigh(VideoRegistryPriceTooHigh {
@@ -354,18 +341,7 @@ impl VideoStore {
         }
         // Cannot overflow: price < 2⁹⁶ and share ≤ 1e18 < 2⁶⁰ (both checked above).
         let pool_part = price * share / SHARE_SCALE;
-        Ok(Purchase {
-            buyer,
-            key,
-            video_id,
-            owner,
-            price,
-            pool_part,
-            avatar,
-            users,
-            videos,
-            token,
-        })
+        Ok(Purchase { buyer, key, video_id, owner, price, pool_part, avatar, users, videos, token })
     }
 
     /// Effects, then interactions, then the event, for a checked purchase.
@@ -389,13 +365,8 @@ impl VideoStore {
         )
         .map_err(revert_data)?;
         let ctx = Call::new_mutating(self);
-        call(
-            self.vm(),
-            ctx,
-            p.videos,
-            &calldata(RECORD_VIEW, &[p.video_id]),
-        )
-        .map_err(revert_data)?;
+        call(self.vm(), ctx, p.videos, &calldata(RECORD_VIEW, &[p.video_id]))
+            .map_err(revert_data)?;
         self.vm().log(VideoBought {
             videoId: p.video_id,
             buyer: p.buyer,

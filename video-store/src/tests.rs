@@ -67,47 +67,23 @@ fn deploy(price: U256, share: U256) -> (PrecompileHost, VideoStore) {
 }
 
 fn made(to: Address, data: Vec<u8>) -> MadeCall {
-    MadeCall {
-        to,
-        data,
-        value: U256::ZERO,
-    }
+    MadeCall { to, data, value: U256::ZERO }
 }
 
 /// The avatar call paying `owner_part` to the creator and `pool` to the pool.
 fn pay(from: Address, owner_part: U256, pool: U256) -> MadeCall {
-    made(
-        AVATAR,
-        payCall {
-            from,
-            to: CREATOR,
-            amount: owner_part,
-            to_pool: pool,
-        }
-        .abi_encode(),
-    )
+    made(AVATAR, payCall { from, to: CREATOR, amount: owner_part, to_pool: pool }.abi_encode())
 }
 
 fn bookkeeping(buyer: Address) -> [MadeCall; 2] {
     [
-        made(
-            USERS,
-            recordAcquisitionCall {
-                user: buyer,
-                video_id: VIDEO,
-            }
-            .abi_encode(),
-        ),
+        made(USERS, recordAcquisitionCall { user: buyer, video_id: VIDEO }.abi_encode()),
         made(VIDEOS, recordViewCall { video_id: VIDEO }.abi_encode()),
     ]
 }
 
 fn last_bought(host: &PrecompileHost) -> VideoBought {
-    let (topics, data) = host
-        .vm
-        .get_emitted_logs()
-        .pop()
-        .expect("should have logged");
+    let (topics, data) = host.vm.get_emitted_logs().pop().expect("should have logged");
     VideoBought::decode_raw_log(topics, &data).expect("should be VideoBought")
 }
 
@@ -127,10 +103,7 @@ fn buy_video_pays_30_percent_to_pool_and_70_to_owner_then_records() {
     let mut expected = vec![pay(BUYER, owner, pool)];
     expected.extend(bookkeeping(BUYER));
     assert_eq!(host.calls(), expected);
-    assert_eq!(
-        store.get_sale(BUYER, VIDEO),
-        (true, PRICE, PROOF, 1_700_000_000)
-    );
+    assert_eq!(store.get_sale(BUYER, VIDEO), (true, PRICE, PROOF, 1_700_000_000));
     assert!(store.has_bought(BUYER, VIDEO));
     assert_eq!(
         last_bought(&host),
@@ -169,10 +142,7 @@ fn buy_video_makes_no_payment_when_price_is_zero() {
     let (host, mut store) = deploy(U256::ZERO, SHARE);
     buy(&host, &mut store).unwrap();
     assert_eq!(host.calls(), bookkeeping(BUYER).to_vec());
-    assert_eq!(
-        store.get_sale(BUYER, VIDEO),
-        (true, U256::ZERO, PROOF, 1_700_000_000)
-    );
+    assert_eq!(store.get_sale(BUYER, VIDEO), (true, U256::ZERO, PROOF, 1_700_000_000));
 }
 
 #[test]
@@ -180,10 +150,7 @@ fn buy_video_leaves_proof_empty_when_none_given() {
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(BUYER);
     store.buy_video(VIDEO, B256::ZERO, PRICE).unwrap();
-    assert_eq!(
-        store.get_sale(BUYER, VIDEO),
-        (true, PRICE, B256::ZERO, 1_700_000_000)
-    );
+    assert_eq!(store.get_sale(BUYER, VIDEO), (true, PRICE, B256::ZERO, 1_700_000_000));
 }
 
 // --- the original's bugs (§4 bugs 4 and 5) as negative tests ---
@@ -267,11 +234,8 @@ fn buy_video_bubbles_payment_error_unchanged() {
         needed: uint!(4_200_000_000_000_000_000_U256),
     }
     .abi_encode();
-    let payment = pay(
-        BUYER,
-        uint!(9_800_000_000_000_000_000_U256),
-        uint!(4_200_000_000_000_000_000_U256),
-    );
+    let payment =
+        pay(BUYER, uint!(9_800_000_000_000_000_000_U256), uint!(4_200_000_000_000_000_000_U256));
     host.answer_call(AVATAR, payment.data, Err(short.clone()));
     assert_eq!(buy(&host, &mut store).unwrap_err(), short);
 }
@@ -279,16 +243,9 @@ fn buy_video_bubbles_payment_error_unchanged() {
 #[test]
 fn buy_video_fails_when_avatar_returns_false() {
     let (host, mut store) = deploy(PRICE, SHARE);
-    let payment = pay(
-        BUYER,
-        uint!(9_800_000_000_000_000_000_U256),
-        uint!(4_200_000_000_000_000_000_U256),
-    );
-    host.answer_call(
-        AVATAR,
-        payment.data,
-        Ok(U256::ZERO.to_be_bytes::<32>().to_vec()),
-    );
+    let payment =
+        pay(BUYER, uint!(9_800_000_000_000_000_000_U256), uint!(4_200_000_000_000_000_000_U256));
+    host.answer_call(AVATAR, payment.data, Ok(U256::ZERO.to_be_bytes::<32>().to_vec()));
     assert_eq!(
         buy(&host, &mut store).unwrap_err(),
         PeerCallReturnedFalse { target: AVATAR }.abi_encode()
@@ -311,10 +268,7 @@ fn buy_video_fails_when_a_peer_is_not_registered() {
         let mut peers = [VIDEOS, AVATAR, USERS, TOKEN];
         peers[i] = Address::ZERO;
         answer_peers(&host, peers, SHARE);
-        assert_eq!(
-            buy(&host, &mut store).unwrap_err(),
-            PeerNotRegistered { key }.abi_encode()
-        );
+        assert_eq!(buy(&host, &mut store).unwrap_err(), PeerNotRegistered { key }.abi_encode());
         assert!(host.calls().is_empty());
     }
 }
@@ -349,12 +303,8 @@ fn buy_video_for_fails_when_user_is_zero() {
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(KEY);
     assert_eq!(
-        store
-            .buy_video_for(Address::ZERO, VIDEO, PROOF, PRICE)
-            .unwrap_err(),
-        Vec::<u8>::from(Error::InvalidBuyer(VideoStoreInvalidBuyer {
-            user: Address::ZERO
-        }))
+        store.buy_video_for(Address::ZERO, VIDEO, PROOF, PRICE).unwrap_err(),
+        Vec::<u8>::from(Error::InvalidBuyer(VideoStoreInvalidBuyer { user: Address::ZERO }))
     );
 }
 
@@ -414,11 +364,7 @@ fn buy_video_with_permit_submits_permit_for_avatar_then_pays() {
     assert_eq!(calls[0], permit_call());
     assert_eq!(
         calls[1],
-        pay(
-            BUYER,
-            uint!(9_800_000_000_000_000_000_U256),
-            uint!(4_200_000_000_000_000_000_U256)
-        )
+        pay(BUYER, uint!(9_800_000_000_000_000_000_U256), uint!(4_200_000_000_000_000_000_U256))
     );
     assert_eq!(calls.len(), 4);
     assert!(store.has_bought(BUYER, VIDEO));
@@ -430,11 +376,7 @@ fn buy_video_with_permit_goes_on_when_permit_fails_but_allowance_covers_price() 
     host.answer_call(TOKEN, permit_call().data, Err(vec![0x01]));
     host.answer_static_call(
         TOKEN,
-        allowanceCall {
-            owner: BUYER,
-            spender: AVATAR,
-        }
-        .abi_encode(),
+        allowanceCall { owner: BUYER, spender: AVATAR }.abi_encode(),
         PRICE.to_be_bytes::<32>().to_vec(),
     );
     buy_with_permit(&host, &mut store).unwrap();
@@ -447,29 +389,18 @@ fn buy_video_with_permit_fails_with_permit_error_when_allowance_short() {
     host.answer_call(TOKEN, permit_call().data, Err(vec![0x0b, 0xad]));
     host.answer_static_call(
         TOKEN,
-        allowanceCall {
-            owner: BUYER,
-            spender: AVATAR,
-        }
-        .abi_encode(),
+        allowanceCall { owner: BUYER, spender: AVATAR }.abi_encode(),
         (PRICE - U256::from(1)).to_be_bytes::<32>().to_vec(),
     );
-    assert_eq!(
-        buy_with_permit(&host, &mut store).unwrap_err(),
-        vec![0x0b, 0xad]
-    );
+    assert_eq!(buy_with_permit(&host, &mut store).unwrap_err(), vec![0x0b, 0xad]);
     assert_eq!(host.calls(), vec![permit_call()], "no payment attempted");
 }
 
 // --- the buyer's price bound ---
 
 fn above_max(price: U256, max_price: U256) -> Vec<u8> {
-    Error::PriceAboveMax(VideoStorePriceAboveMax {
-        videoId: VIDEO,
-        price,
-        maxPrice: max_price,
-    })
-    .into()
+    Error::PriceAboveMax(VideoStorePriceAboveMax { videoId: VIDEO, price, maxPrice: max_price })
+        .into()
 }
 
 /// Attack (review, high): the owner raised the price after the buyer's quote; the purchase
@@ -479,15 +410,9 @@ fn buy_video_reverts_when_price_rose_above_the_buyers_max() {
     let quoted = PRICE - U256::from(1);
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(BUYER);
-    assert_eq!(
-        store.buy_video(VIDEO, PROOF, quoted),
-        Err(above_max(PRICE, quoted))
-    );
+    assert_eq!(store.buy_video(VIDEO, PROOF, quoted), Err(above_max(PRICE, quoted)));
     host.vm.set_sender(KEY);
-    assert_eq!(
-        store.buy_video_for(BUYER, VIDEO, PROOF, quoted),
-        Err(above_max(PRICE, quoted))
-    );
+    assert_eq!(store.buy_video_for(BUYER, VIDEO, PROOF, quoted), Err(above_max(PRICE, quoted)));
     host.vm.set_sender(BUYER);
     assert_eq!(
         store.buy_video_with_permit(
@@ -510,9 +435,7 @@ fn buy_video_reverts_when_price_rose_above_the_buyers_max() {
 fn buy_video_succeeds_when_price_fell_below_the_buyers_max() {
     let (host, mut store) = deploy(PRICE, SHARE);
     host.vm.set_sender(BUYER);
-    store
-        .buy_video(VIDEO, PROOF, PRICE + U256::from(1))
-        .unwrap();
+    store.buy_video(VIDEO, PROOF, PRICE + U256::from(1)).unwrap();
     assert_eq!(store.get_sale(BUYER, VIDEO).1, PRICE);
     assert_eq!(last_bought(&host).price, PRICE);
 }

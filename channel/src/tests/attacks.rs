@@ -7,14 +7,8 @@ use super::*;
 fn settle_reverts_when_voucher_replayed_or_older() {
     let (host, mut contract, id) = opened();
     contract.settle(channel(), 10, voucher(10)).unwrap();
-    assert_eq!(
-        contract.settle(channel(), 10, voucher(10)),
-        Err(err(stale(id, 10, 10)))
-    );
-    assert_eq!(
-        contract.settle(channel(), 9, voucher(9)),
-        Err(err(stale(id, 9, 10)))
-    );
+    assert_eq!(contract.settle(channel(), 10, voucher(10)), Err(err(stale(id, 10, 10))));
+    assert_eq!(contract.settle(channel(), 9, voucher(9)), Err(err(stale(id, 9, 10))));
     assert_eq!(host.calls().len(), 2, "paid once");
 }
 
@@ -25,10 +19,7 @@ fn close_keeps_settled_count_when_voucher_is_stale() {
     contract.settle(channel(), 50, voucher(50)).unwrap();
     host.vm.set_sender(payee().address());
     contract.close(channel(), 20, voucher(20)).unwrap();
-    assert_eq!(
-        calls_after(&host, 2),
-        vec![pay(payer().address(), DEPOSIT - worth(50))]
-    );
+    assert_eq!(calls_after(&host, 2), vec![pay(payer().address(), DEPOSIT - worth(50))]);
     let closed = host.last_log::<ChannelClosed>();
     assert_eq!((closed.segments, closed.paid), (50, worth(50)));
     assert_eq!(contract.channel_state(id).1, 50);
@@ -43,9 +34,7 @@ fn settle_reverts_when_voucher_s_is_high() {
     let twin = high_s_twin(&sig);
     assert_eq!(
         contract.settle(channel(), 5, pack(&twin)),
-        Err(err(Error::InvalidSignatureS(ECDSAInvalidSignatureS {
-            s: twin.s
-        })))
+        Err(err(Error::InvalidSignatureS(ECDSAInvalidSignatureS { s: twin.s })))
     );
 }
 
@@ -59,11 +48,9 @@ fn settle_reverts_when_signature_is_not_65_bytes() {
         bytes.resize(len, 0);
         assert_eq!(
             contract.settle(channel(), 5, ByteVec(bytes)),
-            Err(err(Error::InvalidSignatureLength(
-                ECDSAInvalidSignatureLength {
-                    length: U256::from(len)
-                }
-            )))
+            Err(err(Error::InvalidSignatureLength(ECDSAInvalidSignatureLength {
+                length: U256::from(len)
+            })))
         );
     }
 }
@@ -76,9 +63,7 @@ fn settle_reverts_when_v_is_not_27_or_28() {
     bytes[64] = 1;
     assert_eq!(
         contract.settle(channel(), 5, ByteVec(bytes)),
-        Err(err(Error::InvalidSignatureV(ECDSAInvalidSignatureV {
-            v: 1
-        })))
+        Err(err(Error::InvalidSignatureV(ECDSAInvalidSignatureV { v: 1 })))
     );
 }
 
@@ -86,10 +71,7 @@ fn settle_reverts_when_v_is_not_27_or_28() {
 #[test]
 fn settle_reverts_when_signature_recovers_zero_address_even_with_zero_signer() {
     let (host, mut contract) = deploy();
-    let c = Channel {
-        signer: Address::ZERO,
-        ..channel()
-    };
+    let c = Channel { signer: Address::ZERO, ..channel() };
     open(&host, &mut contract, &c, DEPOSIT);
     let mut bytes = vec![0u8; 65];
     bytes[64] = 27;
@@ -106,10 +88,7 @@ fn settle_reverts_when_voucher_signed_for_another_chain() {
     let sig = voucher_on(&session(), id, 5, 42_161, ADJUDICATOR);
     let signer = recovered(id, 5, &sig);
     assert_ne!(signer, session().address());
-    assert_eq!(
-        contract.settle(channel(), 5, sig),
-        Err(err(invalid_signer(id, signer)))
-    );
+    assert_eq!(contract.settle(channel(), 5, sig), Err(err(invalid_signer(id, signer))));
 }
 
 /// §3.3 (go-nitro #889): a voucher signed for another adjudicator on the same chain.
@@ -118,10 +97,7 @@ fn settle_reverts_when_voucher_signed_for_another_contract() {
     let (_, mut contract, id) = opened();
     let sig = voucher_on(&session(), id, 5, CHAIN_ID, OTHER_ADJUDICATOR);
     let signer = recovered(id, 5, &sig);
-    assert_eq!(
-        contract.settle(channel(), 5, sig),
-        Err(err(invalid_signer(id, signer)))
-    );
+    assert_eq!(contract.settle(channel(), 5, sig), Err(err(invalid_signer(id, signer))));
 }
 
 /// §3.3 / µRaiden #134: a voucher for another channel (same payer, payee and key, another salt)
@@ -129,17 +105,11 @@ fn settle_reverts_when_voucher_signed_for_another_contract() {
 #[test]
 fn settle_reverts_when_voucher_is_for_another_channel() {
     let (host, mut contract, id) = opened();
-    let other = Channel {
-        salt: B256::repeat_byte(0x22),
-        ..channel()
-    };
+    let other = Channel { salt: B256::repeat_byte(0x22), ..channel() };
     open(&host, &mut contract, &other, DEPOSIT);
     let sig = voucher_on(&session(), id_of(&other), 5, CHAIN_ID, ADJUDICATOR);
     let signer = recovered(id, 5, &sig);
-    assert_eq!(
-        contract.settle(channel(), 5, sig),
-        Err(err(invalid_signer(id, signer)))
-    );
+    assert_eq!(contract.settle(channel(), 5, sig), Err(err(invalid_signer(id, signer))));
 }
 
 /// §3.3: type confusion. A `CloseAuthorization` signed by the channel's signer is no voucher.
@@ -149,10 +119,7 @@ fn settle_reverts_when_signature_is_a_close_authorization() {
     let auth = close_authorization_by(&session(), id, 5);
     let signer = recovered(id, 5, &auth);
     assert_ne!(signer, session().address());
-    assert_eq!(
-        contract.settle(channel(), 5, auth),
-        Err(err(invalid_signer(id, signer)))
-    );
+    assert_eq!(contract.settle(channel(), 5, auth), Err(err(invalid_signer(id, signer))));
 }
 
 /// §3.3: type confusion the other way. In a channel whose signer is the payee's own key (the
@@ -160,10 +127,7 @@ fn settle_reverts_when_signature_is_a_close_authorization() {
 #[test]
 fn close_with_authorization_reverts_when_authorization_is_a_voucher() {
     let (host, mut contract) = deploy();
-    let c = Channel {
-        signer: payee().address(),
-        ..channel()
-    };
+    let c = Channel { signer: payee().address(), ..channel() };
     let id = open(&host, &mut contract, &c, DEPOSIT);
     let v = voucher_on(&payee(), id, 5, CHAIN_ID, ADJUDICATOR);
     let signer = recovered_authorization(id, 5, &v);
@@ -210,10 +174,7 @@ fn settle_succeeds_after_grace_period_until_payer_withdraws() {
     contract.settle(channel(), 7, voucher(7)).unwrap();
     host.vm.set_sender(payer().address());
     contract.withdraw(channel()).unwrap();
-    assert_eq!(
-        contract.settle(channel(), 8, voucher(8)),
-        Err(err(finalized(id)))
-    );
+    assert_eq!(contract.settle(channel(), 8, voucher(8)), Err(err(finalized(id))));
 }
 
 /// §3.5 (Livepeer d153b78): a stranger can neither cancel a pending close (by topping up) nor
@@ -226,29 +187,20 @@ fn top_up_request_close_and_withdraw_revert_when_caller_is_stranger() {
     host.vm.set_sender(STRANGER);
     assert_eq!(
         contract.top_up(channel(), PRICE),
-        Err(err(Error::NotPayer(ChannelNotPayer {
-            channelId: id,
-            caller: STRANGER,
-        })))
+        Err(err(Error::NotPayer(ChannelNotPayer { channelId: id, caller: STRANGER })))
     );
     assert_eq!(contract.channel_state(id).2, NOW, "still pending");
     let (host2, mut other, id2) = opened();
     host2.vm.set_sender(STRANGER);
     assert_eq!(
         other.request_close(channel()),
-        Err(Error::NotPayer(ChannelNotPayer {
-            channelId: id2,
-            caller: STRANGER,
-        }))
+        Err(Error::NotPayer(ChannelNotPayer { channelId: id2, caller: STRANGER }))
     );
     assert_eq!(other.channel_state(id2).2, 0, "never started");
     host.vm.set_block_timestamp(NOW + GRACE);
     assert_eq!(
         contract.withdraw(channel()),
-        Err(err(Error::NotPayer(ChannelNotPayer {
-            channelId: id,
-            caller: STRANGER,
-        })))
+        Err(err(Error::NotPayer(ChannelNotPayer { channelId: id, caller: STRANGER })))
     );
 }
 
@@ -270,10 +222,7 @@ fn settle_by_relayer_pays_payee() {
     let (host, mut contract, _) = opened();
     host.vm.set_sender(RELAYER);
     contract.settle(channel(), 3, voucher(3)).unwrap();
-    assert_eq!(
-        calls_after(&host, 1),
-        vec![pay(payee().address(), worth(3))]
-    );
+    assert_eq!(calls_after(&host, 1), vec![pay(payee().address(), worth(3))]);
 }
 
 /// §3.8: settle-then-close and close-then-settle end in the same balances and record.
@@ -298,11 +247,7 @@ fn settle_and_close_reach_same_outcome_in_either_order() {
         (paid, contract.channel_state(id))
     };
     assert_eq!(run(true), run(false));
-    assert_eq!(
-        run(true).0,
-        [worth(12), DEPOSIT - worth(12)],
-        "payee, then payer"
-    );
+    assert_eq!(run(true).0, [worth(12), DEPOSIT - worth(12)], "payee, then payer");
 }
 
 /// §3.8: a permit front-run by a griefer does not block the open (covered by
@@ -312,16 +257,10 @@ fn settle_and_close_reach_same_outcome_in_either_order() {
 fn open_reverts_when_stranger_opens_with_payers_allowance() {
     let (host, mut contract) = deploy();
     host.vm.set_sender(STRANGER);
-    let c = Channel {
-        payee: STRANGER,
-        ..channel()
-    };
+    let c = Channel { payee: STRANGER, ..channel() };
     assert_eq!(
         contract.open(c, DEPOSIT),
-        Err(err(Error::NotPayer(ChannelNotPayer {
-            channelId: id_of(&c),
-            caller: STRANGER,
-        })))
+        Err(err(Error::NotPayer(ChannelNotPayer { channelId: id_of(&c), caller: STRANGER })))
     );
     assert!(host.calls().is_empty());
 }
@@ -337,15 +276,9 @@ fn settle_stores_count_before_transfer_so_reentrant_replay_is_stale() {
         pay(payee().address(), worth(10)).data,
         Err(b"inside transfer".to_vec()),
     );
-    assert_eq!(
-        contract.settle(channel(), 10, voucher(10)),
-        Err(b"inside transfer".to_vec())
-    );
+    assert_eq!(contract.settle(channel(), 10, voucher(10)), Err(b"inside transfer".to_vec()));
     assert_eq!(contract.channel_state(id).1, 10, "stored before the call");
-    assert_eq!(
-        contract.settle(channel(), 10, voucher(10)),
-        Err(err(stale(id, 10, 10)))
-    );
+    assert_eq!(contract.settle(channel(), 10, voucher(10)), Err(err(stale(id, 10, 10))));
 }
 
 /// §3.9: the same for close and withdraw: finalized before the first transfer.
@@ -358,29 +291,16 @@ fn close_and_withdraw_finalize_before_transfer_so_reentry_is_refused() {
         Err(b"inside transfer".to_vec()),
     );
     host.vm.set_sender(payee().address());
-    assert_eq!(
-        contract.close(channel(), 10, voucher(10)),
-        Err(b"inside transfer".to_vec())
-    );
+    assert_eq!(contract.close(channel(), 10, voucher(10)), Err(b"inside transfer".to_vec()));
     assert!(contract.channel_state(id).3, "finalized before the call");
-    assert_eq!(
-        contract.close(channel(), 10, voucher(10)),
-        Err(err(finalized(id)))
-    );
+    assert_eq!(contract.close(channel(), 10, voucher(10)), Err(err(finalized(id))));
 
     let (host, mut contract, id) = opened();
-    host.answer_call(
-        TOKEN,
-        pay(payer().address(), DEPOSIT).data,
-        Err(b"inside transfer".to_vec()),
-    );
+    host.answer_call(TOKEN, pay(payer().address(), DEPOSIT).data, Err(b"inside transfer".to_vec()));
     host.vm.set_sender(payer().address());
     contract.request_close(channel()).unwrap();
     host.vm.set_block_timestamp(NOW + GRACE);
-    assert_eq!(
-        contract.withdraw(channel()),
-        Err(b"inside transfer".to_vec())
-    );
+    assert_eq!(contract.withdraw(channel()), Err(b"inside transfer".to_vec()));
     assert_eq!(contract.withdraw(channel()), Err(err(finalized(id))));
 }
 
@@ -390,16 +310,11 @@ fn close_and_withdraw_finalize_before_transfer_so_reentry_is_refused() {
 fn settle_amounts_sum_exactly_to_segments_times_price() {
     let (host, mut contract) = deploy();
     let price = U256::from(333_333_333_333_333_333u64);
-    let c = Channel {
-        price_per_segment: price,
-        ..channel()
-    };
+    let c = Channel { price_per_segment: price, ..channel() };
     let id = open(&host, &mut contract, &c, price * U256::from(1_000));
     let mut total = U256::ZERO;
     for n in [1u64, 7, 8, 99, 500, 999] {
-        contract
-            .settle(c, n, voucher_on(&session(), id, n, CHAIN_ID, ADJUDICATOR))
-            .unwrap();
+        contract.settle(c, n, voucher_on(&session(), id, n, CHAIN_ID, ADJUDICATOR)).unwrap();
         total += host.last_log::<ChannelSettled>().amount;
         assert_eq!(total, price * U256::from(n));
     }
@@ -410,26 +325,19 @@ fn settle_amounts_sum_exactly_to_segments_times_price() {
 #[test]
 fn settle_reverts_when_segments_times_price_is_huge() {
     let (host, mut contract) = deploy();
-    let c = Channel {
-        price_per_segment: MAX_AMOUNT,
-        ..channel()
-    };
+    let c = Channel { price_per_segment: MAX_AMOUNT, ..channel() };
     let id = open(&host, &mut contract, &c, MAX_AMOUNT);
     let sig = voucher_on(&session(), id, u64::MAX, CHAIN_ID, ADJUDICATOR);
     assert_eq!(
         contract.settle(c, u64::MAX, sig),
-        Err(err(Error::VoucherExceedsDeposit(
-            ChannelVoucherExceedsDeposit {
-                channelId: id,
-                segments: u64::MAX,
-                amount: MAX_AMOUNT * U256::from(u64::MAX),
-                deposit: MAX_AMOUNT,
-            }
-        )))
+        Err(err(Error::VoucherExceedsDeposit(ChannelVoucherExceedsDeposit {
+            channelId: id,
+            segments: u64::MAX,
+            amount: MAX_AMOUNT * U256::from(u64::MAX),
+            deposit: MAX_AMOUNT,
+        })))
     );
-    contract
-        .settle(c, 1, voucher_on(&session(), id, 1, CHAIN_ID, ADJUDICATOR))
-        .unwrap();
+    contract.settle(c, 1, voucher_on(&session(), id, 1, CHAIN_ID, ADJUDICATOR)).unwrap();
     assert_eq!(host.last_log::<ChannelSettled>().amount, MAX_AMOUNT);
 }
 
@@ -437,22 +345,17 @@ fn settle_reverts_when_segments_times_price_is_huge() {
 #[test]
 fn settle_cannot_spend_another_channels_deposit() {
     let (host, mut contract, id) = opened();
-    let other = Channel {
-        salt: B256::repeat_byte(0x33),
-        ..channel()
-    };
+    let other = Channel { salt: B256::repeat_byte(0x33), ..channel() };
     open(&host, &mut contract, &other, DEPOSIT);
     // 1,500 segments would need both deposits.
     assert_eq!(
         contract.settle(channel(), 1_500, voucher(1_500)),
-        Err(err(Error::VoucherExceedsDeposit(
-            ChannelVoucherExceedsDeposit {
-                channelId: id,
-                segments: 1_500,
-                amount: worth(1_500),
-                deposit: DEPOSIT,
-            }
-        )))
+        Err(err(Error::VoucherExceedsDeposit(ChannelVoucherExceedsDeposit {
+            channelId: id,
+            segments: 1_500,
+            amount: worth(1_500),
+            deposit: DEPOSIT,
+        })))
     );
     assert_eq!(contract.channel_state(id).1, 0);
 }
@@ -467,14 +370,9 @@ fn open_reverts_when_channel_finalized_and_new_salt_refuses_old_vouchers() {
     host.vm.set_sender(payer().address());
     assert_eq!(
         contract.open(channel(), DEPOSIT),
-        Err(err(Error::AlreadyExists(ChannelAlreadyExists {
-            channelId: id
-        })))
+        Err(err(Error::AlreadyExists(ChannelAlreadyExists { channelId: id })))
     );
-    let fresh = Channel {
-        salt: B256::repeat_byte(0x44),
-        ..channel()
-    };
+    let fresh = Channel { salt: B256::repeat_byte(0x44), ..channel() };
     let fresh_id = open(&host, &mut contract, &fresh, DEPOSIT);
     assert_ne!(fresh_id, id);
     let old = voucher(10);
@@ -492,18 +390,10 @@ fn settle_reverts_when_parameters_differ_from_opened_channel() {
     host.vm.set_sender(payer().address());
     assert_eq!(
         contract.open(channel(), DEPOSIT),
-        Err(err(Error::AlreadyExists(ChannelAlreadyExists {
-            channelId: id_of(&channel())
-        })))
+        Err(err(Error::AlreadyExists(ChannelAlreadyExists { channelId: id_of(&channel()) })))
     );
-    let lying = Channel {
-        price_per_segment: PRICE * U256::from(2),
-        ..channel()
-    };
-    assert_eq!(
-        contract.settle(lying, 5, voucher(5)),
-        Err(err(not_found(id_of(&lying))))
-    );
+    let lying = Channel { price_per_segment: PRICE * U256::from(2), ..channel() };
+    assert_eq!(contract.settle(lying, 5, voucher(5)), Err(err(not_found(id_of(&lying)))));
 }
 
 /// §3.13: nothing changes a finalized channel.
@@ -518,19 +408,10 @@ fn finalized_channel_refuses_every_operation() {
     assert_eq!(contract.top_up(channel(), PRICE), Err(err(finalized(id))));
     assert_eq!(contract.request_close(channel()), Err(finalized(id)));
     assert_eq!(contract.withdraw(channel()), Err(err(finalized(id))));
-    assert_eq!(
-        contract.settle(channel(), 20, voucher(20)),
-        Err(err(finalized(id)))
-    );
-    assert_eq!(
-        contract.settle_batch(vec![item(&channel(), &session(), 20)]),
-        Ok(U256::ZERO)
-    );
+    assert_eq!(contract.settle(channel(), 20, voucher(20)), Err(err(finalized(id))));
+    assert_eq!(contract.settle_batch(vec![item(&channel(), &session(), 20)]), Ok(U256::ZERO));
     host.vm.set_sender(payee().address());
-    assert_eq!(
-        contract.close(channel(), 20, voucher(20)),
-        Err(err(finalized(id)))
-    );
+    assert_eq!(contract.close(channel(), 20, voucher(20)), Err(err(finalized(id))));
     assert_eq!(contract.channel_state(id), before);
     assert_eq!(host.calls().len(), calls);
 }
@@ -540,10 +421,7 @@ fn finalized_channel_refuses_every_operation() {
 #[test]
 fn settle_accepts_session_key_voucher_when_payer_is_contract_wallet() {
     let (host, mut contract) = deploy();
-    let c = Channel {
-        payer: WALLET,
-        ..channel()
-    };
+    let c = Channel { payer: WALLET, ..channel() };
     let id = open(&host, &mut contract, &c, DEPOSIT);
     let sig = voucher_on(&session(), id, 9, CHAIN_ID, ADJUDICATOR);
     assert_eq!(contract.settle(c, 9, sig), Ok(()));
@@ -556,15 +434,9 @@ fn settle_accepts_session_key_voucher_when_payer_is_contract_wallet() {
 fn open_reverts_when_payee_is_zero_so_payouts_never_go_to_zero() {
     let (host, mut contract) = deploy();
     host.vm.set_sender(session().address());
-    let c = Channel {
-        payee: Address::ZERO,
-        ..channel()
-    };
+    let c = Channel { payee: Address::ZERO, ..channel() };
     assert_eq!(
         contract.open_for(c, DEPOSIT),
-        Err(err(Error::InvalidPayee(ChannelInvalidPayee {
-            payer: c.payer,
-            payee: Address::ZERO,
-        })))
+        Err(err(Error::InvalidPayee(ChannelInvalidPayee { payer: c.payer, payee: Address::ZERO })))
     );
 }

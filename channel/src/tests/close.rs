@@ -10,15 +10,9 @@ fn close_pays_delta_refunds_rest_and_finalizes() {
     contract.close(channel(), 250, voucher(250)).unwrap();
     assert_eq!(
         calls_after(&host, 2),
-        vec![
-            pay(payee().address(), worth(150)),
-            pay(payer().address(), DEPOSIT - worth(250))
-        ]
+        vec![pay(payee().address(), worth(150)), pay(payer().address(), DEPOSIT - worth(250))]
     );
-    assert_eq!(
-        contract.channel_state(id),
-        (DEPOSIT, 250, 0, true, PHASE_FINALIZED)
-    );
+    assert_eq!(contract.channel_state(id), (DEPOSIT, 250, 0, true, PHASE_FINALIZED));
     assert_eq!(
         host.last_log::<ChannelClosed>(),
         ChannelClosed {
@@ -40,10 +34,7 @@ fn close_without_voucher_refunds_everything_when_nothing_settled() {
     contract.close(channel(), 0, ByteVec::default()).unwrap();
     assert_eq!(calls_after(&host, 1), vec![pay(payer().address(), DEPOSIT)]);
     let closed = host.last_log::<ChannelClosed>();
-    assert_eq!(
-        (closed.segments, closed.paid, closed.refunded),
-        (0, U256::ZERO, DEPOSIT)
-    );
+    assert_eq!((closed.segments, closed.paid, closed.refunded), (0, U256::ZERO, DEPOSIT));
     assert!(contract.channel_state(id).3);
 }
 
@@ -62,10 +53,7 @@ fn close_reverts_when_caller_is_not_payee() {
         host.vm.set_sender(caller);
         assert_eq!(
             contract.close(channel(), 5, voucher(5)),
-            Err(err(Error::NotPayee(ChannelNotPayee {
-                channelId: id,
-                caller,
-            })))
+            Err(err(Error::NotPayee(ChannelNotPayee { channelId: id, caller })))
         );
     }
 }
@@ -76,14 +64,12 @@ fn close_reverts_when_voucher_exceeds_deposit() {
     host.vm.set_sender(payee().address());
     assert_eq!(
         contract.close(channel(), 1_001, voucher(1_001)),
-        Err(err(Error::VoucherExceedsDeposit(
-            ChannelVoucherExceedsDeposit {
-                channelId: id,
-                segments: 1_001,
-                amount: worth(1_001),
-                deposit: DEPOSIT,
-            }
-        )))
+        Err(err(Error::VoucherExceedsDeposit(ChannelVoucherExceedsDeposit {
+            channelId: id,
+            segments: 1_001,
+            amount: worth(1_001),
+            deposit: DEPOSIT,
+        })))
     );
 }
 
@@ -105,15 +91,10 @@ fn close_with_authorization_by_relayer_pays_payee_and_refunds_payer() {
     let (host, mut contract, id) = opened();
     host.vm.set_sender(RELAYER);
     let auth = close_authorization_by(&payee(), id, 40);
-    contract
-        .close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth)
-        .unwrap();
+    contract.close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth).unwrap();
     assert_eq!(
         calls_after(&host, 1),
-        vec![
-            pay(payee().address(), worth(40)),
-            pay(payer().address(), DEPOSIT - worth(40))
-        ]
+        vec![pay(payee().address(), worth(40)), pay(payer().address(), DEPOSIT - worth(40))]
     );
     assert_eq!(contract.channel_state(id).4, PHASE_FINALIZED);
 }
@@ -128,13 +109,11 @@ fn close_with_authorization_reverts_when_deadline_passed() {
     host.vm.set_block_timestamp(AUTH_DEADLINE + 1);
     assert_eq!(
         contract.close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth),
-        Err(err(Error::CloseAuthorizationExpired(
-            ChannelCloseAuthorizationExpired {
-                channelId: id,
-                deadline: AUTH_DEADLINE,
-                now: AUTH_DEADLINE + 1,
-            }
-        )))
+        Err(err(Error::CloseAuthorizationExpired(ChannelCloseAuthorizationExpired {
+            channelId: id,
+            deadline: AUTH_DEADLINE,
+            now: AUTH_DEADLINE + 1,
+        })))
     );
     assert!(!contract.channel_state(id).3);
 }
@@ -145,9 +124,7 @@ fn close_with_authorization_succeeds_at_its_deadline() {
     host.vm.set_sender(RELAYER);
     let auth = close_authorization_by(&payee(), id, 40);
     host.vm.set_block_timestamp(AUTH_DEADLINE);
-    contract
-        .close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth)
-        .unwrap();
+    contract.close_with_authorization(channel(), 40, AUTH_DEADLINE, voucher(40), auth).unwrap();
     assert_eq!(contract.channel_state(id).4, PHASE_FINALIZED);
 }
 
@@ -157,15 +134,8 @@ fn close_with_authorization_reverts_when_relayer_changes_deadline() {
     host.vm.set_sender(RELAYER);
     let auth = close_authorization_by(&payee(), id, 40);
     let later = AUTH_DEADLINE + 86_400;
-    let a = CloseAuthorization {
-        channelId: id,
-        segments: 40,
-        deadline: later,
-    };
-    let signer = recover_digest(
-        a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)),
-        &auth,
-    );
+    let a = CloseAuthorization { channelId: id, segments: 40, deadline: later };
+    let signer = recover_digest(a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)), &auth);
     assert_eq!(
         contract.close_with_authorization(channel(), 40, later, voucher(40), auth),
         Err(err(invalid_authorization(id, signer)))
@@ -210,8 +180,6 @@ fn close_with_authorization_reverts_when_authorization_is_empty() {
             voucher(4),
             ByteVec::default()
         ),
-        Err(err(Error::InvalidSignatureLength(
-            ECDSAInvalidSignatureLength { length: U256::ZERO }
-        )))
+        Err(err(Error::InvalidSignatureLength(ECDSAInvalidSignatureLength { length: U256::ZERO })))
     );
 }

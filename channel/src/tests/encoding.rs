@@ -49,50 +49,23 @@ fn sdk_selectors_equal_alloy_selectors_of_the_struct_signatures() {
     use stylus_sdk::function_selector;
     use IPaymentChannels as I;
     let pairs: [([u8; 4], [u8; 4]); 11] = [
-        (
-            function_selector!("open", Channel, U256),
-            I::openCall::SELECTOR,
-        ),
+        (function_selector!("open", Channel, U256), I::openCall::SELECTOR),
         (
             function_selector!("openWithPermit", Channel, U256, U256, u8, B256, B256),
             I::openWithPermitCall::SELECTOR,
         ),
-        (
-            function_selector!("openFor", Channel, U256),
-            I::openForCall::SELECTOR,
-        ),
-        (
-            function_selector!("topUp", Channel, U256),
-            I::topUpCall::SELECTOR,
-        ),
-        (
-            function_selector!("settle", Channel, u64, ByteVec),
-            I::settleCall::SELECTOR,
-        ),
-        (
-            function_selector!("settleBatch", Vec<SettleItem>),
-            I::settleBatchCall::SELECTOR,
-        ),
-        (
-            function_selector!("close", Channel, u64, ByteVec),
-            I::closeCall::SELECTOR,
-        ),
+        (function_selector!("openFor", Channel, U256), I::openForCall::SELECTOR),
+        (function_selector!("topUp", Channel, U256), I::topUpCall::SELECTOR),
+        (function_selector!("settle", Channel, u64, ByteVec), I::settleCall::SELECTOR),
+        (function_selector!("settleBatch", Vec<SettleItem>), I::settleBatchCall::SELECTOR),
+        (function_selector!("close", Channel, u64, ByteVec), I::closeCall::SELECTOR),
         (
             function_selector!("closeWithAuthorization", Channel, u64, ByteVec, ByteVec),
             I::closeWithAuthorizationCall::SELECTOR,
         ),
-        (
-            function_selector!("requestClose", Channel),
-            I::requestCloseCall::SELECTOR,
-        ),
-        (
-            function_selector!("withdraw", Channel),
-            I::withdrawCall::SELECTOR,
-        ),
-        (
-            function_selector!("channelId", Channel),
-            I::channelIdCall::SELECTOR,
-        ),
+        (function_selector!("requestClose", Channel), I::requestCloseCall::SELECTOR),
+        (function_selector!("withdraw", Channel), I::withdrawCall::SELECTOR),
+        (function_selector!("channelId", Channel), I::channelIdCall::SELECTOR),
     ];
     for (sdk, alloy) in pairs {
         assert_eq!(sdk, alloy);
@@ -110,30 +83,20 @@ fn eip712_data_words_equal_alloy_struct_hashes() {
         r: it.r,
         s: it.s,
     };
-    assert_eq!(
-        ChannelSol::eip712_data_word(&it.channel),
-        sol.channel.eip712_data_word()
-    );
+    assert_eq!(ChannelSol::eip712_data_word(&it.channel), sol.channel.eip712_data_word());
     assert_eq!(SettleItemSol::eip712_data_word(&it), sol.eip712_data_word());
 }
 
 #[test]
 fn channel_abi_equals_sol_channel_both_ways() {
-    let c = Channel {
-        signer: Address::ZERO,
-        price_per_segment: MAX_AMOUNT,
-        ..channel()
-    };
+    let c = Channel { signer: Address::ZERO, price_per_segment: MAX_AMOUNT, ..channel() };
     let sol = sol_channel(&c);
     let encoded = sol.abi_encode();
     assert_eq!(ChannelSol::abi_encode(&c), encoded);
     assert_eq!(ChannelSol::abi_decode_validate(&encoded).unwrap(), c);
     // The contracts crate's `Channel` (Channels.sol) is the same type.
     assert_eq!(c.to_sol().abi_encode(), encoded);
-    assert_eq!(
-        paratii_contracts::channels::Channel::SOL_NAME,
-        ChannelSol::SOL_NAME
-    );
+    assert_eq!(paratii_contracts::channels::Channel::SOL_NAME, ChannelSol::SOL_NAME);
 }
 
 #[test]
@@ -155,19 +118,14 @@ fn settle_item_abi_equals_sol_settle_item_both_ways() {
     };
     let encoded = vec![sol.clone(), sol].abi_encode();
     let ours = vec![it, it];
-    assert_eq!(
-        <alloy_sol_types::sol_data::Array<SettleItemSol>>::abi_encode(&ours),
-        encoded
-    );
+    assert_eq!(<alloy_sol_types::sol_data::Array<SettleItemSol>>::abi_encode(&ours), encoded);
     assert_eq!(
         <alloy_sol_types::sol_data::Array<SettleItemSol>>::abi_decode_validate(&encoded).unwrap(),
         ours
     );
     let mut dirty = encoded.clone();
     dirty[64 + 7 * 32] = 1; // the first item's `v` word, high byte
-    assert!(
-        <alloy_sol_types::sol_data::Array<SettleItemSol>>::abi_decode_validate(&dirty).is_err()
-    );
+    assert!(<alloy_sol_types::sol_data::Array<SettleItemSol>>::abi_decode_validate(&dirty).is_err());
 }
 
 #[test]
@@ -187,39 +145,16 @@ fn error_encoding_equals_alloy_for_every_variant() {
     let x = U256::from(123_456_789u64);
     let cases: Vec<(Error, Vec<u8>)> = vec![
         (
-            Error::InvalidGracePeriod(ChannelInvalidGracePeriod {
-                gracePeriod: 5,
-                min: 6,
-                max: 7,
-            }),
-            ChannelInvalidGracePeriod {
-                gracePeriod: 5,
-                min: 6,
-                max: 7,
-            }
-            .abi_encode(),
+            Error::InvalidGracePeriod(ChannelInvalidGracePeriod { gracePeriod: 5, min: 6, max: 7 }),
+            ChannelInvalidGracePeriod { gracePeriod: 5, min: 6, max: 7 }.abi_encode(),
         ),
         (
-            Error::NotPayer(ChannelNotPayer {
-                channelId: id,
-                caller: a,
-            }),
-            ChannelNotPayer {
-                channelId: id,
-                caller: a,
-            }
-            .abi_encode(),
+            Error::NotPayer(ChannelNotPayer { channelId: id, caller: a }),
+            ChannelNotPayer { channelId: id, caller: a }.abi_encode(),
         ),
         (
-            Error::NotPayee(ChannelNotPayee {
-                channelId: id,
-                caller: a,
-            }),
-            ChannelNotPayee {
-                channelId: id,
-                caller: a,
-            }
-            .abi_encode(),
+            Error::NotPayee(ChannelNotPayee { channelId: id, caller: a }),
+            ChannelNotPayee { channelId: id, caller: a }.abi_encode(),
         ),
         (
             Error::InvalidPayer(ChannelInvalidPayer { payer: a }),
@@ -230,66 +165,30 @@ fn error_encoding_equals_alloy_for_every_variant() {
             ChannelInvalidPayee { payer: a, payee: b }.abi_encode(),
         ),
         (
-            Error::InvalidPrice(ChannelInvalidPrice {
-                pricePerSegment: x,
-                max: U256::MAX,
-            }),
-            ChannelInvalidPrice {
-                pricePerSegment: x,
-                max: U256::MAX,
-            }
-            .abi_encode(),
+            Error::InvalidPrice(ChannelInvalidPrice { pricePerSegment: x, max: U256::MAX }),
+            ChannelInvalidPrice { pricePerSegment: x, max: U256::MAX }.abi_encode(),
         ),
         (
             Error::AlreadyExists(ChannelAlreadyExists { channelId: id }),
             ChannelAlreadyExists { channelId: id }.abi_encode(),
         ),
+        (not_found(id), ChannelNotFound { channelId: id }.abi_encode()),
+        (finalized(id), ChannelFinalized { channelId: id }.abi_encode()),
         (
-            not_found(id),
-            ChannelNotFound { channelId: id }.abi_encode(),
+            Error::DepositTooSmall(ChannelDepositTooSmall { deposit: x, minimum: U256::MAX }),
+            ChannelDepositTooSmall { deposit: x, minimum: U256::MAX }.abi_encode(),
         ),
         (
-            finalized(id),
-            ChannelFinalized { channelId: id }.abi_encode(),
-        ),
-        (
-            Error::DepositTooSmall(ChannelDepositTooSmall {
-                deposit: x,
-                minimum: U256::MAX,
-            }),
-            ChannelDepositTooSmall {
-                deposit: x,
-                minimum: U256::MAX,
-            }
-            .abi_encode(),
-        ),
-        (
-            Error::DepositTooLarge(ChannelDepositTooLarge {
-                deposit: U256::MAX,
-                max: x,
-            }),
-            ChannelDepositTooLarge {
-                deposit: U256::MAX,
-                max: x,
-            }
-            .abi_encode(),
+            Error::DepositTooLarge(ChannelDepositTooLarge { deposit: U256::MAX, max: x }),
+            ChannelDepositTooLarge { deposit: U256::MAX, max: x }.abi_encode(),
         ),
         (
             Error::ZeroTopUp(ChannelZeroTopUp { channelId: id }),
             ChannelZeroTopUp { channelId: id }.abi_encode(),
         ),
         (
-            Error::InvalidSigner(ChannelInvalidSigner {
-                channelId: id,
-                signer: a,
-                expected: b,
-            }),
-            ChannelInvalidSigner {
-                channelId: id,
-                signer: a,
-                expected: b,
-            }
-            .abi_encode(),
+            Error::InvalidSigner(ChannelInvalidSigner { channelId: id, signer: a, expected: b }),
+            ChannelInvalidSigner { channelId: id, signer: a, expected: b }.abi_encode(),
         ),
         (
             Error::InvalidCloseAuthorization(ChannelInvalidCloseAuthorization {
@@ -297,12 +196,7 @@ fn error_encoding_equals_alloy_for_every_variant() {
                 signer: a,
                 payee: b,
             }),
-            ChannelInvalidCloseAuthorization {
-                channelId: id,
-                signer: a,
-                payee: b,
-            }
-            .abi_encode(),
+            ChannelInvalidCloseAuthorization { channelId: id, signer: a, payee: b }.abi_encode(),
         ),
         (
             Error::CloseAuthorizationExpired(ChannelCloseAuthorizationExpired {
@@ -310,12 +204,8 @@ fn error_encoding_equals_alloy_for_every_variant() {
                 deadline: 7,
                 now: u64::MAX,
             }),
-            ChannelCloseAuthorizationExpired {
-                channelId: id,
-                deadline: 7,
-                now: u64::MAX,
-            }
-            .abi_encode(),
+            ChannelCloseAuthorizationExpired { channelId: id, deadline: 7, now: u64::MAX }
+                .abi_encode(),
         ),
         (
             Error::AvatarTokenMismatch(ChannelAvatarTokenMismatch {
@@ -323,21 +213,11 @@ fn error_encoding_equals_alloy_for_every_variant() {
                 avatarToken: b,
                 token: a,
             }),
-            ChannelAvatarTokenMismatch {
-                avatar: a,
-                avatarToken: b,
-                token: a,
-            }
-            .abi_encode(),
+            ChannelAvatarTokenMismatch { avatar: a, avatarToken: b, token: a }.abi_encode(),
         ),
         (
             stale(id, u64::MAX, 3),
-            ChannelStaleVoucher {
-                channelId: id,
-                segments: u64::MAX,
-                settled: 3,
-            }
-            .abi_encode(),
+            ChannelStaleVoucher { channelId: id, segments: u64::MAX, settled: 3 }.abi_encode(),
         ),
         (
             Error::VoucherExceedsDeposit(ChannelVoucherExceedsDeposit {
@@ -359,33 +239,17 @@ fn error_encoding_equals_alloy_for_every_variant() {
                 channelId: id,
                 until: u64::MAX,
             }),
-            ChannelCloseAlreadyRequested {
-                channelId: id,
-                until: u64::MAX,
-            }
-            .abi_encode(),
+            ChannelCloseAlreadyRequested { channelId: id, until: u64::MAX }.abi_encode(),
         ),
         (
             Error::CloseNotRequested(ChannelCloseNotRequested { channelId: id }),
             ChannelCloseNotRequested { channelId: id }.abi_encode(),
         ),
         (
-            Error::GracePeriodActive(ChannelGracePeriodActive {
-                channelId: id,
-                until: 8,
-                now: 7,
-            }),
-            ChannelGracePeriodActive {
-                channelId: id,
-                until: 8,
-                now: 7,
-            }
-            .abi_encode(),
+            Error::GracePeriodActive(ChannelGracePeriodActive { channelId: id, until: 8, now: 7 }),
+            ChannelGracePeriodActive { channelId: id, until: 8, now: 7 }.abi_encode(),
         ),
-        (
-            Error::InvalidSignature(ECDSAInvalidSignature {}),
-            ECDSAInvalidSignature {}.abi_encode(),
-        ),
+        (Error::InvalidSignature(ECDSAInvalidSignature {}), ECDSAInvalidSignature {}.abi_encode()),
         (
             Error::InvalidSignatureLength(ECDSAInvalidSignatureLength { length: x }),
             ECDSAInvalidSignatureLength { length: x }.abi_encode(),
@@ -429,11 +293,7 @@ fn error_encoding_equals_alloy_for_every_variant() {
         Error::InvalidSignatureV(_) => 24,
     };
     let covered: Vec<usize> = cases.iter().map(|(e, _)| variant(e)).collect();
-    assert_eq!(
-        covered,
-        (0..25).collect::<Vec<_>>(),
-        "every variant, once, in order"
-    );
+    assert_eq!(covered, (0..25).collect::<Vec<_>>(), "every variant, once, in order");
     for (error, alloy) in cases {
         assert_eq!(Vec::from(error.clone()), alloy, "{error:?}");
     }

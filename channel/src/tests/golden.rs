@@ -53,28 +53,17 @@ fn voucher_golden_vector_matches_cast() {
     let domain = &json["domain"];
     assert_eq!(json["primaryType"], "Voucher");
     let typed = Voucher {
-        channelId: json["message"]["channelId"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap(),
+        channelId: json["message"]["channelId"].as_str().unwrap().parse().unwrap(),
         segments: json["message"]["segments"].as_u64().unwrap(),
     };
     let domain = domain_on(
         domain["chainId"].as_u64().unwrap(),
-        domain["verifyingContract"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap(),
+        domain["verifyingContract"].as_str().unwrap().parse().unwrap(),
     );
     assert_eq!(json["domain"]["name"], "Paratii Channels");
     assert_eq!(json["domain"]["version"], "1");
     assert_eq!(typed.eip712_signing_hash(&domain), GOLDEN_DIGEST);
-    assert_eq!(
-        contract.domain_separator().to_string(),
-        facts["domainSeparator"].as_str().unwrap()
-    );
+    assert_eq!(contract.domain_separator().to_string(), facts["domainSeparator"].as_str().unwrap());
     assert_eq!(
         eip712::voucher_struct_hash(GOLDEN_ID, 1_000).to_string(),
         facts["structHash"].as_str().unwrap()
@@ -91,9 +80,7 @@ fn settle_accepts_golden_vector_voucher() {
     host.vm.set_sender(c.payer);
     assert_eq!(contract.open(c, DEPOSIT), Ok(GOLDEN_ID));
     host.vm.set_sender(RELAYER);
-    contract
-        .settle(c, 1_000, ByteVec(GOLDEN_SIG.to_vec()))
-        .unwrap();
+    contract.settle(c, 1_000, ByteVec(GOLDEN_SIG.to_vec())).unwrap();
     assert_eq!(contract.channel_state(GOLDEN_ID).1, 1_000);
     assert_eq!(host.last_log::<ChannelSettled>().amount, DEPOSIT);
 }
@@ -115,11 +102,7 @@ fn close_authorization_golden_vector_matches_cast_and_closes() {
     assert_eq!(json["primaryType"], "CloseAuthorization");
     assert_eq!(json["domain"]["name"], "Paratii Channels");
     let typed = CloseAuthorization {
-        channelId: json["message"]["channelId"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap(),
+        channelId: json["message"]["channelId"].as_str().unwrap().parse().unwrap(),
         segments: json["message"]["segments"].as_u64().unwrap(),
         deadline: json["message"]["deadline"].as_u64().unwrap(),
     };

@@ -160,30 +160,17 @@ fn voucher_on(
     chain_id: u64,
     contract: Address,
 ) -> ByteVec {
-    let v = Voucher {
-        channelId: id,
-        segments,
-    };
+    let v = Voucher { channelId: id, segments };
     pack(&signer.sign(v.eip712_signing_hash(&domain_on(chain_id, contract))))
 }
 
 /// The session key's voucher for `segments` of the default channel.
 fn voucher(segments: u64) -> ByteVec {
-    voucher_on(
-        &session(),
-        id_of(&channel()),
-        segments,
-        CHAIN_ID,
-        ADJUDICATOR,
-    )
+    voucher_on(&session(), id_of(&channel()), segments, CHAIN_ID, ADJUDICATOR)
 }
 
 fn close_authorization_by(signer: &Signer, id: B256, segments: u64) -> ByteVec {
-    let a = CloseAuthorization {
-        channelId: id,
-        segments,
-        deadline: AUTH_DEADLINE,
-    };
+    let a = CloseAuthorization { channelId: id, segments, deadline: AUTH_DEADLINE };
     pack(&signer.sign(a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR))))
 }
 
@@ -200,23 +187,11 @@ fn opened() -> (PrecompileHost, PaymentChannels, B256) {
 }
 
 fn made(to: Address, data: Vec<u8>) -> MadeCall {
-    MadeCall {
-        to,
-        data,
-        value: U256::ZERO,
-    }
+    MadeCall { to, data, value: U256::ZERO }
 }
 
 fn pull(from: Address, amount: U256) -> MadeCall {
-    made(
-        TOKEN,
-        transferFromCall {
-            from,
-            to: ADJUDICATOR,
-            value: amount,
-        }
-        .abi_encode(),
-    )
+    made(TOKEN, transferFromCall { from, to: ADJUDICATOR, value: amount }.abi_encode())
 }
 
 fn pay(to: Address, amount: U256) -> MadeCall {
@@ -250,11 +225,7 @@ fn finalized(id: B256) -> Error {
 }
 
 fn stale(id: B256, segments: u64, settled: u64) -> Error {
-    Error::StaleVoucher(ChannelStaleVoucher {
-        channelId: id,
-        segments,
-        settled,
-    })
+    Error::StaleVoucher(ChannelStaleVoucher { channelId: id, segments, settled })
 }
 
 fn invalid_signer(id: B256, signer: Address) -> Error {
@@ -273,27 +244,14 @@ fn recover_digest(digest: B256, sig: &ByteVec) -> Address {
 
 /// The address a signature recovers as a voucher for `segments` of `id`.
 fn recovered(id: B256, segments: u64, sig: &ByteVec) -> Address {
-    let v = Voucher {
-        channelId: id,
-        segments,
-    };
-    recover_digest(
-        v.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)),
-        sig,
-    )
+    let v = Voucher { channelId: id, segments };
+    recover_digest(v.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)), sig)
 }
 
 /// The address a signature recovers as a close authorization for `segments` of `id`.
 fn recovered_authorization(id: B256, segments: u64, sig: &ByteVec) -> Address {
-    let a = CloseAuthorization {
-        channelId: id,
-        segments,
-        deadline: AUTH_DEADLINE,
-    };
-    recover_digest(
-        a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)),
-        sig,
-    )
+    let a = CloseAuthorization { channelId: id, segments, deadline: AUTH_DEADLINE };
+    recover_digest(a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR)), sig)
 }
 
 fn invalid_authorization(id: B256, signer: Address) -> Error {
@@ -307,11 +265,5 @@ fn invalid_authorization(id: B256, signer: Address) -> Error {
 fn item(c: &Channel, signer: &Signer, segments: u64) -> SettleItem {
     let sig = voucher_on(signer, id_of(c), segments, CHAIN_ID, ADJUDICATOR);
     let sig = paratii_contracts::ecdsa::Signature::from_packed(&sig).unwrap();
-    SettleItem {
-        channel: *c,
-        segments,
-        v: sig.v,
-        r: sig.r,
-        s: sig.s,
-    }
+    SettleItem { channel: *c, segments, v: sig.v, r: sig.r, s: sig.s }
 }

@@ -11,10 +11,7 @@ fn open_escrows_deposit_and_logs_opened() {
     assert_eq!(id, id_of(&c));
     assert_eq!(contract.channel_id(c), id);
     assert_eq!(host.calls(), vec![pull(c.payer, DEPOSIT)]);
-    assert_eq!(
-        contract.channel_state(id),
-        (DEPOSIT, 0, 0, false, PHASE_OPEN)
-    );
+    assert_eq!(contract.channel_state(id), (DEPOSIT, 0, 0, false, PHASE_OPEN));
     assert_eq!(
         host.last_log::<ChannelOpened>(),
         ChannelOpened {
@@ -59,17 +56,11 @@ fn open_reverts_when_caller_is_not_payer() {
 fn open_reverts_when_payee_is_zero_or_payer() {
     let (host, mut contract) = deploy();
     for bad in [Address::ZERO, payer().address()] {
-        let c = Channel {
-            payee: bad,
-            ..channel()
-        };
+        let c = Channel { payee: bad, ..channel() };
         host.vm.set_sender(c.payer);
         assert_eq!(
             contract.open(c, DEPOSIT),
-            Err(err(Error::InvalidPayee(ChannelInvalidPayee {
-                payer: c.payer,
-                payee: bad,
-            })))
+            Err(err(Error::InvalidPayee(ChannelInvalidPayee { payer: c.payer, payee: bad })))
         );
     }
 }
@@ -78,10 +69,7 @@ fn open_reverts_when_payee_is_zero_or_payer() {
 fn open_reverts_when_price_is_zero_or_above_u96() {
     let (host, mut contract) = deploy();
     for bad in [U256::ZERO, MAX_AMOUNT + U256::from(1), U256::MAX] {
-        let c = Channel {
-            price_per_segment: bad,
-            ..channel()
-        };
+        let c = Channel { price_per_segment: bad, ..channel() };
         host.vm.set_sender(c.payer);
         assert_eq!(
             contract.open(c, DEPOSIT),
@@ -100,10 +88,7 @@ fn open_reverts_when_deposit_below_one_segment() {
     for deposit in [U256::ZERO, PRICE - U256::from(1)] {
         assert_eq!(
             contract.open(channel(), deposit),
-            Err(err(Error::DepositTooSmall(ChannelDepositTooSmall {
-                deposit,
-                minimum: PRICE,
-            })))
+            Err(err(Error::DepositTooSmall(ChannelDepositTooSmall { deposit, minimum: PRICE })))
         );
     }
 }
@@ -115,10 +100,7 @@ fn open_reverts_when_deposit_exceeds_u96() {
     let deposit = MAX_AMOUNT + U256::from(1);
     assert_eq!(
         contract.open(channel(), deposit),
-        Err(err(Error::DepositTooLarge(ChannelDepositTooLarge {
-            deposit,
-            max: MAX_AMOUNT,
-        })))
+        Err(err(Error::DepositTooLarge(ChannelDepositTooLarge { deposit, max: MAX_AMOUNT })))
     );
 }
 
@@ -139,17 +121,10 @@ fn open_and_settle_call_only_the_constructor_token() {
 #[test]
 fn open_reverts_with_token_error_when_allowance_short() {
     let (host, mut contract) = deploy();
-    let error = ERC20InsufficientAllowance {
-        spender: ADJUDICATOR,
-        allowance: U256::ZERO,
-        needed: DEPOSIT,
-    }
-    .abi_encode();
-    host.answer_call(
-        TOKEN,
-        pull(payer().address(), DEPOSIT).data,
-        Err(error.clone()),
-    );
+    let error =
+        ERC20InsufficientAllowance { spender: ADJUDICATOR, allowance: U256::ZERO, needed: DEPOSIT }
+            .abi_encode();
+    host.answer_call(TOKEN, pull(payer().address(), DEPOSIT).data, Err(error.clone()));
     host.vm.set_sender(payer().address());
     assert_eq!(contract.open(channel(), DEPOSIT), Err(error));
 }
@@ -174,16 +149,12 @@ fn open_with_permit_permits_then_pulls() {
     let (host, mut contract) = deploy();
     let (r, s) = (B256::repeat_byte(0x0a), B256::repeat_byte(0x0b));
     host.vm.set_sender(payer().address());
-    let id = contract
-        .open_with_permit(channel(), DEPOSIT, U256::from(NOW + 600), 27, r, s)
-        .unwrap();
+    let id =
+        contract.open_with_permit(channel(), DEPOSIT, U256::from(NOW + 600), 27, r, s).unwrap();
     assert_eq!(id, id_of(&channel()));
     assert_eq!(
         host.calls(),
-        vec![
-            made(TOKEN, permit_call(27, r, s)),
-            pull(payer().address(), DEPOSIT)
-        ]
+        vec![made(TOKEN, permit_call(27, r, s)), pull(payer().address(), DEPOSIT)]
     );
     assert_eq!(host.last_log::<ChannelOpened>().deposit, DEPOSIT);
 }
@@ -192,48 +163,27 @@ fn open_with_permit_permits_then_pulls() {
 fn open_with_permit_succeeds_when_permit_front_run_and_allowance_covers() {
     let (host, mut contract) = deploy();
     let (r, s) = (B256::repeat_byte(0x0a), B256::repeat_byte(0x0b));
-    let used = ERC2612InvalidSigner {
-        signer: STRANGER,
-        owner: payer().address(),
-    }
-    .abi_encode();
+    let used = ERC2612InvalidSigner { signer: STRANGER, owner: payer().address() }.abi_encode();
     host.answer_call(TOKEN, permit_call(27, r, s), Err(used));
     host.answer_static_call(
         TOKEN,
-        allowanceCall {
-            owner: payer().address(),
-            spender: ADJUDICATOR,
-        }
-        .abi_encode(),
+        allowanceCall { owner: payer().address(), spender: ADJUDICATOR }.abi_encode(),
         DEPOSIT.to_be_bytes::<32>().to_vec(),
     );
     host.vm.set_sender(payer().address());
-    assert!(contract
-        .open_with_permit(channel(), DEPOSIT, U256::from(NOW + 600), 27, r, s)
-        .is_ok());
-    assert_eq!(
-        calls_after(&host, 1),
-        vec![pull(payer().address(), DEPOSIT)]
-    );
+    assert!(contract.open_with_permit(channel(), DEPOSIT, U256::from(NOW + 600), 27, r, s).is_ok());
+    assert_eq!(calls_after(&host, 1), vec![pull(payer().address(), DEPOSIT)]);
 }
 
 #[test]
 fn open_with_permit_reverts_with_permit_error_when_allowance_short() {
     let (host, mut contract) = deploy();
     let (r, s) = (B256::repeat_byte(0x0a), B256::repeat_byte(0x0b));
-    let bad = ERC2612InvalidSigner {
-        signer: STRANGER,
-        owner: payer().address(),
-    }
-    .abi_encode();
+    let bad = ERC2612InvalidSigner { signer: STRANGER, owner: payer().address() }.abi_encode();
     host.answer_call(TOKEN, permit_call(27, r, s), Err(bad.clone()));
     host.answer_static_call(
         TOKEN,
-        allowanceCall {
-            owner: payer().address(),
-            spender: ADJUDICATOR,
-        }
-        .abi_encode(),
+        allowanceCall { owner: payer().address(), spender: ADJUDICATOR }.abi_encode(),
         (DEPOSIT - U256::from(1)).to_be_bytes::<32>().to_vec(),
     );
     host.vm.set_sender(payer().address());
@@ -279,21 +229,14 @@ fn open_for_pulls_through_avatar_charged_to_key() {
             .abi_encode()
         )]
     );
-    assert_eq!(
-        contract.channel_state(id),
-        (DEPOSIT, 0, 0, false, PHASE_OPEN)
-    );
+    assert_eq!(contract.channel_state(id), (DEPOSIT, 0, 0, false, PHASE_OPEN));
     assert_eq!(host.last_log::<ChannelOpened>().payer, payer().address());
 }
 
 #[test]
 fn open_for_reverts_with_avatar_error_when_key_unknown() {
     let (host, mut contract) = deploy();
-    let error = AvatarUnknownSpendingKey {
-        user: payer().address(),
-        key: STRANGER,
-    }
-    .abi_encode();
+    let error = AvatarUnknownSpendingKey { user: payer().address(), key: STRANGER }.abi_encode();
     host.answer_call(
         AVATAR,
         transferFromWithKeyCall {
@@ -314,15 +257,7 @@ fn open_for_reverts_when_payer_is_zero() {
     let (host, mut contract) = deploy();
     host.vm.set_sender(session().address());
     assert_eq!(
-        contract.open_for(
-            Channel {
-                payer: Address::ZERO,
-                ..channel()
-            },
-            DEPOSIT
-        ),
-        Err(err(Error::InvalidPayer(ChannelInvalidPayer {
-            payer: Address::ZERO
-        })))
+        contract.open_for(Channel { payer: Address::ZERO, ..channel() }, DEPOSIT),
+        Err(err(Error::InvalidPayer(ChannelInvalidPayer { payer: Address::ZERO })))
     );
 }

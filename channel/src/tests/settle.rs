@@ -7,21 +7,11 @@ fn settle_pays_payee_segments_times_price_and_logs() {
     let (host, mut contract, id) = opened();
     host.vm.set_sender(payee().address());
     contract.settle(channel(), 10, voucher(10)).unwrap();
-    assert_eq!(
-        calls_after(&host, 1),
-        vec![pay(payee().address(), worth(10))]
-    );
-    assert_eq!(
-        contract.channel_state(id),
-        (DEPOSIT, 10, 0, false, PHASE_OPEN)
-    );
+    assert_eq!(calls_after(&host, 1), vec![pay(payee().address(), worth(10))]);
+    assert_eq!(contract.channel_state(id), (DEPOSIT, 10, 0, false, PHASE_OPEN));
     assert_eq!(
         host.last_log::<ChannelSettled>(),
-        ChannelSettled {
-            channelId: id,
-            segments: 10,
-            amount: worth(10),
-        }
+        ChannelSettled { channelId: id, segments: 10, amount: worth(10) }
     );
 }
 
@@ -33,10 +23,7 @@ fn settle_pays_only_the_delta_when_settled_before() {
     contract.settle(channel(), 25, voucher(25)).unwrap();
     assert_eq!(
         calls_after(&host, 1),
-        vec![
-            pay(payee().address(), worth(10)),
-            pay(payee().address(), worth(15))
-        ]
+        vec![pay(payee().address(), worth(10)), pay(payee().address(), worth(15))]
     );
     assert_eq!(host.last_log::<ChannelSettled>().amount, worth(15));
 }
@@ -53,10 +40,7 @@ fn settle_pays_whole_deposit_at_last_segment() {
 #[test]
 fn settle_accepts_payer_signature_when_signer_is_zero() {
     let (host, mut contract) = deploy();
-    let c = Channel {
-        signer: Address::ZERO,
-        ..channel()
-    };
+    let c = Channel { signer: Address::ZERO, ..channel() };
     let id = open(&host, &mut contract, &c, DEPOSIT);
     let sig = voucher_on(&payer(), id, 5, CHAIN_ID, ADJUDICATOR);
     assert_eq!(contract.settle(c, 5, sig), Ok(()));
@@ -76,10 +60,7 @@ fn settle_accepts_payer_signature_when_signer_is_zero() {
 fn settle_reverts_when_payer_signs_but_signer_is_session_key() {
     let (_, mut contract, id) = opened();
     let sig = voucher_on(&payer(), id, 5, CHAIN_ID, ADJUDICATOR);
-    assert_eq!(
-        contract.settle(channel(), 5, sig),
-        Err(err(invalid_signer(id, payer().address())))
-    );
+    assert_eq!(contract.settle(channel(), 5, sig), Err(err(invalid_signer(id, payer().address()))));
 }
 
 #[test]
@@ -87,30 +68,21 @@ fn settle_reverts_when_voucher_exceeds_deposit() {
     let (host, mut contract, id) = opened();
     assert_eq!(
         contract.settle(channel(), 1_001, voucher(1_001)),
-        Err(err(Error::VoucherExceedsDeposit(
-            ChannelVoucherExceedsDeposit {
-                channelId: id,
-                segments: 1_001,
-                amount: worth(1_001),
-                deposit: DEPOSIT,
-            }
-        )))
+        Err(err(Error::VoucherExceedsDeposit(ChannelVoucherExceedsDeposit {
+            channelId: id,
+            segments: 1_001,
+            amount: worth(1_001),
+            deposit: DEPOSIT,
+        })))
     );
-    assert_eq!(
-        host.calls().len(),
-        1,
-        "nothing paid: never a partial payout"
-    );
+    assert_eq!(host.calls().len(), 1, "nothing paid: never a partial payout");
     assert_eq!(contract.channel_state(id).1, 0);
 }
 
 #[test]
 fn settle_reverts_when_channel_not_found() {
     let (_, mut contract) = deploy();
-    assert_eq!(
-        contract.settle(channel(), 1, voucher(1)),
-        Err(err(not_found(id_of(&channel()))))
-    );
+    assert_eq!(contract.settle(channel(), 1, voucher(1)), Err(err(not_found(id_of(&channel())))));
 }
 
 #[test]
@@ -163,28 +135,18 @@ fn three_payers() -> (PrecompileHost, PaymentChannels, Vec<Channel>) {
 #[test]
 fn settle_batch_aggregates_payouts_to_one_payee_into_one_transfer() {
     let (host, mut contract, channels) = three_payers();
-    let items: Vec<SettleItem> = channels
-        .iter()
-        .zip([10, 20, 30])
-        .map(|(c, n)| item(c, &session(), n))
-        .collect();
+    let items: Vec<SettleItem> =
+        channels.iter().zip([10, 20, 30]).map(|(c, n)| item(c, &session(), n)).collect();
     host.vm.set_sender(RELAYER);
     assert_eq!(contract.settle_batch(items), Ok(U256::from(3)));
-    assert_eq!(
-        calls_after(&host, 3),
-        vec![pay(payee().address(), worth(60))]
-    );
+    assert_eq!(calls_after(&host, 3), vec![pay(payee().address(), worth(60))]);
     let settled = logs_of::<ChannelSettled>(&host);
     assert_eq!(
         settled,
         channels
             .iter()
             .zip([10, 20, 30])
-            .map(|(c, n)| ChannelSettled {
-                channelId: id_of(c),
-                segments: n,
-                amount: worth(n),
-            })
+            .map(|(c, n)| ChannelSettled { channelId: id_of(c), segments: n, amount: worth(n) })
             .collect::<Vec<_>>()
     );
     for (c, n) in channels.iter().zip([10, 20, 30]) {
@@ -196,22 +158,12 @@ fn settle_batch_aggregates_payouts_to_one_payee_into_one_transfer() {
 fn settle_batch_pays_each_payee_once() {
     let (host, mut contract) = deploy();
     let a = channel();
-    let b = Channel {
-        payee: STRANGER,
-        ..channel()
-    };
+    let b = Channel { payee: STRANGER, ..channel() };
     open(&host, &mut contract, &a, DEPOSIT);
     open(&host, &mut contract, &b, DEPOSIT);
-    let items = vec![
-        item(&a, &session(), 1),
-        item(&b, &session(), 2),
-        item(&a, &session(), 4),
-    ];
+    let items = vec![item(&a, &session(), 1), item(&b, &session(), 2), item(&a, &session(), 4)];
     assert_eq!(contract.settle_batch(items), Ok(U256::from(3)));
-    assert_eq!(
-        calls_after(&host, 2),
-        vec![pay(a.payee, worth(4)), pay(STRANGER, worth(2))]
-    );
+    assert_eq!(calls_after(&host, 2), vec![pay(a.payee, worth(4)), pay(STRANGER, worth(2))]);
     assert_eq!(contract.channel_state(id_of(&a)).1, 4);
 }
 
@@ -226,18 +178,11 @@ fn settle_batch_skips_bad_items_and_settles_the_rest() {
         item(&channels[2], &session(), 30),
     ];
     assert_eq!(contract.settle_batch(items), Ok(U256::from(2)));
-    assert_eq!(
-        calls_after(&host, 3),
-        vec![pay(payee().address(), worth(40))]
-    );
+    assert_eq!(calls_after(&host, 3), vec![pay(payee().address(), worth(40))]);
     let skipped = logs_of::<ChannelSettleSkipped>(&host);
     let forged_signer = {
-        let sig = ByteVec(
-            Signature::new(forged.v, forged.r, forged.s)
-                .unwrap()
-                .to_packed()
-                .to_vec(),
-        );
+        let sig =
+            ByteVec(Signature::new(forged.v, forged.r, forged.s).unwrap().to_packed().to_vec());
         recovered(id_of(&channels[1]), 20, &sig)
     };
     assert_eq!(
@@ -269,20 +214,10 @@ fn settle_batch_skips_bad_items_and_settles_the_rest() {
 fn settle_batch_skips_replayed_and_high_s_items() {
     let (host, mut contract, channels) = three_payers();
     let good = item(&channels[0], &session(), 10);
-    let twin = high_s_twin(&paratii_contracts::ecdsa::Signature {
-        v: good.v,
-        r: good.r,
-        s: good.s,
-    });
-    let malleated = SettleItem {
-        v: twin.v,
-        s: twin.s,
-        ..good
-    };
-    assert_eq!(
-        contract.settle_batch(vec![good, good, malleated]),
-        Ok(U256::from(1))
-    );
+    let twin =
+        high_s_twin(&paratii_contracts::ecdsa::Signature { v: good.v, r: good.r, s: good.s });
+    let malleated = SettleItem { v: twin.v, s: twin.s, ..good };
+    assert_eq!(contract.settle_batch(vec![good, good, malleated]), Ok(U256::from(1)));
     let id = id_of(&channels[0]);
     // The replay is stale; the high-s twin is refused for its `s` before any count is compared.
     assert_eq!(
@@ -301,10 +236,7 @@ fn settle_batch_skips_replayed_and_high_s_items() {
             ChannelSettleSkipped {
                 channelId: id,
                 index: U256::from(2),
-                reason: err(Error::InvalidSignatureS(ECDSAInvalidSignatureS {
-                    s: twin.s
-                }))
-                .into(),
+                reason: err(Error::InvalidSignatureS(ECDSAInvalidSignatureS { s: twin.s })).into(),
             },
         ]
     );

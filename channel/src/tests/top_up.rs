@@ -68,8 +68,5 @@ fn top_up_reverts_when_deposit_would_exceed_u96() {
 fn top_up_reverts_when_channel_not_found() {
     let (host, mut contract) = deploy();
     host.vm.set_sender(payer().address());
-    assert_eq!(
-        contract.top_up(channel(), PRICE),
-        Err(err(not_found(id_of(&channel()))))
-    );
+    assert_eq!(contract.top_up(channel(), PRICE), Err(err(not_found(id_of(&channel())))));
 }

@@ -6,10 +6,7 @@ use super::*;
 fn channel_state_reports_each_phase() {
     let (host, mut contract) = deploy();
     let id = id_of(&channel());
-    assert_eq!(
-        contract.channel_state(id),
-        (U256::ZERO, 0, 0, false, PHASE_NONE)
-    );
+    assert_eq!(contract.channel_state(id), (U256::ZERO, 0, 0, false, PHASE_NONE));
     open(&host, &mut contract, &channel(), DEPOSIT);
     assert_eq!(contract.channel_state(id).4, PHASE_OPEN);
     contract.request_close(channel()).unwrap();
@@ -30,29 +27,14 @@ fn channel_state_word_round_trips_at_extremes() {
             close_requested_at: u64::MAX,
             finalized: true,
         },
-        ChannelState {
-            deposit: 1,
-            settled: 0,
-            close_requested_at: 0,
-            finalized: true,
-        },
-        ChannelState {
-            deposit: 1 << 95,
-            settled: 7,
-            close_requested_at: NOW,
-            finalized: false,
-        },
+        ChannelState { deposit: 1, settled: 0, close_requested_at: 0, finalized: true },
+        ChannelState { deposit: 1 << 95, settled: 7, close_requested_at: NOW, finalized: false },
     ] {
         assert_eq!(ChannelState::from_word(state.to_word()), state);
     }
     // The layout: deposit in the low 96 bits, finalized at bit 127, settled above, then time.
-    let word = ChannelState {
-        deposit: 5,
-        settled: 6,
-        close_requested_at: 7,
-        finalized: true,
-    }
-    .to_word();
+    let word =
+        ChannelState { deposit: 5, settled: 6, close_requested_at: 7, finalized: true }.to_word();
     assert_eq!(
         U256::from_be_bytes(word.0),
         U256::from(5) | (U256::from(1) << 127) | (U256::from(6) << 128) | (U256::from(7) << 192)
@@ -61,36 +43,21 @@ fn channel_state_word_round_trips_at_extremes() {
 
 #[test]
 fn phase_never_ends_grace_when_request_time_plus_grace_overflows() {
-    let state = ChannelState {
-        deposit: 1,
-        close_requested_at: u64::MAX - 1,
-        ..ChannelState::default()
-    };
+    let state =
+        ChannelState { deposit: 1, close_requested_at: u64::MAX - 1, ..ChannelState::default() };
     assert_eq!(state.closes_at(GRACE), u64::MAX);
     assert_eq!(state.phase(), Phase::CloseRequested);
     let now = u64::MAX - 1;
-    assert_eq!(
-        state.phase().code(now >= state.closes_at(GRACE)),
-        PHASE_CLOSING
-    );
+    assert_eq!(state.phase().code(now >= state.closes_at(GRACE)), PHASE_CLOSING);
 }
 
 /// The guards and the view share one derivation: each stored word maps to one [`Phase`], and
 /// only a requested close depends on the clock (in the view, through `closes_at`).
 #[test]
 fn phase_follows_the_word_and_only_a_requested_close_reads_the_clock() {
-    let open = ChannelState {
-        deposit: 1,
-        ..ChannelState::default()
-    };
-    let requested = ChannelState {
-        close_requested_at: NOW,
-        ..open
-    };
-    let finalized = ChannelState {
-        finalized: true,
-        ..requested
-    };
+    let open = ChannelState { deposit: 1, ..ChannelState::default() };
+    let requested = ChannelState { close_requested_at: NOW, ..open };
+    let finalized = ChannelState { finalized: true, ..requested };
     assert_eq!(ChannelState::default().phase(), Phase::None);
     assert_eq!(open.phase(), Phase::Open);
     assert_eq!(requested.phase(), Phase::CloseRequested);
@@ -110,10 +77,7 @@ fn voucher_digest_equals_alloy_eip712_signing_hash() {
     let (_, contract) = deploy();
     let id = id_of(&channel());
     for segments in [0, 1, 1_000_000, u64::MAX] {
-        let v = Voucher {
-            channelId: id,
-            segments,
-        };
+        let v = Voucher { channelId: id, segments };
         assert_eq!(
             contract.voucher_digest(id, segments),
             v.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR))
@@ -136,10 +100,7 @@ fn close_authorization_digest_under_contract_domain_equals_alloy_eip712_signing_
         ),
         a.eip712_signing_hash(&domain_on(CHAIN_ID, ADJUDICATOR))
     );
-    assert_eq!(
-        contract.domain_separator(),
-        domain_on(CHAIN_ID, ADJUDICATOR).separator()
-    );
+    assert_eq!(contract.domain_separator(), domain_on(CHAIN_ID, ADJUDICATOR).separator());
 }
 
 #[test]
@@ -167,8 +128,5 @@ fn eip712_domain_decodes_as_eip5267_tuple() {
         Vec::<U256>::new(),
     );
     assert_eq!(encoded, Domain::abi_encode_params(&expected));
-    assert_eq!(
-        Domain::abi_decode_params_validate(&encoded).unwrap(),
-        expected
-    );
+    assert_eq!(Domain::abi_decode_params_validate(&encoded).unwrap(), expected);
 }

@@ -7,16 +7,10 @@ fn request_close_starts_grace_period_and_logs_until() {
     let (host, mut contract, id) = opened();
     host.vm.set_sender(payer().address());
     assert_eq!(contract.request_close(channel()), Ok(()));
-    assert_eq!(
-        contract.channel_state(id),
-        (DEPOSIT, 0, NOW, false, PHASE_CLOSING)
-    );
+    assert_eq!(contract.channel_state(id), (DEPOSIT, 0, NOW, false, PHASE_CLOSING));
     assert_eq!(
         host.last_log::<ChannelCloseRequested>(),
-        ChannelCloseRequested {
-            channelId: id,
-            until: NOW + GRACE,
-        }
+        ChannelCloseRequested { channelId: id, until: NOW + GRACE }
     );
     assert_eq!(host.calls().len(), 1, "no transfer");
 }
@@ -34,11 +28,7 @@ fn request_close_reverts_when_already_requested() {
             until: NOW + GRACE,
         }))
     );
-    assert_eq!(
-        contract.channel_state(id).2,
-        NOW,
-        "the clock is not restarted"
-    );
+    assert_eq!(contract.channel_state(id).2, NOW, "the clock is not restarted");
 }
 
 #[test]
@@ -48,10 +38,7 @@ fn request_close_reverts_when_caller_is_not_payer() {
         host.vm.set_sender(caller);
         assert_eq!(
             contract.request_close(channel()),
-            Err(Error::NotPayer(ChannelNotPayer {
-                channelId: id,
-                caller,
-            }))
+            Err(Error::NotPayer(ChannelNotPayer { channelId: id, caller }))
         );
     }
 }
@@ -65,10 +52,7 @@ fn withdraw_refunds_unsettled_rest_after_grace_period_and_finalizes() {
     host.vm.set_block_timestamp(NOW + GRACE);
     assert_eq!(contract.channel_state(id).4, PHASE_WITHDRAWABLE);
     contract.withdraw(channel()).unwrap();
-    assert_eq!(
-        calls_after(&host, 2),
-        vec![pay(payer().address(), DEPOSIT - worth(100))]
-    );
+    assert_eq!(calls_after(&host, 2), vec![pay(payer().address(), DEPOSIT - worth(100))]);
     assert_eq!(
         host.last_log::<ChannelClosed>(),
         ChannelClosed {
@@ -90,9 +74,7 @@ fn withdraw_reverts_when_close_not_requested() {
     host.vm.set_sender(payer().address());
     assert_eq!(
         contract.withdraw(channel()),
-        Err(err(Error::CloseNotRequested(ChannelCloseNotRequested {
-            channelId: id
-        })))
+        Err(err(Error::CloseNotRequested(ChannelCloseNotRequested { channelId: id })))
     );
 }
 
@@ -123,10 +105,7 @@ fn withdraw_reverts_when_caller_is_not_payer() {
     host.vm.set_sender(payee().address());
     assert_eq!(
         contract.withdraw(channel()),
-        Err(err(Error::NotPayer(ChannelNotPayer {
-            channelId: id,
-            caller: payee().address(),
-        })))
+        Err(err(Error::NotPayer(ChannelNotPayer { channelId: id, caller: payee().address() })))
     );
 }
 

@@ -99,11 +99,7 @@ pub(super) fn nested_call(caller: &mut Ctx<'_>, args: &CallArgs) -> Result<i32, 
     shared.spent.borrow_mut().evm_gas += base;
     // The callee's own costs are already in `spent`: charge the caller without counting twice.
     buy_ink(caller, (base + result.gas_used).saturating_mul(INK_PRICE))?;
-    let status = if result.status == Status::Success {
-        0
-    } else {
-        2
-    };
+    let status = if result.status == Status::Success { 0 } else { 2 };
     caller.data_mut().console.extend(result.console);
     caller.data_mut().return_data = result.output;
     let len = caller.data().return_data.len();
@@ -117,15 +113,8 @@ pub(super) fn no_value_call(
     kind: CallKind,
 ) -> impl Fn(Ctx<'_>, i32, i32, i32, i64, i32) -> Result<i32, Error> + Send + Sync + 'static {
     move |mut c, contract, calldata, calldata_len, gas, return_data_len| {
-        let args = CallArgs {
-            kind,
-            contract,
-            calldata,
-            calldata_len,
-            value: None,
-            gas,
-            return_data_len,
-        };
+        let args =
+            CallArgs { kind, contract, calldata, calldata_len, value: None, gas, return_data_len };
         nested_call(&mut c, &args)
     }
 }
@@ -146,10 +135,7 @@ pub(super) struct CreateArgs {
 pub(super) fn create(c: &mut Ctx<'_>, args: &CreateArgs) -> Result<(), Error> {
     let pointers = if args.salt.is_some() { 4 } else { 3 };
     let len = len64(args.len);
-    hostio(
-        c,
-        HOSTIO_INK + pointers * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len),
-    )?;
+    hostio(c, HOSTIO_INK + pointers * PTR_INK + p::EVM_API_INK + 2 * p::read_ink(len))?;
     in_static(c, "contract creation")?;
     let code = read(c, args.code, offset(args.len))?;
     let endowment = read_u256(c, args.endowment)?;
@@ -213,26 +199,13 @@ pub(super) fn link(l: &mut Linker<Frame>) {
         },
     )
     .expect(ok);
-    l.func_wrap(
-        h,
-        "delegate_call_contract",
-        no_value_call(CallKind::Delegate),
-    )
-    .expect(ok);
-    l.func_wrap(h, "static_call_contract", no_value_call(CallKind::Static))
-        .expect(ok);
+    l.func_wrap(h, "delegate_call_contract", no_value_call(CallKind::Delegate)).expect(ok);
+    l.func_wrap(h, "static_call_contract", no_value_call(CallKind::Static)).expect(ok);
     l.func_wrap(
         h,
         "create1",
         |mut c: Ctx<'_>, code: i32, len: i32, endowment: i32, out: i32, revert_len: i32| {
-            let args = CreateArgs {
-                code,
-                len,
-                endowment,
-                salt: None,
-                out,
-                revert_len,
-            };
+            let args = CreateArgs { code, len, endowment, salt: None, out, revert_len };
             create(&mut c, &args)
         },
     )
@@ -247,35 +220,24 @@ pub(super) fn link(l: &mut Linker<Frame>) {
          salt: i32,
          out: i32,
          revert_len: i32| {
-            let args = CreateArgs {
-                code,
-                len,
-                endowment,
-                salt: Some(salt),
-                out,
-                revert_len,
-            };
+            let args = CreateArgs { code, len, endowment, salt: Some(salt), out, revert_len };
             create(&mut c, &args)
         },
     )
     .expect(ok);
-    l.func_wrap(
-        h,
-        "read_return_data",
-        |mut c: Ctx<'_>, dest: i32, off: i32, size: i32| {
-            hostio(&mut c, HOSTIO_INK + p::EVM_API_INK)?;
-            let available = c.data().return_data.len().saturating_sub(offset(off));
-            hostio(&mut c, p::write_ink(offset(size).min(available) as u64))?;
-            let data = &c.data().return_data;
-            let start = offset(off).min(data.len());
-            let end = start.saturating_add(offset(size)).min(data.len());
-            let slice = data[start..end].to_vec();
-            if !slice.is_empty() {
-                write(&mut c, dest, &slice)?;
-            }
-            guest_len(slice.len())
-        },
-    )
+    l.func_wrap(h, "read_return_data", |mut c: Ctx<'_>, dest: i32, off: i32, size: i32| {
+        hostio(&mut c, HOSTIO_INK + p::EVM_API_INK)?;
+        let available = c.data().return_data.len().saturating_sub(offset(off));
+        hostio(&mut c, p::write_ink(offset(size).min(available) as u64))?;
+        let data = &c.data().return_data;
+        let start = offset(off).min(data.len());
+        let end = start.saturating_add(offset(size)).min(data.len());
+        let slice = data[start..end].to_vec();
+        if !slice.is_empty() {
+            write(&mut c, dest, &slice)?;
+        }
+        guest_len(slice.len())
+    })
     .expect(ok);
     l.func_wrap(h, "return_data_size", |mut c: Ctx<'_>| {
         hostio(&mut c, HOSTIO_INK)?;

@@ -23,27 +23,19 @@ pub(super) fn math(
 pub(super) fn link(l: &mut Linker<Frame>) {
     let h = "vm_hooks";
     let ok = "should define each host function once";
-    l.func_wrap(
-        h,
-        "native_keccak256",
-        |mut c: Ctx<'_>, data: i32, len: i32, out: i32| {
-            hostio(&mut c, p::keccak_ink(len64(len)))?;
-            let bytes = read(&c, data, offset(len))?;
-            write(&mut c, out, keccak256(bytes).as_slice())
-        },
-    )
+    l.func_wrap(h, "native_keccak256", |mut c: Ctx<'_>, data: i32, len: i32, out: i32| {
+        hostio(&mut c, p::keccak_ink(len64(len)))?;
+        let bytes = read(&c, data, offset(len))?;
+        write(&mut c, out, keccak256(bytes).as_slice())
+    })
     .expect(ok);
     let div = HOSTIO_INK + 3 * PTR_INK + p::DIV_INK;
     l.func_wrap(h, "math_div", move |mut c: Ctx<'_>, a: i32, b: i32| {
-        math(&mut c, div, &[a, b], |v| {
-            v[0].checked_div(v[1]).unwrap_or_default()
-        })
+        math(&mut c, div, &[a, b], |v| v[0].checked_div(v[1]).unwrap_or_default())
     })
     .expect(ok);
     l.func_wrap(h, "math_mod", move |mut c: Ctx<'_>, a: i32, b: i32| {
-        math(&mut c, div, &[a, b], |v| {
-            v[0].checked_rem(v[1]).unwrap_or_default()
-        })
+        math(&mut c, div, &[a, b], |v| v[0].checked_rem(v[1]).unwrap_or_default())
     })
     .expect(ok);
     l.func_wrap(h, "math_pow", |mut c: Ctx<'_>, a: i32, b: i32| {
@@ -53,30 +45,16 @@ pub(super) fn link(l: &mut Linker<Frame>) {
         math(&mut c, ink, &[a, b], |v| v[0].wrapping_pow(v[1]))
     })
     .expect(ok);
-    l.func_wrap(
-        h,
-        "math_add_mod",
-        |mut c: Ctx<'_>, a: i32, b: i32, m: i32| {
-            math(
-                &mut c,
-                HOSTIO_INK + 4 * PTR_INK + p::ADD_MOD_INK,
-                &[a, b, m],
-                |v| v[0].add_mod(v[1], v[2]),
-            )
-        },
-    )
+    l.func_wrap(h, "math_add_mod", |mut c: Ctx<'_>, a: i32, b: i32, m: i32| {
+        math(&mut c, HOSTIO_INK + 4 * PTR_INK + p::ADD_MOD_INK, &[a, b, m], |v| {
+            v[0].add_mod(v[1], v[2])
+        })
+    })
     .expect(ok);
-    l.func_wrap(
-        h,
-        "math_mul_mod",
-        |mut c: Ctx<'_>, a: i32, b: i32, m: i32| {
-            math(
-                &mut c,
-                HOSTIO_INK + 4 * PTR_INK + p::MUL_MOD_INK,
-                &[a, b, m],
-                |v| v[0].mul_mod(v[1], v[2]),
-            )
-        },
-    )
+    l.func_wrap(h, "math_mul_mod", |mut c: Ctx<'_>, a: i32, b: i32, m: i32| {
+        math(&mut c, HOSTIO_INK + 4 * PTR_INK + p::MUL_MOD_INK, &[a, b, m], |v| {
+            v[0].mul_mod(v[1], v[2])
+        })
+    })
     .expect(ok);
 }

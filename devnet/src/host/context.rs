@@ -29,13 +29,7 @@ pub(super) fn block_u64(mut c: Ctx<'_>, f: impl Fn(&crate::Block) -> u64) -> Res
 }
 
 pub(super) fn code(c: &Ctx<'_>, who: Address) -> Vec<u8> {
-    c.data()
-        .shared
-        .world
-        .borrow()
-        .program(who)
-        .map(|p| p.code.clone())
-        .unwrap_or_default()
+    c.data().shared.world.borrow().program(who).map(|p| p.code.clone()).unwrap_or_default()
 }
 
 /// Account access (balance, code hash, code): host ink, the 2,600 that must be available, and
@@ -53,29 +47,21 @@ pub(super) fn touch_account(c: &mut Ctx<'_>, ink: u64, who: Address) -> Result<(
 pub(super) fn link(l: &mut Linker<Frame>) {
     let h = "vm_hooks";
     let ok = "should define each host function once";
-    l.func_wrap(
-        h,
-        "account_balance",
-        |mut c: Ctx<'_>, address: i32, dest: i32| {
-            let who = read_address(&c, address)?;
-            touch_account(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK, who)?;
-            let balance = c.data().shared.world.borrow().balance(who);
-            write(&mut c, dest, &balance.to_be_bytes::<32>())
-        },
-    )
+    l.func_wrap(h, "account_balance", |mut c: Ctx<'_>, address: i32, dest: i32| {
+        let who = read_address(&c, address)?;
+        touch_account(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK, who)?;
+        let balance = c.data().shared.world.borrow().balance(who);
+        write(&mut c, dest, &balance.to_be_bytes::<32>())
+    })
     .expect(ok);
-    l.func_wrap(
-        h,
-        "account_codehash",
-        |mut c: Ctx<'_>, address: i32, dest: i32| {
-            let who = read_address(&c, address)?;
-            touch_account(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK, who)?;
-            let code = code(&c, who);
-            let empty = c.data().shared.world.borrow().is_empty(who);
-            let hash = if empty { B256::ZERO } else { keccak256(&code) };
-            write(&mut c, dest, hash.as_slice())
-        },
-    )
+    l.func_wrap(h, "account_codehash", |mut c: Ctx<'_>, address: i32, dest: i32| {
+        let who = read_address(&c, address)?;
+        touch_account(&mut c, HOSTIO_INK + 2 * PTR_INK + p::EVM_API_INK, who)?;
+        let code = code(&c, who);
+        let empty = c.data().shared.world.borrow().is_empty(who);
+        let hash = if empty { B256::ZERO } else { keccak256(&code) };
+        write(&mut c, dest, hash.as_slice())
+    })
     .expect(ok);
     l.func_wrap(
         h,
@@ -99,9 +85,7 @@ pub(super) fn link(l: &mut Linker<Frame>) {
     })
     .expect(ok);
     l.func_wrap(h, "block_basefee", |c: Ctx<'_>, dest: i32| {
-        write_word_from(c, dest, |f| {
-            f.shared.world.borrow().block.basefee.to_be_bytes()
-        })
+        write_word_from(c, dest, |f| f.shared.world.borrow().block.basefee.to_be_bytes())
     })
     .expect(ok);
     l.func_wrap(h, "block_coinbase", |c: Ctx<'_>, dest: i32| {
@@ -109,23 +93,13 @@ pub(super) fn link(l: &mut Linker<Frame>) {
     })
     .expect(ok);
     l.func_wrap(h, "tx_gas_price", |c: Ctx<'_>, dest: i32| {
-        write_word_from(c, dest, |f| {
-            f.shared.world.borrow().block.gas_price.to_be_bytes()
-        })
+        write_word_from(c, dest, |f| f.shared.world.borrow().block.gas_price.to_be_bytes())
     })
     .expect(ok);
-    l.func_wrap(h, "block_gas_limit", |c: Ctx<'_>| {
-        block_u64(c, |b| b.gas_limit)
-    })
-    .expect(ok);
-    l.func_wrap(h, "block_number", |c: Ctx<'_>| block_u64(c, |b| b.number))
-        .expect(ok);
-    l.func_wrap(h, "block_timestamp", |c: Ctx<'_>| {
-        block_u64(c, |b| b.timestamp)
-    })
-    .expect(ok);
-    l.func_wrap(h, "chainid", |c: Ctx<'_>| block_u64(c, |b| b.chain_id))
-        .expect(ok);
+    l.func_wrap(h, "block_gas_limit", |c: Ctx<'_>| block_u64(c, |b| b.gas_limit)).expect(ok);
+    l.func_wrap(h, "block_number", |c: Ctx<'_>| block_u64(c, |b| b.number)).expect(ok);
+    l.func_wrap(h, "block_timestamp", |c: Ctx<'_>| block_u64(c, |b| b.timestamp)).expect(ok);
+    l.func_wrap(h, "chainid", |c: Ctx<'_>| block_u64(c, |b| b.chain_id)).expect(ok);
     l.func_wrap(h, "contract_address", |c: Ctx<'_>, dest: i32| {
         write_address_from(c, dest, |f| f.request.address)
     })

@@ -31,10 +31,7 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
     }
     let checkpoint = shared.world.borrow().checkpoint();
     let moved =
-        shared
-            .world
-            .borrow_mut()
-            .transfer(request.caller, request.address, request.transfer);
+        shared.world.borrow_mut().transfer(request.caller, request.address, request.transfer);
     if !moved {
         return FrameResult::failure(
             format!("{} cannot send {} wei", request.caller, request.transfer),
@@ -90,14 +87,11 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
     );
     let budget_ink = (request.gas - entry_gas).saturating_mul(INK_PRICE);
     let mut meter: Option<(Global, Global)> = None;
-    let ran = shared
-        .linker
-        .instantiate_and_start(&mut store, &program.module)
-        .and_then(|instance| {
+    let ran =
+        shared.linker.instantiate_and_start(&mut store, &program.module).and_then(|instance| {
             let ink = instance_global(instance, &store, INK_LEFT)?;
             let status = instance_global(instance, &store, INK_STATUS)?;
-            ink.set(&mut store, Val::I64(budget_ink.cast_signed()))
-                .map_err(wasm_error)?;
+            ink.set(&mut store, Val::I64(budget_ink.cast_signed())).map_err(wasm_error)?;
             meter = Some((ink, status));
             let entry = instance.get_typed_func::<i32, i32>(&store, "user_entrypoint")?;
             let len = i32::try_from(request.calldata.len())
@@ -108,10 +102,7 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
     restore_pages();
 
     let (ink_left, out_of_ink) = meter.map_or((budget_ink, false), |(ink, status)| {
-        (
-            ink.get(&store).i64().map_or(0, i64::cast_unsigned),
-            status.get(&store).i32() == Some(1),
-        )
+        (ink.get(&store).i64().map_or(0, i64::cast_unsigned), status.get(&store).i32() == Some(1))
     });
     let outcome = match ran {
         _ if out_of_ink => Err("out of ink".to_owned()),
@@ -126,11 +117,7 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
         },
     };
     let frame = store.into_data();
-    let burned = if outcome.is_ok() {
-        budget_ink.saturating_sub(ink_left)
-    } else {
-        budget_ink
-    };
+    let burned = if outcome.is_ok() { budget_ink.saturating_sub(ink_left) } else { budget_ink };
     shared.spent.borrow_mut().compute_ink += burned.saturating_sub(frame.bought_ink);
     let mut result = match outcome {
         Ok(status) => {
@@ -147,10 +134,9 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
             }
         }
         // Traps and running out consume the whole budget, as the EVM's exceptional halts do.
-        Err(reason) => FrameResult {
-            console: frame.console,
-            ..FrameResult::failure(reason, request.gas)
-        },
+        Err(reason) => {
+            FrameResult { console: frame.console, ..FrameResult::failure(reason, request.gas) }
+        }
     };
     if result.status == Status::Success {
         // Writes the program cached but never flushed are kept, as at a successful return.

@@ -45,9 +45,7 @@ pub(super) fn read_address(caller: &Ctx<'_>, ptr: i32) -> Result<Address, Error>
 }
 
 pub(super) fn write(caller: &mut Ctx<'_>, ptr: i32, bytes: &[u8]) -> Result<(), Error> {
-    memory(caller)?
-        .write(caller, offset(ptr), bytes)
-        .map_err(|_| Error::new("write out of bounds"))
+    memory(caller)?.write(caller, offset(ptr), bytes).map_err(|_| Error::new("write out of bounds"))
 }
 
 pub(super) fn write_u32(caller: &mut Ctx<'_>, ptr: i32, n: usize) -> Result<(), Error> {
@@ -77,11 +75,9 @@ pub(super) fn link(l: &mut Linker<Frame>) {
         Ok(())
     })
     .expect(ok);
-    l.func_wrap(
-        h,
-        "exit_early",
-        |_: Ctx<'_>, status: i32| -> Result<(), Error> { Err(Error::i32_exit(status)) },
-    )
+    l.func_wrap(h, "exit_early", |_: Ctx<'_>, status: i32| -> Result<(), Error> {
+        Err(Error::i32_exit(status))
+    })
     .expect(ok);
     l.func_wrap(h, "pay_for_memory_grow", |mut c: Ctx<'_>, pages: i32| {
         let pages = u16::try_from(pages.cast_unsigned()).unwrap_or(u16::MAX);

@@ -121,13 +121,7 @@ impl FrameResult {
     }
 
     fn success(output: Vec<u8>, gas_used: u64) -> Self {
-        Self {
-            status: Status::Success,
-            output,
-            failure: String::new(),
-            console: vec![],
-            gas_used,
-        }
+        Self { status: Status::Success, output, failure: String::new(), console: vec![], gas_used }
     }
 }
 
@@ -141,10 +135,7 @@ fn meter_global(caller: &Ctx<'_>, name: &str) -> Result<Global, Error> {
 }
 
 fn ink_left(caller: &Ctx<'_>) -> Result<u64, Error> {
-    Ok(meter_global(caller, INK_LEFT)?
-        .get(caller)
-        .i64()
-        .map_or(0, i64::cast_unsigned))
+    Ok(meter_global(caller, INK_LEFT)?.get(caller).i64().map_or(0, i64::cast_unsigned))
 }
 
 fn gas_left(caller: &Ctx<'_>) -> Result<u64, Error> {

@@ -47,18 +47,12 @@ fn validate_fails_features_when_multi_value() {
 
 #[test]
 fn validate_fails_features_when_reference_types() {
-    assert_eq!(
-        rule_of(&program("(func (drop (ref.null extern)))")),
-        Rule::Features
-    );
+    assert_eq!(rule_of(&program("(func (drop (ref.null extern)))")), Rule::Features);
 }
 
 #[test]
 fn validate_fails_features_when_simd() {
-    assert_eq!(
-        rule_of(&program("(func (drop (v128.const i64x2 0 0)))")),
-        Rule::Features
-    );
+    assert_eq!(rule_of(&program("(func (drop (v128.const i64x2 0 0)))")), Rule::Features);
 }
 
 #[test]
@@ -71,18 +65,13 @@ fn validate_fails_features_when_threads() {
 
 #[test]
 fn validate_fails_features_when_tail_call() {
-    assert_eq!(
-        rule_of(&program("(func $f (return_call $f))")),
-        Rule::Features
-    );
+    assert_eq!(rule_of(&program("(func $f (return_call $f))")), Rule::Features);
 }
 
 #[test]
 fn validate_fails_floats_when_float_instruction() {
-    let refused = validate(&program(
-        "(func (drop (f64.add (f64.const 1) (f64.const 2))))",
-    ))
-    .unwrap_err();
+    let refused =
+        validate(&program("(func (drop (f64.add (f64.const 1) (f64.const 2))))")).unwrap_err();
     assert_eq!(refused.rule, Rule::Floats);
     assert!(refused.to_string().starts_with("no-floats: "), "{refused}");
 }
@@ -110,18 +99,12 @@ fn validate_accepts_memory_copy_and_fill() {
 
 #[test]
 fn validate_fails_start_function_when_present() {
-    assert_eq!(
-        rule_of(&program("(func $s) (start $s)")),
-        Rule::StartFunction
-    );
+    assert_eq!(rule_of(&program("(func $s) (start $s)")), Rule::StartFunction);
 }
 
 #[test]
 fn validate_fails_exports_when_extra_export() {
-    assert_eq!(
-        rule_of(&program(r#"(func (export "other"))"#)),
-        Rule::Exports
-    );
+    assert_eq!(rule_of(&program(r#"(func (export "other"))"#)), Rule::Exports);
 }
 
 #[test]
@@ -131,17 +114,13 @@ fn validate_fails_exports_when_entrypoint_missing() {
 
 #[test]
 fn validate_fails_exports_when_memory_not_exported() {
-    assert_eq!(
-        rule_of(&module(&format!("(memory 1) {ENTRY}"))),
-        Rule::Exports
-    );
+    assert_eq!(rule_of(&module(&format!("(memory 1) {ENTRY}"))), Rule::Exports);
 }
 
 #[test]
 fn validate_fails_exports_when_entrypoint_has_wrong_type() {
-    let m = module(&format!(
-        r#"{MEMORY} (func (export "user_entrypoint") (result i32) i32.const 0)"#
-    ));
+    let m =
+        module(&format!(r#"{MEMORY} (func (export "user_entrypoint") (result i32) i32.const 0)"#));
     assert_eq!(rule_of(&m), Rule::Exports);
 }
 
@@ -180,10 +159,7 @@ fn validate_fails_memory_when_over_128_pages() {
 #[test]
 fn validate_fails_wasm_size_when_over_128_kib() {
     let blob = "\\00".repeat(MAX_WASM_BYTES);
-    assert_eq!(
-        rule_of(&program(&format!(r#"(data (i32.const 0) "{blob}")"#))),
-        Rule::WasmSize
-    );
+    assert_eq!(rule_of(&program(&format!(r#"(data (i32.const 0) "{blob}")"#))), Rule::WasmSize);
 }
 
 #[test]
@@ -204,10 +180,7 @@ fn validate_fails_compressed_size_when_incompressible_data_over_24_kib() {
 
 #[test]
 fn validate_fails_function_count_when_over_4096() {
-    assert_eq!(
-        rule_of(&program(&"(func)".repeat(MAX_FUNCTIONS))),
-        Rule::Functions
-    );
+    assert_eq!(rule_of(&program(&"(func)".repeat(MAX_FUNCTIONS))), Rule::Functions);
 }
 
 #[test]
@@ -220,10 +193,7 @@ fn validate_fails_locals_when_over_348() {
 #[test]
 fn validate_fails_ops_per_function_when_over_65536() {
     let ops = "nop ".repeat(MAX_OPS_PER_FUNCTION);
-    assert_eq!(
-        rule_of(&program(&format!("(func {ops})"))),
-        Rule::OpsPerFunction
-    );
+    assert_eq!(rule_of(&program(&format!("(func {ops})"))), Rule::OpsPerFunction);
 }
 
 #[test]
@@ -234,22 +204,13 @@ fn validate_fails_data_segments_when_over_128() {
 
 #[test]
 fn validate_fails_table_entries_when_over_4096() {
-    assert_eq!(
-        rule_of(&program("(table 4097 funcref)")),
-        Rule::TableEntries
-    );
+    assert_eq!(rule_of(&program("(table 4097 funcref)")), Rule::TableEntries);
 }
 
 #[test]
 fn validate_fails_data_bounds_when_segment_passes_initial_memory() {
-    assert_eq!(
-        rule_of(&program(r#"(data (i32.const 65535) "xy")"#)),
-        Rule::DataBounds
-    );
-    assert_eq!(
-        rule_of(&program(r#"(data (i32.const -1) "x")"#)),
-        Rule::DataBounds
-    );
+    assert_eq!(rule_of(&program(r#"(data (i32.const 65535) "xy")"#)), Rule::DataBounds);
+    assert_eq!(rule_of(&program(r#"(data (i32.const -1) "x")"#)), Rule::DataBounds);
     validate(&program(r#"(data (i32.const 65534) "xy")"#)).unwrap();
 }
 

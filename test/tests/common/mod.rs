@@ -46,21 +46,12 @@ impl Chain {
 
     /// `who`'s PTI balance.
     pub(crate) fn pti_of(&self, who: Address) -> U256 {
-        self.net
-            .view(self.s.token, &IParatiiToken::balanceOfCall { owner: who })
-            .unwrap()
+        self.net.view(self.s.token, &IParatiiToken::balanceOfCall { owner: who }).unwrap()
     }
 
     /// Gives `who` `amount` PTI from the holder.
     pub(crate) fn fund_pti(&self, who: Address, amount: U256) {
-        self.ok(
-            HOLDER,
-            self.s.token,
-            &IParatiiToken::transferCall {
-                to: who,
-                value: amount,
-            },
-        );
+        self.ok(HOLDER, self.s.token, &IParatiiToken::transferCall { to: who, value: amount });
     }
 
     /// The current block's timestamp.
@@ -71,10 +62,7 @@ impl Chain {
 
 /// The property tests' case count: `PROPTEST_CASES`, or `default`.
 pub(crate) fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// `bytes` as a WAT data string (`\\ab\\cd…`).
@@ -113,10 +101,7 @@ impl Chain {
     pub(crate) fn repoint(&self, name: &str, value: Address) {
         use paratii_test::interfaces::IParatiiRegistry;
         self.registry_change(
-            &IParatiiRegistry::registerAddressCall {
-                name: name.into(),
-                value,
-            },
+            &IParatiiRegistry::registerAddressCall { name: name.into(), value },
             &IParatiiRegistry::applyAddressChangeCall { name: name.into() },
         );
     }
@@ -126,10 +111,7 @@ impl Chain {
     pub(crate) fn set_uint(&self, name: &str, value: U256) {
         use paratii_test::interfaces::IParatiiRegistry;
         self.registry_change(
-            &IParatiiRegistry::registerUintCall {
-                name: name.into(),
-                value,
-            },
+            &IParatiiRegistry::registerUintCall { name: name.into(), value },
             &IParatiiRegistry::applyUintChangeCall { name: name.into() },
         );
     }

@@ -35,10 +35,7 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
             &net,
             suite.token,
             holder,
-            &IParatiiToken::transferCall {
-                to: who,
-                value: amount,
-            },
+            &IParatiiToken::transferCall { to: who, value: amount },
         )
     };
     fund(producer, PTI)?;
@@ -55,17 +52,11 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
             &net,
             suite.token,
             v.address(),
-            &IParatiiToken::approveCall {
-                spender: suite.channels,
-                value: deposit,
-            },
+            &IParatiiToken::approveCall { spender: suite.channels, value: deposit },
         )?;
     }
     let first = channel_of(viewers[0].address(), producer, 0);
-    let open = IPaymentChannels::openCall {
-        channel: first.clone(),
-        deposit,
-    };
+    let open = IPaymentChannels::openCall { channel: first.clone(), deposit };
     m.call(&net, j::OPEN_FIRST, first.payer, suite.channels, &open)?;
 
     // A first channel in one transaction: permit + open.
@@ -89,13 +80,7 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
         r: sig.r,
         s: sig.s,
     };
-    m.call(
-        &net,
-        j::OPEN_WITH_PERMIT,
-        fresh.address(),
-        suite.channels,
-        &with_permit,
-    )?;
+    m.call(&net, j::OPEN_WITH_PERMIT, fresh.address(), suite.channels, &with_permit)?;
 
     // A spending key opens for its user through the avatar.
     let user = address!("0x00000000000000000000000000000000000000b7");
@@ -105,26 +90,17 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
         &net,
         suite.token,
         user,
-        &IParatiiToken::approveCall {
-            spender: suite.avatar,
-            value: deposit,
-        },
+        &IParatiiToken::approveCall { spender: suite.avatar, value: deposit },
     )?;
     let expiry = net.world().block.timestamp + 3_600;
     send_typed(
         &net,
         suite.avatar,
         user,
-        &IParatiiAvatar::authorizeSpendingKeyCall {
-            key,
-            cap: deposit,
-            expiry,
-        },
+        &IParatiiAvatar::authorizeSpendingKeyCall { key, cap: deposit, expiry },
     )?;
-    let open_for = IPaymentChannels::openForCall {
-        channel: channel_of(user, producer, 98),
-        deposit,
-    };
+    let open_for =
+        IPaymentChannels::openForCall { channel: channel_of(user, producer, 98), deposit };
     m.call(&net, j::OPEN_FOR, key, suite.channels, &open_for)?;
 
     let mut channels = Vec::new();
@@ -134,61 +110,33 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
             &net,
             suite.channels,
             v.address(),
-            &IPaymentChannels::openCall {
-                channel: ch.clone(),
-                deposit,
-            },
+            &IPaymentChannels::openCall { channel: ch.clone(), deposit },
         )?;
         channels.push(ch);
     }
     // The usual open: the adjudicator already holds other channels' escrow.
     let twelfth = channel_of(viewers[11].address(), producer, 11);
-    let open = IPaymentChannels::openCall {
-        channel: twelfth.clone(),
-        deposit,
-    };
+    let open = IPaymentChannels::openCall { channel: twelfth.clone(), deposit };
     m.call(&net, j::OPEN, twelfth.payer, suite.channels, &open)?;
     let voucher = |signer: &Signer,
                    ch: &Channel,
                    segments: u64|
      -> Result<paratii_contracts::ecdsa::Signature, String> {
         let id = net
-            .view(
-                suite.channels,
-                &IPaymentChannels::channelIdCall {
-                    channel: ch.clone(),
-                },
-            )
+            .view(suite.channels, &IPaymentChannels::channelIdCall { channel: ch.clone() })
             .map_err(|e| e.to_string())?;
-        Ok(signer.sign(
-            Voucher {
-                channelId: id,
-                segments,
-            }
-            .eip712_signing_hash(&domain),
-        ))
+        Ok(signer.sign(Voucher { channelId: id, segments }.eip712_signing_hash(&domain)))
     };
-    let top_up = IPaymentChannels::topUpCall {
-        channel: channels[0].clone(),
-        amount: U256::from(1),
-    };
+    let top_up =
+        IPaymentChannels::topUpCall { channel: channels[0].clone(), amount: U256::from(1) };
     send_typed(
         &net,
         suite.token,
         viewers[0].address(),
-        &IParatiiToken::approveCall {
-            spender: suite.channels,
-            value: U256::MAX,
-        },
+        &IParatiiToken::approveCall { spender: suite.channels, value: U256::MAX },
     )?;
     fund(viewers[0].address(), U256::from(1))?;
-    m.call(
-        &net,
-        j::TOP_UP,
-        viewers[0].address(),
-        suite.channels,
-        &top_up,
-    )?;
+    m.call(&net, j::TOP_UP, viewers[0].address(), suite.channels, &top_up)?;
     for segments in [10u64, 1_000_000] {
         let sig = voucher(&viewers[0], &channels[0], segments)?;
         let settle = IPaymentChannels::settleCall {
@@ -196,11 +144,7 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
             segments,
             voucher_signature: sig.to_packed().to_vec().into(),
         };
-        let journey = if segments == 10 {
-            j::SETTLE_10
-        } else {
-            j::SETTLE_1M
-        };
+        let journey = if segments == 10 { j::SETTLE_10 } else { j::SETTLE_1M };
         m.call(&net, journey, relayer, suite.channels, &settle)?;
     }
     let sig = voucher(&viewers[0], &channels[0], 137)?;
@@ -218,68 +162,30 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
         &net,
         suite.channels,
         viewers[11].address(),
-        &IPaymentChannels::openCall {
-            channel: advertised.clone(),
-            deposit,
-        },
+        &IPaymentChannels::openCall { channel: advertised.clone(), deposit },
     )?;
     let deadline = net.world().block.timestamp + 600;
     let id = net
-        .view(
-            suite.channels,
-            &IPaymentChannels::channelIdCall {
-                channel: advertised.clone(),
-            },
-        )
+        .view(suite.channels, &IPaymentChannels::channelIdCall { channel: advertised.clone() })
         .map_err(|e| e.to_string())?;
     let authorization = viewer_key.sign(
-        CloseAuthorization {
-            channelId: id,
-            segments: 137,
-            deadline,
-        }
-        .eip712_signing_hash(&domain),
+        CloseAuthorization { channelId: id, segments: 137, deadline }.eip712_signing_hash(&domain),
     );
     let close_relayed = IPaymentChannels::closeWithAuthorizationCall {
         channel: advertised.clone(),
         segments: 137,
         deadline,
-        voucher_signature: voucher(&viewers[11], &advertised, 137)?
-            .to_packed()
-            .to_vec()
-            .into(),
+        voucher_signature: voucher(&viewers[11], &advertised, 137)?.to_packed().to_vec().into(),
         close_authorization: authorization.to_packed().to_vec().into(),
     };
-    m.call(
-        &net,
-        j::CLOSE_WITH_AUTHORIZATION,
-        relayer,
-        suite.channels,
-        &close_relayed,
-    )?;
-    let request = IPaymentChannels::requestCloseCall {
-        channel: channels[0].clone(),
-    };
-    m.call(
-        &net,
-        j::REQUEST_CLOSE,
-        viewers[0].address(),
-        suite.channels,
-        &request,
-    )?;
+    m.call(&net, j::CLOSE_WITH_AUTHORIZATION, relayer, suite.channels, &close_relayed)?;
+    let request = IPaymentChannels::requestCloseCall { channel: channels[0].clone() };
+    m.call(&net, j::REQUEST_CLOSE, viewers[0].address(), suite.channels, &request)?;
     let snapshot = net.snapshot();
     send_typed(&net, suite.channels, viewers[0].address(), &request)?;
     net.block_mut().timestamp += paratii_test::GRACE_PERIOD;
-    let withdraw = IPaymentChannels::withdrawCall {
-        channel: channels[0].clone(),
-    };
-    m.call(
-        &net,
-        j::WITHDRAW,
-        viewers[0].address(),
-        suite.channels,
-        &withdraw,
-    )?;
+    let withdraw = IPaymentChannels::withdrawCall { channel: channels[0].clone() };
+    m.call(&net, j::WITHDRAW, viewers[0].address(), suite.channels, &withdraw)?;
     net.revert_to(&snapshot);
 
     let items = |n: usize| -> Result<IPaymentChannels::settleBatchCall, String> {
@@ -296,19 +202,7 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
         }
         Ok(IPaymentChannels::settleBatchCall { items })
     };
-    m.call(
-        &net,
-        j::SETTLE_BATCH_1,
-        producer,
-        suite.channels,
-        &items(1)?,
-    )?;
-    m.call(
-        &net,
-        j::SETTLE_BATCH_11,
-        producer,
-        suite.channels,
-        &items(11)?,
-    )?;
+    m.call(&net, j::SETTLE_BATCH_1, producer, suite.channels, &items(1)?)?;
+    m.call(&net, j::SETTLE_BATCH_11, producer, suite.channels, &items(11)?)?;
     Ok(())
 }

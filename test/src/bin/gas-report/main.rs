@@ -43,9 +43,7 @@ pub(crate) fn send_typed<C: SolCall>(
     from: Address,
     call: &C,
 ) -> Result<(), String> {
-    net.send_receipt(from, to, call)
-        .map(|_| ())
-        .map_err(|e| format!("setup call failed: {e}"))
+    net.send_receipt(from, to, call).map(|_| ()).map_err(|e| format!("setup call failed: {e}"))
 }
 
 mod channels;

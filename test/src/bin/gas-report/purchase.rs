@@ -32,19 +32,13 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
         &net,
         suite.token,
         holder,
-        &IParatiiToken::transferCall {
-            to: earlier,
-            value: price,
-        },
+        &IParatiiToken::transferCall { to: earlier, value: price },
     )?;
     send_typed(
         &net,
         suite.token,
         earlier,
-        &IParatiiToken::approveCall {
-            spender: suite.avatar,
-            value: price,
-        },
+        &IParatiiToken::approveCall { spender: suite.avatar, value: price },
     )?;
     send_typed(
         &net,
@@ -60,19 +54,8 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
     // A new buyer, funded with exactly the price.
     let buyer = Signer::from_seed(5);
     let b = buyer.address();
-    send_typed(
-        &net,
-        suite.token,
-        holder,
-        &IParatiiToken::transferCall {
-            to: b,
-            value: price,
-        },
-    )?;
-    let approve = IParatiiToken::approveCall {
-        spender: suite.avatar,
-        value: price,
-    };
+    send_typed(&net, suite.token, holder, &IParatiiToken::transferCall { to: b, value: price })?;
+    let approve = IParatiiToken::approveCall { spender: suite.avatar, value: price };
     m.call(&net, j::APPROVE_AVATAR, b, suite.token, &approve)?;
     let snapshot = net.snapshot();
     send_typed(&net, suite.token, b, &approve)?;
@@ -86,13 +69,8 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
 
     let deadline = U256::from(net.world().block.timestamp + 600);
     let chain_id = net.world().block.chain_id;
-    let permit = Permit {
-        owner: b,
-        spender: suite.avatar,
-        value: price,
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let permit =
+        Permit { owner: b, spender: suite.avatar, value: price, nonce: U256::ZERO, deadline };
     let domain = eip712_domain! { name: "Paratii", version: "1", chain_id: chain_id, verifying_contract: suite.token, };
     let sig = buyer.sign(permit.eip712_signing_hash(&domain));
     let buy_permit = IVideoStore::buyVideoWithPermitCall {
@@ -111,11 +89,7 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
     let key = address!("0x00000000000000000000000000000000000000b9");
     send_typed(&net, suite.token, b, &approve)?;
     let expiry = net.world().block.timestamp + 3_600;
-    let authorize = IParatiiAvatar::authorizeSpendingKeyCall {
-        key,
-        cap: price,
-        expiry,
-    };
+    let authorize = IParatiiAvatar::authorizeSpendingKeyCall { key, cap: price, expiry };
     m.call(&net, j::AUTHORIZE_SPENDING_KEY, b, suite.avatar, &authorize)?;
     send_typed(&net, suite.avatar, b, &authorize)?;
     let buy_for = IVideoStore::buyVideoForCall {
@@ -127,14 +101,9 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
     m.call(&net, j::BUY_VIDEO_FOR, key, suite.store, &buy_for)?;
     send_typed(&net, suite.store, key, &buy_for)?;
 
-    let metadata = IUserRegistry::registerUserCall {
-        metadata: B256::repeat_byte(7),
-    };
+    let metadata = IUserRegistry::registerUserCall { metadata: B256::repeat_byte(7) };
     m.call(&net, j::REGISTER_USER, b, suite.users, &metadata)?;
-    let like = IUserRegistry::likeVideoCall {
-        video_id: video,
-        liked: true,
-    };
+    let like = IUserRegistry::likeVideoCall { video_id: video, liked: true };
     m.call(&net, j::LIKE_VIDEO, b, suite.users, &like)?;
     let posting = Signer::from_seed(6);
     let authorize_posting = IUserRegistry::authorizePostingKeyCall {
@@ -142,21 +111,9 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
         key: posting.address(),
         expiry: expiry - 1,
     };
-    m.call(
-        &net,
-        j::AUTHORIZE_POSTING_KEY,
-        b,
-        suite.users,
-        &authorize_posting,
-    )?;
+    m.call(&net, j::AUTHORIZE_POSTING_KEY, b, suite.users, &authorize_posting)?;
     send_typed(&net, suite.users, b, &authorize_posting)?;
-    let vote = Vote {
-        user: b,
-        videoId: video,
-        liked: true,
-        nonce: U256::ZERO,
-        deadline,
-    };
+    let vote = Vote { user: b, videoId: video, liked: true, nonce: U256::ZERO, deadline };
     let users_domain = eip712_domain! { name: "Paratii Users", version: "1", chain_id: chain_id, verifying_contract: suite.users, };
     let vote_sig = posting.sign(vote.eip712_signing_hash(&users_domain));
     let by_sig = IUserRegistry::likeVideoBySigCall {
@@ -168,17 +125,9 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
     };
     m.call(&net, j::LIKE_VIDEO_BY_SIG, holder, suite.users, &by_sig)?;
     let pool = net
-        .view(
-            suite.token,
-            &IParatiiToken::balanceOfCall {
-                owner: suite.avatar,
-            },
-        )
+        .view(suite.token, &IParatiiToken::balanceOfCall { owner: suite.avatar })
         .map_err(|e| e.to_string())?;
-    let disburse = IParatiiAvatar::disburseCall {
-        recipients: vec![creator],
-        amounts: vec![pool],
-    };
+    let disburse = IParatiiAvatar::disburseCall { recipients: vec![creator], amounts: vec![pool] };
     m.call(&net, j::DISBURSE, admin, suite.avatar, &disburse)?;
     Ok(())
 }
