@@ -132,7 +132,7 @@ pub fn declarations(source: &str) -> Vec<Declaration> {
         };
         match line.strip_suffix(';') {
             Some(done) => {
-                out.push(Declaration { kind, decl: squash(done), docs: std::mem::take(&mut docs) })
+                out.push(Declaration { kind, decl: squash(done), docs: std::mem::take(&mut docs) });
             }
             None => pending = Some((kind, line.to_owned())),
         }
