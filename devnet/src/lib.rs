@@ -179,6 +179,9 @@ pub enum DevnetError {
     ConstructorFailed(Box<Receipt>),
     /// No program is deployed at the address called.
     NoCode(Address),
+    /// A guard from [`Devnet::world`] is still alive while the chain was asked to change: drop
+    /// it first (the state cannot change under a reader).
+    WorldBorrowed,
 }
 
 impl fmt::Display for DevnetError {
@@ -195,6 +198,10 @@ impl fmt::Display for DevnetError {
                 )
             }
             Self::NoCode(a) => write!(f, "no program at {a}"),
+            Self::WorldBorrowed => write!(
+                f,
+                "the chain's state is being read (a Devnet::world() guard is alive): drop it first"
+            ),
         }
     }
 }
@@ -333,26 +340,66 @@ impl Devnet {
         }
     }
 
-    /// The world state, to read balances, storage and logs.
+    /// The world state, to read balances, storage and logs. While the guard is alive the chain
+    /// cannot change: every changing call returns [`DevnetError::WorldBorrowed`].
     #[must_use]
     pub fn world(&self) -> Ref<'_, World> {
         self.shared.world.borrow()
     }
 
-    /// Block and transaction values (number, timestamp, chain id, …), to change between calls.
+    /// The block and transaction values the next call sees (number, timestamp, chain id, …).
     #[must_use]
-    pub fn block_mut(&self) -> RefMut<'_, Block> {
-        RefMut::map(self.shared.world.borrow_mut(), |w| &mut w.block)
+    pub fn block(&self) -> Block {
+        self.shared.world.borrow().block.clone()
+    }
+
+    /// Replaces the block and transaction values the next calls see.
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn set_block(&self, block: Block) -> Result<(), DevnetError> {
+        self.world_mut()?.block = block;
+        Ok(())
+    }
+
+    /// Moves the clock on by `seconds` (saturating).
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn advance_time(&self, seconds: u64) -> Result<(), DevnetError> {
+        let mut world = self.world_mut()?;
+        world.block.timestamp = world.block.timestamp.saturating_add(seconds);
+        Ok(())
+    }
+
+    /// Sets the clock to `timestamp` (unix seconds; it may go back, for tests).
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn set_timestamp(&self, timestamp: u64) -> Result<(), DevnetError> {
+        self.world_mut()?.block.timestamp = timestamp;
+        Ok(())
+    }
+
+    /// The world for a change, or [`DevnetError::WorldBorrowed`] while a reader holds it: every
+    /// public entry point that changes the chain goes through here first, so misuse is a typed
+    /// error rather than a `RefCell` panic.
+    fn world_mut(&self) -> Result<RefMut<'_, World>, DevnetError> {
+        self.shared.world.try_borrow_mut().map_err(|_| DevnetError::WorldBorrowed)
     }
 
     /// Prices `program`'s entry as cached (in Nitro's `CacheManager`) or not (the default).
-    pub fn set_cached(&self, program: Address, cached: bool) {
-        let mut world = self.shared.world.borrow_mut();
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn set_cached(&self, program: Address, cached: bool) -> Result<(), DevnetError> {
+        let mut world = self.world_mut()?;
         if cached {
             world.cached.insert(program);
         } else {
             world.cached.remove(&program);
         }
+        Ok(())
     }
 
     /// The entry gas a call to `program` pays first in a transaction (memory model for its
@@ -366,8 +413,12 @@ impl Devnet {
     }
 
     /// Sets `who`'s ETH balance.
-    pub fn fund(&self, who: Address, wei: U256) {
-        self.shared.world.borrow_mut().set_balance(who, wei);
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn fund(&self, who: Address, wei: U256) -> Result<(), DevnetError> {
+        self.world_mut()?.set_balance(who, wei);
+        Ok(())
     }
 
     /// A mark of the current state and block values.
@@ -379,10 +430,14 @@ impl Devnet {
 
     /// Returns the chain to `snapshot`: every later change is undone, and the block values
     /// (a clock moved on, a chain id changed) are those of the snapshot again.
-    pub fn revert_to(&self, snapshot: &Snapshot) {
-        let mut world = self.shared.world.borrow_mut();
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn revert_to(&self, snapshot: &Snapshot) -> Result<(), DevnetError> {
+        let mut world = self.world_mut()?;
         world.revert_to(snapshot.checkpoint);
         world.block = snapshot.block.clone();
+        Ok(())
     }
 
     /// Validates and compiles `wasm` (deployable bytes) and places it at `address` without a
@@ -390,10 +445,11 @@ impl Devnet {
     /// test vector's fixed address. Journaled, so a snapshot undoes it.
     ///
     /// # Errors
-    /// [`DevnetError::Invalid`] naming the broken activation rule; [`DevnetError::Compile`].
+    /// [`DevnetError::Invalid`] naming the broken activation rule; [`DevnetError::Compile`];
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
     pub fn set_code(&self, address: Address, wasm: &[u8]) -> Result<(), DevnetError> {
         let program = self.shared.compile(wasm)?;
-        self.shared.world.borrow_mut().set_program(address, program);
+        self.world_mut()?.set_program(address, program);
         Ok(())
     }
 
@@ -434,7 +490,8 @@ impl Devnet {
     /// Sends a transaction: `from` calls `to` with `calldata` and `value` wei.
     ///
     /// # Errors
-    /// [`DevnetError::NoCode`] when no program is deployed at `to`.
+    /// [`DevnetError::NoCode`] when no program is deployed at `to`;
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
     pub fn call(
         &self,
         from: Address,
@@ -448,7 +505,8 @@ impl Devnet {
     /// [`Devnet::call`] with a gas budget: running out fails the call (all its changes undone).
     ///
     /// # Errors
-    /// [`DevnetError::NoCode`] when no program is deployed at `to`.
+    /// [`DevnetError::NoCode`] when no program is deployed at `to`;
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
     pub fn call_with_gas(
         &self,
         from: Address,
@@ -457,7 +515,7 @@ impl Devnet {
         value: U256,
         gas: u64,
     ) -> Result<Receipt, DevnetError> {
-        if self.shared.world.borrow().program(to).is_none() {
+        if self.world_mut()?.program(to).is_none() {
             return Err(DevnetError::NoCode(to));
         }
         Ok(self.transact(from, to, calldata, value, false, gas))
@@ -466,19 +524,20 @@ impl Devnet {
     /// A read-only call: any write fails the call; nothing it does persists.
     ///
     /// # Errors
-    /// [`DevnetError::NoCode`] when no program is deployed at `to`.
+    /// [`DevnetError::NoCode`] when no program is deployed at `to`;
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
     pub fn static_call(
         &self,
         from: Address,
         to: Address,
         calldata: &[u8],
     ) -> Result<Receipt, DevnetError> {
-        if self.shared.world.borrow().program(to).is_none() {
+        if self.world_mut()?.program(to).is_none() {
             return Err(DevnetError::NoCode(to));
         }
         let snapshot = self.snapshot();
         let receipt = self.transact(from, to, calldata, U256::ZERO, true, DEFAULT_GAS);
-        self.revert_to(&snapshot);
+        self.revert_to(&snapshot)?;
         Ok(receipt)
     }
 

@@ -34,7 +34,7 @@ fn set_code_places_a_program_at_a_chosen_address_and_a_snapshot_undoes_it() {
     let before = net.snapshot();
     net.set_code(FIXED, &whoami_program()).unwrap();
     assert_eq!(net.view_from(ALICE, FIXED, &whoamiCall {}).unwrap(), ALICE);
-    net.revert_to(&before);
+    net.revert_to(&before).unwrap();
     assert!(matches!(
         net.static_call(ALICE, FIXED, &[]),
         Err(DevnetError::NoCode(at)) if at == FIXED
@@ -67,14 +67,13 @@ fn revert_to_restores_block_time_number_and_chain_id() {
     let net = Devnet::new();
     let start = net.world().block.clone();
     let snapshot = net.snapshot();
-    {
-        let mut block = net.block_mut();
-        block.timestamp += 86_400;
-        block.number += 7;
-        block.chain_id = 1;
-    }
-    net.fund(ALICE, U256::from(5));
-    net.revert_to(&snapshot);
+    let mut block = net.block();
+    block.timestamp += 86_400;
+    block.number += 7;
+    block.chain_id = 1;
+    net.set_block(block).unwrap();
+    net.fund(ALICE, U256::from(5)).unwrap();
+    net.revert_to(&snapshot).unwrap();
     assert_eq!(net.world().block, start);
     assert_eq!(net.world().balance(ALICE), U256::ZERO);
 }
@@ -99,7 +98,7 @@ fn state_digest_proves_a_reverted_call_changed_nothing_and_a_change_shows() {
     )
     .unwrap();
     net.set_code(FIXED, &store_then_maybe_revert).unwrap();
-    net.fund(ALICE, U256::from(1));
+    net.fund(ALICE, U256::from(1)).unwrap();
     let before = net.world().state_digest();
     assert_eq!(net.world().accounts(), vec![ALICE, FIXED]);
     let mut data = vec![0u8; 64];
@@ -113,4 +112,29 @@ fn state_digest_proves_a_reverted_call_changed_nothing_and_a_change_shows() {
     assert_eq!(kept.status, Status::Success);
     assert_ne!(net.world().state_digest(), before);
     assert_eq!(net.world().storage_of(FIXED), vec![(U256::ZERO, B256::with_last_byte(7))]);
+}
+
+/// Changing the chain while a reader holds `world()` is a typed error, and changes nothing;
+/// once the guard is dropped the same calls succeed.
+#[test]
+fn changes_while_world_is_read_fail_typed_and_change_nothing() {
+    let net = Devnet::new();
+    net.set_code(FIXED, &whoami_program()).unwrap();
+    let snapshot = net.snapshot();
+    let before = net.world().state_digest();
+    {
+        let reader = net.world();
+        assert!(matches!(net.fund(ALICE, U256::from(1)), Err(DevnetError::WorldBorrowed)));
+        assert!(matches!(net.advance_time(60), Err(DevnetError::WorldBorrowed)));
+        assert!(matches!(net.set_cached(FIXED, true), Err(DevnetError::WorldBorrowed)));
+        assert!(matches!(net.set_code(FIXED, &whoami_program()), Err(DevnetError::WorldBorrowed)));
+        assert!(matches!(net.revert_to(&snapshot), Err(DevnetError::WorldBorrowed)));
+        assert!(matches!(net.call(ALICE, FIXED, &[], U256::ZERO), Err(DevnetError::WorldBorrowed)));
+        assert!(matches!(net.static_call(ALICE, FIXED, &[]), Err(DevnetError::WorldBorrowed)));
+        assert_eq!(reader.state_digest(), before);
+        assert!(net.entry_gas(FIXED).is_some(), "reads still work beside a reader");
+    }
+    assert_eq!(net.world().state_digest(), before);
+    net.fund(ALICE, U256::from(1)).unwrap();
+    assert!(net.call(ALICE, FIXED, &[], U256::ZERO).unwrap().success());
 }

@@ -204,7 +204,7 @@ fn msg_reentrant_is_true_only_inside_a_reentrant_frame() {
 #[test]
 fn call_moves_value_and_fails_without_change_when_caller_is_short() {
     let (net, a, _) = setup();
-    net.fund(ALICE, U256::from(100));
+    net.fund(ALICE, U256::from(100)).unwrap();
     let receipt = net.call(ALICE, a, &[6, 1], U256::from(60)).unwrap();
     assert_eq!(receipt.status, Status::Success);
     assert_eq!(
@@ -233,7 +233,7 @@ fn revert_to_snapshot_undoes_later_transactions() {
     let snapshot = net.snapshot();
     net.call(ALICE, a, &via(2, b, &store(9, 0)), U256::ZERO).unwrap();
     assert_eq!(slot0(&net, b), B256::repeat_byte(9));
-    net.revert_to(&snapshot);
+    net.revert_to(&snapshot).unwrap();
     assert_eq!(slot0(&net, b), B256::ZERO);
     assert!(net.world().logs().is_empty());
 }

@@ -170,7 +170,7 @@ fn call_gas_follows_eip150_and_adds_the_stipend_with_value() {
 fn entry_costs_less_when_cached() {
     let (net, program) = setup();
     let uncached = net.entry_gas(program).unwrap();
-    net.set_cached(program, true);
+    net.set_cached(program, true).unwrap();
     let cached = net.entry_gas(program).unwrap();
     assert_eq!(
         uncached - cached,

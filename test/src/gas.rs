@@ -346,14 +346,12 @@ impl Meter {
         let mut reports = [GasReport::default(); 2];
         for (report, cached) in reports.iter_mut().zip([false, true]) {
             let snapshot = net.snapshot();
-            for program in &programs {
-                net.set_cached(*program, cached);
-            }
+            let set_cached =
+                |on| programs.iter().try_for_each(|program| net.set_cached(*program, on));
+            set_cached(cached).map_err(|e| e.to_string())?;
             let receipt = net.call(from, to, calldata, value).map_err(|e| e.to_string())?;
-            net.revert_to(&snapshot);
-            for program in &programs {
-                net.set_cached(*program, false);
-            }
+            net.revert_to(&snapshot).map_err(|e| e.to_string())?;
+            set_cached(false).map_err(|e| e.to_string())?;
             if receipt.status != Status::Success {
                 return Err(format!(
                     "{}: journey failed: {:?} {} 0x{}",

@@ -234,7 +234,12 @@ impl Suite {
             avatar,
             &IParatiiAvatar::addToWhitelistCall { account: channels },
         )?;
-        net.block_mut().timestamp += config.change_delay.max(config.whitelist_delay);
+        net.advance_time(config.change_delay.max(config.whitelist_delay)).map_err(|error| {
+            SuiteError::Wire {
+                step: "advance the clock past the delays",
+                error: CallError::Devnet(error),
+            }
+        })?;
         suite.wire(
             net,
             "applyUintChange",
@@ -272,9 +277,10 @@ impl Suite {
     }
 
     /// Prices every program's entry as cached or not ([`Devnet::set_cached`]).
-    pub fn set_cached(&self, net: &Devnet, cached: bool) {
-        for program in self.programs() {
-            net.set_cached(program, cached);
-        }
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn set_cached(&self, net: &Devnet, cached: bool) -> Result<(), DevnetError> {
+        self.programs().into_iter().try_for_each(|program| net.set_cached(program, cached))
     }
 }

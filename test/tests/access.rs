@@ -126,7 +126,7 @@ fn matrix() {
     ] {
         send(ADMIN, s.registry, data);
     }
-    net.block_mut().timestamp += CHANGE_DELAY;
+    net.advance_time(CHANGE_DELAY).unwrap();
     let now = net.world().block.timestamp;
     let price = pti(14);
     let (v, v2) = (paratii_contracts::video_id(u, V_SALT), paratii_contracts::video_id(u, V2_SALT));
@@ -181,7 +181,7 @@ fn matrix() {
         s.token,
         IParatiiToken::transferCall { to: s.avatar, value: pti(10) }.abi_encode(),
     );
-    net.fund(s.avatar, U256::from(1_000));
+    net.fund(s.avatar, U256::from(1_000)).unwrap();
     let chain_id = net.world().block.chain_id;
     let deadline = U256::from(now + 600);
     let vote = Vote { user: u, videoId: v, liked: true, nonce: U256::ZERO, deadline };
@@ -543,7 +543,7 @@ fn matrix() {
                 if r.allowed.contains(&caller) { Expect::Allowed } else { (r.denied)(caller) };
             let snapshot = net.snapshot();
             let receipt = net.call(caller, r.to, &r.calldata, U256::ZERO).unwrap();
-            net.revert_to(&snapshot);
+            net.revert_to(&snapshot).unwrap();
             let actual = match receipt.status {
                 Status::Success => Expect::Allowed,
                 Status::Revert => match expected {

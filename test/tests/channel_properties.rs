@@ -245,7 +245,7 @@ fn schedule_repoint(f: &Fixture, avatar: bool) -> (Address, Vec<u8>) {
         IParatiiRegistry::registerAddressCall { name: name.into(), value: f.hostile }.abi_encode();
     let r = f.net.call(ADMIN, f.suite.registry, &schedule, U256::ZERO).unwrap();
     assert_eq!(r.status, Status::Success);
-    f.net.block_mut().timestamp += CHANGE_DELAY;
+    f.net.advance_time(CHANGE_DELAY).unwrap();
     (STRANGER, IParatiiRegistry::applyAddressChangeCall { name: name.into() }.abi_encode())
 }
 
@@ -302,7 +302,7 @@ fn step(f: &Fixture, books: &mut [Books; SLOTS], op: &Op) -> Receipt {
             IPaymentChannels::requestCloseCall { channel: ch(*slot) }.abi_encode(),
         ),
         Op::Warp { secs } => {
-            f.net.block_mut().timestamp += secs;
+            f.net.advance_time(*secs).unwrap();
             (STRANGER, IParatiiToken::totalSupplyCall {}.abi_encode())
         }
         Op::Withdraw { slot, stranger } => (
@@ -382,7 +382,7 @@ proptest! {
         FIXTURE.with(|cell| {
             let mut slot = cell.borrow_mut();
             let f = slot.get_or_insert_with(setup);
-            f.net.revert_to(&f.start);
+            f.net.revert_to(&f.start).unwrap();
             let mut books = [Books::default(); SLOTS];
             let mut before = [(U256::ZERO, 0, 0, false); SLOTS];
             for op in &ops {

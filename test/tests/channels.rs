@@ -216,7 +216,7 @@ fn payer_exits_after_grace_period_when_payee_vanished() {
         c.reverts(viewer, c.s.channels, &IPaymentChannels::withdrawCall { channel: ch.clone() });
     assert_eq!(data[..4], IPaymentChannels::ChannelGracePeriodActive::SELECTOR);
     // The payee never shows up; the grace period passes.
-    c.net.block_mut().timestamp = until;
+    c.net.set_timestamp(until).unwrap();
     let closed =
         c.ok(viewer, c.s.channels, &IPaymentChannels::withdrawCall { channel: ch.clone() });
     assert_eq!(c.pti_of(viewer), deposit);
@@ -399,7 +399,7 @@ fn stale_close_authorization_cannot_close_below_a_later_agreement() {
     c.open(&ch, deposit);
     let deadline = c.now() + 600;
     let stale = c.close_authorization(&viewer, &ch, 40, deadline);
-    c.net.block_mut().timestamp = deadline + 1;
+    c.net.set_timestamp(deadline + 1).unwrap();
     let replay = IPaymentChannels::closeWithAuthorizationCall {
         channel: ch.clone(),
         segments: 40,

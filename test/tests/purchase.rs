@@ -492,7 +492,7 @@ fn pool_disburses_pti_and_ether_to_recipients_by_owner_decision() {
 
     // ETH: anyone may pay into the pool; only the owner pays out.
     let wei = U256::from(10u64).pow(U256::from(18));
-    c.net.fund(STRANGER, wei * U256::from(2));
+    c.net.fund(STRANGER, wei * U256::from(2)).unwrap();
     let receipt = c.net.call(STRANGER, c.s.avatar, &[], wei).unwrap();
     assert_eq!(receipt.status, Status::Success);
     assert_eq!(receipt.events::<IParatiiAvatar::PoolEtherReceived>(c.s.avatar)[0].amount, wei);
@@ -597,14 +597,14 @@ fn avatar_owner_cannot_take_approved_pti_before_the_user_can_leave() {
         c.reverts(ADMIN, c.s.avatar, &steal),
         IParatiiAvatar::AvatarNotWhitelisted { caller: ADMIN }.abi_encode()
     );
-    c.net.block_mut().timestamp = effective_at - 1;
+    c.net.set_timestamp(effective_at - 1).unwrap();
     assert_eq!(
         c.reverts(ADMIN, c.s.avatar, &steal),
         IParatiiAvatar::AvatarNotWhitelisted { caller: ADMIN }.abi_encode()
     );
     // The victim reacts within the delay.
     c.approve_avatar(victim, U256::ZERO);
-    c.net.block_mut().timestamp = effective_at;
+    c.net.set_timestamp(effective_at).unwrap();
     assert_eq!(
         c.reverts(ADMIN, c.s.avatar, &steal),
         IParatiiToken::ERC20InsufficientAllowance {

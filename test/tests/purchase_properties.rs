@@ -363,7 +363,7 @@ proptest! {
         FIXTURE.with(|cell| {
             let mut slot = cell.borrow_mut();
             let f = slot.get_or_insert_with(setup);
-            f.net.revert_to(&f.start);
+            f.net.revert_to(&f.start).unwrap();
             let mut m = Model::default();
             for user in USERS {
                 m.pti.insert(user, PTI * U256::from(START));

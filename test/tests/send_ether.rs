@@ -35,7 +35,7 @@ fn setup() -> (Devnet, Address) {
     let mut net = Devnet::new();
     let wasm = paratii_test::wasm("send-ether").unwrap_or_else(|e| panic!("{e}"));
     let send_ether = net.deploy(ALICE, &wasm, None).unwrap();
-    net.fund(ALICE, U256::from(1_000_000));
+    net.fund(ALICE, U256::from(1_000_000)).unwrap();
     (net, send_ether)
 }
 

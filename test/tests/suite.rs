@@ -270,7 +270,7 @@ fn transfer_gas_breakdown_adds_up_to_gas_used() {
     let zeros = data.iter().fold(0u64, |n, b| n + u64::from(*b == 0));
     assert_eq!(g.intrinsic, 21_000 + 4 * zeros + 16 * (data.len() as u64 - zeros));
     // Cached entry is cheaper by the init costs and nothing else.
-    net.set_cached(token, true);
+    net.set_cached(token, true).unwrap();
     let cached = net.call(ALICE, token, &call.abi_encode(), U256::ZERO).unwrap().gas;
     let shape = net.world().program_shape(token).unwrap();
     assert_eq!(g.entry - cached.entry, paratii_devnet::pricing::MIN_INIT_GAS + shape.init_cost());

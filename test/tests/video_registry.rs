@@ -101,7 +101,7 @@ fn store_loses_access_once_the_registry_applies_its_unregistration() {
     .unwrap();
     // Scheduled only: the store keeps its access for the whole delay.
     net.send(STORE, videos, &IVideoRegistry::recordViewCall { video_id: video() }).unwrap();
-    net.block_mut().timestamp += CHANGE_DELAY;
+    net.advance_time(CHANGE_DELAY).unwrap();
     net.send(
         STRANGER,
         registry,

@@ -119,7 +119,7 @@ impl Chain {
     /// The owner's `schedule` call, the change delay, then anyone's `apply` call.
     fn registry_change<S: SolCall, A: SolCall>(&self, schedule: &S, apply: &A) {
         self.ok(ADMIN, self.s.registry, schedule);
-        self.net.block_mut().timestamp += paratii_test::CHANGE_DELAY;
+        self.net.advance_time(paratii_test::CHANGE_DELAY).unwrap();
         self.ok(HOLDER, self.s.registry, apply);
     }
 }

@@ -183,10 +183,10 @@ pub(crate) fn channel_journeys(m: &mut Meter) -> Result<(), String> {
     m.call(&net, j::REQUEST_CLOSE, viewers[0].address(), suite.channels, &request)?;
     let snapshot = net.snapshot();
     send_typed(&net, suite.channels, viewers[0].address(), &request)?;
-    net.block_mut().timestamp += paratii_test::GRACE_PERIOD;
+    net.advance_time(paratii_test::GRACE_PERIOD).map_err(|e| e.to_string())?;
     let withdraw = IPaymentChannels::withdrawCall { channel: channels[0].clone() };
     m.call(&net, j::WITHDRAW, viewers[0].address(), suite.channels, &withdraw)?;
-    net.revert_to(&snapshot);
+    net.revert_to(&snapshot).map_err(|e| e.to_string())?;
 
     let items = |n: usize| -> Result<IPaymentChannels::settleBatchCall, String> {
         let mut items = Vec::new();

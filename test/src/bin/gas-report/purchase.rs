@@ -65,7 +65,7 @@ pub(crate) fn purchase_journeys(m: &mut Meter) -> Result<(), String> {
         max_price: price,
     };
     m.call(&net, j::BUY_VIDEO, b, suite.store, &buy)?;
-    net.revert_to(&snapshot);
+    net.revert_to(&snapshot).map_err(|e| e.to_string())?;
 
     let deadline = U256::from(net.world().block.timestamp + 600);
     let chain_id = net.world().block.chain_id;

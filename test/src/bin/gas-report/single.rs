@@ -68,13 +68,13 @@ pub(crate) fn journeys(m: &mut Meter) -> Result<(), String> {
     m.call(&net, j::REPOINT_ADDRESS, a, registry, &repoint)?;
     let snapshot = net.snapshot();
     send_typed(&net, registry, a, &repoint)?;
-    net.block_mut().timestamp += paratii_test::CHANGE_DELAY;
+    net.advance_time(paratii_test::CHANGE_DELAY).map_err(|e| e.to_string())?;
     let apply = IParatiiRegistry::applyAddressChangeCall { name: "ParatiiToken".into() };
     m.call(&net, j::APPLY_ADDRESS_CHANGE, BOB, registry, &apply)?;
-    net.revert_to(&snapshot);
+    net.revert_to(&snapshot).map_err(|e| e.to_string())?;
 
     let send_ether = net.deploy(a, &wasm("send-ether")?, None).map_err(|e| e.to_string())?;
-    net.fund(a, U256::from(10u64).pow(U256::from(20)));
+    net.fund(a, U256::from(10u64).pow(U256::from(20))).map_err(|e| e.to_string())?;
     let note = ISendEther::transferCall { to: BOB, description: "thanks for the video".into() };
     let one_eth = U256::from(10u64).pow(U256::from(18));
     m.raw(&net, j::SEND_ETHER, a, send_ether, &note.abi_encode(), one_eth)?;
