@@ -33,9 +33,12 @@
 //!
 //! The `ecrecover` precompile (`0x01`) is answered natively (k256), with Ethereum's rules.
 
+mod code;
+mod error;
 mod host;
 pub mod instrument;
 pub mod pricing;
+mod receipt;
 mod world;
 
 use std::{
@@ -51,6 +54,9 @@ use alloy_sol_types::SolCall;
 use paratii_build::validate::{self, Summary, Violation};
 use wasmi::{Engine, Linker, Module};
 
+pub use code::{create2_address, create_address, wasm_from_code, STYLUS_PREFIX};
+pub use error::{CallError, DevnetError};
+pub use receipt::{GasReport, Receipt, Status};
 pub use world::{Block, Log, World};
 
 /// Deepest call stack Nitro allows.
@@ -74,178 +80,6 @@ pub struct Program {
     pub shape: pricing::ProgramShape,
     /// The on-chain code: `0xEF 0xF0 0x00`, dictionary byte 0, brotli(wasm).
     pub code: Vec<u8>,
-}
-
-/// How a frame ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Returned 0 (or `exit_early(0)`): changes kept.
-    Success,
-    /// Returned 1 (or `exit_early(1)`): changes undone, output is the revert data.
-    Revert,
-    /// Trapped, hit a limit, or broke a rule (static write, depth, value it did not have):
-    /// changes undone, no output.
-    Failure,
-}
-
-/// The result of a call or deployment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// How the outermost frame ended.
-    pub status: Status,
-    /// Return data on success, revert data on revert, empty on failure.
-    pub output: Vec<u8>,
-    /// Why a failure failed (a trap message or the broken rule); empty otherwise.
-    pub failure: String,
-    /// Logs this transaction emitted (none unless it succeeded).
-    pub logs: Vec<Log>,
-    /// Lines the program printed through the debug `console` host module.
-    pub console: Vec<String>,
-    /// What the transaction cost.
-    pub gas: GasReport,
-}
-
-/// What a transaction cost, in Nitro's units. `used` is L2 execution gas, refunds applied (as
-/// `OpenZeppelin`'s Stylus benchmarks report it: no intrinsic gas, no L1 data fee); add
-/// `intrinsic` for a receipt-style total comparable with an Ethereum `gasUsed`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GasReport {
-    /// Execution gas after the refund.
-    pub used: u64,
-    /// The refund granted (EIP-3529: at most a fifth of the execution gas).
-    pub refund: u64,
-    /// 21,000 + calldata bytes (16 non-zero, 4 zero): not charged, reported for comparisons.
-    pub intrinsic: u64,
-    /// Program entries: memory model for each footprint, plus init costs.
-    pub entry: u64,
-    /// Ink of the instrumented code itself (opcode metering).
-    pub compute_ink: u64,
-    /// Host-I/O ink (host functions' base costs and byte copies).
-    pub hostio_ink: u64,
-    /// EVM gas: storage, logs, account access, call base costs, pages, precompiles.
-    pub evm: u64,
-}
-
-impl GasReport {
-    /// [`GasReport::compute_ink`] in gas, rounded up.
-    #[must_use]
-    pub fn compute_gas(&self) -> u64 {
-        self.compute_ink.div_ceil(INK_PRICE)
-    }
-
-    /// [`GasReport::hostio_ink`] in gas, rounded up.
-    #[must_use]
-    pub fn hostio_gas(&self) -> u64 {
-        self.hostio_ink.div_ceil(INK_PRICE)
-    }
-
-    /// Execution plus intrinsic gas.
-    #[must_use]
-    pub fn total(&self) -> u64 {
-        self.used + self.intrinsic
-    }
-}
-
-impl Receipt {
-    /// Whether the call succeeded.
-    #[must_use]
-    pub fn success(&self) -> bool {
-        self.status == Status::Success
-    }
-
-    /// The logs `address` emitted that decode as the event `E`, in order.
-    #[must_use]
-    pub fn events<E: alloy_sol_types::SolEvent>(&self, address: Address) -> Vec<E> {
-        self.logs
-            .iter()
-            .filter(|l| l.address == address)
-            .filter_map(|l| {
-                let log =
-                    alloy_primitives::Log::new(l.address, l.topics.clone(), l.data.clone().into())?;
-                E::decode_log(&log).ok().map(|d| d.data)
-            })
-            .collect()
-    }
-}
-
-/// Why the devnet refused a request (as opposed to a call that ran and failed: see [`Receipt`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DevnetError {
-    /// The module breaks a Stylus activation rule.
-    Invalid(Violation),
-    /// The module does not compile (after passing validation).
-    Compile(String),
-    /// The constructor did not succeed; the deployment left no trace.
-    ConstructorFailed(Box<Receipt>),
-    /// No program is deployed at the address called.
-    NoCode(Address),
-    /// A guard from [`Devnet::world`] is still alive while the chain was asked to change: drop
-    /// it first (the state cannot change under a reader).
-    WorldBorrowed,
-}
-
-impl fmt::Display for DevnetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Invalid(v) => write!(f, "Stylus would not activate this module: {v}"),
-            Self::Compile(e) => write!(f, "cannot compile the module: {e}"),
-            Self::ConstructorFailed(r) => {
-                write!(
-                    f,
-                    "constructor ended with {:?} ({} bytes of output)",
-                    r.status,
-                    r.output.len()
-                )
-            }
-            Self::NoCode(a) => write!(f, "no program at {a}"),
-            Self::WorldBorrowed => write!(
-                f,
-                "the chain's state is being read (a Devnet::world() guard is alive): drop it first"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for DevnetError {}
-
-/// A typed call that did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallError {
-    /// The devnet refused the request.
-    Devnet(DevnetError),
-    /// The program reverted with this data (decode it with the contract's `sol!` errors).
-    Reverted(Vec<u8>),
-    /// The program failed (trap, limit, rule) for this reason.
-    Failed(String),
-    /// The return data does not decode as the call's return type.
-    Decode(String),
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Devnet(e) => write!(f, "{e}"),
-            Self::Reverted(data) => {
-                write!(f, "reverted with 0x{}", alloy_primitives::hex::encode(data))
-            }
-            Self::Failed(why) => write!(f, "failed: {why}"),
-            Self::Decode(why) => write!(f, "undecodable return data: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for CallError {}
-
-impl CallError {
-    /// The revert data decoded as one of the contract's `sol!` errors (`E` is the generated
-    /// `…Errors` enum of an interface), if the call reverted with one.
-    #[must_use]
-    pub fn revert<E: alloy_sol_types::SolInterface>(&self) -> Option<E> {
-        match self {
-            Self::Reverted(data) => E::abi_decode(data).ok(),
-            _ => None,
-        }
-    }
 }
 
 /// What the host functions share across frames.
@@ -280,28 +114,6 @@ impl Shared {
         self.programs.borrow_mut().insert(hash, program.clone());
         Ok(program)
     }
-}
-
-/// The prefix of a Stylus program's on-chain code (`0xEF 0xF0 0x00`), then a dictionary byte and
-/// the brotli-compressed module.
-pub const STYLUS_PREFIX: [u8; 3] = [0xEF, 0xF0, 0x00];
-
-/// The WASM inside on-chain Stylus code (`0xEFF000`, dictionary 0, brotli), or raw WASM as is;
-/// `None` for anything else, an unknown dictionary, or more than 128 KiB decompressed.
-#[must_use]
-pub fn wasm_from_code(code: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Read;
-    if code.starts_with(b"\0asm") {
-        return Some(code.to_vec());
-    }
-    let compressed = code.strip_prefix(&STYLUS_PREFIX)?.strip_prefix(&[0])?;
-    let limit = paratii_build::validate::MAX_WASM_BYTES;
-    let mut wasm = Vec::new();
-    brotli::Decompressor::new(compressed, 4096)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut wasm)
-        .ok()?;
-    (wasm.len() <= limit).then_some(wasm)
 }
 
 /// A mark to return the whole chain to with [`Devnet::revert_to`]: its state and its block
@@ -663,42 +475,6 @@ fn decode<C: SolCall>(receipt: Receipt) -> Result<C::Return, CallError> {
         Status::Revert => Err(CallError::Reverted(receipt.output)),
         Status::Failure => Err(CallError::Failed(receipt.failure)),
     }
-}
-
-/// The CREATE address of `sender` at `nonce`: `keccak256(rlp([sender, nonce]))[12..]`.
-///
-/// # Panics
-/// Never: the RLP lengths are bounded by construction.
-#[must_use]
-pub fn create_address(sender: Address, nonce: u64) -> Address {
-    let mut nonce_rlp = Vec::with_capacity(9);
-    match nonce {
-        0 => nonce_rlp.push(0x80),
-        1..=0x7f => nonce_rlp.push(u8::try_from(nonce).expect("should be below 0x80")),
-        _ => {
-            let bytes = nonce.to_be_bytes();
-            let skip = bytes.iter().take_while(|b| **b == 0).count();
-            nonce_rlp.push(0x80 + u8::try_from(8 - skip).expect("should be at most 8"));
-            nonce_rlp.extend_from_slice(&bytes[skip..]);
-        }
-    }
-    let mut rlp = Vec::with_capacity(32);
-    rlp.push(0xc0 + u8::try_from(21 + nonce_rlp.len()).expect("should be short"));
-    rlp.push(0x94);
-    rlp.extend_from_slice(sender.as_slice());
-    rlp.extend_from_slice(&nonce_rlp);
-    Address::from_slice(&keccak256(rlp)[12..])
-}
-
-/// The CREATE2 address: `keccak256(0xff ‖ sender ‖ salt ‖ keccak256(code))[12..]`.
-#[must_use]
-pub fn create2_address(sender: Address, salt: B256, code_hash: B256) -> Address {
-    let mut preimage = Vec::with_capacity(85);
-    preimage.push(0xff);
-    preimage.extend_from_slice(sender.as_slice());
-    preimage.extend_from_slice(salt.as_slice());
-    preimage.extend_from_slice(code_hash.as_slice());
-    Address::from_slice(&keccak256(preimage)[12..])
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The Stylus host ABI (`vm_hooks`, and the debug `console` module) over the [`World`], with
+//! The Stylus host ABI (`vm_hooks`, and the debug `console` module) over the [`World`](crate::World), with
 //! Nitro's prices ([`crate::pricing`]), and the frame runner that instantiates a program per call.
 //!
 //! Each host function charges exactly what Nitro's `user-host-trait` charges: its host-I/O ink,
