@@ -15,6 +15,9 @@
 //! - settled segments never decrease, and nothing changes a finalized channel.
 //!
 //! 1,000 cases by default, each up to 40 operations; `PROPTEST_CASES` overrides the count.
+//!
+//! One file: the operations, the model they are checked against and the state machine that
+//! drives both read as one unit.
 
 use std::collections::HashMap;
 

@@ -3,6 +3,9 @@
 //! (approve path, permit path, spending-key path), liked (directly and by a relayed signature of
 //! a posting key a spending key authorised); balances, events and records checked; every refusal
 //! rolls the whole transaction back.
+//!
+//! One file: each purchase path's journey and its refusals share one fixture and read as one
+//! story.
 
 mod common;
 
