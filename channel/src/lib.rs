@@ -139,6 +139,8 @@ const TRANSFER: [u8; 4] = selector("transfer(address,uint256)");
 const TRANSFER_FROM: [u8; 4] = selector("transferFrom(address,address,uint256)");
 const TRANSFER_FROM_WITH_KEY: [u8; 4] =
     selector("transferFromWithKey(address,address,address,uint256)");
+const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
+const ALLOWANCE: [u8; 4] = selector("allowance(address,address)");
 const TOKEN_OF: [u8; 4] = selector("token()");
 
 /// Bit 127 of a channel's word: the finalized flag (above the 96-bit deposit).

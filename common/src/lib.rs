@@ -4,8 +4,6 @@
 //!   accepts; renouncing is explicit), with the suite's typed errors and events.
 //! - [`recover`]: EIP-712 signature recovery through the `ecrecover` precompile, enforcing the
 //!   suite's signature rules ([`paratii_contracts::ecdsa`]) before the call.
-//! - [`permit_or_allowance`]: an EIP-2612 permit that tolerates a front-run (the one-transaction
-//!   paths of the store and the channels).
 //! - `testing` (feature `testing`, dev-dependencies only): a `TestVM` wrapper whose `ecrecover`
 //!   precompile is real, and a signer, so native tests verify real signatures.
 //!
@@ -28,7 +26,6 @@ use paratii_contracts::{
     ecdsa::{recovered_address, Signature, SignatureError, ECRECOVER},
     peers::{PeerCallReturnedFalse, PeerNotRegistered},
     signature::ECDSAInvalidSignature,
-    words::{address_word, calldata, selector, uint_at, uint_word},
 };
 use stylus_sdk::{
     call::{call, static_call},
@@ -137,69 +134,6 @@ pub fn call_returning_true<H: Host + ?Sized>(
         return Ok(());
     }
     Err(PeerCallReturnedFalse { target: to }.abi_encode())
-}
-
-/// `permit(address,address,uint256,uint256,uint8,bytes32,bytes32)` (EIP-2612).
-const PERMIT: [u8; 4] = selector("permit(address,address,uint256,uint256,uint8,bytes32,bytes32)");
-/// `allowance(address,address)` (ERC-20).
-const ALLOWANCE: [u8; 4] = selector("allowance(address,address)");
-
-/// An EIP-2612 permit's terms and signature, as a caller passes them in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PermitSignature {
-    /// The allowance the permit sets.
-    pub value: U256,
-    /// Until when the permit is valid (unix seconds).
-    pub deadline: U256,
-    /// The signature's recovery byte.
-    pub v: u8,
-    /// The signature's `r`.
-    pub r: B256,
-    /// The signature's `s`.
-    pub s: B256,
-}
-
-/// Submits `owner`'s EIP-2612 `permit` of `token` for `spender`, tolerating a front-run: when
-/// the permit fails (for example because someone submitted it first, a known griefing of
-/// permits), the caller goes on if `spender`'s allowance from `owner` already covers `needed`.
-/// How the suite's one-transaction paths (`buyVideoWithPermit`, `openWithPermit`) permit.
-///
-/// # Errors
-/// The permit's own revert data, unchanged, when it failed and the allowance (read with a static
-/// call; zero if unreadable) is below `needed`.
-pub fn permit_or_allowance<H: Host + ?Sized>(
-    host: &H,
-    context: impl MutatingCallContext,
-    token: Address,
-    owner: Address,
-    spender: Address,
-    permit: &PermitSignature,
-    needed: U256,
-) -> Result<(), Vec<u8>> {
-    let data = calldata(
-        PERMIT,
-        &[
-            address_word(owner),
-            address_word(spender),
-            uint_word(permit.value),
-            uint_word(permit.deadline),
-            uint_word(U256::from(permit.v)),
-            permit.r,
-            permit.s,
-        ],
-    );
-    let Err(permit_error) = call(host, context, token, &data) else {
-        return Ok(());
-    };
-    let query = calldata(ALLOWANCE, &[address_word(owner), address_word(spender)]);
-    let allowance = static_call(host, Call::new(), token, &query)
-        .ok()
-        .and_then(|out| uint_at(&out, 0))
-        .unwrap_or_default();
-    if allowance < needed {
-        return Err(revert_data(permit_error));
-    }
-    Ok(())
 }
 
 /// Implements `From<SignatureError>` for a contract's error enum whose variants are named
