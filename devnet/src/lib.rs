@@ -37,6 +37,7 @@ mod code;
 mod error;
 mod host;
 pub mod instrument;
+pub mod node;
 pub mod pricing;
 mod receipt;
 mod world;

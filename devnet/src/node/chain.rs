@@ -1,0 +1,104 @@
+//! The chain thread: the one owner of the [`Devnet`] (which is not `Send`: programs share `Rc`
+//! state). Requests run on it one at a time, in arrival order, so state changes are serialised
+//! while the HTTP side serves requests concurrently.
+
+use std::{
+    panic::{catch_unwind, AssertUnwindSafe},
+    sync::mpsc,
+    thread,
+};
+
+use alloy_primitives::{Address, U256};
+use tokio::sync::oneshot;
+
+use crate::{Devnet, Snapshot};
+
+/// What the chain thread owns.
+pub(crate) struct ChainState {
+    /// The chain.
+    pub(crate) net: Devnet,
+    /// `evm_snapshot` marks, by id (index); a revert drops the later ones, as anvil does.
+    pub(crate) snapshots: Vec<Snapshot>,
+}
+
+type Job = Box<dyn FnOnce(&mut ChainState) + Send>;
+
+/// A handle to the chain thread; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct ChainHandle {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// The chain thread is gone (it stopped, or a request panicked it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChainStopped;
+
+impl ChainHandle {
+    /// Starts the chain thread with a fresh [`Devnet`] prepared by `genesis`.
+    pub(crate) fn spawn(genesis: impl FnOnce(&mut Devnet) + Send + 'static) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("paratii-devnet-chain".into())
+            .spawn(move || {
+                let mut net = Devnet::new();
+                genesis(&mut net);
+                let mut state = ChainState { net, snapshots: Vec::new() };
+                for job in queue {
+                    // A job that panics drops its reply (the caller sees `ChainStopped`) but
+                    // leaves the chain serving: the devnet journals every change, and a
+                    // panicking request never reached a commit.
+                    let _ = catch_unwind(AssertUnwindSafe(|| job(&mut state)));
+                }
+            })
+            .expect("the OS should start the chain thread");
+        Self { jobs }
+    }
+
+    /// Runs `f` on the chain thread, after every request queued before it.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut ChainState) -> T + Send + 'static,
+    ) -> Result<T, ChainStopped> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |state| {
+                let _ = reply.send(f(state));
+            }))
+            .map_err(|_| ChainStopped)?;
+        answer.await.map_err(|_| ChainStopped)
+    }
+}
+
+/// The well-known development accounts every node starts with: anvil's ten (the mnemonic "test
+/// test … junk") and nitro-devnode's dev account, so tools' defaults work here.
+pub const DEV_KEYS: [&str; 11] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+    "0xb6b15c8cb491557369f3c7d2c287b053eb229daa9c22138887752191c9520659",
+];
+
+/// Each development account's starting balance: 10,000 ETH.
+pub const DEV_BALANCE: U256 = U256::from_limbs([0x19e0_c9ba_b240_0000, 0x21e, 0, 0]);
+
+/// The addresses of [`DEV_KEYS`], in order.
+///
+/// # Panics
+/// Never: the keys are constants (a test derives anvil's and nitro-devnode's known addresses).
+#[must_use]
+pub fn dev_accounts() -> Vec<Address> {
+    DEV_KEYS
+        .iter()
+        .map(|key| {
+            let key = key.parse().expect("the development keys are 32-byte hex");
+            paratii_contracts::signing::Signer::from_bytes(key).address()
+        })
+        .collect()
+}

@@ -1,0 +1,167 @@
+//! The devnet as a local node: Ethereum JSON-RPC over HTTP on loopback, for tools nobody here
+//! wrote (`cargo stylus`, `cast`, alloy).
+//!
+//! One process, no Docker, ready as soon as the socket is bound. The [`Devnet`](crate::Devnet)
+//! lives on one chain thread (it is not `Send`), so requests are served concurrently by the
+//! HTTP side and run one at a time, in order, on the chain: state changes are serialised.
+//!
+//! **This slice** answers the reads and test controls: `web3_clientVersion`, `eth_chainId`,
+//! `net_version`, `eth_blockNumber`, `eth_gasPrice`, `eth_getBalance`, `eth_getCode`,
+//! `eth_getTransactionCount`, `eth_call` (`data` or `input`; a revert is `{code: 3, message:
+//! "execution reverted", data}`), `anvil_setBalance`, `anvil_setCode` (Stylus code or WASM),
+//! `evm_snapshot`, `evm_revert`, `evm_increaseTime`. Only the current state is kept: a block
+//! parameter naming an older block is refused, never answered from the wrong state. Not yet:
+//! signed transactions, receipts, blocks, logs and filters, Stylus deployment and the Arbitrum
+//! precompiles, state files (see the note).
+//!
+//! Errors follow JSON-RPC 2.0: -32700 for a body that is not JSON, -32600 for a request that is
+//! not JSON-RPC 2.0, -32601 for an unknown method, -32602 for missing or malformed parameters
+//! (naming which), -32000 for what the chain refuses; bodies above [`MAX_BODY_BYTES`] get HTTP
+//! 413. Nothing that fails changes the chain.
+
+mod chain;
+mod rpc;
+
+use std::{io, net::SocketAddr, thread};
+
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Router,
+};
+use tokio::sync::oneshot;
+
+use chain::ChainHandle;
+pub use chain::{dev_accounts, DEV_BALANCE, DEV_KEYS};
+pub use rpc::RpcError;
+
+/// nitro-devnode's chain id, so tools' defaults for a local Stylus chain work here.
+pub const DEFAULT_CHAIN_ID: u64 = 412_346;
+/// cargo-stylus's default endpoint port.
+pub const DEFAULT_PORT: u16 = 8547;
+/// The largest request body: 4 MiB (a deployment of the largest Stylus program is under 300 KiB
+/// of hex).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How to start a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeConfig {
+    /// Where to listen; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// The chain id.
+    pub chain_id: u64,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        Self { addr: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)), chain_id: DEFAULT_CHAIN_ID }
+    }
+}
+
+/// A node serving on its own threads; dropping it (or [`RunningNode::stop`]) shuts it down.
+pub struct RunningNode {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<thread::JoinHandle<()>>,
+}
+
+impl RunningNode {
+    /// Starts a node: binds `config.addr`, prefunds [`dev_accounts`] with [`DEV_BALANCE`] each,
+    /// and serves until stopped. Returns once the socket is bound, so the node is ready.
+    ///
+    /// # Errors
+    /// The socket cannot be bound (the port is taken, or the address is not local), or the OS
+    /// refuses a thread.
+    ///
+    /// # Panics
+    /// Never: the genesis changes a chain nothing reads yet.
+    pub fn start(config: &NodeConfig) -> io::Result<Self> {
+        let listener = std::net::TcpListener::bind(config.addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let chain_id = config.chain_id;
+        let chain = ChainHandle::spawn(move |net| {
+            let mut block = net.block();
+            block.chain_id = chain_id;
+            net.set_block(block).expect("nothing reads the new chain yet");
+            for account in dev_accounts() {
+                net.fund(account, DEV_BALANCE).expect("nothing reads the new chain yet");
+            }
+        });
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("paratii-devnet-http")
+            .enable_all()
+            .build()?;
+        let server =
+            thread::Builder::new().name("paratii-devnet-node".into()).spawn(move || {
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)
+                        .expect("a bound, non-blocking listener should convert");
+                    let app = Router::new()
+                        .route("/", post(serve_rpc))
+                        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                        .with_state(chain);
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = stopped.await;
+                        })
+                        .await;
+                });
+            })?;
+        Ok(Self { addr, shutdown: Some(shutdown), server: Some(server) })
+    }
+
+    /// The address the node listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The node's HTTP endpoint, `http://<addr>`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and waits for the server to finish the requests under way.
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
+    }
+
+    /// Blocks until the server stops (for the `node` command, which stops on Ctrl-C).
+    pub fn wait(mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
+    }
+}
+
+impl Drop for RunningNode {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
+async fn serve_rpc(State(chain): State<ChainHandle>, body: Bytes) -> Response {
+    match rpc::handle_body(&chain, &body).await {
+        Some(answer) => {
+            ([(header::CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
+        }
+        // A batch of notifications only: nothing to answer.
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}

@@ -1,0 +1,369 @@
+//! JSON-RPC 2.0 over the chain: request validation, batches, the error codes tools expect
+//! (-32700 parse, -32600 invalid request, -32601 unknown method, -32602 bad params, 3 revert),
+//! and the methods.
+
+use alloy_primitives::{hex, Address, Bytes, U256};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use super::chain::{ChainHandle, ChainState, ChainStopped};
+use crate::{DevnetError, Status};
+
+/// A JSON-RPC error object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcError {
+    /// The code: -32700 parse, -32600 invalid request, -32601 unknown method, -32602 bad params,
+    /// -32603 internal, -32000 refused by the chain, 3 execution reverted.
+    pub code: i64,
+    /// What went wrong, naming the offending value.
+    pub message: String,
+    /// The revert data (`0x…`) of a reverted call.
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    fn new(code: i64, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), data: None }
+    }
+
+    /// -32700: the body is not JSON.
+    pub(crate) fn parse(e: &serde_json::Error) -> Self {
+        Self::new(-32700, format!("parse error: {e}"))
+    }
+
+    /// -32600: not a JSON-RPC 2.0 request.
+    pub(crate) fn invalid_request(why: impl Into<String>) -> Self {
+        Self::new(-32600, format!("invalid request: {}", why.into()))
+    }
+
+    /// -32602: a parameter is missing or malformed.
+    pub(crate) fn params(why: impl Into<String>) -> Self {
+        Self::new(-32602, format!("invalid params: {}", why.into()))
+    }
+
+    /// -32000: the chain refused the request.
+    pub(crate) fn refused(why: impl Into<String>) -> Self {
+        Self::new(-32000, why.into())
+    }
+
+    fn to_json(&self) -> Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(data) = &self.data {
+            error["data"] = data.clone();
+        }
+        error
+    }
+}
+
+impl From<ChainStopped> for RpcError {
+    fn from(_: ChainStopped) -> Self {
+        Self::new(-32603, "internal error: the chain stopped serving this request")
+    }
+}
+
+/// Answers a request body: one request or a batch. `None` for a batch of notifications only.
+pub(crate) async fn handle_body(chain: &ChainHandle, body: &[u8]) -> Option<Value> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return Some(response(&Value::Null, Err(RpcError::parse(&e)))),
+    };
+    match value {
+        Value::Array(requests) if requests.is_empty() => {
+            Some(response(&Value::Null, Err(RpcError::invalid_request("an empty batch"))))
+        }
+        Value::Array(requests) => {
+            let mut answers = Vec::with_capacity(requests.len());
+            for request in &requests {
+                if let Some(answer) = handle_one(chain, request).await {
+                    answers.push(answer);
+                }
+            }
+            (!answers.is_empty()).then_some(Value::Array(answers))
+        }
+        request => handle_one(chain, &request).await,
+    }
+}
+
+/// Answers one request; `None` for a notification (no `id`).
+async fn handle_one(chain: &ChainHandle, request: &Value) -> Option<Value> {
+    let Value::Object(fields) = request else {
+        return Some(response(&Value::Null, Err(RpcError::invalid_request("not an object"))));
+    };
+    let id = fields.get("id").cloned();
+    let reply_id = id.clone().unwrap_or(Value::Null);
+    if fields.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Some(response(
+            &reply_id,
+            Err(RpcError::invalid_request("jsonrpc must be \"2.0\"")),
+        ));
+    }
+    let Some(method) = fields.get("method").and_then(Value::as_str) else {
+        return Some(response(&reply_id, Err(RpcError::invalid_request("no method name"))));
+    };
+    let params = match fields.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(params)) => params.clone(),
+        Some(_) => {
+            return Some(response(
+                &reply_id,
+                Err(RpcError::params("params must be an array (by-position)")),
+            ))
+        }
+    };
+    let result = dispatch(chain, method, &params).await;
+    id.map(|id| response(&id, result))
+}
+
+fn response(id: &Value, result: Result<Value, RpcError>) -> Value {
+    match result {
+        Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+        Err(error) => json!({ "jsonrpc": "2.0", "id": id, "error": error.to_json() }),
+    }
+}
+
+/// Parameter `index` of `params` as a `T`; `name` says which in the error.
+fn param<T: DeserializeOwned>(params: &[Value], index: usize, name: &str) -> Result<T, RpcError> {
+    let value = params.get(index).ok_or_else(|| RpcError::params(format!("missing {name}")))?;
+    serde_json::from_value(value.clone()).map_err(|e| RpcError::params(format!("{name}: {e}")))
+}
+
+/// Checks that at most `max` parameters were given.
+fn at_most(params: &[Value], max: usize) -> Result<(), RpcError> {
+    if params.len() > max {
+        return Err(RpcError::params(format!(
+            "expected at most {max} parameters, got {}",
+            params.len()
+        )));
+    }
+    Ok(())
+}
+
+/// A block parameter: this node keeps only the current state, so any tag naming it is
+/// accepted (`latest`, `pending`, `safe`, `finalized`, the current number, or an EIP-1898
+/// object with that number) and anything older is refused, never answered from the wrong state.
+async fn current_block(
+    chain: &ChainHandle,
+    params: &[Value],
+    index: usize,
+) -> Result<(), RpcError> {
+    let Some(tag) = params.get(index) else { return Ok(()) };
+    let number = match tag {
+        Value::Null => return Ok(()),
+        Value::String(s) if matches!(s.as_str(), "latest" | "pending" | "safe" | "finalized") => {
+            return Ok(())
+        }
+        Value::String(s) => parse_quantity(s)
+            .ok_or_else(|| RpcError::params(format!("block: {s:?} is not a tag or a quantity")))?,
+        Value::Object(o) => match o.get("blockNumber").and_then(Value::as_str) {
+            Some(s) => parse_quantity(s)
+                .ok_or_else(|| RpcError::params(format!("blockNumber: {s:?} is not a quantity")))?,
+            None => {
+                return Err(RpcError::params(
+                    "block: only {\"blockNumber\": …} objects are supported",
+                ))
+            }
+        },
+        other => {
+            return Err(RpcError::params(format!("block: {other} is not a tag or a quantity")))
+        }
+    };
+    let current = chain.run(|s| s.net.block().number).await?;
+    if number == current {
+        Ok(())
+    } else {
+        Err(RpcError::refused(format!(
+            "state at block {number} is not kept (this node keeps the current state, block {current})"
+        )))
+    }
+}
+
+fn parse_quantity(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix("0x")?;
+    if digits.is_empty() || (digits.len() > 1 && digits.starts_with('0')) {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
+}
+
+/// A hex quantity (`0x0`, `0x1a`), as JSON-RPC writes numbers.
+fn quantity(n: u64) -> Value {
+    Value::String(format!("{n:#x}"))
+}
+
+/// [`quantity`] for a 256-bit number.
+fn quantity256(n: U256) -> Value {
+    Value::String(format!("{n:#x}"))
+}
+
+/// The fields of a call object this node reads (`data` and `input` both accepted).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallRequest {
+    from: Option<Address>,
+    to: Option<Address>,
+    input: Option<Bytes>,
+    data: Option<Bytes>,
+    value: Option<U256>,
+    gas: Option<U256>,
+}
+
+async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result<Value, RpcError> {
+    match method {
+        "web3_clientVersion" => {
+            at_most(params, 0)?;
+            Ok(Value::String(format!("paratii-devnet/{}", env!("CARGO_PKG_VERSION"))))
+        }
+        "eth_chainId" => {
+            at_most(params, 0)?;
+            Ok(quantity(chain.run(|s| s.net.block().chain_id).await?))
+        }
+        "net_version" => {
+            at_most(params, 0)?;
+            Ok(Value::String(chain.run(|s| s.net.block().chain_id).await?.to_string()))
+        }
+        "eth_blockNumber" => {
+            at_most(params, 0)?;
+            Ok(quantity(chain.run(|s| s.net.block().number).await?))
+        }
+        "eth_gasPrice" => {
+            at_most(params, 0)?;
+            Ok(quantity256(chain.run(|s| s.net.block().gas_price).await?))
+        }
+        "eth_getBalance" | "eth_getCode" | "eth_getTransactionCount" => {
+            at_most(params, 2)?;
+            let address: Address = param(params, 0, "address")?;
+            current_block(chain, params, 1).await?;
+            let method = method.to_owned();
+            Ok(chain
+                .run(move |s| {
+                    let world = s.net.world();
+                    match method.as_str() {
+                        "eth_getBalance" => quantity256(world.balance(address)),
+                        "eth_getCode" => Value::String(hex::encode_prefixed(
+                            world.program(address).map(|p| p.code.clone()).unwrap_or_default(),
+                        )),
+                        _ => quantity(world.nonce(address)),
+                    }
+                })
+                .await?)
+        }
+        "eth_call" => {
+            at_most(params, 2)?;
+            let call: CallRequest = param(params, 0, "call")?;
+            current_block(chain, params, 1).await?;
+            eth_call(chain, call).await
+        }
+        _ => control(chain, method, params).await,
+    }
+}
+
+/// The test controls anvil offers (`anvil_*`, `evm_*`).
+async fn control(chain: &ChainHandle, method: &str, params: &[Value]) -> Result<Value, RpcError> {
+    match method {
+        "anvil_setBalance" => {
+            at_most(params, 2)?;
+            let address: Address = param(params, 0, "address")?;
+            let balance: U256 = param(params, 1, "balance")?;
+            chain.run(move |s| s.net.fund(address, balance)).await?.map_err(RpcError::from)?;
+            Ok(Value::Null)
+        }
+        "anvil_setCode" => {
+            at_most(params, 2)?;
+            let address: Address = param(params, 0, "address")?;
+            let code: Bytes = param(params, 1, "code")?;
+            let wasm = crate::wasm_from_code(&code).ok_or_else(|| {
+                RpcError::params(
+                    "code: neither Stylus code (0xEFF000, dictionary 0, brotli) nor WASM; this node runs no EVM bytecode",
+                )
+            })?;
+            chain.run(move |s| s.net.set_code(address, &wasm)).await?.map_err(RpcError::from)?;
+            Ok(Value::Null)
+        }
+        "evm_snapshot" => {
+            at_most(params, 0)?;
+            let id = chain
+                .run(|s| {
+                    let snapshot = s.net.snapshot();
+                    s.snapshots.push(snapshot);
+                    s.snapshots.len() - 1
+                })
+                .await?;
+            Ok(quantity(id as u64))
+        }
+        "evm_revert" => {
+            at_most(params, 1)?;
+            let id: U256 = param(params, 0, "snapshot id")?;
+            let id = usize::try_from(id).map_err(|_| RpcError::params("snapshot id: too large"))?;
+            chain
+                .run(move |s| -> Result<bool, RpcError> {
+                    let Some(snapshot) = s.snapshots.get(id) else { return Ok(false) };
+                    s.net.revert_to(snapshot).map_err(RpcError::from)?;
+                    s.snapshots.truncate(id);
+                    Ok(true)
+                })
+                .await?
+                .map(Value::Bool)
+        }
+        "evm_increaseTime" => {
+            at_most(params, 1)?;
+            let seconds: U256 = param(params, 0, "seconds")?;
+            let seconds =
+                u64::try_from(seconds).map_err(|_| RpcError::params("seconds: above 2⁶⁴ − 1"))?;
+            let now = chain
+                .run(move |s| s.net.advance_time(seconds).map(|()| s.net.block().timestamp))
+                .await?
+                .map_err(RpcError::from)?;
+            Ok(quantity(now))
+        }
+        _ => Err(RpcError::new(-32601, format!("method not found: {method}"))),
+    }
+}
+
+impl From<DevnetError> for RpcError {
+    /// -32000, with the devnet's reason (a Stylus rule's name, a missing program, …).
+    fn from(e: DevnetError) -> Self {
+        Self::refused(e.to_string())
+    }
+}
+
+/// `eth_call`: runs the call on the current state and undoes it.
+async fn eth_call(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
+    if call.input.is_some() && call.data.is_some() && call.input != call.data {
+        return Err(RpcError::params("call: input and data differ"));
+    }
+    let Some(to) = call.to else {
+        return Err(RpcError::refused(
+            "eth_call without `to` (a creation) is not supported: this node runs no EVM init code",
+        ));
+    };
+    let from = call.from.unwrap_or_default();
+    let data = call.input.or(call.data).unwrap_or_default();
+    let value = call.value.unwrap_or_default();
+    let gas = match call.gas {
+        Some(gas) => u64::try_from(gas).map_err(|_| RpcError::params("gas: above 2⁶⁴ − 1"))?,
+        None => crate::DEFAULT_GAS,
+    };
+    chain
+        .run(move |s: &mut ChainState| {
+            let snapshot = s.net.snapshot();
+            let receipt = s.net.call_with_gas(from, to, &data, value, gas);
+            s.net.revert_to(&snapshot).map_err(RpcError::from)?;
+            match receipt {
+                // Calling an account without a program returns nothing, as on Ethereum.
+                Err(DevnetError::NoCode(_)) => Ok(Value::String("0x".into())),
+                Err(e) => Err(e.into()),
+                Ok(r) => match r.status {
+                    Status::Success => Ok(Value::String(hex::encode_prefixed(&r.output))),
+                    Status::Revert => Err(RpcError {
+                        code: 3,
+                        message: "execution reverted".into(),
+                        data: Some(Value::String(hex::encode_prefixed(&r.output))),
+                    }),
+                    Status::Failure => {
+                        Err(RpcError::refused(format!("execution failed: {}", r.failure)))
+                    }
+                },
+            }
+        })
+        .await?
+}

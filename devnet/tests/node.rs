@@ -1,0 +1,203 @@
+//! The node over real HTTP on loopback, started by each test on a free port: the reads, the
+//! test controls, `eth_call` and its revert shape, and every kind of bad input answered with
+//! its JSON-RPC error and no change to the chain.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+};
+
+use alloy_primitives::{hex, Address};
+use paratii_devnet::node::{dev_accounts, NodeConfig, RunningNode, DEFAULT_CHAIN_ID};
+use serde_json::{json, Value};
+
+fn start() -> RunningNode {
+    let config = NodeConfig { addr: "127.0.0.1:0".parse().unwrap(), ..NodeConfig::default() };
+    RunningNode::start(&config).expect("a loopback port should bind")
+}
+
+/// POSTs `body` to the node with a minimal HTTP/1.1 client; returns the status and the body.
+fn post(node: &RunningNode, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(node.addr()).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        node.addr(),
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+/// One JSON-RPC call; returns the whole response object.
+fn rpc(node: &RunningNode, method: &str, params: Value) -> Value {
+    let mut request = json!({ "jsonrpc": "2.0", "id": 7, "method": method });
+    request["params"] = params;
+    let (status, body) = post(node, request.to_string().as_bytes());
+    assert_eq!(status, 200, "{body}");
+    let response: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(response["id"], 7);
+    response
+}
+
+fn result(node: &RunningNode, method: &str, params: Value) -> Value {
+    let response = rpc(node, method, params);
+    assert!(response.get("error").is_none(), "{method}: {response}");
+    response["result"].clone()
+}
+
+fn error_code(node: &RunningNode, method: &str, params: Value) -> (i64, String) {
+    let response = rpc(node, method, params);
+    let error = &response["error"];
+    (error["code"].as_i64().unwrap(), error["message"].as_str().unwrap().to_owned())
+}
+
+/// A program that reverts with `0xdeadbeef` when called with data, and otherwise returns the
+/// word 0x2a.
+fn fixture_code() -> String {
+    let wasm = wat::parse_str(
+        r#"(module
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\de\ad\be\ef")
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (if (result i32) (local.get $len)
+      (then (call $write_result (i32.const 0) (i32.const 4)) (i32.const 1))
+      (else (i32.store8 (i32.const 95) (i32.const 42))
+            (call $write_result (i32.const 64) (i32.const 32)) (i32.const 0)))))"#,
+    )
+    .unwrap();
+    hex::encode_prefixed(wasm)
+}
+
+const PROGRAM: &str = "0x00000000000000000000000000000000000c0de1";
+
+#[test]
+fn node_answers_chain_id_block_and_funded_dev_accounts() {
+    let node = start();
+    assert_eq!(result(&node, "eth_chainId", json!([])), format!("{DEFAULT_CHAIN_ID:#x}"));
+    assert_eq!(result(&node, "net_version", json!([])), DEFAULT_CHAIN_ID.to_string());
+    assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x1");
+    let accounts = dev_accounts();
+    assert_eq!(accounts.len(), 11);
+    // anvil's first account and nitro-devnode's dev account, derived from their keys.
+    assert_eq!(
+        accounts[0],
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap()
+    );
+    assert_eq!(
+        accounts[10],
+        "0x3f1Eae7D46d88F08fc2F8ed27FCb2AB183EB2d0E".parse::<Address>().unwrap()
+    );
+    for account in accounts {
+        assert_eq!(
+            result(&node, "eth_getBalance", json!([account, "latest"])),
+            "0x21e19e0c9bab2400000"
+        );
+        assert_eq!(result(&node, "eth_getTransactionCount", json!([account, "pending"])), "0x0");
+    }
+}
+
+#[test]
+fn eth_call_returns_output_and_a_revert_is_code_3_with_its_data() {
+    let node = start();
+    assert_eq!(result(&node, "anvil_setCode", json!([PROGRAM, fixture_code()])), Value::Null);
+    let code = result(&node, "eth_getCode", json!([PROGRAM, "latest"]));
+    assert!(code.as_str().unwrap().starts_with("0xeff000"), "{code}");
+    let word = result(&node, "eth_call", json!([{ "to": PROGRAM }, "latest"]));
+    assert_eq!(word, format!("0x{}2a", "00".repeat(31)));
+    // cast sends both `input` and `data`.
+    let reverted =
+        rpc(&node, "eth_call", json!([{ "to": PROGRAM, "input": "0x01", "data": "0x01" }]));
+    assert_eq!(
+        reverted["error"],
+        json!({ "code": 3, "message": "execution reverted", "data": "0xdeadbeef" })
+    );
+    // A call to an account without a program returns nothing, as on Ethereum.
+    assert_eq!(result(&node, "eth_call", json!([{ "to": dev_accounts()[1] }])), "0x");
+}
+
+#[test]
+fn snapshot_revert_and_increase_time_control_the_chain() {
+    let node = start();
+    let alice = dev_accounts()[0];
+    let id = result(&node, "evm_snapshot", json!([]));
+    result(&node, "anvil_setBalance", json!([alice, "0x5"]));
+    assert_eq!(result(&node, "eth_getBalance", json!([alice])), "0x5");
+    let later = result(&node, "evm_increaseTime", json!(["0x3c"]));
+    assert!(later.as_str().unwrap().starts_with("0x"));
+    assert_eq!(result(&node, "evm_revert", json!([id])), true);
+    assert_eq!(result(&node, "eth_getBalance", json!([alice])), "0x21e19e0c9bab2400000");
+    // A snapshot is used up by its revert.
+    assert_eq!(result(&node, "evm_revert", json!([id])), false);
+}
+
+#[test]
+fn bad_input_gets_its_json_rpc_error_and_changes_nothing() {
+    let node = start();
+    let alice = dev_accounts()[0];
+    let before = result(&node, "eth_getBalance", json!([alice]));
+
+    let (status, body) = post(&node, b"{not json");
+    assert_eq!(status, 200);
+    let response: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(response["error"]["code"], -32700);
+    assert_eq!(response["id"], Value::Null);
+
+    let (status, body) = post(&node, br#"{"id": 1, "method": "eth_chainId"}"#);
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], -32600);
+
+    let (code, message) = error_code(&node, "eth_sendMagic", json!([]));
+    assert_eq!((code, message.as_str()), (-32601, "method not found: eth_sendMagic"));
+
+    let (code, message) = error_code(&node, "eth_getBalance", json!(["0x1234"]));
+    assert_eq!(code, -32602);
+    assert!(message.contains("address"), "{message}");
+    let (code, message) = error_code(&node, "anvil_setBalance", json!([alice]));
+    assert_eq!((code, message.as_str()), (-32602, "invalid params: missing balance"));
+    let (code, _) = error_code(&node, "eth_chainId", json!([1]));
+    assert_eq!(code, -32602);
+    let (code, message) = error_code(&node, "eth_getBalance", json!([alice, "0x0"]));
+    assert_eq!(code, -32000);
+    assert!(message.contains("state at block 0 is not kept"), "{message}");
+    let (code, message) = error_code(&node, "anvil_setCode", json!([alice, "0x6080604052"]));
+    assert_eq!(code, -32602);
+    assert!(message.contains("no EVM bytecode"), "{message}");
+    // Valid WASM Stylus would not activate: the validator's rule, and nothing placed.
+    let no_entrypoint =
+        hex::encode_prefixed(wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap());
+    let (code, message) = error_code(&node, "anvil_setCode", json!([alice, no_entrypoint]));
+    assert_eq!(code, -32000);
+    assert!(message.contains("Stylus would not activate"), "{message}");
+    assert_eq!(result(&node, "eth_getCode", json!([alice])), "0x");
+
+    let oversized = vec![b' '; paratii_devnet::node::MAX_BODY_BYTES + 1];
+    assert_eq!(post(&node, &oversized).0, 413);
+
+    assert_eq!(result(&node, "eth_getBalance", json!([alice])), before);
+}
+
+#[test]
+fn batch_answers_each_request_in_order_and_skips_notifications() {
+    let node = start();
+    let batch = json!([
+        { "jsonrpc": "2.0", "id": 1, "method": "eth_chainId" },
+        { "jsonrpc": "2.0", "method": "eth_blockNumber" },
+        { "jsonrpc": "2.0", "id": 2, "method": "nope" },
+        { "jsonrpc": "2.0", "id": 3, "method": "eth_blockNumber", "params": [] }
+    ]);
+    let (status, body) = post(&node, batch.to_string().as_bytes());
+    assert_eq!(status, 200);
+    let answers: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&Value> = answers.iter().map(|a| &a["id"]).collect();
+    assert_eq!(ids, [&json!(1), &json!(2), &json!(3)]);
+    assert_eq!(answers[1]["error"]["code"], -32601);
+    let (_, body) = post(&node, b"[]");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], -32600);
+}
