@@ -82,7 +82,7 @@ fn node_answers_chain_id_block_and_funded_dev_accounts() {
     let node = start();
     assert_eq!(result(&node, "eth_chainId", json!([])), format!("{DEFAULT_CHAIN_ID:#x}"));
     assert_eq!(result(&node, "net_version", json!([])), DEFAULT_CHAIN_ID.to_string());
-    assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x1");
+    assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x0");
     let accounts = dev_accounts();
     assert_eq!(accounts.len(), 11);
     // anvil's first account and nitro-devnode's dev account, derived from their keys.
@@ -163,9 +163,9 @@ fn bad_input_gets_its_json_rpc_error_and_changes_nothing() {
     assert_eq!((code, message.as_str()), (-32602, "invalid params: missing balance"));
     let (code, _) = error_code(&node, "eth_chainId", json!([1]));
     assert_eq!(code, -32602);
-    let (code, message) = error_code(&node, "eth_getBalance", json!([alice, "0x0"]));
+    let (code, message) = error_code(&node, "eth_getBalance", json!([alice, "0x5"]));
     assert_eq!(code, -32000);
-    assert!(message.contains("state at block 0 is not kept"), "{message}");
+    assert!(message.contains("state at block 5 is not kept"), "{message}");
     let (code, message) = error_code(&node, "anvil_setCode", json!([alice, "0x6080604052"]));
     assert_eq!(code, -32602);
     assert!(message.contains("no EVM bytecode"), "{message}");
@@ -200,4 +200,225 @@ fn batch_answers_each_request_in_order_and_skips_notifications() {
     assert_eq!(answers[1]["error"]["code"], -32601);
     let (_, body) = post(&node, b"[]");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], -32600);
+}
+
+mod signed {
+    //! Signed transactions (EIP-2718 types 0 and 2) built and signed here with alloy's types and
+    //! anvil's first key, sent as raw bytes.
+
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_primitives::{hex, Address, Bytes, Signature, TxKind, B256, U256};
+    use paratii_contracts::signing::Signer;
+    use serde_json::{json, Value};
+
+    use super::{dev_accounts, error_code, fixture_code, result, rpc, start, PROGRAM};
+    use paratii_devnet::node::{DEFAULT_CHAIN_ID, DEV_KEYS};
+
+    fn alice() -> Signer {
+        Signer::from_bytes(DEV_KEYS[0].parse().unwrap())
+    }
+
+    fn sign(
+        tx: impl SignableTransaction<Signature> + Into<alloy_consensus::TypedTransaction>,
+        key: &Signer,
+    ) -> String
+    where
+        alloy_consensus::Signed<alloy_consensus::TypedTransaction>: Into<TxEnvelope>,
+    {
+        let typed: alloy_consensus::TypedTransaction = tx.into();
+        let sig = key.sign(typed.signature_hash());
+        let signature = Signature::new(sig.r.into(), sig.s.into(), sig.v == 28);
+        let envelope: TxEnvelope = typed.into_signed(signature).into();
+        hex::encode_prefixed(envelope.encoded_2718())
+    }
+
+    fn eip1559(nonce: u64, to: Address, value: U256, input: Vec<u8>) -> TxEip1559 {
+        TxEip1559 {
+            chain_id: DEFAULT_CHAIN_ID,
+            nonce,
+            gas_limit: 1_000_000,
+            max_fee_per_gas: 200_000_000,
+            max_priority_fee_per_gas: 0,
+            to: TxKind::Call(to),
+            value,
+            access_list: alloy_eips::eip2930::AccessList::default(),
+            input: Bytes::from(input),
+        }
+    }
+
+    fn hex_u(v: &Value) -> U256 {
+        v.as_str().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn send_raw_transaction_moves_value_charges_gas_and_mines_one_block() {
+        let node = start();
+        let (from, to) = (dev_accounts()[0], dev_accounts()[1]);
+        let one_eth = U256::from(10u64).pow(U256::from(18));
+        let raw = sign(eip1559(0, to, one_eth, vec![]), &alice());
+        let hash = result(&node, "eth_sendRawTransaction", json!([raw]));
+        let receipt = result(&node, "eth_getTransactionReceipt", json!([hash]));
+        assert_eq!(receipt["status"], "0x1");
+        assert_eq!(receipt["gasUsed"], "0x5208");
+        assert_eq!(receipt["from"], json!(from));
+        assert_eq!(receipt["blockNumber"], "0x1");
+        assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x1");
+        let block = result(&node, "eth_getBlockByNumber", json!(["latest", false]));
+        assert_eq!(block["transactions"], json!([hash]));
+        assert_eq!(block["hash"], receipt["blockHash"]);
+        let by_hash = result(&node, "eth_getBlockByHash", json!([block["hash"], true]));
+        assert_eq!(by_hash["transactions"][0]["hash"], hash);
+        let tx = result(&node, "eth_getTransactionByHash", json!([hash]));
+        assert_eq!(tx["from"], json!(from));
+        assert_eq!(tx["nonce"], "0x0");
+        // 21,000 gas at the base fee (no tip), and the value.
+        let fee = U256::from(21_000u64) * U256::from(100_000_000u64);
+        let start_balance = paratii_devnet::node::DEV_BALANCE;
+        assert_eq!(
+            hex_u(&result(&node, "eth_getBalance", json!([from]))),
+            start_balance - one_eth - fee
+        );
+        assert_eq!(hex_u(&result(&node, "eth_getBalance", json!([to]))), start_balance + one_eth);
+        assert_eq!(result(&node, "eth_getTransactionCount", json!([from, "pending"])), "0x1");
+        // A legacy (EIP-155) transaction works too.
+        let legacy = TxLegacy {
+            chain_id: Some(DEFAULT_CHAIN_ID),
+            nonce: 1,
+            gas_price: 100_000_000,
+            gas_limit: 21_000,
+            to: TxKind::Call(to),
+            value: U256::from(1),
+            input: Bytes::new(),
+        };
+        let hash = result(&node, "eth_sendRawTransaction", json!([sign(legacy, &alice())]));
+        assert_eq!(result(&node, "eth_getTransactionReceipt", json!([hash]))["type"], "0x0");
+        assert_eq!(result(&node, "eth_getTransactionReceipt", json!([B256::ZERO])), Value::Null);
+    }
+
+    #[test]
+    fn a_reverting_transaction_is_mined_with_status_0_and_a_program_call_logs_nothing_then() {
+        let node = start();
+        result(&node, "anvil_setCode", json!([PROGRAM, fixture_code()]));
+        let program: Address = PROGRAM.parse().unwrap();
+        let raw = sign(eip1559(0, program, U256::ZERO, vec![1]), &alice());
+        let hash = result(&node, "eth_sendRawTransaction", json!([raw]));
+        let receipt = result(&node, "eth_getTransactionReceipt", json!([hash]));
+        assert_eq!(receipt["status"], "0x0");
+        assert_eq!(receipt["logs"], json!([]));
+        assert_eq!(result(&node, "eth_getTransactionCount", json!([dev_accounts()[0]])), "0x1");
+        let ok = sign(eip1559(1, program, U256::ZERO, vec![]), &alice());
+        let hash = result(&node, "eth_sendRawTransaction", json!([ok]));
+        assert_eq!(result(&node, "eth_getTransactionReceipt", json!([hash]))["status"], "0x1");
+        // estimateGas agrees with what the call needs, and a revert is code 3 there too.
+        let estimate = hex_u(&result(&node, "eth_estimateGas", json!([{ "to": PROGRAM }])));
+        assert!(estimate > U256::from(21_000u64), "{estimate}");
+        assert_eq!(
+            error_code(&node, "eth_estimateGas", json!([{ "to": PROGRAM, "data": "0x01" }])).0,
+            3
+        );
+    }
+
+    #[test]
+    fn refused_transactions_get_a_precise_error_and_change_nothing() {
+        let node = start();
+        let (from, to) = (dev_accounts()[0], dev_accounts()[1]);
+        let balance = result(&node, "eth_getBalance", json!([from]));
+        let refused = |raw: String| {
+            let (code, message) = error_code(&node, "eth_sendRawTransaction", json!([raw]));
+            assert!(code == -32000 || code == -32602, "{code} {message}");
+            message
+        };
+        let mut wrong_chain = eip1559(0, to, U256::ZERO, vec![]);
+        wrong_chain.chain_id = 1;
+        assert!(refused(sign(wrong_chain, &alice()))
+            .contains("wrong chain id: the transaction is for 1"));
+        assert!(
+            refused(sign(eip1559(3, to, U256::ZERO, vec![]), &alice())).contains("nonce too high")
+        );
+        let mut cheap = eip1559(0, to, U256::ZERO, vec![]);
+        cheap.max_fee_per_gas = 1;
+        assert!(refused(sign(cheap, &alice())).contains("below the base fee"));
+        let mut short = eip1559(0, to, U256::ZERO, vec![1, 2, 3]);
+        short.gas_limit = 21_000;
+        assert!(refused(sign(short, &alice())).contains("intrinsic gas too low"));
+        let rich = eip1559(0, to, paratii_devnet::node::DEV_BALANCE, vec![]);
+        assert!(refused(sign(rich, &alice())).contains("insufficient funds"));
+        let mut creation = eip1559(0, to, U256::ZERO, vec![0x60, 0x80]);
+        creation.to = TxKind::Create;
+        assert!(
+            refused(sign(creation, &alice())).contains("contract creation is not supported yet")
+        );
+        // The high-s twin of a valid signature recovers the same sender and is refused.
+        let typed: alloy_consensus::TypedTransaction = eip1559(0, to, U256::ZERO, vec![]).into();
+        let sig = alice().sign(typed.signature_hash());
+        let twin = paratii_contracts::signing::high_s_twin(&sig);
+        let signature = Signature::new(twin.r.into(), twin.s.into(), twin.v == 28);
+        let envelope: TxEnvelope = typed.into_signed(signature).into();
+        assert!(refused(hex::encode_prefixed(envelope.encoded_2718())).contains("upper half"));
+        assert!(refused("0x02deadbeef".into()).contains("not an EIP-2718 transaction"));
+        assert!(refused("0xdeadbeef".into()).contains("not an EIP-2718 transaction"));
+        // Nothing moved, nothing mined.
+        assert_eq!(result(&node, "eth_getBalance", json!([from])), balance);
+        assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x0");
+        assert_eq!(result(&node, "eth_getTransactionCount", json!([from])), "0x0");
+        let _ = rpc;
+    }
+
+    /// A program that logs one event: topic `0x…07`, data `0x…09`.
+    fn logger_code() -> String {
+        let wasm = wat::parse_str(
+            r#"(module
+  (import "vm_hooks" "emit_log" (func $emit (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (i32.store8 (i32.const 31) (i32.const 7))
+    (i32.store8 (i32.const 63) (i32.const 9))
+    (call $emit (i32.const 0) (i32.const 64) (i32.const 1))
+    (i32.const 0)))"#,
+        )
+        .unwrap();
+        hex::encode_prefixed(wasm)
+    }
+
+    #[test]
+    fn get_logs_filters_by_range_address_and_topic() {
+        let node = start();
+        let logger = "0x00000000000000000000000000000000000010c5";
+        result(&node, "anvil_setCode", json!([logger, logger_code()]));
+        let address: Address = logger.parse().unwrap();
+        for nonce in 0..2 {
+            let raw = sign(eip1559(nonce, address, U256::ZERO, vec![]), &alice());
+            result(&node, "eth_sendRawTransaction", json!([raw]));
+        }
+        let topic = B256::with_last_byte(7);
+        let all =
+            result(&node, "eth_getLogs", json!([{ "fromBlock": "earliest", "address": logger }]));
+        assert_eq!(all.as_array().unwrap().len(), 2);
+        assert_eq!(all[1]["blockNumber"], "0x2");
+        assert_eq!(all[0]["topics"], json!([topic]));
+        assert_eq!(all[0]["data"], format!("0x{}09", "00".repeat(31)));
+        let second = result(
+            &node,
+            "eth_getLogs",
+            json!([{ "fromBlock": "0x2", "toBlock": "latest", "topics": [[topic]] }]),
+        );
+        assert_eq!(second.as_array().unwrap().len(), 1);
+        let unmatched = result(
+            &node,
+            "eth_getLogs",
+            json!([{ "fromBlock": "0x0", "topics": [B256::with_last_byte(8)] }]),
+        );
+        assert_eq!(unmatched, json!([]));
+        let other = result(
+            &node,
+            "eth_getLogs",
+            json!([{ "fromBlock": "0x0", "address": [dev_accounts()[0]] }]),
+        );
+        assert_eq!(other, json!([]));
+        assert_eq!(
+            error_code(&node, "eth_getLogs", json!([{ "fromBlock": "0x2", "toBlock": "0x1" }])).0,
+            -32602
+        );
+    }
 }

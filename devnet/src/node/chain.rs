@@ -11,14 +11,18 @@ use std::{
 use alloy_primitives::{Address, U256};
 use tokio::sync::oneshot;
 
+use super::txs::Ledger;
 use crate::{Devnet, Snapshot};
 
 /// What the chain thread owns.
 pub(crate) struct ChainState {
     /// The chain.
     pub(crate) net: Devnet,
-    /// `evm_snapshot` marks, by id (index); a revert drops the later ones, as anvil does.
-    pub(crate) snapshots: Vec<Snapshot>,
+    /// Blocks and mined transactions.
+    pub(crate) ledger: Ledger,
+    /// `evm_snapshot` marks (the chain's, and the ledger's height), by id (index); a revert
+    /// drops the later ones, as anvil does.
+    pub(crate) snapshots: Vec<(Snapshot, usize)>,
 }
 
 type Job = Box<dyn FnOnce(&mut ChainState) + Send>;
@@ -42,7 +46,8 @@ impl ChainHandle {
             .spawn(move || {
                 let mut net = Devnet::new();
                 genesis(&mut net);
-                let mut state = ChainState { net, snapshots: Vec::new() };
+                let ledger = Ledger::genesis(&net);
+                let mut state = ChainState { net, ledger, snapshots: Vec::new() };
                 for job in queue {
                     // A job that panics drops its reply (the caller sees `ChainStopped`) but
                     // leaves the chain serving: the devnet journals every change, and a

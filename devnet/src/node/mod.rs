@@ -21,6 +21,7 @@
 
 mod chain;
 mod rpc;
+mod txs;
 
 use std::{io, net::SocketAddr, thread};
 
@@ -86,6 +87,7 @@ impl RunningNode {
         let chain = ChainHandle::spawn(move |net| {
             let mut block = net.block();
             block.chain_id = chain_id;
+            block.number = 0;
             net.set_block(block).expect("nothing reads the new chain yet");
             for account in dev_accounts() {
                 net.fund(account, DEV_BALANCE).expect("nothing reads the new chain yet");

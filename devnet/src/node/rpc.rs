@@ -2,11 +2,14 @@
 //! (-32700 parse, -32600 invalid request, -32601 unknown method, -32602 bad params, 3 revert),
 //! and the methods.
 
-use alloy_primitives::{hex, Address, Bytes, U256};
+use alloy_primitives::{hex, Address, Bytes, B256, U256};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::chain::{ChainHandle, ChainState, ChainStopped};
+use super::{
+    chain::{ChainHandle, ChainState, ChainStopped},
+    txs::{self, BlockRef},
+};
 use crate::{DevnetError, Status};
 
 /// A JSON-RPC error object.
@@ -167,7 +170,7 @@ async fn current_block(
             return Err(RpcError::params(format!("block: {other} is not a tag or a quantity")))
         }
     };
-    let current = chain.run(|s| s.net.block().number).await?;
+    let current = chain.run(|s| s.ledger.latest()).await?;
     if number == current {
         Ok(())
     } else {
@@ -223,7 +226,7 @@ async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result
         }
         "eth_blockNumber" => {
             at_most(params, 0)?;
-            Ok(quantity(chain.run(|s| s.net.block().number).await?))
+            Ok(quantity(chain.run(|s| s.ledger.latest()).await?))
         }
         "eth_gasPrice" => {
             at_most(params, 0)?;
@@ -247,11 +250,92 @@ async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result
                 })
                 .await?)
         }
+        "eth_maxPriorityFeePerGas" => {
+            at_most(params, 0)?;
+            Ok(quantity(0))
+        }
         "eth_call" => {
             at_most(params, 2)?;
             let call: CallRequest = param(params, 0, "call")?;
             current_block(chain, params, 1).await?;
             eth_call(chain, call).await
+        }
+        _ => transactions(chain, method, params).await,
+    }
+}
+
+/// Signed transactions, receipts, blocks, logs, fees and gas estimates.
+async fn transactions(
+    chain: &ChainHandle,
+    method: &str,
+    params: &[Value],
+) -> Result<Value, RpcError> {
+    match method {
+        "eth_sendRawTransaction" => {
+            at_most(params, 1)?;
+            let raw: Bytes = param(params, 0, "transaction")?;
+            let hash = chain.run(move |s| txs::send_raw(s, &raw)).await??;
+            Ok(json!(hash))
+        }
+        "eth_getTransactionReceipt" | "eth_getTransactionByHash" => {
+            at_most(params, 1)?;
+            let hash: B256 = param(params, 0, "transaction hash")?;
+            let receipt = method == "eth_getTransactionReceipt";
+            Ok(chain
+                .run(
+                    move |s| {
+                        if receipt {
+                            txs::receipt(s, hash)
+                        } else {
+                            txs::transaction(s, hash)
+                        }
+                    },
+                )
+                .await?)
+        }
+        "eth_getBlockByNumber" | "eth_getBlockByHash" => {
+            at_most(params, 2)?;
+            let which = if method == "eth_getBlockByHash" {
+                BlockRef::Hash(param(params, 0, "block hash")?)
+            } else {
+                block_ref(params.first().ok_or_else(|| RpcError::params("missing block"))?)?
+            };
+            let full = match params.get(1) {
+                None => false,
+                Some(_) => param::<bool>(params, 1, "full transactions flag")?,
+            };
+            Ok(chain.run(move |s| txs::block(s, which, full)).await?)
+        }
+        "eth_feeHistory" => {
+            at_most(params, 3)?;
+            let count: U256 = param(params, 0, "block count")?;
+            let count = usize::try_from(count.min(U256::from(1024))).unwrap_or(1024);
+            let percentiles: Vec<f64> = match params.get(2) {
+                None => Vec::new(),
+                Some(_) => param(params, 2, "reward percentiles")?,
+            };
+            let (latest, base_fee) =
+                chain.run(|s| (s.ledger.latest(), s.net.block().basefee)).await?;
+            let count = count.min(usize::try_from(latest + 1).unwrap_or(usize::MAX));
+            let oldest = latest + 1 - count as u64;
+            Ok(json!({
+                "oldestBlock": quantity(oldest),
+                "baseFeePerGas": vec![quantity256(base_fee); count + 1],
+                "gasUsedRatio": vec![0.0; count],
+                "reward": vec![vec![quantity(0); percentiles.len()]; count],
+            }))
+        }
+        "eth_getLogs" => {
+            at_most(params, 1)?;
+            let filter =
+                log_filter(params.first().ok_or_else(|| RpcError::params("missing filter"))?)?;
+            chain.run(move |s| txs::logs(s, &filter)).await?
+        }
+        "eth_estimateGas" => {
+            at_most(params, 2)?;
+            let call: CallRequest = param(params, 0, "call")?;
+            current_block(chain, params, 1).await?;
+            estimate_gas(chain, call).await
         }
         _ => control(chain, method, params).await,
     }
@@ -284,7 +368,7 @@ async fn control(chain: &ChainHandle, method: &str, params: &[Value]) -> Result<
             let id = chain
                 .run(|s| {
                     let snapshot = s.net.snapshot();
-                    s.snapshots.push(snapshot);
+                    s.snapshots.push((snapshot, s.ledger.height()));
                     s.snapshots.len() - 1
                 })
                 .await?;
@@ -296,13 +380,19 @@ async fn control(chain: &ChainHandle, method: &str, params: &[Value]) -> Result<
             let id = usize::try_from(id).map_err(|_| RpcError::params("snapshot id: too large"))?;
             chain
                 .run(move |s| -> Result<bool, RpcError> {
-                    let Some(snapshot) = s.snapshots.get(id) else { return Ok(false) };
+                    let Some((snapshot, height)) = s.snapshots.get(id) else { return Ok(false) };
                     s.net.revert_to(snapshot).map_err(RpcError::from)?;
+                    s.ledger.truncate(*height);
                     s.snapshots.truncate(id);
                     Ok(true)
                 })
                 .await?
                 .map(Value::Bool)
+        }
+        "evm_mine" => {
+            at_most(params, 1)?;
+            let number = chain.run(txs::mine_empty).await?;
+            Ok(quantity(number))
         }
         "evm_increaseTime" => {
             at_most(params, 1)?;
@@ -366,4 +456,93 @@ async fn eth_call(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcEr
             }
         })
         .await?
+}
+
+/// A block tag or number as a [`BlockRef`].
+fn block_ref(tag: &Value) -> Result<BlockRef, RpcError> {
+    match tag.as_str() {
+        Some("latest" | "pending" | "safe" | "finalized") => Ok(BlockRef::Latest),
+        Some("earliest") => Ok(BlockRef::Earliest),
+        Some(s) => parse_quantity(s)
+            .map(BlockRef::Number)
+            .ok_or_else(|| RpcError::params(format!("block: {s:?} is not a tag or a quantity"))),
+        None => Err(RpcError::params(format!("block: {tag} is not a tag or a quantity"))),
+    }
+}
+
+/// `eth_estimateGas`: the gas the call needs, refunds not yet credited (what it must be given),
+/// plus 1/63 for the 63/64 rule of nested calls; a revert is the same error as `eth_call`'s.
+async fn estimate_gas(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
+    let data = call.input.clone().or_else(|| call.data.clone()).unwrap_or_default();
+    let calldata_gas: u64 = data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum();
+    let Some(to) = call.to else {
+        return Err(RpcError::refused(
+            "estimating a creation is not supported: this node runs no EVM init code",
+        ));
+    };
+    let from = call.from.unwrap_or_default();
+    let value = call.value.unwrap_or_default();
+    chain
+        .run(move |s: &mut ChainState| {
+            if s.net.world().program(to).is_none() {
+                return Ok(quantity(21_000 + calldata_gas));
+            }
+            let snapshot = s.net.snapshot();
+            let receipt = s.net.call_with_gas(from, to, &data, value, crate::DEFAULT_GAS);
+            s.net.revert_to(&snapshot).map_err(RpcError::from)?;
+            let r = receipt?;
+            match r.status {
+                Status::Success => {
+                    let needed = r.gas.total() + r.gas.refund;
+                    Ok(quantity(needed + needed.div_ceil(63)))
+                }
+                Status::Revert => Err(RpcError {
+                    code: 3,
+                    message: "execution reverted".into(),
+                    data: Some(Value::String(hex::encode_prefixed(&r.output))),
+                }),
+                Status::Failure => {
+                    Err(RpcError::refused(format!("execution failed: {}", r.failure)))
+                }
+            }
+        })
+        .await?
+}
+
+/// An `eth_getLogs` filter object: `fromBlock`/`toBlock` (default `latest`) or `blockHash`,
+/// `address` (one or many), `topics` (by position: null, one, or any of many).
+fn log_filter(value: &Value) -> Result<txs::LogFilter, RpcError> {
+    let Value::Object(o) = value else {
+        return Err(RpcError::params("filter: not an object"));
+    };
+    let tag = |key: &str| o.get(key).map_or(Ok(BlockRef::Latest), block_ref);
+    let (from, to) = match o.get("blockHash") {
+        Some(h) => {
+            let hash: B256 = serde_json::from_value(h.clone())
+                .map_err(|e| RpcError::params(format!("blockHash: {e}")))?;
+            (BlockRef::Hash(hash), BlockRef::Hash(hash))
+        }
+        None => (tag("fromBlock")?, tag("toBlock")?),
+    };
+    let addresses = match o.get("address") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(many)) => serde_json::from_value(Value::Array(many.clone()))
+            .map_err(|e| RpcError::params(format!("address: {e}")))?,
+        Some(one) => vec![serde_json::from_value(one.clone())
+            .map_err(|e| RpcError::params(format!("address: {e}")))?],
+    };
+    let topics = match o.get("topics") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(positions)) => positions
+            .iter()
+            .map(|p| match p {
+                Value::Null => Ok(None),
+                Value::Array(any) => serde_json::from_value(Value::Array(any.clone())).map(Some),
+                one => serde_json::from_value(one.clone()).map(|t| Some(vec![t])),
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| RpcError::params(format!("topics: {e}")))?,
+        Some(_) => return Err(RpcError::params("topics: not an array")),
+    };
+    Ok(txs::LogFilter { from, to, addresses, topics })
 }

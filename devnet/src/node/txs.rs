@@ -1,0 +1,534 @@
+//! Signed transactions: decoded (EIP-2718 types 0, 1 and 2), checked as a node checks them
+//! (signature, chain id, nonce, fee, gas, balance), run, charged and mined one per block, with
+//! the receipts, transactions and blocks alloy and cast read.
+
+use std::collections::HashMap;
+
+use alloy_consensus::{transaction::SignerRecoverable, Transaction, TxEnvelope};
+use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::{hex, keccak256, Address, Bloom, BloomInput, TxKind, B256, U256};
+use serde_json::{json, Value};
+
+use super::{chain::ChainState, rpc::RpcError};
+use crate::{Log, Status};
+
+/// secp256k1's order over two: a transaction signature's `s` must not exceed it (EIP-2).
+const HALF_ORDER: U256 = U256::from_limbs([
+    0xdfe9_2f46_681b_20a0,
+    0x5d57_6e73_57a4_501d,
+    0xffff_ffff_ffff_ffff,
+    0x7fff_ffff_ffff_ffff,
+]);
+
+/// A mined transaction and its outcome.
+pub(crate) struct MinedTx {
+    envelope: TxEnvelope,
+    from: Address,
+    block: u64,
+    success: bool,
+    gas_used: u64,
+    effective_gas_price: u128,
+    logs: Vec<Log>,
+    /// The block's log index of this transaction's first log.
+    first_log_index: u64,
+}
+
+/// A mined block: one transaction, or none (genesis, `evm_mine`).
+pub(crate) struct MinedBlock {
+    number: u64,
+    hash: B256,
+    parent: B256,
+    timestamp: u64,
+    transactions: Vec<B256>,
+    gas_used: u64,
+    base_fee: u128,
+    gas_limit: u64,
+}
+
+/// The node's history: blocks in order and mined transactions by hash.
+#[derive(Default)]
+pub(crate) struct Ledger {
+    blocks: Vec<MinedBlock>,
+    txs: HashMap<B256, MinedTx>,
+}
+
+impl Ledger {
+    /// The ledger of a new chain: its genesis block, at the devnet's current block values.
+    pub(crate) fn genesis(state: &crate::Devnet) -> Self {
+        let block = state.block();
+        let mut ledger = Self::default();
+        ledger.push(MinedBlock {
+            number: block.number,
+            hash: B256::ZERO,
+            parent: B256::ZERO,
+            timestamp: block.timestamp,
+            transactions: Vec::new(),
+            gas_used: 0,
+            base_fee: block.basefee.to(),
+            gas_limit: block.gas_limit,
+        });
+        ledger
+    }
+
+    fn push(&mut self, mut block: MinedBlock) {
+        block.parent = self.blocks.last().map_or(B256::ZERO, |b| b.hash);
+        let mut preimage = block.parent.to_vec();
+        preimage.extend_from_slice(&block.number.to_be_bytes());
+        preimage.extend_from_slice(&block.timestamp.to_be_bytes());
+        for tx in &block.transactions {
+            preimage.extend_from_slice(tx.as_slice());
+        }
+        block.hash = keccak256(preimage);
+        self.blocks.push(block);
+    }
+
+    /// How many blocks there are (for a snapshot).
+    pub(crate) fn height(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// Drops every block above `height` and its transactions (`evm_revert`).
+    pub(crate) fn truncate(&mut self, height: usize) {
+        for block in self.blocks.drain(height..) {
+            for tx in block.transactions {
+                self.txs.remove(&tx);
+            }
+        }
+    }
+
+    /// The latest block.
+    pub(crate) fn latest(&self) -> u64 {
+        self.blocks.last().map_or(0, |b| b.number)
+    }
+
+    fn block_by_number(&self, number: u64) -> Option<&MinedBlock> {
+        let first = self.blocks.first()?.number;
+        self.blocks.get(usize::try_from(number.checked_sub(first)?).ok()?)
+    }
+
+    fn block_by_hash(&self, hash: B256) -> Option<&MinedBlock> {
+        self.blocks.iter().find(|b| b.hash == hash)
+    }
+}
+
+/// Moves the chain to a new block (number + 1, the clock at least one second on) and returns
+/// its number and timestamp.
+fn open_block(state: &mut ChainState) -> (u64, u64) {
+    let last = state.ledger.blocks.last().map_or((0, 0), |b| (b.number, b.timestamp));
+    let mut block = state.net.block();
+    block.number = last.0 + 1;
+    block.timestamp = block.timestamp.max(last.1 + 1);
+    let values = (block.number, block.timestamp);
+    state.net.set_block(block).expect("the chain thread holds no reader");
+    values
+}
+
+/// `evm_mine`: an empty block.
+pub(crate) fn mine_empty(state: &mut ChainState) -> u64 {
+    let (number, timestamp) = open_block(state);
+    let block = state.net.block();
+    state.ledger.push(MinedBlock {
+        number,
+        hash: B256::ZERO,
+        parent: B256::ZERO,
+        timestamp,
+        transactions: Vec::new(),
+        gas_used: 0,
+        base_fee: block.basefee.to(),
+        gas_limit: block.gas_limit,
+    });
+    number
+}
+
+/// Intrinsic gas: 21,000, calldata (4 per zero byte, 16 per other), and the access list.
+fn intrinsic_gas(envelope: &TxEnvelope) -> u64 {
+    let calldata: u64 = envelope.input().iter().map(|b| if *b == 0 { 4 } else { 16 }).sum();
+    let access = envelope.access_list().map_or(0, |list| {
+        list.iter().map(|item| 2_400 + 1_900 * item.storage_keys.len() as u64).sum()
+    });
+    21_000 + calldata + access
+}
+
+/// A transaction that passed every check, ready to run.
+struct Checked {
+    envelope: TxEnvelope,
+    hash: B256,
+    from: Address,
+    to: Address,
+    intrinsic: u64,
+    price: u128,
+    base_fee: u128,
+    block_gas_limit: u64,
+}
+
+/// `eth_sendRawTransaction`: decodes, checks, runs, charges and mines `raw`; returns its hash.
+/// A refused transaction changes nothing; a reverted one is mined (status 0), charged and
+/// bumps the nonce, as on any chain.
+pub(crate) fn send_raw(state: &mut ChainState, raw: &[u8]) -> Result<B256, RpcError> {
+    let checked = check(state, raw)?;
+    Ok(execute(state, checked))
+}
+
+/// Decodes `raw` and checks it as a node does: type, signature (low s, recoverable), chain id,
+/// nonce, gas, fee cap, balance, and a call rather than a creation.
+fn check(state: &ChainState, raw: &[u8]) -> Result<Checked, RpcError> {
+    let envelope = TxEnvelope::decode_2718(&mut &raw[..])
+        .map_err(|e| RpcError::params(format!("transaction: not an EIP-2718 transaction: {e}")))?;
+    if !matches!(envelope, TxEnvelope::Legacy(_) | TxEnvelope::Eip2930(_) | TxEnvelope::Eip1559(_))
+    {
+        return Err(RpcError::refused(format!(
+            "transaction type {} is not supported (types 0, 1 and 2 are)",
+            u8::from(envelope.tx_type())
+        )));
+    }
+    let hash = *envelope.tx_hash();
+    if state.ledger.txs.contains_key(&hash) {
+        return Err(RpcError::refused(format!("transaction {hash} is already mined")));
+    }
+    if envelope.signature().s() > HALF_ORDER {
+        return Err(RpcError::refused("invalid signature: s is in the upper half (EIP-2)"));
+    }
+    let from = envelope
+        .recover_signer()
+        .map_err(|e| RpcError::refused(format!("invalid signature: {e}")))?;
+    let block = state.net.block();
+    match envelope.chain_id() {
+        None => {
+            return Err(RpcError::refused(
+                "transaction without a chain id (pre-EIP-155): refused, it could be replayed on any chain",
+            ))
+        }
+        Some(id) if id != block.chain_id => {
+            return Err(RpcError::refused(format!(
+                "wrong chain id: the transaction is for {id}, this chain is {}",
+                block.chain_id
+            )))
+        }
+        Some(_) => {}
+    }
+    let expected = state.net.world().nonce(from);
+    if envelope.nonce() != expected {
+        let which = if envelope.nonce() < expected { "low" } else { "high" };
+        return Err(RpcError::refused(format!(
+            "nonce too {which}: {from}'s next nonce is {expected}, the transaction has {}",
+            envelope.nonce()
+        )));
+    }
+    let gas_limit = envelope.gas_limit();
+    let intrinsic = intrinsic_gas(&envelope);
+    if gas_limit < intrinsic {
+        return Err(RpcError::refused(format!(
+            "intrinsic gas too low: gas limit {gas_limit}, intrinsic gas {intrinsic}"
+        )));
+    }
+    if gas_limit > block.gas_limit {
+        return Err(RpcError::refused(format!(
+            "gas limit {gas_limit} above the block gas limit {}",
+            block.gas_limit
+        )));
+    }
+    let base_fee: u128 = block.basefee.to();
+    let fee_cap = envelope.max_fee_per_gas();
+    if fee_cap < base_fee {
+        return Err(RpcError::refused(format!(
+            "max fee per gas {fee_cap} is below the base fee {base_fee}"
+        )));
+    }
+    let price = envelope.effective_gas_price(u64::try_from(base_fee).ok());
+    let balance = state.net.world().balance(from);
+    let cost = U256::from(gas_limit) * U256::from(fee_cap) + envelope.value();
+    if balance < cost {
+        return Err(RpcError::refused(format!(
+            "insufficient funds: {from} holds {balance} wei, the transaction may cost {cost}"
+        )));
+    }
+    let TxKind::Call(to) = envelope.kind() else {
+        return Err(RpcError::refused(
+            "contract creation is not supported yet: this node runs no EVM init code, and Stylus \
+             deployment (cargo stylus deploy) comes with the next slice; place code with \
+             anvil_setCode meanwhile",
+        ));
+    };
+    Ok(Checked {
+        envelope,
+        hash,
+        from,
+        to,
+        intrinsic,
+        price,
+        base_fee,
+        block_gas_limit: block.gas_limit,
+    })
+}
+
+/// Runs a checked transaction in a new block, charges its gas and records it.
+fn execute(state: &mut ChainState, tx: Checked) -> B256 {
+    let Checked { envelope, hash, from, to, intrinsic, price, base_fee, block_gas_limit } = tx;
+    let gas_limit = envelope.gas_limit();
+    let (number, timestamp) = open_block(state);
+    let has_program = state.net.world().program(to).is_some();
+    state.net.world_mut().expect("the chain thread holds no reader").bump_nonce(from);
+    let (success, gas_used, logs) = if has_program {
+        let receipt = state
+            .net
+            .call_with_gas(from, to, envelope.input(), envelope.value(), gas_limit - intrinsic)
+            .expect("the program was found above");
+        let used = receipt.gas.total().min(gas_limit);
+        (receipt.status == Status::Success, used, receipt.logs)
+    } else {
+        let moved = state.net.world_mut().expect("the chain thread holds no reader").transfer(
+            from,
+            to,
+            envelope.value(),
+        );
+        (moved, intrinsic, Vec::new())
+    };
+    let fee = U256::from(gas_used) * U256::from(price);
+    {
+        let mut world = state.net.world_mut().expect("the chain thread holds no reader");
+        let left = world.balance(from).saturating_sub(fee);
+        world.set_balance(from, left);
+    }
+    // One transaction per block: its logs start at index 0.
+    let first_log_index = 0;
+    state.ledger.txs.insert(
+        hash,
+        MinedTx {
+            envelope,
+            from,
+            block: number,
+            success,
+            gas_used,
+            effective_gas_price: price,
+            logs,
+            first_log_index,
+        },
+    );
+    state.ledger.push(MinedBlock {
+        number,
+        hash: B256::ZERO,
+        parent: B256::ZERO,
+        timestamp,
+        transactions: vec![hash],
+        gas_used,
+        base_fee,
+        gas_limit: block_gas_limit,
+    });
+    hash
+}
+
+/// A hex quantity.
+fn q(n: impl std::fmt::LowerHex) -> Value {
+    Value::String(format!("{n:#x}"))
+}
+
+fn logs_json(tx: &MinedTx, block_hash: B256) -> Vec<Value> {
+    tx.logs
+        .iter()
+        .enumerate()
+        .map(|(i, log)| {
+            json!({
+                "address": log.address,
+                "topics": log.topics,
+                "data": hex::encode_prefixed(&log.data),
+                "blockNumber": q(tx.block),
+                "blockHash": block_hash,
+                "transactionHash": tx.envelope.tx_hash(),
+                "transactionIndex": "0x0",
+                "logIndex": q(tx.first_log_index + i as u64),
+                "removed": false,
+            })
+        })
+        .collect()
+}
+
+fn bloom(logs: &[Log]) -> Bloom {
+    let mut bloom = Bloom::ZERO;
+    for log in logs {
+        bloom.accrue(BloomInput::Raw(log.address.as_slice()));
+        for topic in &log.topics {
+            bloom.accrue(BloomInput::Raw(topic.as_slice()));
+        }
+    }
+    bloom
+}
+
+/// `eth_getTransactionReceipt`: the receipt, or null for an unknown hash.
+pub(crate) fn receipt(state: &ChainState, hash: B256) -> Value {
+    let Some(tx) = state.ledger.txs.get(&hash) else { return Value::Null };
+    let block_hash = state.ledger.block_by_number(tx.block).map_or(B256::ZERO, |b| b.hash);
+    json!({
+        "type": q(u8::from(tx.envelope.tx_type())),
+        "status": if tx.success { "0x1" } else { "0x0" },
+        "cumulativeGasUsed": q(tx.gas_used),
+        "gasUsed": q(tx.gas_used),
+        "effectiveGasPrice": q(tx.effective_gas_price),
+        "logs": logs_json(tx, block_hash),
+        "logsBloom": bloom(&tx.logs),
+        "transactionHash": hash,
+        "transactionIndex": "0x0",
+        "blockHash": block_hash,
+        "blockNumber": q(tx.block),
+        "from": tx.from,
+        "to": tx.envelope.to(),
+        "contractAddress": Value::Null,
+    })
+}
+
+/// `eth_getTransactionByHash`: the transaction, or null for an unknown hash.
+pub(crate) fn transaction(state: &ChainState, hash: B256) -> Value {
+    let Some(tx) = state.ledger.txs.get(&hash) else { return Value::Null };
+    let block_hash = state.ledger.block_by_number(tx.block).map_or(B256::ZERO, |b| b.hash);
+    tx_json(tx, block_hash)
+}
+
+fn tx_json(tx: &MinedTx, block_hash: B256) -> Value {
+    let e = &tx.envelope;
+    let sig = e.signature();
+    let mut value = json!({
+        "hash": e.tx_hash(),
+        "type": q(u8::from(e.tx_type())),
+        "nonce": q(e.nonce()),
+        "blockHash": block_hash,
+        "blockNumber": q(tx.block),
+        "transactionIndex": "0x0",
+        "from": tx.from,
+        "to": e.to(),
+        "value": q(e.value()),
+        "gas": q(e.gas_limit()),
+        "input": hex::encode_prefixed(e.input()),
+        "r": q(sig.r()),
+        "s": q(sig.s()),
+        "yParity": if sig.v() { "0x1" } else { "0x0" },
+        "gasPrice": q(tx.effective_gas_price),
+    });
+    if let Some(chain_id) = e.chain_id() {
+        value["chainId"] = q(chain_id);
+    }
+    if let TxEnvelope::Legacy(_) = e {
+        let v = e.chain_id().map_or(27 + u64::from(sig.v()), |id| id * 2 + 35 + u64::from(sig.v()));
+        value["v"] = q(v);
+    } else {
+        value["v"] = q(u64::from(sig.v()));
+        let list: Vec<Value> = e.access_list().map_or_else(Vec::new, |l| {
+            l.iter()
+                .map(|item| json!({ "address": item.address, "storageKeys": item.storage_keys }))
+                .collect()
+        });
+        value["accessList"] = Value::Array(list);
+    }
+    if let TxEnvelope::Eip1559(_) = e {
+        value["maxFeePerGas"] = q(e.max_fee_per_gas());
+        value["maxPriorityFeePerGas"] = q(e.max_priority_fee_per_gas().unwrap_or_default());
+    }
+    value
+}
+
+/// `eth_getBlockByNumber` / `eth_getBlockByHash`: the block with its transaction hashes (or
+/// objects, `full`), or null.
+pub(crate) fn block(state: &ChainState, which: BlockRef, full: bool) -> Value {
+    let block = match which {
+        BlockRef::Latest => state.ledger.blocks.last(),
+        BlockRef::Earliest => state.ledger.blocks.first(),
+        BlockRef::Number(n) => state.ledger.block_by_number(n),
+        BlockRef::Hash(h) => state.ledger.block_by_hash(h),
+    };
+    let Some(b) = block else { return Value::Null };
+    let transactions: Vec<Value> = b
+        .transactions
+        .iter()
+        .map(|h| match (full, state.ledger.txs.get(h)) {
+            (true, Some(tx)) => tx_json(tx, b.hash),
+            _ => json!(h),
+        })
+        .collect();
+    let blooms: Vec<Bloom> = b
+        .transactions
+        .iter()
+        .filter_map(|h| state.ledger.txs.get(h))
+        .map(|t| bloom(&t.logs))
+        .collect();
+    let mut logs_bloom = Bloom::ZERO;
+    for bl in &blooms {
+        logs_bloom.accrue_bloom(bl);
+    }
+    json!({
+        "hash": b.hash,
+        "parentHash": b.parent,
+        "sha3Uncles": "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347",
+        "miner": Address::ZERO,
+        "stateRoot": B256::ZERO,
+        "transactionsRoot": B256::ZERO,
+        "receiptsRoot": B256::ZERO,
+        "logsBloom": logs_bloom,
+        "difficulty": "0x0",
+        "number": q(b.number),
+        "gasLimit": q(b.gas_limit),
+        "gasUsed": q(b.gas_used),
+        "timestamp": q(b.timestamp),
+        "extraData": "0x",
+        "mixHash": B256::ZERO,
+        "nonce": "0x0000000000000000",
+        "baseFeePerGas": q(b.base_fee),
+        "size": "0x0",
+        "uncles": [],
+        "transactions": transactions,
+    })
+}
+
+/// Which block a request names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlockRef {
+    /// `latest`, `pending`, `safe`, `finalized`.
+    Latest,
+    /// `earliest`.
+    Earliest,
+    /// A number.
+    Number(u64),
+    /// A hash.
+    Hash(B256),
+}
+
+/// An `eth_getLogs` filter: a block range, addresses (any of), topics by position (any of; `None`
+/// matches anything).
+pub(crate) struct LogFilter {
+    pub(crate) from: BlockRef,
+    pub(crate) to: BlockRef,
+    pub(crate) addresses: Vec<Address>,
+    pub(crate) topics: Vec<Option<Vec<B256>>>,
+}
+
+/// `eth_getLogs`: every log of a mined transaction in the range that matches, in chain order.
+pub(crate) fn logs(state: &ChainState, filter: &LogFilter) -> Result<Value, RpcError> {
+    let number = |r: BlockRef| match r {
+        BlockRef::Latest => Ok(state.ledger.latest()),
+        BlockRef::Earliest => Ok(state.ledger.blocks.first().map_or(0, |b| b.number)),
+        BlockRef::Number(n) => Ok(n),
+        BlockRef::Hash(h) => state
+            .ledger
+            .block_by_hash(h)
+            .map(|b| b.number)
+            .ok_or_else(|| RpcError::refused(format!("no block {h}"))),
+    };
+    let (from, to) = (number(filter.from)?, number(filter.to)?);
+    if from > to {
+        return Err(RpcError::params(format!("fromBlock {from} is after toBlock {to}")));
+    }
+    let mut out = Vec::new();
+    for block in state.ledger.blocks.iter().filter(|b| (from..=to).contains(&b.number)) {
+        for tx in block.transactions.iter().filter_map(|h| state.ledger.txs.get(h)) {
+            for (log, json) in tx.logs.iter().zip(logs_json(tx, block.hash)) {
+                let address_ok =
+                    filter.addresses.is_empty() || filter.addresses.contains(&log.address);
+                let topics_ok = filter.topics.iter().enumerate().all(|(i, wanted)| match wanted {
+                    None => true,
+                    Some(any) => log.topics.get(i).is_some_and(|t| any.contains(t)),
+                });
+                if address_ok && topics_ok {
+                    out.push(json);
+                }
+            }
+        }
+    }
+    Ok(Value::Array(out))
+}
