@@ -421,4 +421,25 @@ mod signed {
             -32602
         );
     }
+
+    /// The gas a receipt reports is what the in-process chain charges for the same call.
+    #[test]
+    fn receipt_gas_equals_the_in_process_gas_of_the_same_call() {
+        let node = start();
+        let logger = "0x00000000000000000000000000000000000010c5";
+        result(&node, "anvil_setCode", json!([logger, logger_code()]));
+        let address: Address = logger.parse().unwrap();
+        let calldata = vec![0, 1, 2, 3];
+        let raw = sign(eip1559(0, address, U256::ZERO, calldata.clone()), &alice());
+        let hash = result(&node, "eth_sendRawTransaction", json!([raw]));
+        let over_http =
+            hex_u(&result(&node, "eth_getTransactionReceipt", json!([hash]))["gasUsed"]);
+
+        let net = paratii_devnet::Devnet::new();
+        net.set_code(address, &hex::decode(logger_code()).unwrap()).unwrap();
+        let from = dev_accounts()[0];
+        net.fund(from, paratii_devnet::node::DEV_BALANCE).unwrap();
+        let in_process = net.call(from, address, &calldata, U256::ZERO).unwrap().gas.total();
+        assert_eq!(over_http, U256::from(in_process));
+    }
 }

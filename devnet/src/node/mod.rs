@@ -5,14 +5,16 @@
 //! lives on one chain thread (it is not `Send`), so requests are served concurrently by the
 //! HTTP side and run one at a time, in order, on the chain: state changes are serialised.
 //!
-//! **This slice** answers the reads and test controls: `web3_clientVersion`, `eth_chainId`,
-//! `net_version`, `eth_blockNumber`, `eth_gasPrice`, `eth_getBalance`, `eth_getCode`,
-//! `eth_getTransactionCount`, `eth_call` (`data` or `input`; a revert is `{code: 3, message:
-//! "execution reverted", data}`), `anvil_setBalance`, `anvil_setCode` (Stylus code or WASM),
-//! `evm_snapshot`, `evm_revert`, `evm_increaseTime`. Only the current state is kept: a block
-//! parameter naming an older block is refused, never answered from the wrong state. Not yet:
-//! signed transactions, receipts, blocks, logs and filters, Stylus deployment and the Arbitrum
-//! precompiles, state files (see the note).
+//! **Answered so far:** the reads (`eth_chainId`, `net_version`, `web3_clientVersion`,
+//! `eth_blockNumber`, `eth_gasPrice`, `eth_maxPriorityFeePerGas`, `eth_feeHistory`,
+//! `eth_getBalance`, `eth_getCode`, `eth_getTransactionCount`), `eth_call` and `eth_estimateGas`
+//! (a revert is `{code: 3, message: "execution reverted", data}`), signed transactions
+//! (`eth_sendRawTransaction`, types 0, 1, 2; one block per transaction) with their receipts,
+//! transactions, blocks and logs, and anvil's test controls (`anvil_setBalance`, `anvil_setCode`,
+//! `evm_snapshot`, `evm_revert`, `evm_increaseTime`, `evm_mine`). Only the current state is kept:
+//! a block parameter naming an older block is refused, never answered from the wrong state. Not
+//! yet: contract creation and Stylus activation, the Arbitrum precompiles and the
+//! StylusDeployer, state overrides, filters, state files.
 //!
 //! Errors follow JSON-RPC 2.0: -32700 for a body that is not JSON, -32600 for a request that is
 //! not JSON-RPC 2.0, -32601 for an unknown method, -32602 for missing or malformed parameters
