@@ -14,7 +14,7 @@
 //! `evm_snapshot`, `evm_revert`, `evm_increaseTime`, `evm_mine`). Only the current state is kept:
 //! a block parameter naming an older block is refused, never answered from the wrong state. Not
 //! yet: contract creation and Stylus activation, the Arbitrum precompiles and the
-//! StylusDeployer, state overrides, filters, state files.
+//! `StylusDeployer`, state overrides, filters, state files.
 //!
 //! Errors follow JSON-RPC 2.0: -32700 for a body that is not JSON, -32600 for a request that is
 //! not JSON-RPC 2.0, -32601 for an unknown method, -32602 for missing or malformed parameters

@@ -49,6 +49,20 @@ impl RpcError {
         Self::new(-32000, why.into())
     }
 
+    /// 3: the call reverted with `output`, which goes in `data` (where alloy and cast decode it).
+    fn reverted(output: &[u8]) -> Self {
+        Self {
+            code: 3,
+            message: "execution reverted".into(),
+            data: Some(Value::String(hex::encode_prefixed(output))),
+        }
+    }
+
+    /// -32000: the call failed (a trap, a limit, a broken rule) for `reason`.
+    fn failed(reason: &str) -> Self {
+        Self::refused(format!("execution failed: {reason}"))
+    }
+
     fn to_json(&self) -> Value {
         let mut error = json!({ "code": self.code, "message": self.message });
         if let Some(data) = &self.data {
@@ -444,14 +458,8 @@ async fn eth_call(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcEr
                 Err(e) => Err(e.into()),
                 Ok(r) => match r.status {
                     Status::Success => Ok(Value::String(hex::encode_prefixed(&r.output))),
-                    Status::Revert => Err(RpcError {
-                        code: 3,
-                        message: "execution reverted".into(),
-                        data: Some(Value::String(hex::encode_prefixed(&r.output))),
-                    }),
-                    Status::Failure => {
-                        Err(RpcError::refused(format!("execution failed: {}", r.failure)))
-                    }
+                    Status::Revert => Err(RpcError::reverted(&r.output)),
+                    Status::Failure => Err(RpcError::failed(&r.failure)),
                 },
             }
         })
@@ -496,14 +504,8 @@ async fn estimate_gas(chain: &ChainHandle, call: CallRequest) -> Result<Value, R
                     let needed = r.gas.total() + r.gas.refund;
                     Ok(quantity(needed + needed.div_ceil(63)))
                 }
-                Status::Revert => Err(RpcError {
-                    code: 3,
-                    message: "execution reverted".into(),
-                    data: Some(Value::String(hex::encode_prefixed(&r.output))),
-                }),
-                Status::Failure => {
-                    Err(RpcError::refused(format!("execution failed: {}", r.failure)))
-                }
+                Status::Revert => Err(RpcError::reverted(&r.output)),
+                Status::Failure => Err(RpcError::failed(&r.failure)),
             }
         })
         .await?
