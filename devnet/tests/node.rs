@@ -212,7 +212,7 @@ mod signed {
     use paratii_contracts::signing::Signer;
     use serde_json::{json, Value};
 
-    use super::{dev_accounts, error_code, fixture_code, result, rpc, start, PROGRAM};
+    use super::{dev_accounts, error_code, fixture_code, result, start, PROGRAM};
     use paratii_devnet::node::{DEFAULT_CHAIN_ID, DEV_KEYS};
 
     fn alice() -> Signer {
@@ -362,7 +362,6 @@ mod signed {
         assert_eq!(result(&node, "eth_getBalance", json!([from])), balance);
         assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x0");
         assert_eq!(result(&node, "eth_getTransactionCount", json!([from])), "0x0");
-        let _ = rpc;
     }
 
     /// A program that logs one event: topic `0x…07`, data `0x…09`.

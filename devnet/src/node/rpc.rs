@@ -203,12 +203,7 @@ fn parse_quantity(s: &str) -> Option<u64> {
 }
 
 /// A hex quantity (`0x0`, `0x1a`), as JSON-RPC writes numbers.
-fn quantity(n: u64) -> Value {
-    Value::String(format!("{n:#x}"))
-}
-
-/// [`quantity`] for a 256-bit number.
-fn quantity256(n: U256) -> Value {
+pub(crate) fn quantity(n: impl std::fmt::LowerHex) -> Value {
     Value::String(format!("{n:#x}"))
 }
 
@@ -244,7 +239,7 @@ async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result
         }
         "eth_gasPrice" => {
             at_most(params, 0)?;
-            Ok(quantity256(chain.run(|s| s.net.block().gas_price).await?))
+            Ok(quantity(chain.run(|s| s.net.block().gas_price).await?))
         }
         "eth_getBalance" | "eth_getCode" | "eth_getTransactionCount" => {
             at_most(params, 2)?;
@@ -255,7 +250,7 @@ async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result
                 .run(move |s| {
                     let world = s.net.world();
                     match method.as_str() {
-                        "eth_getBalance" => quantity256(world.balance(address)),
+                        "eth_getBalance" => quantity(world.balance(address)),
                         "eth_getCode" => Value::String(hex::encode_prefixed(
                             world.program(address).map(|p| p.code.clone()).unwrap_or_default(),
                         )),
@@ -334,7 +329,7 @@ async fn transactions(
             let oldest = latest + 1 - count as u64;
             Ok(json!({
                 "oldestBlock": quantity(oldest),
-                "baseFeePerGas": vec![quantity256(base_fee); count + 1],
+                "baseFeePerGas": vec![quantity(base_fee); count + 1],
                 "gasUsedRatio": vec![0.0; count],
                 "reward": vec![vec![quantity(0); percentiles.len()]; count],
             }))
@@ -482,7 +477,7 @@ fn block_ref(tag: &Value) -> Result<BlockRef, RpcError> {
 /// plus 1/63 for the 63/64 rule of nested calls; a revert is the same error as `eth_call`'s.
 async fn estimate_gas(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
     let data = call.input.clone().or_else(|| call.data.clone()).unwrap_or_default();
-    let calldata_gas: u64 = data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum();
+    let calldata_gas = txs::calldata_gas(&data);
     let Some(to) = call.to else {
         return Err(RpcError::refused(
             "estimating a creation is not supported: this node runs no EVM init code",

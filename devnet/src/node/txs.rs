@@ -9,7 +9,10 @@ use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{hex, keccak256, Address, Bloom, BloomInput, TxKind, B256, U256};
 use serde_json::{json, Value};
 
-use super::{chain::ChainState, rpc::RpcError};
+use super::{
+    chain::ChainState,
+    rpc::{quantity, RpcError},
+};
 use crate::{Log, Status};
 
 /// secp256k1's order over two: a transaction signature's `s` must not exceed it (EIP-2).
@@ -28,9 +31,8 @@ pub(crate) struct MinedTx {
     success: bool,
     gas_used: u64,
     effective_gas_price: u128,
+    /// Its logs; one transaction per block, so their log indexes start at 0.
     logs: Vec<Log>,
-    /// The block's log index of this transaction's first log.
-    first_log_index: u64,
 }
 
 /// A mined block: one transaction, or none (genesis, `evm_mine`).
@@ -55,23 +57,24 @@ pub(crate) struct Ledger {
 impl Ledger {
     /// The ledger of a new chain: its genesis block, at the devnet's current block values.
     pub(crate) fn genesis(state: &crate::Devnet) -> Self {
-        let block = state.block();
         let mut ledger = Self::default();
-        ledger.push(MinedBlock {
-            number: block.number,
-            hash: B256::ZERO,
-            parent: B256::ZERO,
-            timestamp: block.timestamp,
-            transactions: Vec::new(),
-            gas_used: 0,
-            base_fee: block.basefee.to(),
-            gas_limit: block.gas_limit,
-        });
+        ledger.seal(&state.block(), Vec::new(), 0);
         ledger
     }
 
-    fn push(&mut self, mut block: MinedBlock) {
-        block.parent = self.blocks.last().map_or(B256::ZERO, |b| b.hash);
+    /// Appends the block the devnet's block `values` describe, holding `transactions`; its
+    /// parent is the last block, its hash commits to parent, number, time and transactions.
+    fn seal(&mut self, values: &crate::Block, transactions: Vec<B256>, gas_used: u64) {
+        let mut block = MinedBlock {
+            number: values.number,
+            hash: B256::ZERO,
+            parent: self.blocks.last().map_or(B256::ZERO, |b| b.hash),
+            timestamp: values.timestamp,
+            transactions,
+            gas_used,
+            base_fee: values.basefee.to(),
+            gas_limit: values.gas_limit,
+        };
         let mut preimage = block.parent.to_vec();
         preimage.extend_from_slice(&block.number.to_be_bytes());
         preimage.extend_from_slice(&block.timestamp.to_be_bytes());
@@ -112,37 +115,32 @@ impl Ledger {
 }
 
 /// Moves the chain to a new block (number + 1, the clock at least one second on) and returns
-/// its number and timestamp.
-fn open_block(state: &mut ChainState) -> (u64, u64) {
+/// its number.
+fn open_block(state: &mut ChainState) -> u64 {
     let last = state.ledger.blocks.last().map_or((0, 0), |b| (b.number, b.timestamp));
     let mut block = state.net.block();
     block.number = last.0 + 1;
     block.timestamp = block.timestamp.max(last.1 + 1);
-    let values = (block.number, block.timestamp);
+    let number = block.number;
     state.net.set_block(block).expect("the chain thread holds no reader");
-    values
+    number
 }
 
 /// `evm_mine`: an empty block.
 pub(crate) fn mine_empty(state: &mut ChainState) -> u64 {
-    let (number, timestamp) = open_block(state);
-    let block = state.net.block();
-    state.ledger.push(MinedBlock {
-        number,
-        hash: B256::ZERO,
-        parent: B256::ZERO,
-        timestamp,
-        transactions: Vec::new(),
-        gas_used: 0,
-        base_fee: block.basefee.to(),
-        gas_limit: block.gas_limit,
-    });
+    let number = open_block(state);
+    state.ledger.seal(&state.net.block(), Vec::new(), 0);
     number
 }
 
-/// Intrinsic gas: 21,000, calldata (4 per zero byte, 16 per other), and the access list.
+/// Calldata gas: 4 per zero byte, 16 per other.
+pub(crate) fn calldata_gas(data: &[u8]) -> u64 {
+    data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum()
+}
+
+/// Intrinsic gas: 21,000, calldata ([`calldata_gas`]), and the access list.
 fn intrinsic_gas(envelope: &TxEnvelope) -> u64 {
-    let calldata: u64 = envelope.input().iter().map(|b| if *b == 0 { 4 } else { 16 }).sum();
+    let calldata = calldata_gas(envelope.input());
     let access = envelope.access_list().map_or(0, |list| {
         list.iter().map(|item| 2_400 + 1_900 * item.storage_keys.len() as u64).sum()
     });
@@ -157,8 +155,6 @@ struct Checked {
     to: Address,
     intrinsic: u64,
     price: u128,
-    base_fee: u128,
-    block_gas_limit: u64,
 }
 
 /// `eth_sendRawTransaction`: decodes, checks, runs, charges and mines `raw`; returns its hash.
@@ -236,8 +232,10 @@ fn check(state: &ChainState, raw: &[u8]) -> Result<Checked, RpcError> {
     }
     let price = envelope.effective_gas_price(u64::try_from(base_fee).ok());
     let balance = state.net.world().balance(from);
-    let cost = U256::from(gas_limit) * U256::from(fee_cap) + envelope.value();
-    if balance < cost {
+    // gas × cap < 2¹⁹²; only the value can overflow, and then no balance covers it.
+    let cost = (U256::from(gas_limit) * U256::from(fee_cap)).checked_add(envelope.value());
+    if cost.is_none_or(|cost| balance < cost) {
+        let cost = cost.map_or_else(|| "more than 2²⁵⁶ − 1".to_owned(), |c| c.to_string());
         return Err(RpcError::refused(format!(
             "insufficient funds: {from} holds {balance} wei, the transaction may cost {cost}"
         )));
@@ -249,23 +247,14 @@ fn check(state: &ChainState, raw: &[u8]) -> Result<Checked, RpcError> {
              anvil_setCode meanwhile",
         ));
     };
-    Ok(Checked {
-        envelope,
-        hash,
-        from,
-        to,
-        intrinsic,
-        price,
-        base_fee,
-        block_gas_limit: block.gas_limit,
-    })
+    Ok(Checked { envelope, hash, from, to, intrinsic, price })
 }
 
 /// Runs a checked transaction in a new block, charges its gas and records it.
 fn execute(state: &mut ChainState, tx: Checked) -> B256 {
-    let Checked { envelope, hash, from, to, intrinsic, price, base_fee, block_gas_limit } = tx;
+    let Checked { envelope, hash, from, to, intrinsic, price } = tx;
     let gas_limit = envelope.gas_limit();
-    let (number, timestamp) = open_block(state);
+    let number = open_block(state);
     let has_program = state.net.world().program(to).is_some();
     state.net.world_mut().expect("the chain thread holds no reader").bump_nonce(from);
     let (success, gas_used, logs) = if has_program {
@@ -289,8 +278,6 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
         let left = world.balance(from).saturating_sub(fee);
         world.set_balance(from, left);
     }
-    // One transaction per block: its logs start at index 0.
-    let first_log_index = 0;
     state.ledger.txs.insert(
         hash,
         MinedTx {
@@ -301,25 +288,10 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
             gas_used,
             effective_gas_price: price,
             logs,
-            first_log_index,
         },
     );
-    state.ledger.push(MinedBlock {
-        number,
-        hash: B256::ZERO,
-        parent: B256::ZERO,
-        timestamp,
-        transactions: vec![hash],
-        gas_used,
-        base_fee,
-        gas_limit: block_gas_limit,
-    });
+    state.ledger.seal(&state.net.block(), vec![hash], gas_used);
     hash
-}
-
-/// A hex quantity.
-fn q(n: impl std::fmt::LowerHex) -> Value {
-    Value::String(format!("{n:#x}"))
 }
 
 fn logs_json(tx: &MinedTx, block_hash: B256) -> Vec<Value> {
@@ -331,11 +303,11 @@ fn logs_json(tx: &MinedTx, block_hash: B256) -> Vec<Value> {
                 "address": log.address,
                 "topics": log.topics,
                 "data": hex::encode_prefixed(&log.data),
-                "blockNumber": q(tx.block),
+                "blockNumber": quantity(tx.block),
                 "blockHash": block_hash,
                 "transactionHash": tx.envelope.tx_hash(),
                 "transactionIndex": "0x0",
-                "logIndex": q(tx.first_log_index + i as u64),
+                "logIndex": quantity(i),
                 "removed": false,
             })
         })
@@ -358,17 +330,17 @@ pub(crate) fn receipt(state: &ChainState, hash: B256) -> Value {
     let Some(tx) = state.ledger.txs.get(&hash) else { return Value::Null };
     let block_hash = state.ledger.block_by_number(tx.block).map_or(B256::ZERO, |b| b.hash);
     json!({
-        "type": q(u8::from(tx.envelope.tx_type())),
+        "type": quantity(u8::from(tx.envelope.tx_type())),
         "status": if tx.success { "0x1" } else { "0x0" },
-        "cumulativeGasUsed": q(tx.gas_used),
-        "gasUsed": q(tx.gas_used),
-        "effectiveGasPrice": q(tx.effective_gas_price),
+        "cumulativeGasUsed": quantity(tx.gas_used),
+        "gasUsed": quantity(tx.gas_used),
+        "effectiveGasPrice": quantity(tx.effective_gas_price),
         "logs": logs_json(tx, block_hash),
         "logsBloom": bloom(&tx.logs),
         "transactionHash": hash,
         "transactionIndex": "0x0",
         "blockHash": block_hash,
-        "blockNumber": q(tx.block),
+        "blockNumber": quantity(tx.block),
         "from": tx.from,
         "to": tx.envelope.to(),
         "contractAddress": Value::Null,
@@ -387,29 +359,29 @@ fn tx_json(tx: &MinedTx, block_hash: B256) -> Value {
     let sig = e.signature();
     let mut value = json!({
         "hash": e.tx_hash(),
-        "type": q(u8::from(e.tx_type())),
-        "nonce": q(e.nonce()),
+        "type": quantity(u8::from(e.tx_type())),
+        "nonce": quantity(e.nonce()),
         "blockHash": block_hash,
-        "blockNumber": q(tx.block),
+        "blockNumber": quantity(tx.block),
         "transactionIndex": "0x0",
         "from": tx.from,
         "to": e.to(),
-        "value": q(e.value()),
-        "gas": q(e.gas_limit()),
+        "value": quantity(e.value()),
+        "gas": quantity(e.gas_limit()),
         "input": hex::encode_prefixed(e.input()),
-        "r": q(sig.r()),
-        "s": q(sig.s()),
+        "r": quantity(sig.r()),
+        "s": quantity(sig.s()),
         "yParity": if sig.v() { "0x1" } else { "0x0" },
-        "gasPrice": q(tx.effective_gas_price),
+        "gasPrice": quantity(tx.effective_gas_price),
     });
     if let Some(chain_id) = e.chain_id() {
-        value["chainId"] = q(chain_id);
+        value["chainId"] = quantity(chain_id);
     }
     if let TxEnvelope::Legacy(_) = e {
         let v = e.chain_id().map_or(27 + u64::from(sig.v()), |id| id * 2 + 35 + u64::from(sig.v()));
-        value["v"] = q(v);
+        value["v"] = quantity(v);
     } else {
-        value["v"] = q(u64::from(sig.v()));
+        value["v"] = quantity(u64::from(sig.v()));
         let list: Vec<Value> = e.access_list().map_or_else(Vec::new, |l| {
             l.iter()
                 .map(|item| json!({ "address": item.address, "storageKeys": item.storage_keys }))
@@ -418,8 +390,8 @@ fn tx_json(tx: &MinedTx, block_hash: B256) -> Value {
         value["accessList"] = Value::Array(list);
     }
     if let TxEnvelope::Eip1559(_) = e {
-        value["maxFeePerGas"] = q(e.max_fee_per_gas());
-        value["maxPriorityFeePerGas"] = q(e.max_priority_fee_per_gas().unwrap_or_default());
+        value["maxFeePerGas"] = quantity(e.max_fee_per_gas());
+        value["maxPriorityFeePerGas"] = quantity(e.max_priority_fee_per_gas().unwrap_or_default());
     }
     value
 }
@@ -462,14 +434,14 @@ pub(crate) fn block(state: &ChainState, which: BlockRef, full: bool) -> Value {
         "receiptsRoot": B256::ZERO,
         "logsBloom": logs_bloom,
         "difficulty": "0x0",
-        "number": q(b.number),
-        "gasLimit": q(b.gas_limit),
-        "gasUsed": q(b.gas_used),
-        "timestamp": q(b.timestamp),
+        "number": quantity(b.number),
+        "gasLimit": quantity(b.gas_limit),
+        "gasUsed": quantity(b.gas_used),
+        "timestamp": quantity(b.timestamp),
         "extraData": "0x",
         "mixHash": B256::ZERO,
         "nonce": "0x0000000000000000",
-        "baseFeePerGas": q(b.base_fee),
+        "baseFeePerGas": quantity(b.base_fee),
         "size": "0x0",
         "uncles": [],
         "transactions": transactions,
