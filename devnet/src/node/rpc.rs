@@ -425,38 +425,63 @@ impl From<DevnetError> for RpcError {
     }
 }
 
-/// `eth_call`: runs the call on the current state and undoes it.
-async fn eth_call(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
-    if call.input.is_some() && call.data.is_some() && call.input != call.data {
-        return Err(RpcError::params("call: input and data differ"));
+/// A call object resolved: `to` required (no EVM init code runs here), defaults filled.
+struct Call {
+    from: Address,
+    to: Address,
+    data: Bytes,
+    value: U256,
+    gas: u64,
+}
+
+impl CallRequest {
+    /// Resolves the request for `what` (`eth_call`, `eth_estimateGas`, named in errors).
+    fn resolve(self, what: &str) -> Result<Call, RpcError> {
+        if self.input.is_some() && self.data.is_some() && self.input != self.data {
+            return Err(RpcError::params("call: input and data differ"));
+        }
+        let Some(to) = self.to else {
+            return Err(RpcError::refused(format!(
+                "{what} without `to` (a creation) is not supported: this node runs no EVM init code"
+            )));
+        };
+        let gas = match self.gas {
+            Some(gas) => u64::try_from(gas).map_err(|_| RpcError::params("gas: above 2⁶⁴ − 1"))?,
+            None => crate::DEFAULT_GAS,
+        };
+        Ok(Call {
+            from: self.from.unwrap_or_default(),
+            to,
+            data: self.input.or(self.data).unwrap_or_default(),
+            value: self.value.unwrap_or_default(),
+            gas,
+        })
     }
-    let Some(to) = call.to else {
-        return Err(RpcError::refused(
-            "eth_call without `to` (a creation) is not supported: this node runs no EVM init code",
-        ));
-    };
-    let from = call.from.unwrap_or_default();
-    let data = call.input.or(call.data).unwrap_or_default();
-    let value = call.value.unwrap_or_default();
-    let gas = match call.gas {
-        Some(gas) => u64::try_from(gas).map_err(|_| RpcError::params("gas: above 2⁶⁴ − 1"))?,
-        None => crate::DEFAULT_GAS,
-    };
+}
+
+/// Runs `call` on the current state and undoes it; a revert or failure is its RPC error.
+fn simulate(s: &mut ChainState, call: &Call) -> Result<crate::Receipt, RpcError> {
+    let snapshot = s.net.snapshot();
+    let receipt = s.net.call_with_gas(call.from, call.to, &call.data, call.value, call.gas);
+    s.net.revert_to(&snapshot)?;
+    let receipt = receipt?;
+    match receipt.status {
+        Status::Success => Ok(receipt),
+        Status::Revert => Err(RpcError::reverted(&receipt.output)),
+        Status::Failure => Err(RpcError::failed(&receipt.failure)),
+    }
+}
+
+/// `eth_call`: the call's output on the current state, which it leaves unchanged.
+async fn eth_call(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
+    let call = call.resolve("eth_call")?;
     chain
         .run(move |s: &mut ChainState| {
-            let snapshot = s.net.snapshot();
-            let receipt = s.net.call_with_gas(from, to, &data, value, gas);
-            s.net.revert_to(&snapshot).map_err(RpcError::from)?;
-            match receipt {
-                // Calling an account without a program returns nothing, as on Ethereum.
-                Err(DevnetError::NoCode(_)) => Ok(Value::String("0x".into())),
-                Err(e) => Err(e.into()),
-                Ok(r) => match r.status {
-                    Status::Success => Ok(Value::String(hex::encode_prefixed(&r.output))),
-                    Status::Revert => Err(RpcError::reverted(&r.output)),
-                    Status::Failure => Err(RpcError::failed(&r.failure)),
-                },
+            // Calling an account without a program returns nothing, as on Ethereum.
+            if s.net.world().program(call.to).is_none() {
+                return Ok(Value::String("0x".into()));
             }
+            simulate(s, &call).map(|r| Value::String(hex::encode_prefixed(&r.output)))
         })
         .await?
 }
@@ -476,32 +501,15 @@ fn block_ref(tag: &Value) -> Result<BlockRef, RpcError> {
 /// `eth_estimateGas`: the gas the call needs, refunds not yet credited (what it must be given),
 /// plus 1/63 for the 63/64 rule of nested calls; a revert is the same error as `eth_call`'s.
 async fn estimate_gas(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
-    let data = call.input.clone().or_else(|| call.data.clone()).unwrap_or_default();
-    let calldata_gas = txs::calldata_gas(&data);
-    let Some(to) = call.to else {
-        return Err(RpcError::refused(
-            "estimating a creation is not supported: this node runs no EVM init code",
-        ));
-    };
-    let from = call.from.unwrap_or_default();
-    let value = call.value.unwrap_or_default();
+    let call = call.resolve("eth_estimateGas")?;
     chain
         .run(move |s: &mut ChainState| {
-            if s.net.world().program(to).is_none() {
-                return Ok(quantity(21_000 + calldata_gas));
+            if s.net.world().program(call.to).is_none() {
+                return Ok(quantity(21_000 + txs::calldata_gas(&call.data)));
             }
-            let snapshot = s.net.snapshot();
-            let receipt = s.net.call_with_gas(from, to, &data, value, crate::DEFAULT_GAS);
-            s.net.revert_to(&snapshot).map_err(RpcError::from)?;
-            let r = receipt?;
-            match r.status {
-                Status::Success => {
-                    let needed = r.gas.total() + r.gas.refund;
-                    Ok(quantity(needed + needed.div_ceil(63)))
-                }
-                Status::Revert => Err(RpcError::reverted(&r.output)),
-                Status::Failure => Err(RpcError::failed(&r.failure)),
-            }
+            let r = simulate(s, &call)?;
+            let needed = r.gas.total() + r.gas.refund;
+            Ok(quantity(needed + needed.div_ceil(63)))
         })
         .await?
 }
