@@ -13,6 +13,8 @@ pub enum DevnetError {
     ConstructorFailed(Box<Receipt>),
     /// No program is deployed at the address called.
     NoCode(Address),
+    /// Init code other than cargo-stylus's deployment prelude: only an EVM could run it.
+    EvmInitCode,
     /// A guard from [`Devnet::world`](crate::Devnet::world) is still alive while the chain was asked to change: drop
     /// it first (the state cannot change under a reader).
     WorldBorrowed,
@@ -32,6 +34,11 @@ impl fmt::Display for DevnetError {
                 )
             }
             Self::NoCode(a) => write!(f, "no program at {a}"),
+            Self::EvmInitCode => f.write_str(
+                "init code is not cargo-stylus's deployment prelude (7f <len> 80 60 2b 60 00 39 60 \
+                 00 f3 00 <code>): this chain runs no EVM interpreter, so it creates only Stylus \
+                 programs, deployed as cargo stylus deploy does",
+            ),
             Self::WorldBorrowed => write!(
                 f,
                 "the chain's state is being read (a Devnet::world() guard is alive): drop it first"

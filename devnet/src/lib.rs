@@ -33,6 +33,7 @@
 //!
 //! The `ecrecover` precompile (`0x01`) is answered natively (k256), with Ethereum's rules.
 
+pub mod arbos;
 mod code;
 mod error;
 mod host;
@@ -55,7 +56,10 @@ use alloy_sol_types::SolCall;
 use paratii_build::validate::{self, Summary, Violation};
 use wasmi::{Engine, Linker, Module};
 
-pub use code::{create2_address, create_address, wasm_from_code, STYLUS_PREFIX};
+pub use code::{
+    code_from_init_prelude, create2_address, create_address, init_code_prelude, wasm_from_code,
+    STYLUS_PREFIX,
+};
 pub use error::{CallError, DevnetError};
 pub use receipt::{GasReport, Receipt, Status};
 pub use world::{Block, Log, World};
@@ -123,6 +127,15 @@ impl Shared {
 pub struct Snapshot {
     checkpoint: usize,
     block: Block,
+}
+
+/// A creation transaction's outcome ([`Devnet::create`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Creation {
+    /// Where the code was placed; `None` when the creation failed.
+    pub address: Option<Address>,
+    /// Status, failure reason and gas (intrinsic included in [`GasReport::total`]).
+    pub receipt: Receipt,
 }
 
 /// The chain.
@@ -202,16 +215,15 @@ impl Devnet {
     }
 
     /// Prices `program`'s entry as cached (in Nitro's `CacheManager`) or not (the default).
+    /// As in `ArbOS`, caching is per code hash: every program with the same code follows.
     ///
     /// # Errors
+    /// [`DevnetError::NoCode`] when `program` has no code;
     /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
     pub fn set_cached(&self, program: Address, cached: bool) -> Result<(), DevnetError> {
         let mut world = self.world_mut()?;
-        if cached {
-            world.cached.insert(program);
-        } else {
-            world.cached.remove(&program);
-        }
+        let hash = world.code_hash(program).ok_or(DevnetError::NoCode(program))?;
+        world.set_cached(hash, cached);
         Ok(())
     }
 
@@ -219,9 +231,9 @@ impl Devnet {
     /// footprint plus init costs, cached or not as set), or `None` without a program.
     #[must_use]
     pub fn entry_gas(&self, program: Address) -> Option<u64> {
-        let world = self.shared.world.borrow();
-        let p = world.program(program)?;
-        let cached = world.cached.contains(&program);
+        let world::Callee::Program(p, cached) = self.shared.world.borrow().callee(program) else {
+            return None;
+        };
         Some(pricing::memory_gas(p.shape.footprint, 0, 0) + p.shape.entry_gas(cached))
     }
 
@@ -231,6 +243,47 @@ impl Devnet {
     /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
     pub fn fund(&self, who: Address, wei: U256) -> Result<(), DevnetError> {
         self.world_mut()?.set_balance(who, wei);
+        Ok(())
+    }
+
+    /// Sets `who`'s nonce (journaled; for state overrides and tests).
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn set_nonce(&self, who: Address, nonce: u64) -> Result<(), DevnetError> {
+        self.world_mut()?.set_nonce(who, nonce);
+        Ok(())
+    }
+
+    /// Places `code` at `address` exactly as given, activating nothing (what a creation does on
+    /// Nitro, and what an `eth_call` state override does); empty code removes it. A call to it
+    /// then meets `ProgramNotActivated` until `ArbWasm.activateProgram` runs for its hash.
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn place_code(&self, address: Address, code: &[u8]) -> Result<(), DevnetError> {
+        self.world_mut()?.set_code(address, code);
+        Ok(())
+    }
+
+    /// Sets `address`'s storage slot `key` (journaled).
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn set_storage(&self, address: Address, key: U256, value: B256) -> Result<(), DevnetError> {
+        self.world_mut()?.set_storage(address, key, value);
+        Ok(())
+    }
+
+    /// Zeroes every storage slot of `address` (journaled).
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn clear_storage(&self, address: Address) -> Result<(), DevnetError> {
+        let mut world = self.world_mut()?;
+        for (key, _) in world.storage_of(address) {
+            world.set_storage(address, key, B256::ZERO);
+        }
         Ok(())
     }
 
@@ -298,6 +351,82 @@ impl Devnet {
             }
         }
         Ok(address)
+    }
+
+    /// Places the code of `ArbOS`'s natively answered precompiles and contracts
+    /// ([`arbos::genesis_code`]) so `eth_getCode` answers for them as on Arbitrum. Their
+    /// behaviour does not depend on it: calls to those addresses are answered natively anyway.
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn install_arbos(&self) -> Result<(), DevnetError> {
+        let mut world = self.world_mut()?;
+        for (address, code) in arbos::genesis_code() {
+            world.set_code(address, &code);
+        }
+        Ok(())
+    }
+
+    /// A creation transaction's execution: `from` (whose nonce picks the address, and is bumped)
+    /// sends `init` with `value` and `gas` for execution (the intrinsic gas already paid).
+    /// `init` must be cargo-stylus's deployment prelude around Stylus code
+    /// ([`init_code_prelude`]); the code is placed without activation, as on Nitro. A creation
+    /// that collides, carries code over 24,576 bytes, cannot pay its value or runs out of gas
+    /// fails (every gas spent, only the nonce bumped).
+    ///
+    /// # Errors
+    /// [`DevnetError::EvmInitCode`] (nothing changed) when `init` is not the prelude;
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn create(
+        &self,
+        from: Address,
+        init: &[u8],
+        value: U256,
+        gas: u64,
+    ) -> Result<Creation, DevnetError> {
+        if code_from_init_prelude(init).is_none() {
+            return Err(DevnetError::EvmInitCode);
+        }
+        let mut world = self.world_mut()?;
+        let checkpoint = world.checkpoint();
+        let intrinsic = pricing::creation_intrinsic_gas(init);
+        let outcome = code::create_from_prelude(&mut world, from, init, None, value);
+        let (status, failure, used, address) = match outcome {
+            Ok((address, used)) if used <= gas => (Status::Success, String::new(), used, Some(address)),
+            Ok(_) => (Status::Failure, "out of gas depositing the code".to_owned(), gas, None),
+            Err(e) => (Status::Failure, e.to_string(), gas, None),
+        };
+        if address.is_none() {
+            world.revert_to(checkpoint);
+            world.bump_nonce(from);
+        }
+        let receipt = Receipt {
+            status,
+            output: Vec::new(),
+            failure,
+            logs: Vec::new(),
+            console: Vec::new(),
+            gas: GasReport { used, intrinsic, evm: used, ..GasReport::default() },
+        };
+        Ok(Creation { address, receipt })
+    }
+
+    /// A transaction's call from `from` to `to`, whatever `to` holds: a program runs, an
+    /// account without code just receives the value, a native precompile answers. Unlike
+    /// [`Devnet::call_with_gas`], an address without a program is not an error.
+    ///
+    /// # Errors
+    /// [`DevnetError::WorldBorrowed`] while a [`Devnet::world`] guard is alive.
+    pub fn transaction(
+        &self,
+        from: Address,
+        to: Address,
+        calldata: &[u8],
+        value: U256,
+        gas: u64,
+    ) -> Result<Receipt, DevnetError> {
+        drop(self.world_mut()?);
+        Ok(self.transact(from, to, calldata, value, false, gas))
     }
 
     /// Sends a transaction: `from` calls `to` with `calldata` and `value` wei.

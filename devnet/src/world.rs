@@ -58,8 +58,36 @@ impl Default for Block {
 pub(crate) struct Account {
     pub(crate) balance: U256,
     pub(crate) nonce: u64,
-    pub(crate) program: Option<Arc<Program>>,
+    pub(crate) code: Option<Code>,
     pub(crate) storage: HashMap<U256, B256>,
+}
+
+/// Code at an address (any bytes: Stylus code, or EVM bytecode this chain does not run) and its
+/// keccak, the key its activation is kept under.
+#[derive(Debug, Clone)]
+pub(crate) struct Code {
+    pub(crate) hash: B256,
+    pub(crate) bytes: Arc<[u8]>,
+}
+
+/// A program activated for a code hash (as `ArbOS` keeps them: per code hash, not per address),
+/// at a Stylus version, compiled once.
+#[derive(Debug, Clone)]
+pub(crate) struct Activation {
+    pub(crate) version: u16,
+    pub(crate) program: Arc<Program>,
+}
+
+/// What a call to an address meets.
+pub(crate) enum Callee {
+    /// No code: a plain value transfer.
+    Empty,
+    /// An activated Stylus program, priced cached or not.
+    Program(Arc<Program>, bool),
+    /// Stylus code never activated (or activated for another version): `ProgramNotActivated`.
+    NotActivated,
+    /// Code this chain cannot run (EVM bytecode).
+    Foreign,
 }
 
 /// One undoable change.
@@ -69,7 +97,10 @@ enum Entry {
     Transient { address: Address, key: U256, previous: B256 },
     Balance { address: Address, previous: U256 },
     Nonce { address: Address, previous: u64 },
-    Program { address: Address, previous: Option<Arc<Program>> },
+    Code { address: Address, previous: Option<Code> },
+    Activation { hash: B256, previous: Option<Activation> },
+    Cached { hash: B256, was: bool },
+    Arbos(Box<crate::arbos::ArbosState>),
     Log,
     WarmAccount(Address),
     WarmSlot(Address, U256),
@@ -102,8 +133,12 @@ pub struct World {
     /// Addresses of the open call frames, outermost first (for `msg_reentrant`).
     pub(crate) frames: Vec<Address>,
     pub(crate) tx: TxState,
-    /// Programs whose entry is priced as cached (in the `CacheManager`).
-    pub(crate) cached: HashSet<Address>,
+    /// Activated programs by code hash.
+    activations: HashMap<B256, Activation>,
+    /// Code hashes whose entry is priced as cached (in the `CacheManager`).
+    cached: HashSet<B256>,
+    /// The data pricer and the cache's bids.
+    arbos: crate::arbos::ArbosState,
 }
 
 impl World {
@@ -126,8 +161,20 @@ impl World {
                     self.account_mut(address).balance = previous;
                 }
                 Entry::Nonce { address, previous } => self.account_mut(address).nonce = previous,
-                Entry::Program { address, previous } => {
-                    self.account_mut(address).program = previous;
+                Entry::Code { address, previous } => self.account_mut(address).code = previous,
+                Entry::Activation { hash, previous } => {
+                    match previous {
+                        Some(activation) => self.activations.insert(hash, activation),
+                        None => self.activations.remove(&hash),
+                    };
+                }
+                Entry::Arbos(previous) => self.arbos = *previous,
+                Entry::Cached { hash, was } => {
+                    if was {
+                        self.cached.insert(hash);
+                    } else {
+                        self.cached.remove(&hash);
+                    }
                 }
                 Entry::Log => {
                     self.logs.pop();
@@ -157,19 +204,104 @@ impl World {
         self.accounts.entry(address).or_default()
     }
 
-    /// What `address`'s program entry cost depends on, if it has a program.
+    /// What `address`'s program entry cost depends on, if it has an activated program.
     #[must_use]
     pub fn program_shape(&self, address: Address) -> Option<crate::pricing::ProgramShape> {
         self.program(address).map(|p| p.shape)
     }
 
+    /// The activated program at `address`, if any.
     pub(crate) fn program(&self, address: Address) -> Option<Arc<Program>> {
-        self.accounts.get(&address).and_then(|a| a.program.clone())
+        match self.callee(address) {
+            Callee::Program(program, _) => Some(program),
+            _ => None,
+        }
     }
 
+    /// What a call to `address` meets: nothing, an activated program (and whether its entry is
+    /// priced cached), Stylus code not activated for the current version, or foreign code.
+    pub(crate) fn callee(&self, address: Address) -> Callee {
+        let Some(code) = self.accounts.get(&address).and_then(|a| a.code.as_ref()) else {
+            return Callee::Empty;
+        };
+        match self.activations.get(&code.hash) {
+            Some(a) if a.version == crate::arbos::STYLUS_VERSION => {
+                Callee::Program(a.program.clone(), self.cached.contains(&code.hash))
+            }
+            _ if code.bytes.starts_with(&crate::STYLUS_PREFIX[..2]) => Callee::NotActivated,
+            _ => Callee::Foreign,
+        }
+    }
+
+    /// `address`'s code (empty without any).
+    #[must_use]
+    pub fn code(&self, address: Address) -> &[u8] {
+        self.accounts.get(&address).and_then(|a| a.code.as_ref()).map_or(&[], |c| &c.bytes)
+    }
+
+    /// The keccak of `address`'s code, or `None` without code.
+    #[must_use]
+    pub fn code_hash(&self, address: Address) -> Option<B256> {
+        self.accounts.get(&address).and_then(|a| a.code.as_ref()).map(|c| c.hash)
+    }
+
+    /// Places `bytes` at `address` as they are: nothing is activated (journaled).
+    pub(crate) fn set_code(&mut self, address: Address, bytes: &[u8]) {
+        let code = (!bytes.is_empty())
+            .then(|| Code { hash: alloy_primitives::keccak256(bytes), bytes: bytes.into() });
+        let previous = std::mem::replace(&mut self.account_mut(address).code, code);
+        self.journal.push(Entry::Code { address, previous });
+    }
+
+    /// The Stylus version `hash` is activated at, if any.
+    #[must_use]
+    pub fn activation_version(&self, hash: B256) -> Option<u16> {
+        self.activations.get(&hash).map(|a| a.version)
+    }
+
+    /// The program activated for `hash`, if any.
+    pub(crate) fn activated(&self, hash: B256) -> Option<Arc<Program>> {
+        self.activations.get(&hash).map(|a| a.program.clone())
+    }
+
+    /// Records `program` as activated for `hash` at `version` (journaled).
+    pub(crate) fn activate(&mut self, hash: B256, version: u16, program: Arc<Program>) {
+        let previous = self.activations.insert(hash, Activation { version, program });
+        self.journal.push(Entry::Activation { hash, previous });
+    }
+
+    /// `ArbOS` state: the data pricer and the cache's bids.
+    #[must_use]
+    pub fn arbos(&self) -> &crate::arbos::ArbosState {
+        &self.arbos
+    }
+
+    /// `ArbOS` state to change (the whole of it journaled first: it is small).
+    pub(crate) fn arbos_mut(&mut self) -> &mut crate::arbos::ArbosState {
+        self.journal.push(Entry::Arbos(Box::new(self.arbos.clone())));
+        &mut self.arbos
+    }
+
+    /// Whether the program with code hash `hash` is priced cached.
+    #[must_use]
+    pub fn is_cached(&self, hash: B256) -> bool {
+        self.cached.contains(&hash)
+    }
+
+    /// Prices the code hash's entry as cached or not (journaled).
+    pub(crate) fn set_cached(&mut self, hash: B256, cached: bool) {
+        let was = if cached { !self.cached.insert(hash) } else { self.cached.remove(&hash) };
+        self.journal.push(Entry::Cached { hash, was });
+    }
+
+    /// Places `program`'s code at `address` and activates it (what a deployment through
+    /// [`crate::Devnet`]'s API does in one step; journaled).
     pub(crate) fn set_program(&mut self, address: Address, program: Arc<Program>) {
-        let previous = self.account_mut(address).program.replace(program);
-        self.journal.push(Entry::Program { address, previous });
+        self.set_code(address, &program.code);
+        let hash = alloy_primitives::keccak256(&program.code);
+        if self.activation_version(hash) != Some(crate::arbos::STYLUS_VERSION) {
+            self.activate(hash, crate::arbos::STYLUS_VERSION, program);
+        }
     }
 
     /// Every account that holds anything (ETH, a nonce, code or storage), in address order.
@@ -181,7 +313,7 @@ impl World {
             .filter(|(_, a)| {
                 !a.balance.is_zero()
                     || a.nonce != 0
-                    || a.program.is_some()
+                    || a.code.is_some()
                     || a.storage.values().any(|v| !v.is_zero())
             })
             .map(|(address, _)| *address)
@@ -205,7 +337,8 @@ impl World {
     }
 
     /// A digest of the whole state (every account's balance, nonce, code and non-zero storage,
-    /// in address and key order; not the logs or the block): equal digests mean equal states, so
+    /// in address and key order, then the activated and cached code hashes; not the logs or the
+    /// block): equal digests mean equal states, so
     /// a test proves a reverted call changed nothing by comparing the digests before and after.
     #[must_use]
     pub fn state_digest(&self) -> B256 {
@@ -215,12 +348,23 @@ impl World {
             bytes.extend_from_slice(address.as_slice());
             bytes.extend_from_slice(&account.balance.to_be_bytes::<32>());
             bytes.extend_from_slice(&account.nonce.to_be_bytes());
-            let code = account.program.as_ref().map(|p| p.code.as_slice()).unwrap_or_default();
+            let code = account.code.as_ref().map_or(&[][..], |c| &c.bytes);
             bytes.extend_from_slice(alloy_primitives::keccak256(code).as_slice());
             for (key, value) in self.storage_of(address) {
                 bytes.extend_from_slice(&key.to_be_bytes::<32>());
                 bytes.extend_from_slice(value.as_slice());
             }
+        }
+        let mut activated: Vec<(B256, u16, bool)> = self
+            .activations
+            .iter()
+            .map(|(hash, a)| (*hash, a.version, self.cached.contains(hash)))
+            .collect();
+        activated.sort_unstable();
+        for (hash, version, cached) in activated {
+            bytes.extend_from_slice(hash.as_slice());
+            bytes.extend_from_slice(&version.to_be_bytes());
+            bytes.push(u8::from(cached));
         }
         alloy_primitives::keccak256(bytes)
     }
@@ -320,7 +464,7 @@ impl World {
     pub(crate) fn is_empty(&self, address: Address) -> bool {
         self.accounts
             .get(&address)
-            .is_none_or(|a| a.balance.is_zero() && a.nonce == 0 && a.program.is_none())
+            .is_none_or(|a| a.balance.is_zero() && a.nonce == 0 && a.code.is_none())
     }
 
     pub(crate) fn transient(&self, address: Address, key: U256) -> B256 {
@@ -361,6 +505,11 @@ impl World {
 
     pub(crate) fn nonce(&self, address: Address) -> u64 {
         self.accounts.get(&address).map(|a| a.nonce).unwrap_or_default()
+    }
+
+    pub(crate) fn set_nonce(&mut self, address: Address, nonce: u64) {
+        let previous = std::mem::replace(&mut self.account_mut(address).nonce, nonce);
+        self.journal.push(Entry::Nonce { address, previous });
     }
 
     pub(crate) fn bump_nonce(&mut self, address: Address) {

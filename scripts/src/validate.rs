@@ -102,7 +102,9 @@ pub enum Rule {
     BulkMemoryOps,
     /// No start function.
     StartFunction,
-    /// Exports exactly `memory` and `user_entrypoint: (i32) -> i32`.
+    /// Exports `memory` and `user_entrypoint: (i32) -> i32`; no export name starts with the
+    /// reserved `stylus`, and no export re-exports an import. Anything else may be exported, as
+    /// Nitro allows (`prover/src/binary.rs`); the build tool strips extra exports on its own.
     Exports,
     /// Imports only known host functions of [`HOST_MODULE`], with their exact signatures.
     Imports,
@@ -368,7 +370,7 @@ pub fn validate_structure(module: &[u8]) -> Result<Summary, Violation> {
             ))
         }
     }
-    check_exports(&exports, &func_types, &types)?;
+    check_exports(&exports, &func_types, imported_funcs, &types)?;
     Ok(summary)
 }
 
@@ -448,11 +450,24 @@ fn check_body(
 fn check_exports(
     exports: &[(String, ExternalKind, u32)],
     func_types: &[u32],
+    imported_funcs: usize,
     types: &[FuncType],
 ) -> Result<(), Violation> {
     let mut memory = false;
     let mut entrypoint = false;
     for (name, kind, index) in exports {
+        if name.starts_with("stylus") {
+            return Err(violation(
+                Rule::Exports,
+                format!("export {name:?} uses the reserved prefix \"stylus\""),
+            ));
+        }
+        if *kind == ExternalKind::Func && (*index as usize) < imported_funcs {
+            return Err(violation(
+                Rule::Exports,
+                format!("export {name:?} re-exports imported function {index}"),
+            ));
+        }
         match (name.as_str(), kind) {
             ("memory", ExternalKind::Memory) => memory = true,
             ("user_entrypoint", ExternalKind::Func) => {
@@ -465,14 +480,7 @@ fn check_exports(
                 }
                 entrypoint = true;
             }
-            _ => {
-                return Err(violation(
-                    Rule::Exports,
-                    format!(
-                        "unexpected export {name:?} ({kind:?}); only memory and user_entrypoint"
-                    ),
-                ))
-            }
+            _ => {}
         }
     }
     if !memory {

@@ -161,7 +161,7 @@ pub(super) fn create(c: &mut Ctx<'_>, args: &CreateArgs) -> Result<(), Error> {
         };
         world.bump_nonce(creator);
         match program {
-            Some(program) if world.program(address).is_none() => {
+            Some(program) if world.code_hash(address).is_none() => {
                 let checkpoint = world.checkpoint();
                 if world.transfer(creator, address, endowment) {
                     world.set_program(address, program);

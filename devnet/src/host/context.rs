@@ -29,7 +29,7 @@ pub(super) fn block_u64(mut c: Ctx<'_>, f: impl Fn(&crate::Block) -> u64) -> Res
 }
 
 pub(super) fn code(c: &Ctx<'_>, who: Address) -> Vec<u8> {
-    c.data().shared.world.borrow().program(who).map(|p| p.code.clone()).unwrap_or_default()
+    c.data().shared.world.borrow().code(who).to_vec()
 }
 
 /// Account access (balance, code hash, code): host ink, the 2,600 that must be available, and

@@ -1,6 +1,8 @@
 //! The frame runner: one call frame from entry pricing to outcome, on a stack that never
 //! overflows.
 
+use crate::world::Callee;
+
 use super::{
     ecrecover, p, CallRequest, Error, Frame, FrameResult, Global, HashMap, Instance, Rc, Shared,
     Status, Store, Val, B256, ECRECOVER, INK_LEFT, INK_PRICE, INK_STATUS, MAX_CALL_DEPTH, U256,
@@ -46,9 +48,32 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
         shared.spent.borrow_mut().evm_gas += p::ECRECOVER_GAS;
         return FrameResult::success(ecrecover(&request.calldata), p::ECRECOVER_GAS);
     }
-    let Some(program) = shared.world.borrow().program(request.code_address) else {
-        // An account without a program: plain value transfer, empty success.
-        return FrameResult::success(Vec::new(), 0);
+    if let Some(result) = crate::arbos::answer(shared, request) {
+        if result.status != Status::Success {
+            shared.world.borrow_mut().revert_to(checkpoint);
+        }
+        return result;
+    }
+    let callee = shared.world.borrow().callee(request.code_address);
+    let (program, cached) = match callee {
+        // An account without code: plain value transfer, empty success.
+        Callee::Empty => return FrameResult::success(Vec::new(), 0),
+        Callee::Program(program, cached) => (program, cached),
+        Callee::NotActivated => {
+            shared.world.borrow_mut().revert_to(checkpoint);
+            let error = crate::arbos::ArbWasm::ProgramNotActivated {};
+            return FrameResult::revert(alloy_sol_types::SolError::abi_encode(&error), 0);
+        }
+        Callee::Foreign => {
+            shared.world.borrow_mut().revert_to(checkpoint);
+            return FrameResult::failure(
+                format!(
+                    "{} holds EVM bytecode: this chain runs no EVM interpreter (only Stylus programs)",
+                    request.code_address
+                ),
+                request.gas,
+            );
+        }
     };
 
     // Entry: the memory model for the footprint, then the init costs.
@@ -59,7 +84,6 @@ pub(crate) fn run(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult {
         let memory = p::memory_gas(footprint, open, ever);
         world.tx.pages_open = open.saturating_add(footprint);
         world.tx.pages_ever = ever.max(world.tx.pages_open);
-        let cached = world.cached.contains(&request.code_address);
         (memory.saturating_add(program.shape.entry_gas(cached)), open)
     };
     let restore_pages = || shared.world.borrow_mut().tx.pages_open = pages_before;

@@ -110,7 +110,7 @@ pub(crate) struct FrameResult {
 }
 
 impl FrameResult {
-    fn failure(reason: impl Into<String>, gas_used: u64) -> Self {
+    pub(crate) fn failure(reason: impl Into<String>, gas_used: u64) -> Self {
         Self {
             status: Status::Failure,
             output: Vec::new(),
@@ -120,8 +120,12 @@ impl FrameResult {
         }
     }
 
-    fn success(output: Vec<u8>, gas_used: u64) -> Self {
+    pub(crate) fn success(output: Vec<u8>, gas_used: u64) -> Self {
         Self { status: Status::Success, output, failure: String::new(), console: vec![], gas_used }
+    }
+
+    pub(crate) fn revert(output: Vec<u8>, gas_used: u64) -> Self {
+        Self { status: Status::Revert, output, failure: String::new(), console: vec![], gas_used }
     }
 }
 

@@ -94,6 +94,7 @@ impl RunningNode {
             for account in dev_accounts() {
                 net.fund(account, DEV_BALANCE).expect("nothing reads the new chain yet");
             }
+            net.install_arbos().expect("nothing reads the new chain yet");
         });
         let (shutdown, stopped) = oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()

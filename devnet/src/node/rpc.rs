@@ -10,7 +10,8 @@ use super::{
     chain::{ChainHandle, ChainState, ChainStopped},
     txs::{self, BlockRef},
 };
-use crate::{DevnetError, Status};
+use crate::{
+    Devnet,DevnetError, Status};
 
 /// A JSON-RPC error object.
 #[derive(Debug, Clone, PartialEq)]
@@ -251,9 +252,7 @@ async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result
                     let world = s.net.world();
                     match method.as_str() {
                         "eth_getBalance" => quantity(world.balance(address)),
-                        "eth_getCode" => Value::String(hex::encode_prefixed(
-                            world.program(address).map(|p| p.code.clone()).unwrap_or_default(),
-                        )),
+                        "eth_getCode" => Value::String(hex::encode_prefixed(world.code(address))),
                         _ => quantity(world.nonce(address)),
                     }
                 })
@@ -264,10 +263,11 @@ async fn dispatch(chain: &ChainHandle, method: &str, params: &[Value]) -> Result
             Ok(quantity(0))
         }
         "eth_call" => {
-            at_most(params, 2)?;
+            at_most(params, 4)?;
             let call: CallRequest = param(params, 0, "call")?;
             current_block(chain, params, 1).await?;
-            eth_call(chain, call).await
+            let overrides = Overrides::parse(params.get(2), params.get(3))?;
+            eth_call(chain, call, overrides).await
         }
         _ => transactions(chain, method, params).await,
     }
@@ -341,10 +341,11 @@ async fn transactions(
             chain.run(move |s| txs::logs(s, &filter)).await?
         }
         "eth_estimateGas" => {
-            at_most(params, 2)?;
+            at_most(params, 3)?;
             let call: CallRequest = param(params, 0, "call")?;
             current_block(chain, params, 1).await?;
-            estimate_gas(chain, call).await
+            let overrides = Overrides::parse(params.get(2), None)?;
+            estimate_gas(chain, call, overrides).await
         }
         _ => control(chain, method, params).await,
     }
@@ -425,33 +426,28 @@ impl From<DevnetError> for RpcError {
     }
 }
 
-/// A call object resolved: `to` required (no EVM init code runs here), defaults filled.
+/// A call object resolved: defaults filled; no `to` means a creation.
 struct Call {
     from: Address,
-    to: Address,
+    to: Option<Address>,
     data: Bytes,
     value: U256,
     gas: u64,
 }
 
 impl CallRequest {
-    /// Resolves the request for `what` (`eth_call`, `eth_estimateGas`, named in errors).
-    fn resolve(self, what: &str) -> Result<Call, RpcError> {
+    /// Resolves the request (`input` and `data` must agree when both are given).
+    fn resolve(self) -> Result<Call, RpcError> {
         if self.input.is_some() && self.data.is_some() && self.input != self.data {
             return Err(RpcError::params("call: input and data differ"));
         }
-        let Some(to) = self.to else {
-            return Err(RpcError::refused(format!(
-                "{what} without `to` (a creation) is not supported: this node runs no EVM init code"
-            )));
-        };
         let gas = match self.gas {
             Some(gas) => u64::try_from(gas).map_err(|_| RpcError::params("gas: above 2⁶⁴ − 1"))?,
             None => crate::DEFAULT_GAS,
         };
         Ok(Call {
             from: self.from.unwrap_or_default(),
-            to,
+            to: self.to,
             data: self.input.or(self.data).unwrap_or_default(),
             value: self.value.unwrap_or_default(),
             gas,
@@ -459,12 +455,125 @@ impl CallRequest {
     }
 }
 
-/// Runs `call` on the current state and undoes it; a revert or failure is its RPC error.
-fn simulate(s: &mut ChainState, call: &Call) -> Result<crate::Receipt, RpcError> {
+/// One account's state override (geth's `eth_call` third parameter).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccountOverride {
+    balance: Option<U256>,
+    nonce: Option<U256>,
+    code: Option<Bytes>,
+    state: Option<std::collections::HashMap<U256, B256>>,
+    state_diff: Option<std::collections::HashMap<U256, B256>>,
+}
+
+/// Block values a call sees instead of the current ones (geth's fourth parameter).
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct BlockOverride {
+    number: Option<U256>,
+    time: Option<U256>,
+    gas_limit: Option<U256>,
+    coinbase: Option<Address>,
+    base_fee: Option<U256>,
+}
+
+/// What an `eth_call` or `eth_estimateGas` runs on instead of the current state: accounts'
+/// balance, nonce, code (placed as is, not activated: exactly what `cargo stylus check` needs to
+/// price an activation) and storage, and block values. Applied inside the call's snapshot, so
+/// they vanish with it.
+#[derive(Default)]
+pub(crate) struct Overrides {
+    accounts: Vec<(Address, AccountOverride)>,
+    block: BlockOverride,
+}
+
+impl Overrides {
+    fn parse(state: Option<&Value>, block: Option<&Value>) -> Result<Self, RpcError> {
+        let accounts = match state {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => {
+                let map: std::collections::HashMap<Address, AccountOverride> =
+                    serde_json::from_value(v.clone())
+                        .map_err(|e| RpcError::params(format!("state override: {e}")))?;
+                map.into_iter().collect()
+            }
+        };
+        for (address, o) in &accounts {
+            if o.state.is_some() && o.state_diff.is_some() {
+                return Err(RpcError::params(format!(
+                    "state override of {address}: both state and stateDiff"
+                )));
+            }
+        }
+        let block = match block {
+            None | Some(Value::Null) => BlockOverride::default(),
+            Some(v) => serde_json::from_value(v.clone())
+                .map_err(|e| RpcError::params(format!("block override: {e}")))?,
+        };
+        Ok(Self { accounts, block })
+    }
+
+    fn apply(&self, net: &Devnet) -> Result<(), RpcError> {
+        let too_big = |what: &str| RpcError::params(format!("block override: {what} above 2⁶⁴ − 1"));
+        let mut block = net.block();
+        let b = &self.block;
+        if let Some(n) = b.number {
+            block.number = u64::try_from(n).map_err(|_| too_big("number"))?;
+        }
+        if let Some(t) = b.time {
+            block.timestamp = u64::try_from(t).map_err(|_| too_big("time"))?;
+        }
+        if let Some(g) = b.gas_limit {
+            block.gas_limit = u64::try_from(g).map_err(|_| too_big("gasLimit"))?;
+        }
+        if let Some(c) = b.coinbase {
+            block.coinbase = c;
+        }
+        if let Some(f) = b.base_fee {
+            block.basefee = f;
+        }
+        net.set_block(block)?;
+        for (address, o) in &self.accounts {
+            let address = *address;
+            if let Some(balance) = o.balance {
+                net.fund(address, balance)?;
+            }
+            if let Some(nonce) = o.nonce {
+                let nonce = u64::try_from(nonce)
+                    .map_err(|_| RpcError::params("state override: nonce above 2⁶⁴ − 1"))?;
+                net.set_nonce(address, nonce)?;
+            }
+            if let Some(code) = &o.code {
+                net.place_code(address, code)?;
+            }
+            if let Some(state) = &o.state {
+                net.clear_storage(address)?;
+                for (key, value) in state {
+                    net.set_storage(address, *key, *value)?;
+                }
+            }
+            for (key, value) in o.state_diff.iter().flatten() {
+                net.set_storage(address, *key, *value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `call` (or the creation) on the current state with `overrides`, and undoes it all; a
+/// revert or failure is its RPC error.
+fn simulate(
+    s: &mut ChainState,
+    call: &Call,
+    overrides: &Overrides,
+) -> Result<crate::Receipt, RpcError> {
     let snapshot = s.net.snapshot();
-    let receipt = s.net.call_with_gas(call.from, call.to, &call.data, call.value, call.gas);
+    let ran = overrides.apply(&s.net).and_then(|()| match call.to {
+        Some(to) => Ok(s.net.transaction(call.from, to, &call.data, call.value, call.gas)?),
+        None => Ok(s.net.create(call.from, &call.data, call.value, call.gas)?.receipt),
+    });
     s.net.revert_to(&snapshot)?;
-    let receipt = receipt?;
+    let receipt = ran?;
     match receipt.status {
         Status::Success => Ok(receipt),
         Status::Revert => Err(RpcError::reverted(&receipt.output)),
@@ -472,16 +581,17 @@ fn simulate(s: &mut ChainState, call: &Call) -> Result<crate::Receipt, RpcError>
     }
 }
 
-/// `eth_call`: the call's output on the current state, which it leaves unchanged.
-async fn eth_call(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
-    let call = call.resolve("eth_call")?;
+/// `eth_call`: the call's output on the current state (with any overrides), which it leaves
+/// unchanged. An account without code returns nothing, as on Ethereum.
+async fn eth_call(
+    chain: &ChainHandle,
+    call: CallRequest,
+    overrides: Overrides,
+) -> Result<Value, RpcError> {
+    let call = call.resolve()?;
     chain
         .run(move |s: &mut ChainState| {
-            // Calling an account without a program returns nothing, as on Ethereum.
-            if s.net.world().program(call.to).is_none() {
-                return Ok(Value::String("0x".into()));
-            }
-            simulate(s, &call).map(|r| Value::String(hex::encode_prefixed(&r.output)))
+            simulate(s, &call, &overrides).map(|r| Value::String(hex::encode_prefixed(&r.output)))
         })
         .await?
 }
@@ -498,18 +608,26 @@ fn block_ref(tag: &Value) -> Result<BlockRef, RpcError> {
     }
 }
 
-/// `eth_estimateGas`: the gas the call needs, refunds not yet credited (what it must be given),
-/// plus 1/63 for the 63/64 rule of nested calls; a revert is the same error as `eth_call`'s.
-async fn estimate_gas(chain: &ChainHandle, call: CallRequest) -> Result<Value, RpcError> {
-    let call = call.resolve("eth_estimateGas")?;
+/// `eth_estimateGas`: the gas the call (or creation) needs, intrinsic included and refunds not
+/// yet credited (what it must be given), plus 1/63 for the 63/64 rule of nested calls; a revert
+/// is the same error as `eth_call`'s.
+async fn estimate_gas(
+    chain: &ChainHandle,
+    call: CallRequest,
+    overrides: Overrides,
+) -> Result<Value, RpcError> {
+    let call = call.resolve()?;
     chain
         .run(move |s: &mut ChainState| {
-            if s.net.world().program(call.to).is_none() {
-                return Ok(quantity(21_000 + txs::calldata_gas(&call.data)));
-            }
-            let r = simulate(s, &call)?;
-            let needed = r.gas.total() + r.gas.refund;
-            Ok(quantity(needed + needed.div_ceil(63)))
+            let r = simulate(s, &call, &overrides)?;
+            let intrinsic = if call.to.is_some() {
+                r.gas.intrinsic
+            } else {
+                crate::pricing::creation_intrinsic_gas(&call.data)
+            };
+            let needed = intrinsic + r.gas.used + r.gas.refund;
+            let margin = if r.gas.used == 0 { 0 } else { needed.div_ceil(63) };
+            Ok(quantity(needed + margin))
         })
         .await?
 }

@@ -33,6 +33,8 @@ pub(crate) struct MinedTx {
     effective_gas_price: u128,
     /// Its logs; one transaction per block, so their log indexes start at 0.
     logs: Vec<Log>,
+    /// The address a successful creation placed code at.
+    contract_address: Option<Address>,
 }
 
 /// A mined block: one transaction, or none (genesis, `evm_mine`).
@@ -138,13 +140,21 @@ pub(crate) fn calldata_gas(data: &[u8]) -> u64 {
     data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum()
 }
 
-/// Intrinsic gas: 21,000, calldata ([`calldata_gas`]), and the access list.
+/// Intrinsic gas: 21,000, calldata ([`calldata_gas`]), the access list, and for a creation
+/// 32,000 plus 2 per word of init code (EIP-3860).
 fn intrinsic_gas(envelope: &TxEnvelope) -> u64 {
-    let calldata = calldata_gas(envelope.input());
+    let input = envelope.input();
+    let calldata = calldata_gas(input);
     let access = envelope.access_list().map_or(0, |list| {
         list.iter().map(|item| 2_400 + 1_900 * item.storage_keys.len() as u64).sum()
     });
-    21_000 + calldata + access
+    let creation = if envelope.kind().is_create() {
+        crate::pricing::CREATE_GAS
+            + crate::pricing::INIT_CODE_WORD_GAS * (input.len() as u64).div_ceil(32)
+    } else {
+        0
+    };
+    21_000 + calldata + access + creation
 }
 
 /// A transaction that passed every check, ready to run.
@@ -152,7 +162,8 @@ struct Checked {
     envelope: TxEnvelope,
     hash: B256,
     from: Address,
-    to: Address,
+    /// The callee, or `None` for a creation.
+    to: Option<Address>,
     intrinsic: u64,
     price: u128,
 }
@@ -166,7 +177,7 @@ pub(crate) fn send_raw(state: &mut ChainState, raw: &[u8]) -> Result<B256, RpcEr
 }
 
 /// Decodes `raw` and checks it as a node does: type, signature (low s, recoverable), chain id,
-/// nonce, gas, fee cap, balance, and a call rather than a creation.
+/// nonce, gas, fee cap, balance, and for a creation init code this chain can run.
 fn check(state: &ChainState, raw: &[u8]) -> Result<Checked, RpcError> {
     let envelope = TxEnvelope::decode_2718(&mut &raw[..])
         .map_err(|e| RpcError::params(format!("transaction: not an EIP-2718 transaction: {e}")))?;
@@ -240,12 +251,12 @@ fn check(state: &ChainState, raw: &[u8]) -> Result<Checked, RpcError> {
             "insufficient funds: {from} holds {balance} wei, the transaction may cost {cost}"
         )));
     }
-    let TxKind::Call(to) = envelope.kind() else {
-        return Err(RpcError::refused(
-            "contract creation is not supported yet: this node runs no EVM init code, and Stylus \
-             deployment (cargo stylus deploy) comes with the next slice; place code with \
-             anvil_setCode meanwhile",
-        ));
+    let to = match envelope.kind() {
+        TxKind::Call(to) => Some(to),
+        TxKind::Create if crate::code_from_init_prelude(envelope.input()).is_none() => {
+            return Err(RpcError::from(crate::DevnetError::EvmInitCode));
+        }
+        TxKind::Create => None,
     };
     Ok(Checked { envelope, hash, from, to, intrinsic, price })
 }
@@ -255,23 +266,27 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
     let Checked { envelope, hash, from, to, intrinsic, price } = tx;
     let gas_limit = envelope.gas_limit();
     let number = open_block(state);
-    let has_program = state.net.world().program(to).is_some();
-    state.net.world_mut().expect("the chain thread holds no reader").bump_nonce(from);
-    let (success, gas_used, logs) = if has_program {
-        let receipt = state
-            .net
-            .call_with_gas(from, to, envelope.input(), envelope.value(), gas_limit - intrinsic)
-            .expect("the program was found above");
-        let used = receipt.gas.total().min(gas_limit);
-        (receipt.status == Status::Success, used, receipt.logs)
-    } else {
-        let moved = state.net.world_mut().expect("the chain thread holds no reader").transfer(
-            from,
-            to,
-            envelope.value(),
-        );
-        (moved, intrinsic, Vec::new())
+    let budget = gas_limit - intrinsic;
+    let (receipt, contract_address) = match to {
+        Some(to) => {
+            state.net.world_mut().expect("the chain thread holds no reader").bump_nonce(from);
+            let receipt = state
+                .net
+                .transaction(from, to, envelope.input(), envelope.value(), budget)
+                .expect("the chain thread holds no reader");
+            (receipt, None)
+        }
+        None => {
+            let creation = state
+                .net
+                .create(from, envelope.input(), envelope.value(), budget)
+                .expect("the init code was checked and no reader is alive");
+            (creation.receipt, creation.address)
+        }
     };
+    let success = receipt.status == Status::Success;
+    let gas_used = (intrinsic + receipt.gas.used).min(gas_limit);
+    let logs = receipt.logs;
     let fee = U256::from(gas_used) * U256::from(price);
     {
         let mut world = state.net.world_mut().expect("the chain thread holds no reader");
@@ -288,6 +303,7 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
             gas_used,
             effective_gas_price: price,
             logs,
+            contract_address,
         },
     );
     state.ledger.seal(&state.net.block(), vec![hash], gas_used);
@@ -343,7 +359,7 @@ pub(crate) fn receipt(state: &ChainState, hash: B256) -> Value {
         "blockNumber": quantity(tx.block),
         "from": tx.from,
         "to": tx.envelope.to(),
-        "contractAddress": Value::Null,
+        "contractAddress": tx.contract_address,
     })
 }
 

@@ -102,9 +102,27 @@ fn validate_fails_start_function_when_present() {
     assert_eq!(rule_of(&program("(func $s) (start $s)")), Rule::StartFunction);
 }
 
+// Nitro (`prover/src/binary.rs`, `parse`): "reject the module if it imports or exports reserved
+// symbols" (`x.starts_with("stylus")`); any other export is accepted.
 #[test]
-fn validate_fails_exports_when_extra_export() {
-    assert_eq!(rule_of(&program(r#"(func (export "other"))"#)), Rule::Exports);
+fn validate_fails_exports_when_name_has_reserved_stylus_prefix() {
+    assert_eq!(rule_of(&program(r#"(func (export "stylus_extra"))"#)), Rule::Exports);
+}
+
+#[test]
+fn validate_accepts_extra_exports_as_nitro_does() {
+    let m = program(
+        r#"(func (export "other")) (global (export "__data_end") i32 (i32.const 8))"#,
+    );
+    validate(&m).unwrap();
+}
+
+#[test]
+fn validate_fails_exports_when_an_import_is_re_exported() {
+    let m = module(&format!(
+        r#"(import "vm_hooks" "msg_reentrant" (func $r (result i32))) (export "r" (func $r)) {MEMORY} {ENTRY}"#
+    ));
+    assert_eq!(rule_of(&m), Rule::Exports);
 }
 
 #[test]
