@@ -105,15 +105,13 @@ impl Shared {
         if let Some(program) = self.programs.borrow().get(&hash) {
             return Ok(program.clone());
         }
-        let compressed = paratii_build::wasm::brotli(wasm);
+        let code = paratii_build::wasm::stylus_code(wasm);
+        let compressed = &code[paratii_build::wasm::STYLUS_CODE_PREFIX.len()..];
         let summary =
-            validate::validate_compressed(wasm, &compressed).map_err(DevnetError::Invalid)?;
+            validate::validate_compressed(wasm, compressed).map_err(DevnetError::Invalid)?;
         let metered = instrument::instrument(wasm).map_err(DevnetError::Compile)?;
         let module =
             Module::new(&self.engine, &metered).map_err(|e| DevnetError::Compile(e.to_string()))?;
-        let mut code = STYLUS_PREFIX.to_vec();
-        code.push(0);
-        code.extend_from_slice(&compressed);
         let shape = instrument::shape(wasm, &summary).map_err(DevnetError::Compile)?;
         let program = Arc::new(Program { module, summary, shape, code });
         self.programs.borrow_mut().insert(hash, program.clone());
@@ -392,7 +390,9 @@ impl Devnet {
         let intrinsic = pricing::creation_intrinsic_gas(init);
         let outcome = code::create_from_prelude(&mut world, from, init, None, value);
         let (status, failure, used, address) = match outcome {
-            Ok((address, used)) if used <= gas => (Status::Success, String::new(), used, Some(address)),
+            Ok((address, used)) if used <= gas => {
+                (Status::Success, String::new(), used, Some(address))
+            }
             Ok(_) => (Status::Failure, "out of gas depositing the code".to_owned(), gas, None),
             Err(e) => (Status::Failure, e.to_string(), gas, None),
         };

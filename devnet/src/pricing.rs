@@ -227,6 +227,31 @@ pub fn intrinsic_gas(calldata: &[u8]) -> u64 {
     calldata.iter().fold(21_000, |gas, b| gas + if *b == 0 { 4 } else { 16 })
 }
 
+/// EIP-170: the most code a contract may hold.
+pub const MAX_CODE_SIZE: usize = 24_576;
+/// Per byte of code a creation deposits.
+pub const CODE_DEPOSIT_GAS: u64 = 200;
+/// EIP-3860: per word of init code.
+pub const INIT_CODE_WORD_GAS: u64 = 2;
+
+/// The gas of cargo-stylus's deployment prelude returning `len` bytes of code, deposit
+/// included: `PUSH32`, `DUP1`, two `PUSH1` (3 each), `CODECOPY` (3, 3 per word and the memory
+/// expansion), `PUSH1` (3), `RETURN` (0), then 200 per byte deposited.
+#[must_use]
+pub fn prelude_gas(len: u64) -> u64 {
+    let words = len.div_ceil(32);
+    6 * 3 + 3 * words + evm_memory_gas(len) + CODE_DEPOSIT_GAS * len
+}
+/// Per word copied in memory (`CALLDATACOPY`, `CODECOPY`).
+pub const COPY_GAS_PER_WORD: u64 = 3;
+
+/// A creation transaction's intrinsic gas: 53,000 (21,000 and `CREATE`'s 32,000), the calldata
+/// bytes, and 2 per word of init code (EIP-3860).
+#[must_use]
+pub fn creation_intrinsic_gas(init: &[u8]) -> u64 {
+    intrinsic_gas(init) + CREATE_GAS + INIT_CODE_WORD_GAS * (init.len() as u64).div_ceil(32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,29 +292,4 @@ mod tests {
         assert_eq!(evm_memory_gas(32), 3);
         assert_eq!(evm_memory_gas(32 * 1024), 3 * 1024 + 1024 * 1024 / 512);
     }
-}
-
-/// EIP-170: the most code a contract may hold.
-pub const MAX_CODE_SIZE: usize = 24_576;
-/// Per byte of code a creation deposits.
-pub const CODE_DEPOSIT_GAS: u64 = 200;
-/// EIP-3860: per word of init code.
-pub const INIT_CODE_WORD_GAS: u64 = 2;
-
-/// The gas of cargo-stylus's deployment prelude returning `len` bytes of code, deposit
-/// included: `PUSH32`, `DUP1`, two `PUSH1` (3 each), `CODECOPY` (3, 3 per word and the memory
-/// expansion), `PUSH1` (3), `RETURN` (0), then 200 per byte deposited.
-#[must_use]
-pub fn prelude_gas(len: u64) -> u64 {
-    let words = len.div_ceil(32);
-    6 * 3 + 3 * words + evm_memory_gas(len) + CODE_DEPOSIT_GAS * len
-}
-/// Per word copied in memory (`CALLDATACOPY`, `CODECOPY`).
-pub const COPY_GAS_PER_WORD: u64 = 3;
-
-/// A creation transaction's intrinsic gas: 53,000 (21,000 and `CREATE`'s 32,000), the calldata
-/// bytes, and 2 per word of init code (EIP-3860).
-#[must_use]
-pub fn creation_intrinsic_gas(init: &[u8]) -> u64 {
-    intrinsic_gas(init) + CREATE_GAS + INIT_CODE_WORD_GAS * (init.len() as u64).div_ceil(32)
 }

@@ -81,11 +81,14 @@ pub struct Deployable {
     pub path: String,
     /// The module's bytes.
     pub module: Vec<u8>,
+    /// The on-chain code ([`wasm::stylus_code`]), written beside the module as
+    /// `target/wasm/<dir>.code`: what `scripts/deploy` deploys.
+    pub code: Vec<u8>,
 }
 
 /// Builds `contracts` of the workspace at `root` and writes each deployable module to
-/// [`OUT_DIR`] (a file whose bytes are already those is left untouched, so its timestamp only
-/// moves when the module changes).
+/// [`OUT_DIR`], with its on-chain code beside it (a file whose bytes are already those is left
+/// untouched, so its timestamp only moves when the module changes).
 ///
 /// # Errors
 /// [`BuildError`] naming the step that failed.
@@ -121,15 +124,19 @@ pub fn deployables(
         let raw = fs::read(&raw_path).map_err(|error| BuildError::Io { path: raw_path, error })?;
         let module = wasm::deployable(&raw)
             .map_err(|e| BuildError::Deployable { contract: contract.dir, error: e.to_string() })?;
-        let path = out_dir.join(format!("{}.wasm", contract.dir));
-        if fs::read(&path).ok().as_deref() != Some(&module[..]) {
-            fs::write(&path, &module)
-                .map_err(|error| BuildError::Io { path: path.clone(), error })?;
+        let code = wasm::stylus_code(&module);
+        for (ext, bytes) in [("wasm", &module), ("code", &code)] {
+            let path = out_dir.join(format!("{}.{ext}", contract.dir));
+            if fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+                fs::write(&path, bytes)
+                    .map_err(|error| BuildError::Io { path: path.clone(), error })?;
+            }
         }
         built.push(Deployable {
             contract,
             path: format!("{OUT_DIR}/{}.wasm", contract.dir),
             module,
+            code,
         });
     }
     Ok(built)

@@ -93,6 +93,8 @@ struct Row {
     name: String,
     path: String,
     raw_bytes: usize,
+    /// The on-chain code's keccak, for built contracts.
+    code_hash: Option<String>,
     outcome: Result<Summary, Violation>,
 }
 
@@ -108,6 +110,7 @@ fn build_wasm(names: &[&str], json: bool) -> Result<(), Failure> {
             name: d.contract.dir.into(),
             path: d.path,
             raw_bytes: d.module.len(),
+            code_hash: Some(alloy_primitives::keccak256(&d.code).to_string()),
             outcome: validate::validate(&d.module),
         })
         .collect();
@@ -122,6 +125,7 @@ fn validate_files(files: &[&str], json: bool) -> Result<(), Failure> {
             name: (*f).into(),
             path: (*f).into(),
             raw_bytes: module.len(),
+            code_hash: None,
             outcome: validate::validate(&module),
         });
     }
@@ -145,6 +149,7 @@ fn report(rows: &[Row], json: bool) -> Result<(), Failure> {
                     "limit_percent": (percent_of_limit(s.brotli_bytes) * 10.0).round() / 10.0,
                     "functions": s.functions, "imports": s.imports,
                     "memory_pages": s.memory_pages, "data_bytes": s.data_bytes,
+                    "code_hash": r.code_hash,
                 }),
                 Err(v) => serde_json::json!({
                     "contract": r.name, "wasm": r.path, "valid": false, "raw_bytes": r.raw_bytes,

@@ -344,6 +344,20 @@ pub fn brotli(module: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The prefix of a Stylus program's on-chain code: `0xEF 0xF0 0x00`, then the dictionary byte
+/// (0: none).
+pub const STYLUS_CODE_PREFIX: [u8; 4] = [0xEF, 0xF0, 0x00, 0x00];
+
+/// The code a deployment places on chain for `module`: [`STYLUS_CODE_PREFIX`] then
+/// [`brotli()`]`(module)`. Its keccak is the code hash `ArbWasm` activates, and what a node's
+/// `eth_getCode` returns after `scripts/deploy`.
+#[must_use]
+pub fn stylus_code(module: &[u8]) -> Vec<u8> {
+    let mut code = STYLUS_CODE_PREFIX.to_vec();
+    code.extend_from_slice(&brotli(module));
+    code
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,8 @@ use super::{
     abi::{
         ArbOwnerPublic as O, ArbWasm::ProgramNotActivated, ArbWasmCache as C, CacheManager as M,
     },
-    answered, emit, log_gas, precompile_gas, reverted, static_violation, unknown, wasm::asm_size,
+    answered, emit, log_gas, precompile_gas, reverted, static_violation, unknown,
+    wasm::asm_size,
     Bid, CACHE_MANAGER, NETWORK_FEE_ACCOUNT, SOLIDITY_OVERHEAD_GAS, STORAGE_READ_GAS,
     STORAGE_WRITE_GAS,
 };
@@ -23,7 +24,8 @@ use crate::{
 pub const CACHE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// The chain owner nitro-devnode sets up (its dev account), reported by `ArbOwnerPublic`.
-const CHAIN_OWNER: Address = alloy_primitives::address!("0x3f1Eae7D46d88F08fc2F8ed27FCb2AB183EB2d0E");
+const CHAIN_OWNER: Address =
+    alloy_primitives::address!("0x3f1Eae7D46d88F08fc2F8ed27FCb2AB183EB2d0E");
 
 fn selector(request: &CallRequest) -> Option<[u8; 4]> {
     request.calldata.get(..4).and_then(|s| s.try_into().ok())

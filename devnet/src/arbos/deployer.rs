@@ -8,8 +8,8 @@ use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolError};
 
 use super::{
-    abi::StylusDeployer as D, emit, log_gas, reverted, static_violation, unknown,
-    wasm::activate, SOLIDITY_OVERHEAD_GAS, STYLUS_DEPLOYER, STYLUS_VERSION,
+    abi::StylusDeployer as D, emit, log_gas, reverted, static_violation, unknown, wasm::activate,
+    SOLIDITY_OVERHEAD_GAS, STYLUS_DEPLOYER, STYLUS_VERSION,
 };
 use crate::{
     code::{create_from_prelude, CreateFailure},
@@ -46,8 +46,13 @@ pub(super) fn deploy(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult 
         preimage.extend_from_slice(&initData);
         keccak256(preimage)
     });
-    let created =
-        create_from_prelude(&mut shared.world.borrow_mut(), STYLUS_DEPLOYER, &bytecode, salt, U256::ZERO);
+    let created = create_from_prelude(
+        &mut shared.world.borrow_mut(),
+        STYLUS_DEPLOYER,
+        &bytecode,
+        salt,
+        U256::ZERO,
+    );
     let address = match created {
         Ok((address, creation_gas)) => {
             gas += creation_gas;
@@ -72,11 +77,8 @@ pub(super) fn deploy(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult 
         let Some(activation_value) = request.value.checked_sub(initValue) else {
             return FrameResult::revert(underflow_panic(), gas);
         };
-        let moved = shared.world.borrow_mut().transfer(
-            STYLUS_DEPLOYER,
-            super::ARB_WASM,
-            activation_value,
-        );
+        let moved =
+            shared.world.borrow_mut().transfer(STYLUS_DEPLOYER, super::ARB_WASM, activation_value);
         debug_assert!(moved, "the deployer holds at least the value it was sent");
         gas += p::WARM_ACCESS_GAS + p::CALL_VALUE_GAS;
         match activate(shared, STYLUS_DEPLOYER, address, activation_value, request.gas - gas) {
@@ -88,31 +90,9 @@ pub(super) fn deploy(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult 
         }
     }
     if !initData.is_empty() {
-        gas += p::COLD_ACCOUNT_GAS + if initValue.is_zero() { 0 } else { p::CALL_VALUE_GAS };
-        if gas > request.gas {
-            return FrameResult::failure("out of gas", request.gas);
-        }
-        let left = request.gas - gas;
-        let passed = left - left / 64 + if initValue.is_zero() { 0 } else { p::CALL_STIPEND };
-        let frame = run_on_stack(
-            shared,
-            &CallRequest {
-                caller: STYLUS_DEPLOYER,
-                origin: request.origin,
-                address,
-                code_address: address,
-                value: initValue,
-                transfer: initValue,
-                is_static: false,
-                depth: request.depth + 1,
-                calldata: initData.to_vec(),
-                gas: passed,
-            },
-        );
-        gas += frame.gas_used.min(left);
-        if frame.status != Status::Success {
-            let error = D::ContractInitializationError { newContract: address, data: initData };
-            return reverted(request, &error, gas);
+        match construct(shared, request, address, &initData, initValue, gas) {
+            Ok(used) => gas += used,
+            Err(failed) => return failed,
         }
     } else if !initValue.is_zero() {
         return reverted(request, &D::InitValueButNotInitData {}, gas);
@@ -130,6 +110,50 @@ pub(super) fn deploy(shared: &Rc<Shared>, request: &CallRequest) -> FrameResult 
         return FrameResult::failure("out of gas", request.gas);
     }
     FrameResult::success(D::deployCall::abi_encode_returns(&address), gas)
+}
+
+/// Calls the new contract's constructor with `init_data` and `init_value`, with the gas left
+/// after `spent` (all but a 64th, plus the stipend with value); returns the gas it cost.
+///
+/// # Errors
+/// The frame's `ContractInitializationError` revert, or out of gas.
+fn construct(
+    shared: &Rc<Shared>,
+    request: &CallRequest,
+    address: Address,
+    init_data: &alloy_primitives::Bytes,
+    init_value: U256,
+    spent: u64,
+) -> Result<u64, FrameResult> {
+    let value_gas = if init_value.is_zero() { 0 } else { p::CALL_VALUE_GAS };
+    let mut gas = p::COLD_ACCOUNT_GAS + value_gas;
+    if spent + gas > request.gas {
+        return Err(FrameResult::failure("out of gas", request.gas));
+    }
+    let left = request.gas - spent - gas;
+    let stipend = if init_value.is_zero() { 0 } else { p::CALL_STIPEND };
+    let frame = run_on_stack(
+        shared,
+        &CallRequest {
+            caller: STYLUS_DEPLOYER,
+            origin: request.origin,
+            address,
+            code_address: address,
+            value: init_value,
+            transfer: init_value,
+            is_static: false,
+            depth: request.depth + 1,
+            calldata: init_data.to_vec(),
+            gas: left - left / 64 + stipend,
+        },
+    );
+    gas += frame.gas_used.min(left);
+    if frame.status != Status::Success {
+        let error =
+            D::ContractInitializationError { newContract: address, data: init_data.clone() };
+        return Err(reverted(request, &error, spent + gas));
+    }
+    Ok(gas)
 }
 
 /// The address a deployment through the `StylusDeployer` lands at, for a caller to know it in

@@ -4,7 +4,7 @@
 //! canonical address. Together with [`crate::init_code_prelude`] creations they are what
 //! `cargo stylus check|deploy|activate|cache` call.
 //!
-//! **The seam for an EVM.** A call frame asks [`answer`] first; an address answered here never
+//! **The seam for an EVM.** A call frame asks this module first; an address answered here never
 //! reaches the WASM runner. An EVM interpreter (revm) would plug in the same way: frames whose
 //! code is EVM bytecode ([`crate::World`] reports it as foreign code today) would go to it
 //! instead of failing, and these native contracts could then be replaced by their Solidity

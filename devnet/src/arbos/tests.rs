@@ -6,8 +6,8 @@ use alloy_sol_types::{SolCall, SolError, SolEvent};
 
 use super::{
     cache::CACHE_SIZE, deployed_address, ArbOwnerPublic as O, ArbWasm as A, ArbWasmCache as C,
-    CacheManager as M, DataPricer, StylusDeployer as D, ARB_OWNER_PUBLIC, ARB_WASM,
-    ARB_WASM_CACHE, CACHE_MANAGER, NETWORK_FEE_ACCOUNT, STYLUS_DEPLOYER,
+    CacheManager as M, DataPricer, StylusDeployer as D, ARB_OWNER_PUBLIC, ARB_WASM, ARB_WASM_CACHE,
+    CACHE_MANAGER, NETWORK_FEE_ACCOUNT, STYLUS_DEPLOYER,
 };
 use crate::{init_code_prelude, Devnet, DevnetError, Receipt, Status, STYLUS_PREFIX};
 
@@ -87,6 +87,11 @@ fn selectors_match_what_cargo_stylus_sends() {
 }
 
 #[test]
+fn data_pricer_drains_4_tib_a_year() {
+    assert_eq!(u64::from(super::wasm::BYTES_PER_SECOND), 4 * (1u64 << 40) / (365 * 24) / 3600);
+}
+
+#[test]
 fn data_pricer_charges_the_floor_times_the_demand_exponential() {
     // 10^6 bytes of demand: exponent 10,000 · 10^6 / 70,177,364 = 142 bips, e^0.0142 ≈ 1.0143,
     // so 82,928,201 wei per byte × 10,143 / 10,000 × 10^6 bytes.
@@ -128,7 +133,10 @@ fn create_refuses_evm_init_code_and_changes_nothing() {
     let net = chain();
     let before = net.world().state_digest();
     let evm = hex!("600a600c600039600a6000f3602a60005260206000f3");
-    assert!(matches!(net.create(ALICE, &evm, U256::ZERO, 1_000_000), Err(DevnetError::EvmInitCode)));
+    assert!(matches!(
+        net.create(ALICE, &evm, U256::ZERO, 1_000_000),
+        Err(DevnetError::EvmInitCode)
+    ));
     assert_eq!(net.world().state_digest(), before);
 }
 
@@ -152,12 +160,18 @@ fn activate_program_charges_the_fee_refunds_the_rest_and_enables_calls() {
     assert_eq!(net.world().balance(NETWORK_FEE_ACCOUNT), fee);
     let events = r.events::<A::ProgramActivated>(ARB_WASM);
     assert_eq!(events.len(), 1);
-    assert_eq!((events[0].codehash, events[0].program, events[0].dataFee), (keccak256(&code), program, fee));
+    assert_eq!(
+        (events[0].codehash, events[0].program, events[0].dataFee),
+        (keccak256(&code), program, fee)
+    );
 
     let answer = call(&net, program, &[], U256::ZERO);
     assert_eq!(U256::from_be_slice(&answer.output), U256::from(42));
     let version = A::codehashVersionCall { codehash: keccak256(&code) }.abi_encode();
-    assert_eq!(call(&net, ARB_WASM, &version, U256::ZERO).output, U256::from(2).to_be_bytes::<32>());
+    assert_eq!(
+        call(&net, ARB_WASM, &version, U256::ZERO).output,
+        U256::from(2).to_be_bytes::<32>()
+    );
     reverted_with(&call(&net, ARB_WASM, &activate, fee), &A::ProgramUpToDate {});
 }
 
@@ -217,7 +231,10 @@ fn place_bid_caches_the_program_and_its_entry_gets_cheaper() {
 fn arbos_views_answer_what_cargo_stylus_reads() {
     let net = chain();
     let managers = call(&net, ARB_WASM_CACHE, &C::allCacheManagersCall {}.abi_encode(), U256::ZERO);
-    assert_eq!(C::allCacheManagersCall::abi_decode_returns(&managers.output).unwrap(), vec![CACHE_MANAGER]);
+    assert_eq!(
+        C::allCacheManagersCall::abi_decode_returns(&managers.output).unwrap(),
+        vec![CACHE_MANAGER]
+    );
     let fragments = O::getMaxStylusContractFragmentsCall {}.abi_encode();
     assert_eq!(call(&net, ARB_OWNER_PUBLIC, &fragments, U256::ZERO).output, [0u8; 32]);
     let version = call(&net, ARB_WASM, &A::stylusVersionCall {}.abi_encode(), U256::ZERO);
@@ -287,13 +304,18 @@ fn deployer_salts_with_init_data_and_refuses_what_the_original_refuses() {
         &call(&net, STYLUS_DEPLOYER, &salted.abi_encode(), ETH),
         &D::ContractDeploymentError { bytecode: init.clone().into() },
     );
-    let no_data = D::deployCall { initData: vec![].into(), initValue: U256::from(1), ..salted.clone() };
+    let no_data =
+        D::deployCall { initData: vec![].into(), initValue: U256::from(1), ..salted.clone() };
     let fresh = D::deployCall { salt: B256::repeat_byte(8), ..no_data };
-    reverted_with(&call(&net, STYLUS_DEPLOYER, &fresh.abi_encode(), ETH), &D::InitValueButNotInitData {});
+    reverted_with(
+        &call(&net, STYLUS_DEPLOYER, &fresh.abi_encode(), ETH),
+        &D::InitValueButNotInitData {},
+    );
     let empty = D::deployCall { bytecode: vec![].into(), ..salted.clone() };
     reverted_with(&call(&net, STYLUS_DEPLOYER, &empty.abi_encode(), ETH), &D::EmptyBytecode {});
     // Already active, so no activation: the constructor cannot get more than was sent.
-    let greedy = D::deployCall { initValue: ETH * U256::from(2), salt: B256::repeat_byte(7), ..salted };
+    let greedy =
+        D::deployCall { initValue: ETH * U256::from(2), salt: B256::repeat_byte(7), ..salted };
     let r = call(&net, STYLUS_DEPLOYER, &greedy.abi_encode(), ETH);
     assert_eq!(r.output[..4], D::ContractInitializationError::SELECTOR);
     // Not yet active: the original's `msg.value - initValue` underflows (Solidity's panic 0x11).

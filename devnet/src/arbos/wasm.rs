@@ -42,7 +42,9 @@ pub fn activation_gas(shape: &ProgramShape, code_ops: u64) -> u64 {
 /// data fee and the program's room in the cache.
 #[must_use]
 pub fn asm_estimate(shape: &ProgramShape) -> u64 {
-    512_000 + shape.funcs * 996_829 / 1000 + shape.type_len * 11_416 / 1000
+    512_000
+        + shape.funcs * 996_829 / 1000
+        + shape.type_len * 11_416 / 1000
         + shape.wasm_bytes * 62_628 / 10_000
 }
 
@@ -68,8 +70,8 @@ impl Default for DataPricer {
     }
 }
 
-/// 4 TiB a year, drained each second.
-const BYTES_PER_SECOND: u32 = (4 * (1u64 << 40) / (365 * 24) / 3600) as u32;
+/// 4 TiB a year, drained each second: `4 · 2⁴⁰ / (365 · 24) / 3600` in integers.
+pub(super) const BYTES_PER_SECOND: u32 = 139_461;
 /// The floor, wei per byte ("5 MB = $1").
 const MIN_PRICE: u64 = 82_928_201;
 /// Demand at which the price has grown by e.
@@ -107,7 +109,7 @@ fn code_ops(wasm: &[u8]) -> u64 {
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload {
             if let Ok(reader) = body.get_operators_reader() {
-                ops += reader.into_iter().filter(Result::is_ok).count() as u64;
+                ops += reader.into_iter().flatten().count() as u64;
             }
         }
     }
@@ -150,17 +152,25 @@ pub(super) fn arb_wasm(shared: &Rc<Shared>, request: &CallRequest) -> FrameResul
         A::stylusVersionCall::SELECTOR => {
             answer(A::stylusVersionCall::abi_encode_returns(&STYLUS_VERSION), 1)
         }
-        A::inkPriceCall::SELECTOR => {
-            answer(A::inkPriceCall::abi_encode_returns(&(pricing::INK_PRICE as u32)), 1)
-        }
+        A::inkPriceCall::SELECTOR => answer(
+            A::inkPriceCall::abi_encode_returns(
+                &u32::try_from(pricing::INK_PRICE).unwrap_or(u32::MAX),
+            ),
+            1,
+        ),
         A::freePagesCall::SELECTOR => {
             answer(A::freePagesCall::abi_encode_returns(&pricing::FREE_PAGES), 1)
         }
-        A::pageGasCall::SELECTOR => {
-            answer(A::pageGasCall::abi_encode_returns(&(pricing::PAGE_GAS as u16)), 1)
-        }
+        A::pageGasCall::SELECTOR => answer(
+            A::pageGasCall::abi_encode_returns(
+                &u16::try_from(pricing::PAGE_GAS).unwrap_or(u16::MAX),
+            ),
+            1,
+        ),
         A::pageLimitCall::SELECTOR => answer(
-            A::pageLimitCall::abi_encode_returns(&(paratii_build::validate::MAX_MEMORY_PAGES as u16)),
+            A::pageLimitCall::abi_encode_returns(
+                &u16::try_from(paratii_build::validate::MAX_MEMORY_PAGES).unwrap_or(u16::MAX),
+            ),
             1,
         ),
         A::activationGasCall::SELECTOR => answer(A::activationGasCall::abi_encode_returns(&0), 1),
@@ -277,7 +287,10 @@ pub(super) fn activate(
     let data_fee = world.arbos_mut().pricer.update(bytes, time);
     if value < data_fee {
         drop(world);
-        return fail(A::ProgramInsufficientValue { have: value, want: data_fee }.abi_encode(), used);
+        return fail(
+            A::ProgramInsufficientValue { have: value, want: data_fee }.abi_encode(),
+            used,
+        );
     }
     let from = super::ARB_WASM;
     let moved = world.transfer(from, NETWORK_FEE_ACCOUNT, data_fee)

@@ -10,8 +10,7 @@ use super::{
     chain::{ChainHandle, ChainState, ChainStopped},
     txs::{self, BlockRef},
 };
-use crate::{
-    Devnet,DevnetError, Status};
+use crate::{Devnet, DevnetError, Status};
 
 /// A JSON-RPC error object.
 #[derive(Debug, Clone, PartialEq)]
@@ -514,7 +513,8 @@ impl Overrides {
     }
 
     fn apply(&self, net: &Devnet) -> Result<(), RpcError> {
-        let too_big = |what: &str| RpcError::params(format!("block override: {what} above 2⁶⁴ − 1"));
+        let too_big =
+            |what: &str| RpcError::params(format!("block override: {what} above 2⁶⁴ − 1"));
         let mut block = net.block();
         let b = &self.block;
         if let Some(n) = b.number {

@@ -267,22 +267,19 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
     let gas_limit = envelope.gas_limit();
     let number = open_block(state);
     let budget = gas_limit - intrinsic;
-    let (receipt, contract_address) = match to {
-        Some(to) => {
-            state.net.world_mut().expect("the chain thread holds no reader").bump_nonce(from);
-            let receipt = state
-                .net
-                .transaction(from, to, envelope.input(), envelope.value(), budget)
-                .expect("the chain thread holds no reader");
-            (receipt, None)
-        }
-        None => {
-            let creation = state
-                .net
-                .create(from, envelope.input(), envelope.value(), budget)
-                .expect("the init code was checked and no reader is alive");
-            (creation.receipt, creation.address)
-        }
+    let (receipt, contract_address) = if let Some(to) = to {
+        state.net.world_mut().expect("the chain thread holds no reader").bump_nonce(from);
+        let receipt = state
+            .net
+            .transaction(from, to, envelope.input(), envelope.value(), budget)
+            .expect("the chain thread holds no reader");
+        (receipt, None)
+    } else {
+        let creation = state
+            .net
+            .create(from, envelope.input(), envelope.value(), budget)
+            .expect("the init code was checked and no reader is alive");
+        (creation.receipt, creation.address)
     };
     let success = receipt.status == Status::Success;
     let gas_used = (intrinsic + receipt.gas.used).min(gas_limit);

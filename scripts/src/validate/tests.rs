@@ -111,9 +111,7 @@ fn validate_fails_exports_when_name_has_reserved_stylus_prefix() {
 
 #[test]
 fn validate_accepts_extra_exports_as_nitro_does() {
-    let m = program(
-        r#"(func (export "other")) (global (export "__data_end") i32 (i32.const 8))"#,
-    );
+    let m = program(r#"(func (export "other")) (global (export "__data_end") i32 (i32.const 8))"#);
     validate(&m).unwrap();
 }
 
