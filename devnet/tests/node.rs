@@ -184,6 +184,28 @@ fn bad_input_gets_its_json_rpc_error_and_changes_nothing() {
 }
 
 #[test]
+fn a_flood_is_refused_with_429_and_limit_exceeded_and_an_oversized_batch_with_32600() {
+    let config = NodeConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        max_in_flight: 0,
+        ..NodeConfig::default()
+    };
+    let full = RunningNode::start(&config).unwrap();
+    let (status, body) = post(&full, br#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#);
+    assert_eq!(status, 429);
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["error"]["code"], -32005);
+
+    let node = start();
+    let one = json!({ "jsonrpc": "2.0", "id": 1, "method": "eth_chainId" });
+    let batch = Value::Array(vec![one; paratii_devnet::node::MAX_BATCH + 1]);
+    let (status, body) = post(&node, batch.to_string().as_bytes());
+    assert_eq!(status, 200);
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["error"]["code"], -32600);
+}
+
+#[test]
 fn batch_answers_each_request_in_order_and_skips_notifications() {
     let node = start();
     let batch = json!([
@@ -438,5 +460,138 @@ mod signed {
         net.fund(from, paratii_devnet::node::DEV_BALANCE).unwrap();
         let in_process = net.call(from, address, &calldata, U256::ZERO).unwrap().gas.total();
         assert_eq!(over_http, U256::from(in_process));
+    }
+
+    /// `wasm` as on-chain Stylus code.
+    fn stylus_code(wasm: &[u8]) -> Vec<u8> {
+        paratii_build::wasm::stylus_code(wasm)
+    }
+
+    fn fixture_wasm() -> Vec<u8> {
+        hex::decode(fixture_code()).unwrap()
+    }
+
+    fn creation(nonce: u64, init: Vec<u8>) -> TxEip1559 {
+        let mut tx = eip1559(nonce, Address::ZERO, U256::ZERO, init);
+        tx.to = TxKind::Create;
+        tx.gas_limit = 10_000_000;
+        tx
+    }
+
+    #[test]
+    fn creation_with_the_prelude_places_code_that_runs_only_once_activated() {
+        let node = start();
+        let code = stylus_code(&fixture_wasm());
+        let init = paratii_devnet::init_code_prelude(&code);
+        let estimate = hex_u(&result(
+            &node,
+            "eth_estimateGas",
+            json!([{ "input": hex::encode_prefixed(&init) }]),
+        ));
+        let hash =
+            result(&node, "eth_sendRawTransaction", json!([sign(creation(0, init), &alice())]));
+        let receipt = result(&node, "eth_getTransactionReceipt", json!([hash]));
+        assert_eq!(receipt["status"], "0x1");
+        assert_eq!(hex_u(&receipt["gasUsed"]), estimate, "a creation's estimate is exact");
+        let program = paratii_devnet::create_address(dev_accounts()[0], 0);
+        assert_eq!(receipt["contractAddress"], json!(program));
+        assert_eq!(
+            result(&node, "eth_getCode", json!([program, "latest"])),
+            hex::encode_prefixed(&code)
+        );
+        // Not activated: a call reverts with ProgramNotActivated().
+        let (code_3, _) = error_code(&node, "eth_call", json!([{ "to": program }]));
+        assert_eq!(code_3, 3);
+        let revert = super::rpc(&node, "eth_call", json!([{ "to": program }]));
+        assert_eq!(revert["error"]["data"], "0x6f809c4e");
+
+        // cargo stylus check's dry run: activateProgram from a rich stranger, code overridden.
+        let activate = {
+            let mut data = hex!("58c780c2").to_vec();
+            data.extend_from_slice(&B256::left_padding_from(program.as_slice()).0);
+            data
+        };
+        let stranger = Address::repeat_byte(0x5e);
+        let other = Address::repeat_byte(0x0c);
+        let dry_run = json!([
+            { "from": stranger, "to": "0x0000000000000000000000000000000000000071", "value": "0xde0b6b3a7640000",
+              "data": hex::encode_prefixed({ let mut d = hex!("58c780c2").to_vec(); d.extend_from_slice(&B256::left_padding_from(other.as_slice()).0); d }) },
+            "latest",
+            { stranger.to_string(): { "balance": "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" },
+              other.to_string(): { "code": hex::encode_prefixed(&code) } }
+        ]);
+        let answer = result(&node, "eth_call", dry_run);
+        let fee = U256::from_be_slice(&hex::decode(answer.as_str().unwrap()).unwrap()[32..64]);
+        assert!(fee > U256::ZERO);
+        assert_eq!(
+            result(&node, "eth_getCode", json!([other, "latest"])),
+            "0x",
+            "overrides vanish"
+        );
+
+        let mut tx = eip1559(
+            1,
+            "0x0000000000000000000000000000000000000071".parse().unwrap(),
+            fee,
+            activate,
+        );
+        tx.gas_limit = 20_000_000;
+        let hash = result(&node, "eth_sendRawTransaction", json!([sign(tx, &alice())]));
+        let receipt = result(&node, "eth_getTransactionReceipt", json!([hash]));
+        assert_eq!(receipt["status"], "0x1");
+        assert_eq!(
+            receipt["logs"][0]["topics"][0],
+            "0xc0e812780707128d9a180db8ee4d1c1f1300b6dd0626d577b5d9ac759b76253c"
+        );
+        let answer = result(&node, "eth_call", json!([{ "to": program }]));
+        assert_eq!(answer, format!("0x{}2a", "00".repeat(31)));
+    }
+
+    #[test]
+    fn creation_with_evm_init_code_is_refused_and_changes_nothing() {
+        let node = start();
+        let (code, message) = error_code(
+            &node,
+            "eth_sendRawTransaction",
+            json!([sign(creation(0, hex!("6080604052").to_vec()), &alice())]),
+        );
+        assert_eq!(code, -32000);
+        assert!(message.contains("runs no EVM interpreter"), "{message}");
+        assert_eq!(result(&node, "eth_blockNumber", json!([])), "0x0");
+        assert_eq!(
+            result(&node, "eth_getTransactionCount", json!([dev_accounts()[0], "latest"])),
+            "0x0"
+        );
+    }
+
+    #[test]
+    fn filters_answer_what_arrived_since_the_last_poll() {
+        let node = start();
+        let logger = "0x00000000000000000000000000000000000010c5";
+        result(&node, "anvil_setCode", json!([logger, logger_code()]));
+        let logs = result(&node, "eth_newFilter", json!([{ "address": logger }]));
+        let blocks = result(&node, "eth_newBlockFilter", json!([]));
+        let pending = result(&node, "eth_newPendingTransactionFilter", json!([]));
+        assert_eq!(result(&node, "eth_getFilterChanges", json!([logs])), json!([]));
+        let raw = sign(eip1559(0, logger.parse().unwrap(), U256::ZERO, vec![]), &alice());
+        result(&node, "eth_sendRawTransaction", json!([raw]));
+        let changed = result(&node, "eth_getFilterChanges", json!([logs]));
+        assert_eq!(changed.as_array().unwrap().len(), 1);
+        assert_eq!(changed[0]["address"], logger);
+        assert_eq!(
+            result(&node, "eth_getFilterChanges", json!([logs])),
+            json!([]),
+            "each log once"
+        );
+        let new_blocks = result(&node, "eth_getFilterChanges", json!([blocks]));
+        let latest = result(&node, "eth_getBlockByNumber", json!(["latest", false]));
+        assert_eq!(new_blocks, json!([latest["hash"]]));
+        assert_eq!(result(&node, "eth_getFilterChanges", json!([pending])), json!([]));
+        assert_eq!(result(&node, "eth_getFilterLogs", json!([logs])).as_array().unwrap().len(), 1);
+        assert_eq!(result(&node, "eth_uninstallFilter", json!([logs])), json!(true));
+        assert_eq!(result(&node, "eth_uninstallFilter", json!([logs])), json!(false));
+        let (code, message) = error_code(&node, "eth_getFilterChanges", json!([logs]));
+        assert_eq!(code, -32000);
+        assert!(message.contains("filter not found"), "{message}");
     }
 }

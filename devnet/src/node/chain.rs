@@ -23,6 +23,8 @@ pub(crate) struct ChainState {
     /// `evm_snapshot` marks (the chain's, and the ledger's height), by id (index); a revert
     /// drops the later ones, as anvil does.
     pub(crate) snapshots: Vec<(Snapshot, usize)>,
+    /// Installed filters (`eth_newFilter`, `eth_newBlockFilter`), by id.
+    pub(crate) filters: super::filters::Filters,
 }
 
 type Job = Box<dyn FnOnce(&mut ChainState) + Send>;
@@ -47,7 +49,12 @@ impl ChainHandle {
                 let mut net = Devnet::new();
                 genesis(&mut net);
                 let ledger = Ledger::genesis(&net);
-                let mut state = ChainState { net, ledger, snapshots: Vec::new() };
+                let mut state = ChainState {
+                    net,
+                    ledger,
+                    snapshots: Vec::new(),
+                    filters: super::filters::Filters::default(),
+                };
                 for job in queue {
                     // A job that panics drops its reply (the caller sees `ChainStopped`) but
                     // leaves the chain serving: the devnet journals every change, and a

@@ -22,10 +22,11 @@
 //! 413. Nothing that fails changes the chain.
 
 mod chain;
+mod filters;
 mod rpc;
 mod txs;
 
-use std::{io, net::SocketAddr, thread};
+use std::{io, net::SocketAddr, sync::Arc, thread};
 
 use axum::{
     body::Bytes,
@@ -35,7 +36,7 @@ use axum::{
     routing::post,
     Router,
 };
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore};
 
 use chain::ChainHandle;
 pub use chain::{dev_accounts, DEV_BALANCE, DEV_KEYS};
@@ -48,6 +49,11 @@ pub const DEFAULT_PORT: u16 = 8547;
 /// The largest request body: 4 MiB (a deployment of the largest Stylus program is under 300 KiB
 /// of hex).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Requests served at once by default; more get HTTP 429 with JSON-RPC error -32005 until one
+/// finishes.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
+pub use filters::FILTER_TIMEOUT;
+pub use rpc::MAX_BATCH;
 
 /// How to start a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,11 +62,18 @@ pub struct NodeConfig {
     pub addr: SocketAddr,
     /// The chain id.
     pub chain_id: u64,
+    /// Requests served at once; a request beyond them is refused at once (HTTP 429, JSON-RPC
+    /// -32005) rather than queued without bound.
+    pub max_in_flight: usize,
 }
 
 impl Default for NodeConfig {
     fn default() -> Self {
-        Self { addr: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)), chain_id: DEFAULT_CHAIN_ID }
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+            chain_id: DEFAULT_CHAIN_ID,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+        }
     }
 }
 
@@ -85,7 +98,7 @@ impl RunningNode {
         let listener = std::net::TcpListener::bind(config.addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let chain_id = config.chain_id;
+        let (chain_id, max_in_flight) = (config.chain_id, config.max_in_flight);
         let chain = ChainHandle::spawn(move |net| {
             let mut block = net.block();
             block.chain_id = chain_id;
@@ -110,7 +123,11 @@ impl RunningNode {
                     let app = Router::new()
                         .route("/", post(serve_rpc))
                         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-                        .with_state(chain);
+                        .with_state(Serving {
+                            chain,
+                            in_flight: Arc::new(Semaphore::new(max_in_flight)),
+                            max_in_flight,
+                        });
                     let _ = axum::serve(listener, app)
                         .with_graceful_shutdown(async {
                             let _ = stopped.await;
@@ -161,8 +178,27 @@ impl Drop for RunningNode {
     }
 }
 
-async fn serve_rpc(State(chain): State<ChainHandle>, body: Bytes) -> Response {
-    match rpc::handle_body(&chain, &body).await {
+/// What the HTTP handlers share: the chain and the permits for requests in flight.
+#[derive(Clone)]
+struct Serving {
+    chain: ChainHandle,
+    in_flight: Arc<Semaphore>,
+    max_in_flight: usize,
+}
+
+async fn serve_rpc(State(serving): State<Serving>, body: Bytes) -> Response {
+    // A flood is refused at the door (HTTP 429, JSON-RPC -32005) instead of queueing without
+    // bound: the chain stays responsive to the requests already admitted.
+    let Ok(_permit) = serving.in_flight.clone().try_acquire_owned() else {
+        let answer = rpc::over_limit(serving.max_in_flight);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "application/json")],
+            answer.to_string(),
+        )
+            .into_response();
+    };
+    match rpc::handle_body(&serving.chain, &body).await {
         Some(answer) => {
             ([(header::CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
         }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::{
     chain::{ChainHandle, ChainState, ChainStopped},
+    filters,
     txs::{self, BlockRef},
 };
 use crate::{Devnet, DevnetError, Status};
@@ -79,6 +80,21 @@ impl From<ChainStopped> for RpcError {
 }
 
 /// Answers a request body: one request or a batch. `None` for a batch of notifications only.
+/// The most requests one batch may hold.
+pub const MAX_BATCH: usize = 1_000;
+
+/// The answer to a request refused because too many are in flight: JSON-RPC's -32005 ("limit
+/// exceeded", EIP-1474), for the HTTP 429 that carries it.
+pub(crate) fn over_limit(in_flight: usize) -> Value {
+    response(
+        &Value::Null,
+        Err(RpcError::new(
+            -32005,
+            format!("limit exceeded: {in_flight} requests already in flight; retry shortly"),
+        )),
+    )
+}
+
 pub(crate) async fn handle_body(chain: &ChainHandle, body: &[u8]) -> Option<Value> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
@@ -88,6 +104,13 @@ pub(crate) async fn handle_body(chain: &ChainHandle, body: &[u8]) -> Option<Valu
         Value::Array(requests) if requests.is_empty() => {
             Some(response(&Value::Null, Err(RpcError::invalid_request("an empty batch"))))
         }
+        Value::Array(requests) if requests.len() > MAX_BATCH => Some(response(
+            &Value::Null,
+            Err(RpcError::invalid_request(format!(
+                "a batch of {} requests, over the {MAX_BATCH} this node answers at once",
+                requests.len()
+            ))),
+        )),
         Value::Array(requests) => {
             let mut answers = Vec::with_capacity(requests.len());
             for request in &requests {
@@ -345,6 +368,48 @@ async fn transactions(
             current_block(chain, params, 1).await?;
             let overrides = Overrides::parse(params.get(2), None)?;
             estimate_gas(chain, call, overrides).await
+        }
+        _ => filter_methods(chain, method, params).await,
+    }
+}
+
+/// Polled filters.
+async fn filter_methods(
+    chain: &ChainHandle,
+    method: &str,
+    params: &[Value],
+) -> Result<Value, RpcError> {
+    let id = || -> Result<u64, RpcError> {
+        at_most(params, 1)?;
+        let id: U256 = param(params, 0, "filter id")?;
+        u64::try_from(id).map_err(|_| RpcError::params("filter id: above 2⁶⁴ − 1"))
+    };
+    match method {
+        "eth_newFilter" => {
+            at_most(params, 1)?;
+            let filter =
+                log_filter(params.first().ok_or_else(|| RpcError::params("missing filter"))?)?;
+            Ok(chain.run(move |s| filters::new_logs(s, filter)).await?)
+        }
+        "eth_newBlockFilter" => {
+            at_most(params, 0)?;
+            Ok(chain.run(filters::new_blocks).await?)
+        }
+        "eth_newPendingTransactionFilter" => {
+            at_most(params, 0)?;
+            Ok(chain.run(filters::new_pending).await?)
+        }
+        "eth_getFilterChanges" => {
+            let id = id()?;
+            chain.run(move |s| filters::changes(s, id)).await?
+        }
+        "eth_getFilterLogs" => {
+            let id = id()?;
+            chain.run(move |s| filters::logs(s, id)).await?
+        }
+        "eth_uninstallFilter" => {
+            let id = id()?;
+            Ok(chain.run(move |s| filters::uninstall(s, id)).await?)
         }
         _ => control(chain, method, params).await,
     }
@@ -609,8 +674,8 @@ fn block_ref(tag: &Value) -> Result<BlockRef, RpcError> {
 }
 
 /// `eth_estimateGas`: the gas the call (or creation) needs, intrinsic included and refunds not
-/// yet credited (what it must be given), plus 1/63 for the 63/64 rule of nested calls; a revert
-/// is the same error as `eth_call`'s.
+/// yet credited (what it must be given), plus 1/63 of it for a call that runs a program (the
+/// 63/64 rule of nested calls); exact for a creation; a revert is the same error as `eth_call`'s.
 async fn estimate_gas(
     chain: &ChainHandle,
     call: CallRequest,
@@ -626,7 +691,8 @@ async fn estimate_gas(
                 crate::pricing::creation_intrinsic_gas(&call.data)
             };
             let needed = intrinsic + r.gas.used + r.gas.refund;
-            let margin = if r.gas.used == 0 { 0 } else { needed.div_ceil(63) };
+            // Only a call can nest calls that keep back a 64th; a creation runs no program.
+            let margin = if r.gas.used == 0 || call.to.is_none() { 0 } else { needed.div_ceil(63) };
             Ok(quantity(needed + margin))
         })
         .await?

@@ -101,6 +101,11 @@ impl Ledger {
         }
     }
 
+    /// The hashes of the blocks numbered above `after`, oldest first.
+    pub(crate) fn hashes_after(&self, after: u64) -> Vec<B256> {
+        self.blocks.iter().filter(|b| b.number > after).map(|b| b.hash).collect()
+    }
+
     /// The latest block.
     pub(crate) fn latest(&self) -> u64 {
         self.blocks.last().map_or(0, |b| b.number)
@@ -476,6 +481,7 @@ pub(crate) enum BlockRef {
 
 /// An `eth_getLogs` filter: a block range, addresses (any of), topics by position (any of; `None`
 /// matches anything).
+#[derive(Clone)]
 pub(crate) struct LogFilter {
     pub(crate) from: BlockRef,
     pub(crate) to: BlockRef,

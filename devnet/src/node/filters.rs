@@ -1,0 +1,137 @@
+//! Polled filters (`eth_newFilter`, `eth_newBlockFilter`, `eth_newPendingTransactionFilter`,
+//! `eth_getFilterChanges`, `eth_getFilterLogs`, `eth_uninstallFilter`), as alloy's `watch_*`
+//! use them: each poll answers what arrived since the previous one. A filter nobody polls for
+//! five minutes is dropped, as geth drops it.
+
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+use super::{
+    chain::ChainState,
+    rpc::{quantity, RpcError},
+    txs::{self, BlockRef, LogFilter},
+};
+
+/// How long an unpolled filter lives.
+pub const FILTER_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// What a filter watches.
+#[derive(Clone)]
+enum Watch {
+    /// Logs matching a filter.
+    Logs(LogFilter),
+    /// New blocks' hashes.
+    Blocks,
+    /// Pending transactions: always none here (every transaction is mined at once).
+    Pending,
+}
+
+struct Filter {
+    watch: Watch,
+    /// The last block whose contents a poll has answered.
+    seen: u64,
+    polled: Instant,
+}
+
+/// The installed filters.
+#[derive(Default)]
+pub(crate) struct Filters {
+    installed: HashMap<u64, Filter>,
+    next: u64,
+}
+
+impl Filters {
+    fn expire(&mut self) {
+        self.installed.retain(|_, f| f.polled.elapsed() < FILTER_TIMEOUT);
+    }
+}
+
+fn not_found(id: u64) -> RpcError {
+    RpcError::refused(format!(
+        "filter not found: {id:#x} (never installed, uninstalled, or unpolled for 5 minutes)"
+    ))
+}
+
+fn install(state: &mut ChainState, watch: Watch) -> Value {
+    let filters = &mut state.filters;
+    filters.expire();
+    filters.next += 1;
+    let id = filters.next;
+    let seen = state.ledger.latest();
+    filters.installed.insert(id, Filter { watch, seen, polled: Instant::now() });
+    quantity(id)
+}
+
+/// `eth_newFilter`: watches logs matching `filter` from the next block on.
+pub(crate) fn new_logs(state: &mut ChainState, filter: LogFilter) -> Value {
+    install(state, Watch::Logs(filter))
+}
+
+/// `eth_newBlockFilter`.
+pub(crate) fn new_blocks(state: &mut ChainState) -> Value {
+    install(state, Watch::Blocks)
+}
+
+/// `eth_newPendingTransactionFilter`.
+pub(crate) fn new_pending(state: &mut ChainState) -> Value {
+    install(state, Watch::Pending)
+}
+
+/// `eth_uninstallFilter`: whether there was such a filter.
+pub(crate) fn uninstall(state: &mut ChainState, id: u64) -> Value {
+    state.filters.expire();
+    Value::Bool(state.filters.installed.remove(&id).is_some())
+}
+
+/// `eth_getFilterChanges`: what arrived since the last poll.
+pub(crate) fn changes(state: &mut ChainState, id: u64) -> Result<Value, RpcError> {
+    state.filters.expire();
+    let latest = state.ledger.latest();
+    let filter = state.filters.installed.get_mut(&id).ok_or_else(|| not_found(id))?;
+    filter.polled = Instant::now();
+    let seen = std::mem::replace(&mut filter.seen, latest);
+    match filter.watch.clone() {
+        Watch::Pending => Ok(Value::Array(Vec::new())),
+        Watch::Blocks => Ok(serde_json::json!(state.ledger.hashes_after(seen))),
+        Watch::Logs(f) => {
+            if seen >= latest {
+                return Ok(Value::Array(Vec::new()));
+            }
+            let window =
+                LogFilter { from: BlockRef::Number(seen + 1), to: BlockRef::Latest, ..f.clone() };
+            let all = txs::logs(state, &window)?;
+            // Keep the filter's own range too.
+            let within = |v: &Value| {
+                let n =
+                    v["blockNumber"].as_str().and_then(|s| u64::from_str_radix(&s[2..], 16).ok());
+                let after_from = match f.from {
+                    BlockRef::Number(from) => n >= Some(from),
+                    _ => true,
+                };
+                let before_to = match f.to {
+                    BlockRef::Number(to) => n <= Some(to),
+                    _ => true,
+                };
+                after_from && before_to
+            };
+            Ok(Value::Array(
+                all.as_array().into_iter().flatten().filter(|v| within(v)).cloned().collect(),
+            ))
+        }
+    }
+}
+
+/// `eth_getFilterLogs`: every log a log filter matches.
+pub(crate) fn logs(state: &mut ChainState, id: u64) -> Result<Value, RpcError> {
+    state.filters.expire();
+    let filter = state.filters.installed.get_mut(&id).ok_or_else(|| not_found(id))?;
+    filter.polled = Instant::now();
+    match filter.watch.clone() {
+        Watch::Logs(f) => txs::logs(state, &f),
+        _ => Err(RpcError::refused(format!("filter {id:#x} is not a log filter"))),
+    }
+}
