@@ -17,7 +17,7 @@ use super::{
 };
 
 /// How long an unpolled filter lives.
-pub const FILTER_TIMEOUT: Duration = Duration::from_secs(300);
+pub const FILTER_TIMEOUT: Duration = Duration::from_mins(5);
 
 /// What a filter watches.
 #[derive(Clone)]
