@@ -253,6 +253,21 @@ impl World {
         self.journal.push(Entry::Code { address, previous });
     }
 
+    /// Every activated code hash and its version, in hash order.
+    pub(crate) fn activation_list(&self) -> Vec<(B256, u16)> {
+        let mut list: Vec<(B256, u16)> =
+            self.activations.iter().map(|(h, a)| (*h, a.version)).collect();
+        list.sort_unstable();
+        list
+    }
+
+    /// Every cached code hash, in order.
+    pub(crate) fn cached_list(&self) -> Vec<B256> {
+        let mut list: Vec<B256> = self.cached.iter().copied().collect();
+        list.sort_unstable();
+        list
+    }
+
     /// The Stylus version `hash` is activated at, if any.
     #[must_use]
     pub fn activation_version(&self, hash: B256) -> Option<u16> {

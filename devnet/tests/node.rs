@@ -594,4 +594,107 @@ mod signed {
         assert_eq!(code, -32000);
         assert!(message.contains("filter not found"), "{message}");
     }
+
+    fn temp_state(name: &str) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("paratii-node-{}-{name}.json", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        path
+    }
+
+    fn start_with_state(
+        path: &std::path::Path,
+    ) -> Result<paratii_devnet::node::RunningNode, paratii_devnet::node::StartError> {
+        let config = paratii_devnet::node::NodeConfig {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            state: Some(path.to_owned()),
+            ..paratii_devnet::node::NodeConfig::default()
+        };
+        paratii_devnet::node::RunningNode::start(&config)
+    }
+
+    #[test]
+    fn state_file_keeps_the_chain_across_a_restart() {
+        let path = temp_state("restart");
+        let node = start_with_state(&path).unwrap();
+        let to = dev_accounts()[1];
+        let hash = result(
+            &node,
+            "eth_sendRawTransaction",
+            json!([sign(eip1559(0, to, U256::from(5), vec![]), &alice())]),
+        );
+        result(&node, "anvil_setCode", json!([PROGRAM, fixture_code()]));
+        let code = result(&node, "eth_getCode", json!([PROGRAM, "latest"]));
+        let balance = result(&node, "eth_getBalance", json!([to, "latest"]));
+        node.stop().unwrap();
+
+        let again = start_with_state(&path).unwrap();
+        assert_eq!(result(&again, "eth_blockNumber", json!([])), "0x1");
+        assert_eq!(result(&again, "eth_getBalance", json!([to, "latest"])), balance);
+        assert_eq!(
+            result(&again, "eth_getTransactionCount", json!([dev_accounts()[0], "latest"])),
+            "0x1"
+        );
+        assert_eq!(result(&again, "eth_getTransactionReceipt", json!([hash]))["status"], "0x1");
+        assert_eq!(result(&again, "eth_getCode", json!([PROGRAM, "latest"])), code);
+        assert_eq!(
+            result(&again, "eth_call", json!([{ "to": PROGRAM }])),
+            format!("0x{}2a", "00".repeat(31)),
+            "still activated"
+        );
+        let next = sign(eip1559(1, to, U256::from(5), vec![]), &alice());
+        result(&again, "eth_sendRawTransaction", json!([next]));
+        assert_eq!(result(&again, "eth_blockNumber", json!([])), "0x2");
+        drop(again);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_corrupt_or_foreign_state_file_is_an_error_and_left_untouched() {
+        let path = temp_state("corrupt");
+        std::fs::write(&path, b"{\"format\": \"something else\"}").unwrap();
+        let error = start_with_state(&path).err().expect("a corrupt file must not start a chain");
+        assert!(matches!(error, paratii_devnet::node::StartError::State(_)), "{error}");
+        assert!(error.to_string().contains("cannot be loaded"), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"format\": \"something else\"}");
+
+        let other = temp_state("other-chain");
+        let config = paratii_devnet::node::NodeConfig {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            chain_id: 31_337,
+            state: Some(other.clone()),
+            ..paratii_devnet::node::NodeConfig::default()
+        };
+        paratii_devnet::node::RunningNode::start(&config).unwrap().stop().unwrap();
+        let error = start_with_state(&other).err().expect("another chain's file must not load");
+        assert!(
+            matches!(
+                error,
+                paratii_devnet::node::StartError::ChainId { file: 31_337, asked: DEFAULT_CHAIN_ID }
+            ),
+            "{error}"
+        );
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(&other);
+    }
+
+    #[test]
+    fn dump_state_loads_into_another_node() {
+        let node = start();
+        let to = dev_accounts()[2];
+        result(
+            &node,
+            "eth_sendRawTransaction",
+            json!([sign(eip1559(0, to, U256::from(7), vec![]), &alice())]),
+        );
+        let dumped = result(&node, "anvil_dumpState", json!([]));
+        let fresh = start();
+        assert_eq!(result(&fresh, "anvil_loadState", json!([dumped])), json!(true));
+        assert_eq!(result(&fresh, "eth_blockNumber", json!([])), "0x1");
+        assert_eq!(
+            result(&fresh, "eth_getBalance", json!([to, "latest"])),
+            result(&node, "eth_getBalance", json!([to, "latest"]))
+        );
+        assert_eq!(error_code(&fresh, "anvil_loadState", json!(["0x00"])).0, -32602);
+    }
 }

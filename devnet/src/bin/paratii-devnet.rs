@@ -1,12 +1,14 @@
-//! `paratii-devnet node [--host ADDR] [--port N] [--chain-id N]`: the devnet as a local node
-//! (JSON-RPC over HTTP; defaults 127.0.0.1:8547, chain 412346, cargo-stylus's and
-//! nitro-devnode's), its development accounts printed at start; Ctrl-C stops it.
+//! `paratii-devnet node [--host ADDR] [--port N] [--chain-id N] [--state FILE]`: the devnet as a
+//! local node (JSON-RPC over HTTP; defaults 127.0.0.1:8547, chain 412346, cargo-stylus's and
+//! nitro-devnode's), its development accounts printed at start; Ctrl-C stops it. With
+//! `--state`, the chain is loaded from FILE when it exists and saved there on exit.
 
 use std::{net::IpAddr, process::ExitCode};
 
 use paratii_devnet::node::{dev_accounts, NodeConfig, RunningNode, DEV_BALANCE, DEV_KEYS};
 
-const USAGE: &str = "usage: paratii-devnet node [--host ADDR] [--port N] [--chain-id N]";
+const USAGE: &str =
+    "usage: paratii-devnet node [--host ADDR] [--port N] [--chain-id N] [--state FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,7 +22,7 @@ fn main() -> ExitCode {
     let node = match RunningNode::start(&config) {
         Ok(node) => node,
         Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", config.addr);
+            eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
@@ -39,11 +41,26 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if let Err(e) = runtime.block_on(tokio::signal::ctrl_c()) {
-        eprintln!("error: waiting for Ctrl-C: {e}");
+    if let Err(e) = runtime.block_on(stop_signal()) {
+        eprintln!("error: waiting for Ctrl-C or SIGTERM: {e}");
     }
-    node.stop();
-    ExitCode::SUCCESS
+    match node.stop() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM (what `kill` and service managers send), so either
+/// stops the node cleanly and saves its state file.
+async fn stop_signal() -> std::io::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => interrupted,
+        _ = terminate.recv() => Ok(()),
+    }
 }
 
 fn parse(args: &[String]) -> Result<NodeConfig, String> {
@@ -64,6 +81,7 @@ fn parse(args: &[String]) -> Result<NodeConfig, String> {
             "--port" => {
                 config.addr.set_port(value()?.parse().map_err(|e| format!("--port: {e}"))?);
             }
+            "--state" => config.state = Some(value()?.into()),
             "--chain-id" => {
                 config.chain_id = value()?.parse().map_err(|e| format!("--chain-id: {e}"))?;
             }

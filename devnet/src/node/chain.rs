@@ -4,6 +4,7 @@
 
 use std::{
     panic::{catch_unwind, AssertUnwindSafe},
+    path::PathBuf,
     sync::mpsc,
     thread,
 };
@@ -11,7 +12,10 @@ use std::{
 use alloy_primitives::{Address, U256};
 use tokio::sync::oneshot;
 
-use super::txs::Ledger;
+use super::{
+    state::{self, StateError},
+    txs::Ledger,
+};
 use crate::{Devnet, Snapshot};
 
 /// What the chain thread owns.
@@ -25,6 +29,8 @@ pub(crate) struct ChainState {
     pub(crate) snapshots: Vec<(Snapshot, usize)>,
     /// Installed filters (`eth_newFilter`, `eth_newBlockFilter`), by id.
     pub(crate) filters: super::filters::Filters,
+    /// Where the chain is saved on exit and on `anvil_dumpState`.
+    pub(crate) state_file: Option<PathBuf>,
 }
 
 type Job = Box<dyn FnOnce(&mut ChainState) + Send>;
@@ -40,21 +46,41 @@ pub(crate) struct ChainHandle {
 pub(crate) struct ChainStopped;
 
 impl ChainHandle {
-    /// Starts the chain thread with a fresh [`Devnet`] prepared by `genesis`.
-    pub(crate) fn spawn(genesis: impl FnOnce(&mut Devnet) + Send + 'static) -> Self {
+    /// Starts the chain thread with the chain `state_file` holds, or, without one, a fresh
+    /// [`Devnet`] prepared by `genesis` (saved there later). Returns once the chain is ready.
+    ///
+    /// # Errors
+    /// The [`StateError`] reading the state file; the thread then stops.
+    pub(crate) fn spawn(
+        state_file: Option<PathBuf>,
+        genesis: impl FnOnce(&mut Devnet) + Send + 'static,
+    ) -> Result<Self, StateError> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let (ready, started) = mpsc::channel::<Result<(), StateError>>();
         thread::Builder::new()
             .name("paratii-devnet-chain".into())
             .spawn(move || {
-                let mut net = Devnet::new();
-                genesis(&mut net);
-                let ledger = Ledger::genesis(&net);
+                let loaded = match state_file.as_deref().map(state::read).transpose() {
+                    Ok(loaded) => loaded.flatten(),
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                let (net, ledger) = loaded.unwrap_or_else(|| {
+                    let mut net = Devnet::new();
+                    genesis(&mut net);
+                    let ledger = Ledger::genesis(&net);
+                    (net, ledger)
+                });
                 let mut state = ChainState {
                     net,
                     ledger,
                     snapshots: Vec::new(),
                     filters: super::filters::Filters::default(),
+                    state_file,
                 };
+                let _ = ready.send(Ok(()));
                 for job in queue {
                     // A job that panics drops its reply (the caller sees `ChainStopped`) but
                     // leaves the chain serving: the devnet journals every change, and a
@@ -63,7 +89,22 @@ impl ChainHandle {
                 }
             })
             .expect("the OS should start the chain thread");
-        Self { jobs }
+        started.recv().expect("the chain thread should report whether it started")?;
+        Ok(Self { jobs })
+    }
+
+    /// [`ChainHandle::run`] from a thread outside the async runtime, waiting for the answer.
+    pub(crate) fn run_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut ChainState) -> T + Send + 'static,
+    ) -> Result<T, ChainStopped> {
+        let (reply, answer) = mpsc::channel();
+        self.jobs
+            .send(Box::new(move |state| {
+                let _ = reply.send(f(state));
+            }))
+            .map_err(|_| ChainStopped)?;
+        answer.recv().map_err(|_| ChainStopped)
     }
 
     /// Runs `f` on the chain thread, after every request queued before it.

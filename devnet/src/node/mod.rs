@@ -24,9 +24,10 @@
 mod chain;
 mod filters;
 mod rpc;
+mod state;
 mod txs;
 
-use std::{io, net::SocketAddr, sync::Arc, thread};
+use std::{io, net::SocketAddr, path::PathBuf, sync::Arc, thread};
 
 use axum::{
     body::Bytes,
@@ -54,6 +55,7 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 pub use filters::FILTER_TIMEOUT;
 pub use rpc::MAX_BATCH;
+pub use state::{StateError, STATE_FORMAT, STATE_VERSION};
 
 /// How to start a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,47 @@ pub struct NodeConfig {
     /// Requests served at once; a request beyond them is refused at once (HTTP 429, JSON-RPC
     /// -32005) rather than queued without bound.
     pub max_in_flight: usize,
+    /// The state file: loaded at start when it exists, saved on stop and on `anvil_dumpState`.
+    pub state: Option<PathBuf>,
+}
+
+/// Why a node did not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The socket cannot be bound (the port is taken, or the address is not local), or the OS
+    /// refused a thread.
+    Io(io::Error),
+    /// The state file cannot be loaded.
+    State(StateError),
+    /// The state file holds another chain than the one asked for.
+    ChainId {
+        /// The state file's chain id.
+        file: u64,
+        /// The chain id the node was asked to serve.
+        asked: u64,
+    },
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Io(e) => write!(f, "cannot serve: {e}"),
+            Self::State(e) => e.fmt(f),
+            Self::ChainId { file, asked } => write!(
+                f,
+                "the state file holds chain {file}, the node was asked for chain {asked} (pass \
+                 --chain-id {file}, or another state file)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl From<io::Error> for StartError {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
 }
 
 impl Default for NodeConfig {
@@ -73,6 +116,7 @@ impl Default for NodeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
             chain_id: DEFAULT_CHAIN_ID,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            state: None,
         }
     }
 }
@@ -82,24 +126,26 @@ pub struct RunningNode {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<thread::JoinHandle<()>>,
+    chain: ChainHandle,
 }
 
 impl RunningNode {
-    /// Starts a node: binds `config.addr`, prefunds [`dev_accounts`] with [`DEV_BALANCE`] each,
-    /// and serves until stopped. Returns once the socket is bound, so the node is ready.
+    /// Starts a node: binds `config.addr`, loads the state file when there is one, else
+    /// prefunds [`dev_accounts`] with [`DEV_BALANCE`] each, and serves until stopped. Returns
+    /// once the socket is bound and the chain loaded, so the node is ready.
     ///
     /// # Errors
-    /// The socket cannot be bound (the port is taken, or the address is not local), or the OS
-    /// refuses a thread.
+    /// [`StartError`]: the socket cannot be bound, the state file cannot be loaded or holds
+    /// another chain, or the OS refuses a thread.
     ///
     /// # Panics
     /// Never: the genesis changes a chain nothing reads yet.
-    pub fn start(config: &NodeConfig) -> io::Result<Self> {
+    pub fn start(config: &NodeConfig) -> Result<Self, StartError> {
         let listener = std::net::TcpListener::bind(config.addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let (chain_id, max_in_flight) = (config.chain_id, config.max_in_flight);
-        let chain = ChainHandle::spawn(move |net| {
+        let chain = ChainHandle::spawn(config.state.clone(), move |net| {
             let mut block = net.block();
             block.chain_id = chain_id;
             block.number = 0;
@@ -108,7 +154,13 @@ impl RunningNode {
                 net.fund(account, DEV_BALANCE).expect("nothing reads the new chain yet");
             }
             net.install_arbos().expect("nothing reads the new chain yet");
-        });
+        })
+        .map_err(StartError::State)?;
+        let file_chain = chain.run_blocking(|s| s.net.block().chain_id).unwrap_or(chain_id);
+        if file_chain != chain_id {
+            return Err(StartError::ChainId { file: file_chain, asked: chain_id });
+        }
+        let handle = chain.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -135,7 +187,7 @@ impl RunningNode {
                         .await;
                 });
             })?;
-        Ok(Self { addr, shutdown: Some(shutdown), server: Some(server) })
+        Ok(Self { addr, shutdown: Some(shutdown), server: Some(server), chain: handle })
     }
 
     /// The address the node listens on.
@@ -150,17 +202,25 @@ impl RunningNode {
         format!("http://{}", self.addr)
     }
 
-    /// Stops serving and waits for the server to finish the requests under way.
-    pub fn stop(mut self) {
-        self.shutdown_now();
+    /// Stops serving, waits for the server to finish the requests under way, and saves the
+    /// chain to its state file (when it has one).
+    ///
+    /// # Errors
+    /// The [`StateError`] writing the state file.
+    pub fn stop(mut self) -> Result<(), StateError> {
+        self.shutdown_now()
     }
 
-    fn shutdown_now(&mut self) {
+    fn shutdown_now(&mut self) -> Result<(), StateError> {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        if let Some(server) = self.server.take() {
-            let _ = server.join();
+        match self.server.take() {
+            Some(server) => {
+                let _ = server.join();
+                self.chain.run_blocking(|s| state::save(s)).unwrap_or(Ok(()))
+            }
+            None => Ok(()),
         }
     }
 
@@ -173,8 +233,12 @@ impl RunningNode {
 }
 
 impl Drop for RunningNode {
+    /// Stops the node as [`RunningNode::stop`] does; a state file that cannot be written is
+    /// reported on stderr (a drop cannot return it).
     fn drop(&mut self) {
-        self.shutdown_now();
+        if let Err(e) = self.shutdown_now() {
+            eprintln!("paratii-devnet: {e}");
+        }
     }
 }
 

@@ -479,6 +479,35 @@ async fn control(chain: &ChainHandle, method: &str, params: &[Value]) -> Result<
                 .map_err(RpcError::from)?;
             Ok(quantity(now))
         }
+        "anvil_dumpState" => {
+            at_most(params, 0)?;
+            chain
+                .run(|s| {
+                    let bytes = super::state::dump(s);
+                    if let Some(path) = &s.state_file {
+                        super::state::write_atomically(path, &bytes)
+                            .map_err(|e| RpcError::failed(&e.to_string()))?;
+                    }
+                    Ok(Value::String(hex::encode_prefixed(bytes)))
+                })
+                .await?
+        }
+        "anvil_loadState" => {
+            at_most(params, 1)?;
+            let bytes: Bytes = param(params, 0, "state")?;
+            chain
+                .run(move |s| {
+                    let (net, ledger) =
+                        super::state::load(&bytes, std::path::Path::new("anvil_loadState"))
+                            .map_err(|e| RpcError::params(e.to_string()))?;
+                    s.net = net;
+                    s.ledger = ledger;
+                    s.snapshots.clear();
+                    s.filters = super::filters::Filters::default();
+                    Ok(Value::Bool(true))
+                })
+                .await?
+        }
         _ => Err(RpcError::new(-32601, format!("method not found: {method}"))),
     }
 }

@@ -38,6 +38,8 @@ pub(crate) struct MinedTx {
 }
 
 /// A mined block: one transaction, or none (genesis, `evm_mine`).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct MinedBlock {
     number: u64,
     hash: B256,
@@ -56,7 +58,133 @@ pub(crate) struct Ledger {
     txs: HashMap<B256, MinedTx>,
 }
 
+/// A mined transaction as a state file keeps it: the signed bytes (EIP-2718) and the outcome.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct TxFile {
+    raw: alloy_primitives::Bytes,
+    from: Address,
+    block: u64,
+    success: bool,
+    gas_used: u64,
+    effective_gas_price: u128,
+    logs: Vec<LogFile>,
+    contract_address: Option<Address>,
+}
+
+/// A log as a state file keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct LogFile {
+    address: Address,
+    topics: Vec<B256>,
+    data: alloy_primitives::Bytes,
+}
+
+/// The ledger as a state file keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct LedgerFile {
+    blocks: Vec<MinedBlock>,
+    transactions: Vec<TxFile>,
+}
+
 impl Ledger {
+    /// The ledger as a state file keeps it, transactions in block order.
+    pub(crate) fn to_file(&self) -> LedgerFile {
+        use alloy_eips::eip2718::Encodable2718;
+        let transactions = self
+            .blocks
+            .iter()
+            .flat_map(|b| &b.transactions)
+            .filter_map(|h| self.txs.get(h))
+            .map(|tx| TxFile {
+                raw: tx.envelope.encoded_2718().into(),
+                from: tx.from,
+                block: tx.block,
+                success: tx.success,
+                gas_used: tx.gas_used,
+                effective_gas_price: tx.effective_gas_price,
+                logs: tx
+                    .logs
+                    .iter()
+                    .map(|l| LogFile {
+                        address: l.address,
+                        topics: l.topics.clone(),
+                        data: l.data.clone().into(),
+                    })
+                    .collect(),
+                contract_address: tx.contract_address,
+            })
+            .collect();
+        let blocks = self
+            .blocks
+            .iter()
+            .map(|b| MinedBlock {
+                number: b.number,
+                hash: b.hash,
+                parent: b.parent,
+                timestamp: b.timestamp,
+                transactions: b.transactions.clone(),
+                gas_used: b.gas_used,
+                base_fee: b.base_fee,
+                gas_limit: b.gas_limit,
+            })
+            .collect();
+        LedgerFile { blocks, transactions }
+    }
+
+    /// The ledger a state file kept, checked: blocks numbered contiguously and chained by
+    /// their parents' hashes, every listed transaction present and decoding to its hash.
+    ///
+    /// # Errors
+    /// What is inconsistent.
+    pub(crate) fn from_file(file: LedgerFile) -> Result<Self, String> {
+        let mut txs = HashMap::new();
+        for tx in file.transactions {
+            let envelope = TxEnvelope::decode_2718(&mut &tx.raw[..])
+                .map_err(|e| format!("a transaction does not decode: {e}"))?;
+            let logs = tx
+                .logs
+                .into_iter()
+                .map(|l| Log { address: l.address, topics: l.topics, data: l.data.to_vec() })
+                .collect();
+            txs.insert(
+                *envelope.tx_hash(),
+                MinedTx {
+                    envelope,
+                    from: tx.from,
+                    block: tx.block,
+                    success: tx.success,
+                    gas_used: tx.gas_used,
+                    effective_gas_price: tx.effective_gas_price,
+                    logs,
+                    contract_address: tx.contract_address,
+                },
+            );
+        }
+        for pair in file.blocks.windows(2) {
+            if pair[1].number != pair[0].number + 1 || pair[1].parent != pair[0].hash {
+                return Err(format!(
+                    "block {} does not follow block {}",
+                    pair[1].number, pair[0].number
+                ));
+            }
+        }
+        for block in &file.blocks {
+            if let Some(missing) = block.transactions.iter().find(|h| !txs.contains_key(*h)) {
+                return Err(format!(
+                    "block {} lists transaction {missing}, which is missing",
+                    block.number
+                ));
+            }
+        }
+        if file.blocks.is_empty() {
+            return Err("no blocks (not even genesis)".into());
+        }
+        Ok(Self { blocks: file.blocks, txs })
+    }
+
     /// The ledger of a new chain: its genesis block, at the devnet's current block values.
     pub(crate) fn genesis(state: &crate::Devnet) -> Self {
         let mut ledger = Self::default();
