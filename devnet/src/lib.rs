@@ -61,6 +61,7 @@ pub use code::{
     STYLUS_PREFIX,
 };
 pub use error::{CallError, DevnetError};
+pub use paratii_build::wasm::stylus_code;
 pub use receipt::{GasReport, Receipt, Status};
 pub use world::{Block, Log, World};
 

@@ -5,21 +5,20 @@
 //! lives on one chain thread (it is not `Send`), so requests are served concurrently by the
 //! HTTP side and run one at a time, in order, on the chain: state changes are serialised.
 //!
-//! **Answered so far:** the reads (`eth_chainId`, `net_version`, `web3_clientVersion`,
-//! `eth_blockNumber`, `eth_gasPrice`, `eth_maxPriorityFeePerGas`, `eth_feeHistory`,
-//! `eth_getBalance`, `eth_getCode`, `eth_getTransactionCount`), `eth_call` and `eth_estimateGas`
+//! **Answered:** the reads, `eth_call` and `eth_estimateGas` with state and block overrides
 //! (a revert is `{code: 3, message: "execution reverted", data}`), signed transactions
-//! (`eth_sendRawTransaction`, types 0, 1, 2; one block per transaction) with their receipts,
-//! transactions, blocks and logs, and anvil's test controls (`anvil_setBalance`, `anvil_setCode`,
-//! `evm_snapshot`, `evm_revert`, `evm_increaseTime`, `evm_mine`). Only the current state is kept:
-//! a block parameter naming an older block is refused, never answered from the wrong state. Not
-//! yet: contract creation and Stylus activation, the Arbitrum precompiles and the
-//! `StylusDeployer`, state overrides, filters, state files.
+//! (`eth_sendRawTransaction`, types 0, 1, 2; one block per transaction) including creations with
+//! cargo-stylus's deployment prelude, receipts, transactions, blocks, logs and filters, anvil's
+//! test controls, and `ArbOS`'s Stylus surface ([`crate::arbos`]: activation, the cache, the
+//! `StylusDeployer`). The chain can live in a state file across restarts (`--state`). Only the
+//! current state is kept: a block parameter naming an older block is refused, never answered
+//! from the wrong state. The full list, the limits and the measurements: `docs/node.md`.
 //!
 //! Errors follow JSON-RPC 2.0: -32700 for a body that is not JSON, -32600 for a request that is
 //! not JSON-RPC 2.0, -32601 for an unknown method, -32602 for missing or malformed parameters
 //! (naming which), -32000 for what the chain refuses; bodies above [`MAX_BODY_BYTES`] get HTTP
-//! 413. Nothing that fails changes the chain.
+//! 413, a request beyond [`NodeConfig::max_in_flight`] HTTP 429 with -32005. Nothing that fails
+//! changes the chain.
 
 mod chain;
 mod filters;
