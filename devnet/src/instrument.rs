@@ -63,7 +63,9 @@ pub fn op_ink(op: &Operator<'_>, types: &[FuncType]) -> u64 {
             950
         }
         O::MemorySize { .. } => 3000,
-        O::MemoryGrow { .. } => 1, // priced by the memory model through pay_for_memory_grow
+        // Nitro's price for the instruction itself; the pages are paid through
+        // `pay_for_memory_grow` (the memory model) on top.
+        O::MemoryGrow { .. } => MEMORY_GROW_INK,
         O::I32Eqz
         | O::I32Eq
         | O::I32Ne
@@ -362,7 +364,17 @@ pub fn instrument(module: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out.finish())
 }
 
-/// What a module's entry cost depends on (see [`crate::pricing::ProgramShape`]).
+/// Ink of the `memory.grow` instruction (Nitro's opcode table), beside the pages it buys.
+pub const MEMORY_GROW_INK: u64 = 8050;
+
+/// The globals Nitro's instrumentation adds before it counts a module's globals for the entry
+/// cost: the meter's `ink_left` and `ink_status`, and the depth checker's `depth_left`.
+pub const NITRO_ADDED_GLOBALS: u64 = 3;
+
+/// What a module's entry cost depends on (see [`crate::pricing::ProgramShape`]), counted as
+/// Nitro's `WasmBinary::instrument` counts it: globals after its instrumentation added
+/// [`NITRO_ADDED_GLOBALS`], and data as the byte length of every data-segment entry and
+/// element-segment entry in the binary (headers included, not only the payload).
 ///
 /// # Errors
 /// A message when the module does not parse.
@@ -372,21 +384,37 @@ pub fn shape(
 ) -> Result<crate::pricing::ProgramShape, String> {
     let layout = layout(module)?;
     let mut type_len = 0u64;
+    let mut data_len = 0u64;
     for payload in Parser::new(0).parse_all(module) {
-        if let Payload::FunctionSection(r) = payload.map_err(|e| e.to_string())? {
-            for ty in r {
-                let ty = ty.map_err(|e| e.to_string())?;
-                let ty = layout.types.get(ty as usize).ok_or("function type out of range")?;
-                type_len += (ty.params().len() + ty.results().len()) as u64;
+        match payload.map_err(|e| e.to_string())? {
+            Payload::FunctionSection(r) => {
+                for ty in r {
+                    let ty = ty.map_err(|e| e.to_string())?;
+                    let ty = layout.types.get(ty as usize).ok_or("function type out of range")?;
+                    type_len += (ty.params().len() + ty.results().len()) as u64;
+                }
             }
+            Payload::DataSection(r) => {
+                for data in r {
+                    let range = data.map_err(|e| e.to_string())?.range;
+                    data_len += range.end - range.start;
+                }
+            }
+            Payload::ElementSection(r) => {
+                for element in r {
+                    let range = element.map_err(|e| e.to_string())?.range;
+                    data_len += range.end - range.start;
+                }
+            }
+            _ => {}
         }
     }
     Ok(crate::pricing::ProgramShape {
         funcs: summary.functions as u64,
         type_len,
         wasm_bytes: module.len() as u64,
-        globals: summary.globals as u64,
-        data_bytes: summary.data_bytes as u64,
+        globals: summary.globals as u64 + NITRO_ADDED_GLOBALS,
+        data_bytes: data_len,
         footprint: u16::try_from(summary.memory_pages).unwrap_or(u16::MAX),
     })
 }

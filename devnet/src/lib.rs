@@ -569,10 +569,13 @@ impl Devnet {
             },
         );
         let mut world = self.shared.world.borrow_mut();
+        let intrinsic = pricing::intrinsic_gas(calldata);
+        // EIP-3529 as Nitro applies it: at most a fifth of all the gas used, intrinsic
+        // included (less the L1 part, which this chain does not charge).
         let refund = if frame.status == Status::Success {
             u64::try_from(world.tx.refund.max(0))
                 .unwrap_or(0)
-                .min(frame.gas_used / pricing::MAX_REFUND_QUOTIENT)
+                .min((frame.gas_used + intrinsic) / pricing::MAX_REFUND_QUOTIENT)
         } else {
             0
         };
@@ -586,9 +589,10 @@ impl Devnet {
             logs: if frame.status == Status::Success { logs } else { Vec::new() },
             console: frame.console,
             gas: GasReport {
-                used: frame.gas_used - refund,
+                // The refund counter never exceeds what the stores that earned it cost.
+                used: frame.gas_used.saturating_sub(refund),
                 refund,
-                intrinsic: pricing::intrinsic_gas(calldata),
+                intrinsic,
                 entry: spent.entry_gas,
                 compute_ink: spent.compute_ink,
                 hostio_ink: spent.hostio_ink,

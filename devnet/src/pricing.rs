@@ -88,7 +88,8 @@ pub const SSTORE_RESET_GAS: u64 = 2_900;
 pub const SSTORE_CLEARS_REFUND: u64 = 4_800;
 /// EIP-2200: gas a write must have left (`SstoreSentryGasEIP2200`).
 pub const SSTORE_SENTRY_GAS: u64 = 2_300;
-/// EIP-3529: refunds are capped at this fraction (1/5) of the gas used.
+/// EIP-3529: refunds are capped at this fraction (1/5) of the gas used (Nitro: execution plus
+/// intrinsic, less the L1 gas).
 pub const MAX_REFUND_QUOTIENT: u64 = 5;
 /// EIP-1153 transient load/store.
 pub const TRANSIENT_GAS: u64 = 100;
@@ -172,9 +173,9 @@ pub struct ProgramShape {
     pub type_len: u64,
     /// Module bytes.
     pub wasm_bytes: u64,
-    /// Globals.
+    /// Globals, counting the 3 Nitro's instrumentation adds.
     pub globals: u64,
-    /// Data (and element) segment bytes.
+    /// Bytes of the data-segment and element-segment entries (headers included).
     pub data_bytes: u64,
     /// Initial memory pages.
     pub footprint: u16,

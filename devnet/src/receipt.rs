@@ -31,14 +31,16 @@ pub struct Receipt {
     pub gas: GasReport,
 }
 
-/// What a transaction cost, in Nitro's units. `used` is L2 execution gas, refunds applied (as
-/// `OpenZeppelin`'s Stylus benchmarks report it: no intrinsic gas, no L1 data fee); add
-/// `intrinsic` for a receipt-style total comparable with an Ethereum `gasUsed`.
+/// What a transaction cost, in Nitro's units. `used` is L2 execution gas, refunds applied, with
+/// neither the intrinsic gas nor an L1 data fee (`OpenZeppelin`'s Stylus benchmarks report
+/// receipt gas − L1 gas − 21,000, which still includes calldata); add `intrinsic` for a
+/// receipt-style total comparable with an Ethereum `gasUsed`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GasReport {
     /// Execution gas after the refund.
     pub used: u64,
-    /// The refund granted (EIP-3529: at most a fifth of the execution gas).
+    /// The refund granted (EIP-3529 as Nitro caps it: at most a fifth of the gas used, intrinsic
+    /// included, L1 gas excluded).
     pub refund: u64,
     /// 21,000 + calldata bytes (16 non-zero, 4 zero): not charged, reported for comparisons.
     pub intrinsic: u64,

@@ -459,6 +459,42 @@ mod tests {
         assert_eq!(data_bytes(&packed), (2 + 7 + 2, 3));
     }
 
+    /// Nitro's data cost input: the byte length of every whole data-segment entry (headers
+    /// included), as `WasmBinary::instrument` sums `datas[i].range.len()`.
+    fn entry_bytes(module: &[u8]) -> u64 {
+        wasmparser::Parser::new(0)
+            .parse_all(module)
+            .filter_map(|p| match p.unwrap() {
+                wasmparser::Payload::DataSection(r) => Some(
+                    r.into_iter()
+                        .map(|d| {
+                            let range = d.unwrap().range;
+                            range.end - range.start
+                        })
+                        .sum::<u64>(),
+                ),
+                _ => None,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn pack_data_lowers_nitros_data_cost_even_counting_each_new_segments_header() {
+        // The shortest run cut (PACK_MIN_ZERO_RUN zeros) saves more entry bytes than the header
+        // of the segment it adds (flags 1, `i32.const 1044` and `end` 4, length 1: 6 bytes).
+        let run = "\\00".repeat(PACK_MIN_ZERO_RUN);
+        let module = wat::parse_str(format!(
+            r#"(module (memory (export "memory") 1) (data (i32.const 1024) "ab{run}cd")
+               (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#
+        ))
+        .unwrap();
+        let packed = pack_data(&module).unwrap();
+        assert_eq!(data_bytes(&packed).1, 2, "the run was cut");
+        let (before, after) = (entry_bytes(&module), entry_bytes(&packed));
+        assert!(after < before, "{after} entry bytes after packing, {before} before");
+        assert_eq!(before - after, PACK_MIN_ZERO_RUN as u64 - 6);
+    }
+
     #[test]
     fn pack_data_leaves_overlapping_segments_alone() {
         let zeros = "\\00".repeat(40);
