@@ -22,7 +22,8 @@ pub struct Log {
 }
 
 /// Block and transaction values the host functions report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Block {
     /// `block_number` (on Arbitrum, the L1 block estimate).
     pub number: u64,

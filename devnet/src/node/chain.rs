@@ -93,17 +93,25 @@ impl ChainHandle {
         Ok(Self { jobs })
     }
 
+    /// Queues `f` on the chain thread, after every request queued before it; `reply` gets its
+    /// result there.
+    fn submit<T>(
+        &self,
+        f: impl FnOnce(&mut ChainState) -> T + Send + 'static,
+        reply: impl FnOnce(T) + Send + 'static,
+    ) -> Result<(), ChainStopped> {
+        self.jobs.send(Box::new(move |state| reply(f(state)))).map_err(|_| ChainStopped)
+    }
+
     /// [`ChainHandle::run`] from a thread outside the async runtime, waiting for the answer.
     pub(crate) fn run_blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut ChainState) -> T + Send + 'static,
     ) -> Result<T, ChainStopped> {
         let (reply, answer) = mpsc::channel();
-        self.jobs
-            .send(Box::new(move |state| {
-                let _ = reply.send(f(state));
-            }))
-            .map_err(|_| ChainStopped)?;
+        self.submit(f, move |value| {
+            let _ = reply.send(value);
+        })?;
         answer.recv().map_err(|_| ChainStopped)
     }
 
@@ -113,11 +121,9 @@ impl ChainHandle {
         f: impl FnOnce(&mut ChainState) -> T + Send + 'static,
     ) -> Result<T, ChainStopped> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move |state| {
-                let _ = reply.send(f(state));
-            }))
-            .map_err(|_| ChainStopped)?;
+        self.submit(f, move |value| {
+            let _ = reply.send(value);
+        })?;
         answer.await.map_err(|_| ChainStopped)
     }
 }

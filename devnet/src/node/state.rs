@@ -65,25 +65,13 @@ impl std::error::Error for StateError {}
 struct StateFile {
     format: String,
     version: u32,
-    block: BlockFile,
+    block: Block,
     accounts: Vec<AccountFile>,
     activations: Vec<ActivationFile>,
     cached: Vec<B256>,
     pricer: PricerFile,
     bids: Vec<BidFile>,
     ledger: super::txs::LedgerFile,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BlockFile {
-    number: u64,
-    timestamp: u64,
-    chain_id: u64,
-    basefee: U256,
-    coinbase: Address,
-    gas_limit: u64,
-    gas_price: U256,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -121,19 +109,10 @@ struct BidFile {
 /// The whole chain as a state file's JSON bytes.
 pub(crate) fn dump(state: &ChainState) -> Vec<u8> {
     let world = state.net.world();
-    let b = &world.block;
     let file = StateFile {
         format: STATE_FORMAT.into(),
         version: STATE_VERSION,
-        block: BlockFile {
-            number: b.number,
-            timestamp: b.timestamp,
-            chain_id: b.chain_id,
-            basefee: b.basefee,
-            coinbase: b.coinbase,
-            gas_limit: b.gas_limit,
-            gas_price: b.gas_price,
-        },
+        block: world.block.clone(),
         accounts: world
             .accounts()
             .into_iter()
@@ -179,17 +158,7 @@ pub(crate) fn load(bytes: &[u8], path: &Path) -> Result<(Devnet, Ledger), StateE
     }
     let ledger = Ledger::from_file(file.ledger).map_err(corrupt)?;
     let net = Devnet::new();
-    let b = file.block;
-    net.set_block(Block {
-        number: b.number,
-        timestamp: b.timestamp,
-        chain_id: b.chain_id,
-        basefee: b.basefee,
-        coinbase: b.coinbase,
-        gas_limit: b.gas_limit,
-        gas_price: b.gas_price,
-    })
-    .expect("nothing reads the new chain yet");
+    net.set_block(file.block).expect("nothing reads the new chain yet");
     let mut codes = std::collections::HashMap::new();
     {
         let mut world = net.shared.world.borrow_mut();
