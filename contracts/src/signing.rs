@@ -70,6 +70,13 @@ impl Signer {
         Self(SigningKey::from_bytes(&key.0.into()).expect("should be a valid secp256k1 key"))
     }
 
+    /// The signer of a 32-byte private key, or `None` when it is zero or not below the curve
+    /// order.
+    #[must_use]
+    pub fn try_from_bytes(key: B256) -> Option<Self> {
+        SigningKey::from_bytes(&key.0.into()).ok().map(Self)
+    }
+
     /// A deterministic signer for test actor number `seed` (never zero).
     #[must_use]
     pub fn from_seed(seed: u64) -> Self {

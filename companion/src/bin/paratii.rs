@@ -1,0 +1,312 @@
+//! `paratii`: keys and vouchers from the command line (more commands come with the companion's
+//! next slices). Human output by default, `--json` for scripts. Passwords come from
+//! `--password-file` or `ETH_PASSWORD`, as cast takes them; a secret to import from standard
+//! input, never from the command line.
+
+use std::{io::Read, path::PathBuf, process::ExitCode};
+
+use alloy_primitives::{hex, Address, U256};
+use clap::{Parser, Subcommand};
+use paratii_companion::{
+    keys::{self, KeyStore, Password},
+    voucher::{self, Message},
+};
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(name = "paratii", version, about = "The Paratii companion: keys and payment vouchers")]
+struct Cli {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Keystores in cast wallet's folder and format.
+    #[command(subcommand)]
+    Keys(Keys),
+    /// EIP-712 vouchers and close authorisations, as typed-data JSON files.
+    #[command(subcommand)]
+    Voucher(Vouchers),
+}
+
+#[derive(clap::Args)]
+struct Store {
+    /// The keystore folder (default: cast wallet's, ~/.foundry/keystores).
+    #[arg(long, env = "PARATII_KEYSTORE_DIR")]
+    keystore_dir: Option<PathBuf>,
+}
+
+impl Store {
+    fn open(&self) -> KeyStore {
+        KeyStore::new(self.keystore_dir.clone().unwrap_or_else(keys::default_dir))
+    }
+}
+
+#[derive(clap::Args)]
+struct Secret {
+    /// A file holding the password (its first line).
+    #[arg(long)]
+    password_file: Option<PathBuf>,
+}
+
+impl Secret {
+    fn password(&self) -> Result<Password, String> {
+        match (&self.password_file, std::env::var("ETH_PASSWORD")) {
+            (Some(path), _) => Password::from_file(path).map_err(|e| e.to_string()),
+            (None, Ok(password)) => Ok(Password::new(password)),
+            (None, Err(_)) => Err("no password: pass --password-file or set ETH_PASSWORD".into()),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Keys {
+    /// Creates a random key and stores it encrypted under NAME.
+    New {
+        /// The keystore's name (its file name in the folder).
+        name: String,
+        #[command(flatten)]
+        store: Store,
+        #[command(flatten)]
+        secret: Secret,
+    },
+    /// Stores a private key read from standard input (hex, one line) under NAME.
+    Import {
+        /// The keystore's name.
+        name: String,
+        #[command(flatten)]
+        store: Store,
+        #[command(flatten)]
+        secret: Secret,
+    },
+    /// Lists the keystores in the folder.
+    List {
+        #[command(flatten)]
+        store: Store,
+    },
+    /// Unlocks a keystore and prints its address.
+    Address {
+        /// A keystore name, or a path to a keystore file.
+        keystore: String,
+        #[command(flatten)]
+        store: Store,
+        #[command(flatten)]
+        secret: Secret,
+    },
+}
+
+#[derive(Subcommand)]
+enum Vouchers {
+    /// Prints the EIP-712 digest of a typed-data file.
+    Digest {
+        /// The typed-data JSON file.
+        file: PathBuf,
+    },
+    /// Signs a typed-data file with a keystore: the packed 65-byte signature, as cast prints it.
+    Sign {
+        /// The typed-data JSON file.
+        file: PathBuf,
+        /// A keystore name, or a path to a keystore file.
+        #[arg(long)]
+        keystore: String,
+        #[command(flatten)]
+        store: Store,
+        #[command(flatten)]
+        secret: Secret,
+    },
+    /// Verifies a signature over a typed-data file as the adjudicator would, and as a payee
+    /// accepts a voucher (the count above --last, the value within --deposit at --price).
+    Verify {
+        /// The typed-data JSON file.
+        file: PathBuf,
+        /// The packed signature, hex.
+        signature: String,
+        /// Who must have signed.
+        #[arg(long)]
+        signer: Address,
+        /// The highest count already accepted (vouchers only).
+        #[arg(long, default_value_t = 0)]
+        last: u64,
+        /// The price per segment, wei (vouchers only; with --deposit).
+        #[arg(long, requires = "deposit")]
+        price: Option<U256>,
+        /// The channel's deposit, wei (vouchers only; with --price).
+        #[arg(long, requires = "price")]
+        deposit: Option<U256>,
+        /// The chain the voucher must be for.
+        #[arg(long)]
+        chain_id: Option<u64>,
+        /// The adjudicator the voucher must be for.
+        #[arg(long)]
+        adjudicator: Option<Address>,
+    },
+}
+
+fn read_typed_data(file: &PathBuf) -> Result<(voucher::Domain, Message), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", file.display()))?;
+    voucher::from_typed_data(&value).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn run(cli: Cli) -> Result<Value, String> {
+    match cli.command {
+        Command::Keys(keys) => run_keys(keys),
+        Command::Voucher(vouchers) => run_voucher(vouchers),
+    }
+}
+
+fn run_keys(command: Keys) -> Result<Value, String> {
+    match command {
+        Keys::New { name, store, secret } => {
+            let store = store.open();
+            let address = store.create(&name, &secret.password()?).map_err(|e| e.to_string())?;
+            Ok(
+                json!({ "name": name, "address": address.to_checksum(None), "path": store.path(&name) }),
+            )
+        }
+        Keys::Import { name, store, secret } => {
+            let mut line = zeroize::Zeroizing::new(String::new());
+            std::io::stdin()
+                .read_to_string(&mut line)
+                .map_err(|e| format!("standard input: {e}"))?;
+            let key = zeroize::Zeroizing::new(
+                hex::decode(line.trim())
+                    .map_err(|_| "standard input: not a hex private key".to_owned())?,
+            );
+            let store = store.open();
+            let address =
+                store.import(&name, &key, &secret.password()?).map_err(|e| e.to_string())?;
+            Ok(
+                json!({ "name": name, "address": address.to_checksum(None), "path": store.path(&name) }),
+            )
+        }
+        Keys::List { store } => {
+            let store = store.open();
+            let names = store.list().map_err(|e| e.to_string())?;
+            Ok(json!({ "dir": store.dir(), "keystores": names }))
+        }
+        Keys::Address { keystore, store, secret } => {
+            let key =
+                store.open().unlock(&keystore, &secret.password()?).map_err(|e| e.to_string())?;
+            Ok(json!({ "address": key.address().to_checksum(None) }))
+        }
+    }
+}
+
+fn run_voucher(command: Vouchers) -> Result<Value, String> {
+    match command {
+        Vouchers::Digest { file } => {
+            let (domain, message) = read_typed_data(&file)?;
+            Ok(json!({ "digest": message.digest(&domain) }))
+        }
+        Vouchers::Sign { file, keystore, store, secret } => {
+            let (domain, message) = read_typed_data(&file)?;
+            let key =
+                store.open().unlock(&keystore, &secret.password()?).map_err(|e| e.to_string())?;
+            let signature = message.sign(&domain, &key);
+            Ok(json!({
+                "signature": hex::encode_prefixed(signature),
+                "signer": key.address().to_checksum(None),
+            }))
+        }
+        Vouchers::Verify {
+            file,
+            signature,
+            signer,
+            last,
+            price,
+            deposit,
+            chain_id,
+            adjudicator,
+        } => {
+            let (domain, message) = read_typed_data(&file)?;
+            let signature =
+                hex::decode(signature.trim()).map_err(|_| "signature: not hex".to_owned())?;
+            let expected = voucher::Domain {
+                chain_id: chain_id.unwrap_or(domain.chain_id),
+                adjudicator: adjudicator.unwrap_or(domain.adjudicator),
+            };
+            voucher::check_domain(&expected, &domain).map_err(|e| e.to_string())?;
+            if let (Message::Voucher(v), Some((price, deposit))) = (message, price.zip(deposit)) {
+                let channel = voucher::Channel {
+                    id: v.channel_id,
+                    signer,
+                    price_per_segment: price,
+                    deposit,
+                };
+                voucher::accept(&domain, &channel, last, &v, &signature)
+                    .map_err(|e| e.to_string())?;
+            } else {
+                let recovered = voucher::recover(message.digest(&domain), &signature)
+                    .map_err(|e| e.to_string())?;
+                if recovered != signer {
+                    return Err(voucher::VoucherError::WrongSigner { expected: signer, recovered }
+                        .to_string());
+                }
+                if let Message::Voucher(v) = message {
+                    if v.segments <= last {
+                        return Err(voucher::VoucherError::NotAbove { segments: v.segments, last }
+                            .to_string());
+                    }
+                }
+            }
+            Ok(json!({
+                "valid": true,
+                "signer": signer.to_checksum(None),
+                "digest": message.digest(&domain),
+            }))
+        }
+    }
+}
+
+/// The human form of a command's JSON answer: a signature alone (as cast prints one), a single
+/// value, or `key: value` lines.
+fn human(value: &Value) -> String {
+    if let Some(signature) = value.get("signature").and_then(Value::as_str) {
+        return signature.to_owned();
+    }
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    };
+    match value.as_object() {
+        Some(fields) if fields.len() == 1 => fields.values().map(text).collect(),
+        Some(fields) => {
+            fields.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect::<Vec<_>>().join("\n")
+        }
+        None => text(value),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json_out = cli.json;
+    match run(cli) {
+        Ok(value) => {
+            if json_out {
+                println!("{value}");
+            } else {
+                println!("{}", human(&value));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if json_out {
+                println!("{}", json!({ "error": e }));
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

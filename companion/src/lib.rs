@@ -1,0 +1,11 @@
+//! # paratii-companion — the off-chain side of Paratii
+//!
+//! What a player, a producer's server or an advertiser's ad server embeds: keys kept the way
+//! `cast wallet` keeps them ([`keys`]) and the payment-channel vouchers and close authorisations,
+//! signed and verified exactly as the adjudicator checks them ([`voucher`]). The `paratii` CLI
+//! exposes both.
+//!
+//! Every failure is a typed error that names what is wrong and carries no secret.
+
+pub mod keys;
+pub mod voucher;
