@@ -161,12 +161,41 @@ impl Message {
     }
 }
 
-/// Recovers who signed `digest`, refusing what the adjudicator refuses.
+/// Recovers who signed `digest`, refusing what the adjudicator refuses: the length, `v` and
+/// low-`s` rules are checked here (libsecp256k1's recovery, like alloy's, would accept a high
+/// `s`), then libsecp256k1 recovers the public key.
 ///
 /// # Errors
 /// [`VoucherError::SignatureLength`], [`VoucherError::RecoveryId`], [`VoucherError::HighS`],
 /// [`VoucherError::Unrecoverable`].
 pub fn recover(digest: B256, signature: &[u8]) -> Result<Address, VoucherError> {
+    let parts = Signature::from_packed(signature).map_err(|e| match e {
+        SignatureError::Length(_) => VoucherError::SignatureLength(signature.len()),
+        SignatureError::V(v) => VoucherError::RecoveryId(v.v),
+        SignatureError::S(_) => VoucherError::HighS,
+        SignatureError::Invalid(_) => VoucherError::Unrecoverable,
+    })?;
+    let id = secp256k1::ecdsa::RecoveryId::try_from(i32::from(parts.v - 27))
+        .map_err(|_| VoucherError::RecoveryId(parts.v))?;
+    let recoverable = secp256k1::ecdsa::RecoverableSignature::from_compact(&signature[..64], id)
+        .map_err(|_| VoucherError::Unrecoverable)?;
+    let key = secp256k1::SECP256K1
+        .recover_ecdsa(&secp256k1::Message::from_digest(digest.0), &recoverable)
+        .map_err(|_| VoucherError::Unrecoverable)?;
+    let point = key.serialize_uncompressed();
+    let signer = Address::from_slice(&alloy_primitives::keccak256(&point[1..])[12..]);
+    if signer.is_zero() {
+        return Err(VoucherError::Unrecoverable);
+    }
+    Ok(signer)
+}
+
+/// [`recover`] through k256 and the `ecrecover` precompile's semantics (what the devnet runs):
+/// the reference the libsecp256k1 path is tested against.
+///
+/// # Errors
+/// As [`recover`].
+pub fn recover_k256(digest: B256, signature: &[u8]) -> Result<Address, VoucherError> {
     let parts = Signature::from_packed(signature).map_err(|e| match e {
         SignatureError::Length(_) => VoucherError::SignatureLength(signature.len()),
         SignatureError::V(v) => VoucherError::RecoveryId(v.v),

@@ -137,3 +137,23 @@ fn typed_data_from_another_domain_or_shape_is_refused() {
         Err(VoucherError::TypedData("missing message.segments".into()))
     );
 }
+
+#[test]
+fn libsecp256k1_recovers_what_k256_recovers_and_refuses_the_same() {
+    let (json, sig) = golden("voucher");
+    let (domain, message) = from_typed_data(&json).unwrap();
+    let digest = message.digest(&domain);
+    let key = UnlockedKey::from_secret(&ANVIL_1).unwrap();
+    for n in 0..64u64 {
+        let other = Message::Voucher(Voucher { channel_id: B256::with_last_byte(7), segments: n });
+        let sig = other.sign(&domain, &key);
+        let d = other.digest(&domain);
+        assert_eq!(recover(d, &sig), recover_k256(d, &sig));
+        assert_eq!(recover(d, &sig), Ok(key.address()));
+    }
+    let twin = high_s_twin(&Signature::from_packed(&sig).unwrap()).to_packed();
+    assert_eq!(recover(digest, &twin), recover_k256(digest, &twin));
+    let mut zero_r = sig.clone();
+    zero_r[..32].fill(0);
+    assert_eq!(recover(digest, &zero_r), recover_k256(digest, &zero_r));
+}
