@@ -41,5 +41,70 @@ fn vouchers(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, vouchers);
+/// A payee accepting a stream of vouchers for one channel, each verified and durably written
+/// (SQLite, WAL, `synchronous=FULL`) before the next; prints p50 and p99 of every accept timed.
+fn durable_accept(c: &mut Criterion) {
+    use paratii_companion::{
+        payee::Payee,
+        store::{ChannelStore, Role, SqliteStore, StoredChannel},
+    };
+    let key = UnlockedKey::from_secret(&[7u8; 32]).expect("a valid key");
+    let dir = std::env::temp_dir().join(format!("paratii-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let payee = Payee::new(SqliteStore::open(&dir.join("channels.db")).expect("a store"));
+    let channel = StoredChannel {
+        id: B256::repeat_byte(9),
+        role: Role::Payee,
+        chain_id: 412_346,
+        adjudicator: alloy_primitives::Address::repeat_byte(1),
+        payer: alloy_primitives::Address::repeat_byte(2),
+        payee: alloy_primitives::Address::repeat_byte(3),
+        signer: key.address(),
+        video_id: B256::repeat_byte(4),
+        price_per_segment: U256::from(1),
+        deposit: U256::MAX,
+        settled: 0,
+        close_requested_at: None,
+        finalized: false,
+    };
+    payee.store().put_channel(&channel).expect("the channel");
+    let domain = Domain { chain_id: channel.chain_id, adjudicator: channel.adjudicator };
+    let mut next = 0u64;
+    let mut latencies = Vec::new();
+    c.bench_function("payee accept (verify + durable SQLite write)", |b| {
+        b.iter_custom(|iterations| {
+            // Sign outside the clock: the payer does that, on another machine.
+            let signed: Vec<(u64, [u8; 65])> = (0..iterations)
+                .map(|_| {
+                    next += 1;
+                    let message =
+                        Message::Voucher(Voucher { channel_id: channel.id, segments: next });
+                    (next, message.sign(&domain, &key))
+                })
+                .collect();
+            let mut total = std::time::Duration::ZERO;
+            for (segments, signature) in signed {
+                let started = std::time::Instant::now();
+                payee.accept(channel.id, segments, &signature).expect("an accepted voucher");
+                let took = started.elapsed();
+                latencies.push(took);
+                total += took;
+            }
+            total
+        });
+    });
+    latencies.sort_unstable();
+    let at = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+    println!(
+        "payee accept, {} vouchers: p50 {:?}, p99 {:?}, max {:?}",
+        latencies.len(),
+        at(50),
+        at(99),
+        latencies[latencies.len() - 1]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, vouchers, durable_accept);
 criterion_main!(benches);

@@ -1,0 +1,160 @@
+//! The two sides of a channel over a store: the payee accepts a voucher only after it is durably
+//! recorded (so what it serves next is paid for even if it crashes a moment later), and the payer
+//! records each voucher before it sends it. Acceptance is serialised per channel; different
+//! channels proceed in parallel (their signatures are checked concurrently; only the short write
+//! is serialised, by the store).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use alloy_primitives::B256;
+
+use crate::{
+    keys::UnlockedKey,
+    store::{ChannelStore, Role, StoreError},
+    voucher::{self, Channel, Domain, Message, Voucher, VoucherError},
+};
+
+/// Why a voucher was not accepted, or not signed. The store is unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    /// The voucher itself is refused.
+    #[error(transparent)]
+    Voucher(#[from] VoucherError),
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The channel is known, but on the other side.
+    #[error("channel {0} is not ours on this side (we are its {1})")]
+    WrongRole(B256, &'static str),
+}
+
+/// One lock per channel, created on first use.
+#[derive(Default)]
+struct ChannelLocks(Mutex<HashMap<B256, Arc<Mutex<()>>>>);
+
+impl ChannelLocks {
+    fn of(&self, channel: B256) -> Arc<Mutex<()>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).entry(channel).or_default().clone()
+    }
+}
+
+/// The paid side: accepts vouchers into a store.
+pub struct Payee<S> {
+    store: S,
+    locks: ChannelLocks,
+}
+
+impl<S: ChannelStore> Payee<S> {
+    /// A payee over `store`.
+    pub fn new(store: S) -> Self {
+        Self { store, locks: ChannelLocks::default() }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Checks a voucher as the adjudicator will (and above the last accepted) and records it
+    /// durably; returns the accepted count once it is on disk.
+    ///
+    /// # Errors
+    /// [`AcceptError`]: a refused voucher, an unknown channel, a store failure.
+    pub fn accept(
+        &self,
+        channel: B256,
+        segments: u64,
+        signature: &[u8],
+    ) -> Result<u64, AcceptError> {
+        let lock = self.locks.of(channel);
+        let _serialised = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored = self.store.channel(channel)?.ok_or(StoreError::UnknownChannel(channel))?;
+        if stored.role != Role::Payee {
+            return Err(AcceptError::WrongRole(channel, "payer"));
+        }
+        let last = self.store.best_voucher(channel)?.map_or(0, |v| v.segments);
+        let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
+        let terms = Channel {
+            id: channel,
+            signer: stored.signer,
+            price_per_segment: stored.price_per_segment,
+            deposit: stored.deposit,
+        };
+        voucher::accept(
+            &domain,
+            &terms,
+            last,
+            &Voucher { channel_id: channel, segments },
+            signature,
+        )?;
+        self.store.record_voucher(channel, segments, signature)?;
+        Ok(segments)
+    }
+}
+
+/// The paying side: signs vouchers, recording each before it is sent.
+pub struct Payer<S> {
+    store: S,
+    locks: ChannelLocks,
+}
+
+impl<S: ChannelStore> Payer<S> {
+    /// A payer over `store`.
+    pub fn new(store: S) -> Self {
+        Self { store, locks: ChannelLocks::default() }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Signs the voucher for `segments` segments of `channel` with `key`, records it durably and
+    /// returns the signature to send.
+    ///
+    /// # Errors
+    /// [`AcceptError`]: an unknown channel, a count not above the last signed, a value above the
+    /// deposit, a key that is not the channel's signer, a store failure.
+    pub fn sign(
+        &self,
+        channel: B256,
+        segments: u64,
+        key: &UnlockedKey,
+    ) -> Result<[u8; 65], AcceptError> {
+        let lock = self.locks.of(channel);
+        let _serialised = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored = self.store.channel(channel)?.ok_or(StoreError::UnknownChannel(channel))?;
+        if stored.role != Role::Payer {
+            return Err(AcceptError::WrongRole(channel, "payee"));
+        }
+        if key.address() != stored.signer {
+            return Err(VoucherError::WrongSigner {
+                expected: stored.signer,
+                recovered: key.address(),
+            }
+            .into());
+        }
+        let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
+        let message = Message::Voucher(Voucher { channel_id: channel, segments });
+        let signature = message.sign(&domain, key);
+        let last = self.store.best_voucher(channel)?.map_or(0, |v| v.segments);
+        let terms = Channel {
+            id: channel,
+            signer: stored.signer,
+            price_per_segment: stored.price_per_segment,
+            deposit: stored.deposit,
+        };
+        voucher::accept(
+            &domain,
+            &terms,
+            last,
+            &Voucher { channel_id: channel, segments },
+            &signature,
+        )?;
+        self.store.record_voucher(channel, segments, &signature)?;
+        Ok(signature)
+    }
+}

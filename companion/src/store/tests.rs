@@ -1,0 +1,165 @@
+//! The SQLite store: round trips, the monotonic refusal that leaves it intact, the exclusive lock,
+//! a foreign file refused, and the payer and payee over it.
+
+use alloy_primitives::{Address, B256, U256};
+
+use super::*;
+use crate::{
+    keys::UnlockedKey,
+    payee::{AcceptError, Payee, Payer},
+    voucher::{Domain, Message, Voucher, VoucherError},
+};
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paratii-store-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir.join("channels.db")
+}
+
+fn signer() -> UnlockedKey {
+    UnlockedKey::from_secret(&[9u8; 32]).unwrap()
+}
+
+fn channel(role: Role) -> StoredChannel {
+    StoredChannel {
+        id: B256::repeat_byte(0xc1),
+        role,
+        chain_id: 412_346,
+        adjudicator: Address::repeat_byte(0xad),
+        payer: Address::repeat_byte(0x01),
+        payee: Address::repeat_byte(0x02),
+        signer: signer().address(),
+        video_id: B256::repeat_byte(0x77),
+        price_per_segment: U256::from(10),
+        deposit: U256::from(100),
+        settled: 0,
+        close_requested_at: None,
+        finalized: false,
+    }
+}
+
+fn voucher_signature(c: &StoredChannel, segments: u64) -> [u8; 65] {
+    let domain = Domain { chain_id: c.chain_id, adjudicator: c.adjudicator };
+    Message::Voucher(Voucher { channel_id: c.id, segments }).sign(&domain, &signer())
+}
+
+#[test]
+fn channels_and_vouchers_survive_a_reopen() {
+    let path = temp("reopen");
+    let c = channel(Role::Payee);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.put_channel(&c).unwrap();
+        store.record_voucher(c.id, 3, &[1; 65]).unwrap();
+        store.record_voucher(c.id, 5, &[2; 65]).unwrap();
+        store
+            .add_pending(&PendingTx {
+                hash: B256::repeat_byte(5),
+                channel: Some(c.id),
+                kind: "settle".into(),
+                raw: vec![1, 2],
+            })
+            .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.channel(c.id).unwrap(), Some(c.clone()));
+    assert_eq!(store.channels().unwrap(), std::slice::from_ref(&c));
+    let history: Vec<u64> = store.vouchers(c.id).unwrap().iter().map(|v| v.segments).collect();
+    assert_eq!(history, [3, 5], "the history, not only the latest");
+    assert_eq!(store.best_voucher(c.id).unwrap().unwrap().signature, vec![2; 65]);
+    assert_eq!(store.pending().unwrap()[0].kind, "settle");
+    store.resolve_pending(B256::repeat_byte(5)).unwrap();
+    assert!(store.pending().unwrap().is_empty());
+}
+
+#[test]
+fn record_voucher_refuses_a_count_not_above_and_an_unknown_channel_and_changes_nothing() {
+    let store = SqliteStore::open(&temp("monotonic")).unwrap();
+    let c = channel(Role::Payee);
+    store.put_channel(&c).unwrap();
+    store.record_voucher(c.id, 5, &[2; 65]).unwrap();
+    for n in [5, 4] {
+        assert!(matches!(
+            store.record_voucher(c.id, n, &[3; 65]),
+            Err(StoreError::NotAbove { segments, recorded: 5, .. }) if segments == n
+        ));
+    }
+    assert!(matches!(
+        store.record_voucher(B256::ZERO, 1, &[0; 65]),
+        Err(StoreError::UnknownChannel(_))
+    ));
+    assert!(matches!(store.record_voucher(c.id, u64::MAX, &[0; 65]), Err(StoreError::TooLarge(_))));
+    assert_eq!(store.vouchers(c.id).unwrap().len(), 1);
+}
+
+#[test]
+fn a_second_process_cannot_open_the_store_while_it_is_held() {
+    let path = temp("lock");
+    let held = SqliteStore::open(&path).unwrap();
+    assert!(matches!(SqliteStore::open(&path), Err(StoreError::Locked(_))));
+    drop(held);
+    SqliteStore::open(&path).unwrap();
+}
+
+#[test]
+fn a_foreign_or_corrupt_file_is_refused_and_left_as_it_was() {
+    let path = temp("foreign");
+    fs::write(&path, b"not a database, just text that is long enough to be read as a header....")
+        .unwrap();
+    let before = fs::read(&path).unwrap();
+    assert!(matches!(SqliteStore::open(&path), Err(StoreError::Corrupt { .. })));
+    assert_eq!(fs::read(&path).unwrap(), before);
+
+    let other = temp("other-db");
+    let conn = Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE songs (title TEXT);").unwrap();
+    drop(conn);
+    assert!(matches!(SqliteStore::open(&other), Err(StoreError::Corrupt { .. })));
+}
+
+#[test]
+fn payee_accepts_in_order_and_refuses_replays_forgeries_and_overdrafts() {
+    let c = channel(Role::Payee);
+    let payee = Payee::new(SqliteStore::open(&temp("payee")).unwrap());
+    payee.store().put_channel(&c).unwrap();
+    assert_eq!(payee.accept(c.id, 1, &voucher_signature(&c, 1)).unwrap(), 1);
+    assert_eq!(payee.accept(c.id, 3, &voucher_signature(&c, 3)).unwrap(), 3);
+    assert!(matches!(
+        payee.accept(c.id, 2, &voucher_signature(&c, 2)),
+        Err(AcceptError::Voucher(VoucherError::NotAbove { segments: 2, last: 3 }))
+    ));
+    let forged = voucher_signature(&c, 4);
+    assert!(matches!(
+        payee.accept(c.id, 5, &forged),
+        Err(AcceptError::Voucher(VoucherError::WrongSigner { .. }))
+    ));
+    assert!(matches!(
+        payee.accept(c.id, 11, &voucher_signature(&c, 11)),
+        Err(AcceptError::Voucher(VoucherError::OverDeposit { .. }))
+    ));
+    let history: Vec<u64> =
+        payee.store().vouchers(c.id).unwrap().iter().map(|v| v.segments).collect();
+    assert_eq!(history, [1, 3], "refusals recorded nothing");
+}
+
+#[test]
+fn payer_records_before_it_returns_a_signature_and_only_for_its_own_channels() {
+    let c = channel(Role::Payer);
+    let payer = Payer::new(SqliteStore::open(&temp("payer")).unwrap());
+    payer.store().put_channel(&c).unwrap();
+    let sig = payer.sign(c.id, 2, &signer()).unwrap();
+    assert_eq!(payer.store().best_voucher(c.id).unwrap().unwrap().signature, sig.to_vec());
+    assert!(matches!(
+        payer.sign(c.id, 2, &signer()),
+        Err(AcceptError::Voucher(VoucherError::NotAbove { .. }))
+    ));
+    let stranger = UnlockedKey::from_secret(&[8u8; 32]).unwrap();
+    assert!(matches!(
+        payer.sign(c.id, 3, &stranger),
+        Err(AcceptError::Voucher(VoucherError::WrongSigner { .. }))
+    ));
+    let payee_side = Payee::new(SqliteStore::open(&temp("payer-as-payee")).unwrap());
+    payee_side.store().put_channel(&c).unwrap();
+    assert!(matches!(payee_side.accept(c.id, 1, &sig), Err(AcceptError::WrongRole(..))));
+}
