@@ -31,6 +31,21 @@ enum Command {
     /// EIP-712 vouchers and close authorisations, as typed-data JSON files.
     #[command(subcommand)]
     Voucher(Vouchers),
+    /// Runs the local Stylus node (the devnet over JSON-RPC) until Ctrl-C or SIGTERM.
+    Node {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// The port.
+        #[arg(long, default_value_t = paratii_devnet::node::DEFAULT_PORT)]
+        port: u16,
+        /// The chain id.
+        #[arg(long, default_value_t = paratii_devnet::node::DEFAULT_CHAIN_ID)]
+        chain_id: u64,
+        /// Load the chain from this file when it exists; save it there on exit.
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -157,7 +172,61 @@ fn run(cli: Cli) -> Result<Value, String> {
     match cli.command {
         Command::Keys(keys) => run_keys(keys),
         Command::Voucher(vouchers) => run_voucher(vouchers),
+        Command::Node { host, port, chain_id, state } => {
+            run_node(host, port, chain_id, state, cli.json)
+        }
     }
+}
+
+/// Serves the local node until Ctrl-C or SIGTERM; prints its endpoint and development
+/// accounts first (their public test keys too: they exist to be used on this chain only).
+fn run_node(
+    host: std::net::IpAddr,
+    port: u16,
+    chain_id: u64,
+    state: Option<PathBuf>,
+    json_out: bool,
+) -> Result<Value, String> {
+    use paratii_devnet::node::{dev_accounts, NodeConfig, RunningNode, DEV_KEYS};
+    let config = NodeConfig {
+        addr: std::net::SocketAddr::new(host, port),
+        chain_id,
+        state,
+        ..NodeConfig::default()
+    };
+    let node = RunningNode::start(&config).map_err(|e| e.to_string())?;
+    let accounts: Vec<Value> = dev_accounts()
+        .iter()
+        .zip(DEV_KEYS)
+        .map(|(address, key)| json!({ "address": address.to_checksum(None), "privateKey": key }))
+        .collect();
+    let ready = json!({ "endpoint": node.url(), "chainId": chain_id, "accounts": accounts });
+    if json_out {
+        println!("{ready}");
+    } else {
+        println!(
+            "local node on {} (chain {chain_id}); development accounts, 10,000 ETH each:",
+            node.url()
+        );
+        for (i, (address, key)) in dev_accounts().iter().zip(DEV_KEYS).enumerate() {
+            println!("  ({i:>2}) {address}  {key}");
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| e.to_string())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.map_err(|e| e.to_string()),
+            _ = terminate.recv() => Ok(()),
+        }
+    })?;
+    node.stop().map_err(|e| e.to_string())?;
+    Ok(json!({ "node": "stopped" }))
 }
 
 fn run_keys(command: Keys) -> Result<Value, String> {
