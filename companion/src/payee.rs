@@ -41,6 +41,29 @@ impl ChannelLocks {
     }
 }
 
+/// A channel's domain, terms and highest recorded count, if the store holds it on our `role`'s
+/// side.
+fn terms<S: ChannelStore>(
+    store: &S,
+    channel: B256,
+    role: Role,
+) -> Result<(Domain, Channel, u64), AcceptError> {
+    let stored = store.channel(channel)?.ok_or(StoreError::UnknownChannel(channel))?;
+    if stored.role != role {
+        let side = if stored.role == Role::Payer { "payer" } else { "payee" };
+        return Err(AcceptError::WrongRole(channel, side));
+    }
+    let last = store.best_voucher(channel)?.map_or(0, |v| v.segments);
+    let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
+    let terms = Channel {
+        id: channel,
+        signer: stored.signer,
+        price_per_segment: stored.price_per_segment,
+        deposit: stored.deposit,
+    };
+    Ok((domain, terms, last))
+}
+
 /// The paid side: accepts vouchers into a store.
 pub struct Payee<S> {
     store: S,
@@ -71,25 +94,9 @@ impl<S: ChannelStore> Payee<S> {
     ) -> Result<u64, AcceptError> {
         let lock = self.locks.of(channel);
         let _serialised = lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let stored = self.store.channel(channel)?.ok_or(StoreError::UnknownChannel(channel))?;
-        if stored.role != Role::Payee {
-            return Err(AcceptError::WrongRole(channel, "payer"));
-        }
-        let last = self.store.best_voucher(channel)?.map_or(0, |v| v.segments);
-        let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
-        let terms = Channel {
-            id: channel,
-            signer: stored.signer,
-            price_per_segment: stored.price_per_segment,
-            deposit: stored.deposit,
-        };
-        voucher::accept(
-            &domain,
-            &terms,
-            last,
-            &Voucher { channel_id: channel, segments },
-            signature,
-        )?;
+        let (domain, terms, last) = terms(&self.store, channel, Role::Payee)?;
+        let voucher = Voucher { channel_id: channel, segments };
+        voucher::accept(&domain, &terms, last, &voucher, signature)?;
         self.store.record_voucher(channel, segments, signature)?;
         Ok(segments)
     }
@@ -126,34 +133,14 @@ impl<S: ChannelStore> Payer<S> {
     ) -> Result<[u8; 65], AcceptError> {
         let lock = self.locks.of(channel);
         let _serialised = lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let stored = self.store.channel(channel)?.ok_or(StoreError::UnknownChannel(channel))?;
-        if stored.role != Role::Payer {
-            return Err(AcceptError::WrongRole(channel, "payee"));
+        let (domain, terms, last) = terms(&self.store, channel, Role::Payer)?;
+        if key.address() != terms.signer {
+            let recovered = key.address();
+            return Err(VoucherError::WrongSigner { expected: terms.signer, recovered }.into());
         }
-        if key.address() != stored.signer {
-            return Err(VoucherError::WrongSigner {
-                expected: stored.signer,
-                recovered: key.address(),
-            }
-            .into());
-        }
-        let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
-        let message = Message::Voucher(Voucher { channel_id: channel, segments });
-        let signature = message.sign(&domain, key);
-        let last = self.store.best_voucher(channel)?.map_or(0, |v| v.segments);
-        let terms = Channel {
-            id: channel,
-            signer: stored.signer,
-            price_per_segment: stored.price_per_segment,
-            deposit: stored.deposit,
-        };
-        voucher::accept(
-            &domain,
-            &terms,
-            last,
-            &Voucher { channel_id: channel, segments },
-            &signature,
-        )?;
+        let voucher = Voucher { channel_id: channel, segments };
+        let signature = Message::Voucher(voucher).sign(&domain, key);
+        voucher::accept(&domain, &terms, last, &voucher, &signature)?;
         self.store.record_voucher(channel, segments, &signature)?;
         Ok(signature)
     }

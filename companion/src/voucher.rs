@@ -161,6 +161,16 @@ impl Message {
     }
 }
 
+/// The signature's parts, once its length, `v` and `s` pass the adjudicator's rules.
+fn checked_parts(signature: &[u8]) -> Result<Signature, VoucherError> {
+    Signature::from_packed(signature).map_err(|e| match e {
+        SignatureError::Length(_) => VoucherError::SignatureLength(signature.len()),
+        SignatureError::V(v) => VoucherError::RecoveryId(v.v),
+        SignatureError::S(_) => VoucherError::HighS,
+        SignatureError::Invalid(_) => VoucherError::Unrecoverable,
+    })
+}
+
 /// Recovers who signed `digest`, refusing what the adjudicator refuses: the length, `v` and
 /// low-`s` rules are checked here (libsecp256k1's recovery, like alloy's, would accept a high
 /// `s`), then libsecp256k1 recovers the public key.
@@ -169,12 +179,7 @@ impl Message {
 /// [`VoucherError::SignatureLength`], [`VoucherError::RecoveryId`], [`VoucherError::HighS`],
 /// [`VoucherError::Unrecoverable`].
 pub fn recover(digest: B256, signature: &[u8]) -> Result<Address, VoucherError> {
-    let parts = Signature::from_packed(signature).map_err(|e| match e {
-        SignatureError::Length(_) => VoucherError::SignatureLength(signature.len()),
-        SignatureError::V(v) => VoucherError::RecoveryId(v.v),
-        SignatureError::S(_) => VoucherError::HighS,
-        SignatureError::Invalid(_) => VoucherError::Unrecoverable,
-    })?;
+    let parts = checked_parts(signature)?;
     let id = secp256k1::ecdsa::RecoveryId::try_from(i32::from(parts.v - 27))
         .map_err(|_| VoucherError::RecoveryId(parts.v))?;
     let recoverable = secp256k1::ecdsa::RecoverableSignature::from_compact(&signature[..64], id)
@@ -196,12 +201,7 @@ pub fn recover(digest: B256, signature: &[u8]) -> Result<Address, VoucherError> 
 /// # Errors
 /// As [`recover`].
 pub fn recover_k256(digest: B256, signature: &[u8]) -> Result<Address, VoucherError> {
-    let parts = Signature::from_packed(signature).map_err(|e| match e {
-        SignatureError::Length(_) => VoucherError::SignatureLength(signature.len()),
-        SignatureError::V(v) => VoucherError::RecoveryId(v.v),
-        SignatureError::S(_) => VoucherError::HighS,
-        SignatureError::Invalid(_) => VoucherError::Unrecoverable,
-    })?;
+    let parts = checked_parts(signature)?;
     recovered_address(&ecrecover(&parts.ecrecover_input(digest)))
         .map_err(|_| VoucherError::Unrecoverable)
 }
