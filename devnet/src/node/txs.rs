@@ -38,7 +38,7 @@ pub(crate) struct MinedTx {
 }
 
 /// A mined block: one transaction, or none (genesis, `evm_mine`).
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct MinedBlock {
     number: u64,
@@ -117,20 +117,7 @@ impl Ledger {
                 contract_address: tx.contract_address,
             })
             .collect();
-        let blocks = self
-            .blocks
-            .iter()
-            .map(|b| MinedBlock {
-                number: b.number,
-                hash: b.hash,
-                parent: b.parent,
-                timestamp: b.timestamp,
-                transactions: b.transactions.clone(),
-                gas_used: b.gas_used,
-                base_fee: b.base_fee,
-                gas_limit: b.gas_limit,
-            })
-            .collect();
+        let blocks = self.blocks.clone();
         LedgerFile { blocks, transactions }
     }
 
