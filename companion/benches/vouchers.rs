@@ -67,6 +67,7 @@ fn durable_accept(c: &mut Criterion) {
         settled: 0,
         close_requested_at: None,
         finalized: false,
+        salt: B256::repeat_byte(0x5a),
     };
     payee.store().put_channel(&channel).expect("the channel");
     let domain = Domain { chain_id: channel.chain_id, adjudicator: channel.adjudicator };

@@ -86,6 +86,8 @@ impl fmt::Debug for Password {
 /// An unlocked private key, in memory only (zeroised on drop); `Debug` shows its address.
 pub struct UnlockedKey {
     signer: Signer,
+    // The same key for alloy's wallet (transactions); k256 zeroises it on drop too.
+    wallet: alloy_signer_local::PrivateKeySigner,
     address: Address,
 }
 
@@ -98,14 +100,22 @@ impl UnlockedKey {
         let bytes: [u8; 32] = secret.try_into().map_err(|_| KeyError::BadKey)?;
         let key = Zeroizing::new(bytes);
         let signer = Signer::try_from_bytes(B256::from(*key)).ok_or(KeyError::BadKey)?;
+        let wallet = alloy_signer_local::PrivateKeySigner::from_slice(key.as_slice())
+            .map_err(|_| KeyError::BadKey)?;
         let address = signer.address();
-        Ok(Self { signer, address })
+        Ok(Self { signer, wallet, address })
     }
 
     /// The key's Ethereum address.
     #[must_use]
     pub fn address(&self) -> Address {
         self.address
+    }
+
+    /// The key as an alloy transaction signer, for a provider's wallet.
+    #[must_use]
+    pub fn wallet_signer(&self) -> alloy_signer_local::PrivateKeySigner {
+        self.wallet.clone()
     }
 
     /// Signs a 32-byte digest as wallets do: low s, `v` 27 or 28.

@@ -8,6 +8,11 @@
 //!
 //! Every failure is a typed error that names what is wrong and carries no secret.
 
+pub mod chain;
+pub mod channel;
+pub mod demo;
+pub mod deploy;
+mod fsutil;
 pub mod keys;
 pub mod payee;
 pub mod store;

@@ -57,7 +57,7 @@ fn terms<S: ChannelStore>(
     let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
     let terms = Channel {
         id: channel,
-        signer: stored.signer,
+        signer: stored.voucher_signer(),
         price_per_segment: stored.price_per_segment,
         deposit: stored.deposit,
     };

@@ -22,7 +22,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 /// The `format` a store records in its `meta` table.
 pub const STORE_FORMAT: &str = "paratii-channel-store";
 /// The schema version this companion reads and writes.
-pub const STORE_VERSION: i64 = 1;
+pub const STORE_VERSION: i64 = 2;
 
 /// Why the store refused or failed. A refused write changed nothing.
 #[derive(Debug, thiserror::Error)]
@@ -108,12 +108,15 @@ pub struct StoredChannel {
     pub payer: Address,
     /// Who is paid.
     pub payee: Address,
-    /// Who signs the vouchers.
+    /// The channel's `signer` parameter: who signs the vouchers, zero for the payer itself
+    /// ([`StoredChannel::voucher_signer`]).
     pub signer: Address,
     /// The video.
     pub video_id: B256,
     /// PTI wei per segment.
     pub price_per_segment: U256,
+    /// The salt that tells apart channels with equal other parameters.
+    pub salt: B256,
     /// The escrow on chain, PTI wei.
     pub deposit: U256,
     /// Segments settled on chain.
@@ -122,6 +125,18 @@ pub struct StoredChannel {
     pub close_requested_at: Option<u64>,
     /// Whether the channel is finalised on chain.
     pub finalized: bool,
+}
+
+impl StoredChannel {
+    /// Who must sign the channel's vouchers: its `signer`, or the payer when that is zero.
+    #[must_use]
+    pub fn voucher_signer(&self) -> Address {
+        if self.signer.is_zero() {
+            self.payer
+        } else {
+            self.signer
+        }
+    }
 }
 
 /// A voucher in the history.
@@ -225,7 +240,7 @@ CREATE TABLE IF NOT EXISTS channels (
   id BLOB PRIMARY KEY, role TEXT NOT NULL, chain_id INTEGER NOT NULL, adjudicator BLOB NOT NULL,
   payer BLOB NOT NULL, payee BLOB NOT NULL, signer BLOB NOT NULL, video_id BLOB NOT NULL,
   price TEXT NOT NULL, deposit TEXT NOT NULL, settled INTEGER NOT NULL,
-  close_requested_at INTEGER, finalized INTEGER NOT NULL
+  close_requested_at INTEGER, finalized INTEGER NOT NULL, salt BLOB NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS vouchers (
   channel_id BLOB NOT NULL REFERENCES channels(id), segments INTEGER NOT NULL,
@@ -338,11 +353,12 @@ fn read_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredChannel> {
         settled: uncount(row.get(10)?),
         close_requested_at: row.get::<_, Option<i64>>(11)?.map(uncount),
         finalized: row.get::<_, i64>(12)? != 0,
+        salt: bytes32(13)?,
     })
 }
 
 const CHANNEL_COLUMNS: &str = "id, role, chain_id, adjudicator, payer, payee, signer, video_id, \
-                               price, deposit, settled, close_requested_at, finalized";
+                               price, deposit, settled, close_requested_at, finalized, salt";
 
 impl ChannelStore for SqliteStore {
     fn put_channel(&self, c: &StoredChannel) -> Result<(), StoreError> {
@@ -352,7 +368,7 @@ impl ChannelStore for SqliteStore {
             conn.execute(
                 &format!(
                     "INSERT INTO channels ({CHANNEL_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \
-                     ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(id) DO UPDATE SET deposit = ?10, \
+                     ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT(id) DO UPDATE SET deposit = ?10, \
                      settled = ?11, close_requested_at = ?12, finalized = ?13"
                 ),
                 params![
@@ -369,6 +385,7 @@ impl ChannelStore for SqliteStore {
                     settled,
                     requested,
                     i64::from(c.finalized),
+                    c.salt.as_slice(),
                 ],
             )?;
             Ok(())

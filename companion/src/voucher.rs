@@ -162,7 +162,7 @@ impl Message {
 }
 
 /// The signature's parts, once its length, `v` and `s` pass the adjudicator's rules.
-fn checked_parts(signature: &[u8]) -> Result<Signature, VoucherError> {
+pub(crate) fn checked_parts(signature: &[u8]) -> Result<Signature, VoucherError> {
     Signature::from_packed(signature).map_err(|e| match e {
         SignatureError::Length(_) => VoucherError::SignatureLength(signature.len()),
         SignatureError::V(v) => VoucherError::RecoveryId(v.v),

@@ -65,6 +65,7 @@ fn channel(signer: Address) -> StoredChannel {
         settled: 0,
         close_requested_at: None,
         finalized: false,
+        salt: B256::repeat_byte(0x5a),
     }
 }
 

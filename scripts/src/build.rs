@@ -2,8 +2,9 @@
 //! `wasm32-unknown-unknown` (release, `--locked`, source paths remapped), then
 //! [`crate::wasm::deployable`] on each, written to `target/wasm/<dir>.wasm`.
 //!
-//! One implementation for the two callers: `paratii-build wasm` and paratii-test's build script,
-//! which builds the WASM its tests deploy so that a plain `cargo test` works on a fresh clone.
+//! One implementation for its callers: `paratii-build wasm`, and the build scripts of
+//! paratii-test (the WASM its tests deploy) and paratii-companion (the WASM `paratii demo`
+//! deploys), through [`build_script`], so that a plain `cargo test` works on a fresh clone.
 //! Both compile into their own target directory, [`TARGET_DIR`]: a build script runs while the
 //! outer cargo holds the lock of `target/`, so a nested cargo on the same directory would wait
 //! for ever. Sharing one directory between the two callers also means the second finds the first
@@ -186,4 +187,40 @@ fn remap_paths_config(root: &Path) -> String {
     let flags: Vec<String> =
         prefixes.iter().map(|p| format!("'--remap-path-prefix={p}='")).collect();
     format!("target.wasm32-unknown-unknown.rustflags=[{}]", flags.join(","))
+}
+
+/// What a build script of a crate that deploys the suite runs: rebuilds the deployable WASM of
+/// every contract when a source it depends on changed, and sets `PARATII_WASM_DIR` (the absolute
+/// path of [`OUT_DIR`]) for the crate's `env!`.
+///
+/// `crate_dir` is the calling crate's directory, directly inside the workspace root.
+///
+/// # Errors
+/// [`BuildError`] naming the step that failed.
+pub fn build_script(crate_dir: &Path) -> Result<(), BuildError> {
+    let root = crate_dir.parent().unwrap_or(crate_dir);
+    let mut watched: Vec<String> = [
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+        "rust-toolchain.toml",
+        "common/src",
+        "common/Cargo.toml",
+        "contracts/src",
+        "contracts/sol",
+        "contracts/Cargo.toml",
+    ]
+    .map(String::from)
+    .into();
+    for c in crate::suite::CONTRACTS {
+        watched.push(format!("{}/src", c.dir));
+        watched.push(format!("{}/Cargo.toml", c.dir));
+        watched.push(format!("{OUT_DIR}/{}.wasm", c.dir));
+    }
+    for path in watched {
+        println!("cargo:rerun-if-changed={}", root.join(path).display());
+    }
+    println!("cargo:rustc-env=PARATII_WASM_DIR={}", root.join(OUT_DIR).display());
+    let contracts: Vec<_> = crate::suite::CONTRACTS.iter().collect();
+    deployables(root, &contracts).map(|_| ())
 }

@@ -36,6 +36,7 @@ fn channel(role: Role) -> StoredChannel {
         settled: 0,
         close_requested_at: None,
         finalized: false,
+        salt: B256::repeat_byte(0x5a),
     }
 }
 

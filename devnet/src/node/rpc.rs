@@ -520,6 +520,7 @@ impl From<DevnetError> for RpcError {
 }
 
 /// A call object resolved: defaults filled; no `to` means a creation.
+#[derive(Clone)]
 struct Call {
     from: Address,
     to: Option<Address>,
@@ -661,10 +662,22 @@ fn simulate(
     call: &Call,
     overrides: &Overrides,
 ) -> Result<crate::Receipt, RpcError> {
+    // The call's gas is a transaction's limit: execution gets what the intrinsic gas leaves,
+    // exactly as when the transaction is mined.
+    let intrinsic = match call.to {
+        Some(_) => crate::pricing::intrinsic_gas(&call.data),
+        None => crate::pricing::creation_intrinsic_gas(&call.data),
+    };
+    let budget = call.gas.checked_sub(intrinsic).ok_or_else(|| {
+        RpcError::refused(format!(
+            "intrinsic gas too low: gas limit {}, intrinsic gas {intrinsic}",
+            call.gas
+        ))
+    })?;
     let snapshot = s.net.snapshot();
     let ran = overrides.apply(&s.net).and_then(|()| match call.to {
-        Some(to) => Ok(s.net.transaction(call.from, to, &call.data, call.value, call.gas)?),
-        None => Ok(s.net.create(call.from, &call.data, call.value, call.gas)?.receipt),
+        Some(to) => Ok(s.net.transaction(call.from, to, &call.data, call.value, budget)?),
+        None => Ok(s.net.create(call.from, &call.data, call.value, budget)?.receipt),
     });
     s.net.revert_to(&snapshot)?;
     let receipt = ran?;
@@ -722,9 +735,31 @@ async fn estimate_gas(
             let needed = intrinsic + r.gas.used + r.gas.refund;
             // Only a call can nest calls that keep back a 64th; a creation runs no program.
             let margin = if r.gas.used == 0 || call.to.is_none() { 0 } else { needed.div_ceil(63) };
-            Ok(quantity(needed + margin))
+            let candidate = (needed + margin).min(call.gas);
+            if call.to.is_none() || runs_within(s, &call, &overrides, candidate) {
+                return Ok(quantity(candidate));
+            }
+            // Calls nested more than one deep, or a late call that needs a large share, keep
+            // back more than one 64th: search for the least limit that succeeds, as geth does
+            // (to within 1/64 of it).
+            let (mut low, mut high) = (candidate, call.gas);
+            while high - low > high / 64 {
+                let mid = low + (high - low) / 2;
+                if runs_within(s, &call, &overrides, mid) {
+                    high = mid;
+                } else {
+                    low = mid;
+                }
+            }
+            Ok(quantity(high))
         })
         .await?
+}
+
+/// Whether `call` succeeds with a gas limit of `gas`.
+fn runs_within(s: &mut ChainState, call: &Call, overrides: &Overrides, gas: u64) -> bool {
+    let limited = Call { gas, ..call.clone() };
+    simulate(s, &limited, overrides).is_ok()
 }
 
 /// An `eth_getLogs` filter object: `fromBlock`/`toBlock` (default `latest`) or `blockHash`,

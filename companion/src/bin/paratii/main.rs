@@ -13,6 +13,8 @@ use paratii_companion::{
 };
 use serde_json::{json, Value};
 
+mod demo;
+
 #[derive(Parser)]
 #[command(name = "paratii", version, about = "The Paratii companion: keys and payment vouchers")]
 struct Cli {
@@ -45,6 +47,21 @@ enum Command {
         /// Load the chain from this file when it exists; save it there on exit.
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// The whole system on this machine: starts the local node in-process, deploys the suite,
+    /// creates a producer, a viewer and an advertiser, and runs a purchase, a pay-per-segment
+    /// channel stopped part-way, an advertiser paying the viewer, a like through a posting key
+    /// and a batch settle.
+    Demo {
+        /// Where the keystores and channel stores go (default: a fresh temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// A paratii local node to use instead of starting one.
+        #[arg(long)]
+        rpc_url: Option<String>,
+        /// Segments the viewer pays for before it stops (of 20 the deposit covers).
+        #[arg(long, default_value_t = 7)]
+        segments: u64,
     },
 }
 
@@ -175,6 +192,7 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Node { host, port, chain_id, state } => {
             run_node(host, port, chain_id, state, cli.json)
         }
+        Command::Demo { dir, rpc_url, segments } => demo::run(dir, rpc_url, segments, cli.json),
     }
 }
 
@@ -364,7 +382,7 @@ fn main() -> ExitCode {
         Ok(value) => {
             if json_out {
                 println!("{value}");
-            } else {
+            } else if !value.is_null() {
                 println!("{}", human(&value));
             }
             ExitCode::SUCCESS

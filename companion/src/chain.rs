@@ -1,0 +1,775 @@
+//! Chain access: one alloy provider over JSON-RPC for every chain (the local node on loopback,
+//! Arbitrum Sepolia or One), typed calls from the suite's published interfaces (`sol!` with
+//! `rpc`, [`bindings`]), gas from `eth_estimateGas`, receipts after a configurable number of
+//! confirmations, reverts decoded into the suite's typed Solidity errors, and a deadline on every
+//! request.
+//!
+//! The addresses come from a [`Deployment`]: the `deployments/<chain id>.json` that
+//! `scripts/deploy` and `paratii deploy` write.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use alloy_contract::{CallBuilder, CallDecoder};
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_provider::{DynProvider, Provider, ProviderBuilder};
+use alloy_rpc_types_eth::{BlockId, TransactionReceipt, TransactionRequest};
+use alloy_sol_types::{SolEvent, SolInterface};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::UnlockedKey;
+
+/// The suite's published interfaces (`contracts/abi/I<Name>.sol`, generated from the one
+/// Solidity declaration in `contracts/`) as typed RPC calls, events and errors, plus the
+/// `StylusDeployer` that deploys and activates a program with its constructor in one
+/// transaction.
+#[allow(missing_docs, unreachable_pub, clippy::pedantic, clippy::all)]
+pub mod bindings {
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IParatiiToken.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IParatiiRegistry.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IParatiiAvatar.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IVideoRegistry.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IUserRegistry.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IVideoStore.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/ISendEther.sol"
+    );
+    alloy_sol_types::sol!(
+        #![sol(rpc, all_derives)]
+        "../contracts/abi/IPaymentChannels.sol"
+    );
+    alloy_sol_types::sol! {
+        /// Arbitrum's `StylusDeployer` (the address cargo-stylus uses on every Arbitrum chain).
+        #[sol(rpc, all_derives)]
+        interface IStylusDeployer {
+            event ContractDeployed(address deployedContract);
+            error ContractDeploymentError(bytes bytecode);
+            error ContractInitializationError(address newContract, bytes data);
+            error EmptyBytecode();
+            error InitValueButNotInitData();
+            function deploy(bytes calldata bytecode, bytes calldata initData, uint256 initValue, bytes32 salt) external payable returns (address);
+        }
+    }
+}
+
+use bindings::{
+    IParatiiAvatar, IParatiiRegistry, IParatiiToken, IPaymentChannels, ISendEther, IStylusDeployer,
+    IUserRegistry, IVideoRegistry, IVideoStore,
+};
+
+/// The `StylusDeployer`'s address on every Arbitrum chain (and on the local node).
+pub const STYLUS_DEPLOYER: Address =
+    alloy_primitives::address!("0xcEcba2F1DC234f70Dd89F2041029807F8D03A990");
+
+/// How long a request may take before it is a [`ChainError::Timeout`] (a mined receipt may take
+/// longer: [`ChainConfig::receipt_timeout`]).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a chain operation failed. Nothing is retried behind the caller's back.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The endpoint URL is not one.
+    #[error("endpoint {endpoint:?} is not a URL: {why}")]
+    BadEndpoint {
+        /// The endpoint given.
+        endpoint: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The endpoint did not answer in time.
+    #[error("{what}: no answer within {seconds} s")]
+    Timeout {
+        /// What was asked.
+        what: String,
+        /// The deadline.
+        seconds: u64,
+    },
+    /// The endpoint refused the request or answered garbage.
+    #[error("{what}: {why}")]
+    Rpc {
+        /// What was asked.
+        what: String,
+        /// The endpoint's answer.
+        why: String,
+    },
+    /// A call or a transaction's gas estimate reverted: the suite's typed error, decoded.
+    #[error("{what} reverted: {error}")]
+    Reverted {
+        /// What was attempted.
+        what: String,
+        /// The decoded Solidity error with its values (or the raw revert data).
+        error: String,
+    },
+    /// A transaction was mined but failed.
+    #[error("{what}: transaction {tx} failed on chain (gas used {gas_used}): {why}")]
+    Failed {
+        /// What was attempted.
+        what: String,
+        /// Its hash.
+        tx: B256,
+        /// Gas it used.
+        gas_used: u64,
+        /// The error a replay of the call names.
+        why: String,
+    },
+    /// The endpoint serves another chain than the one expected.
+    #[error("the endpoint serves chain {got}, not chain {expected}")]
+    WrongChain {
+        /// The chain asked for.
+        expected: u64,
+        /// The chain the endpoint serves.
+        got: u64,
+    },
+    /// No key in this provider's wallet signs for the sender.
+    #[error("no key for {0} is unlocked in this session")]
+    NoSigner(Address),
+    /// The deployment record is missing, unreadable or for another chain.
+    #[error("deployment record {path}: {why}")]
+    Deployment {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// A receipt lacks the event the call must emit.
+    #[error("{what}: transaction {tx} emitted no {event}")]
+    MissingEvent {
+        /// What was attempted.
+        what: String,
+        /// The transaction.
+        tx: B256,
+        /// The event expected.
+        event: &'static str,
+    },
+}
+
+/// Decodes revert data into the suite's typed error, with its values (`Debug` of the `sol!`
+/// error), else Solidity's `Error(string)` / `Panic(uint256)`, else the raw bytes.
+#[must_use]
+pub fn describe_revert(data: &[u8]) -> String {
+    macro_rules! first_decoded {
+        ($($errors:ty),* $(,)?) => {
+            $(if let Ok(error) = <$errors as SolInterface>::abi_decode(data) {
+                return format!("{error:?}");
+            })*
+        };
+    }
+    first_decoded!(
+        IPaymentChannels::IPaymentChannelsErrors,
+        IParatiiToken::IParatiiTokenErrors,
+        IParatiiAvatar::IParatiiAvatarErrors,
+        IVideoStore::IVideoStoreErrors,
+        IVideoRegistry::IVideoRegistryErrors,
+        IUserRegistry::IUserRegistryErrors,
+        IParatiiRegistry::IParatiiRegistryErrors,
+        ISendEther::ISendEtherErrors,
+        IStylusDeployer::IStylusDeployerErrors,
+        alloy_sol_types::GenericContractError,
+    );
+    format!("unknown revert data {}", Bytes::copy_from_slice(data))
+}
+
+fn contract_error(what: &str, error: &alloy_contract::Error) -> ChainError {
+    if let Some(data) = error.as_revert_data() {
+        return ChainError::Reverted { what: what.to_owned(), error: describe_revert(&data) };
+    }
+    rpc_error(what, error)
+}
+
+fn rpc_error(what: &str, error: &impl std::fmt::Display) -> ChainError {
+    let why = error.to_string();
+    if why.contains("execution reverted") || why.contains("reverted") {
+        return ChainError::Reverted { what: what.to_owned(), error: why };
+    }
+    ChainError::Rpc { what: what.to_owned(), why }
+}
+
+/// The suite's addresses on one chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contracts {
+    /// `ParatiiRegistry`.
+    pub registry: Address,
+    /// PTI.
+    pub token: Address,
+    /// `VideoRegistry`.
+    pub video_registry: Address,
+    /// `UserRegistry`.
+    pub user_registry: Address,
+    /// `VideoStore`.
+    pub video_store: Address,
+    /// `SendEther`.
+    pub send_ether: Address,
+    /// `ParatiiAvatar`.
+    pub avatar: Address,
+    /// `PaymentChannels`, the adjudicator.
+    pub payment_channels: Address,
+}
+
+impl Contracts {
+    /// Every contract with its record key, in deployment order.
+    #[must_use]
+    pub fn by_key(&self) -> [(&'static str, Address); 8] {
+        [
+            ("registry", self.registry),
+            ("token", self.token),
+            ("videoRegistry", self.video_registry),
+            ("userRegistry", self.user_registry),
+            ("videoStore", self.video_store),
+            ("sendEther", self.send_ether),
+            ("avatar", self.avatar),
+            ("paymentChannels", self.payment_channels),
+        ]
+    }
+}
+
+/// One contract's entry in a deployment record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployedContract {
+    /// Where it is.
+    pub address: Address,
+    /// Its build artifact (`target/wasm/<artifact>.code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<String>,
+    /// The keccak of its on-chain code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<B256>,
+    /// The deploying transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_hash: Option<B256>,
+    /// Gas it used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gas_used: Option<u64>,
+}
+
+/// `deployments/<chain id>.json`, as `scripts/deploy` writes it (unknown fields are kept out of
+/// the way, not refused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// The chain.
+    pub chain_id: u64,
+    /// Who deployed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployer: Option<Address>,
+    /// Each contract by its record key (`registry`, `token`, `videoRegistry`, …).
+    pub contracts: BTreeMap<String, DeployedContract>,
+}
+
+impl Deployment {
+    /// `dir/<chain id>.json`.
+    #[must_use]
+    pub fn path(dir: &Path, chain_id: u64) -> PathBuf {
+        dir.join(format!("{chain_id}.json"))
+    }
+
+    /// Reads a record and checks it is for `chain_id` and names every contract.
+    ///
+    /// # Errors
+    /// [`ChainError::Deployment`] naming what is missing or wrong.
+    pub fn load(path: &Path, chain_id: u64) -> Result<Self, ChainError> {
+        let bad = |why: String| ChainError::Deployment { path: path.to_owned(), why };
+        let text = fs::read_to_string(path).map_err(|e| {
+            bad(format!("{e} (deploy the suite with `paratii deploy` or `scripts/deploy`)"))
+        })?;
+        let record: Self = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        if record.chain_id != chain_id {
+            return Err(bad(format!("it records chain {}, not {chain_id}", record.chain_id)));
+        }
+        record.contracts().map_err(bad)?;
+        Ok(record)
+    }
+
+    /// Writes the record atomically (temporary file, fsync, rename), creating its folder.
+    ///
+    /// # Errors
+    /// [`ChainError::Deployment`].
+    pub fn save(&self, path: &Path) -> Result<(), ChainError> {
+        let bad = |e: std::io::Error| ChainError::Deployment {
+            path: path.to_owned(),
+            why: e.to_string(),
+        };
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| ChainError::Deployment { path: path.to_owned(), why: e.to_string() })?;
+        crate::fsutil::write_atomically(path, format!("{json}\n").as_bytes()).map_err(bad)
+    }
+
+    /// The suite's addresses.
+    ///
+    /// # Errors
+    /// The record key of a contract the record lacks.
+    pub fn contracts(&self) -> Result<Contracts, String> {
+        let at = |key: &str| {
+            self.contracts.get(key).map(|c| c.address).ok_or_else(|| format!("no {key} recorded"))
+        };
+        Ok(Contracts {
+            registry: at("registry")?,
+            token: at("token")?,
+            video_registry: at("videoRegistry")?,
+            user_registry: at("userRegistry")?,
+            video_store: at("videoStore")?,
+            send_ether: at("sendEther")?,
+            avatar: at("avatar")?,
+            payment_channels: at("paymentChannels")?,
+        })
+    }
+}
+
+/// How to reach a chain.
+#[derive(Debug, Clone)]
+pub struct ChainConfig {
+    /// The JSON-RPC endpoint.
+    pub endpoint: String,
+    /// The chain the caller expects, checked against `eth_chainId` when given.
+    pub chain_id: Option<u64>,
+    /// Blocks on top of a transaction's before its receipt counts (0: mined is enough).
+    pub confirmations: u64,
+    /// The deadline of one request.
+    pub request_timeout: Duration,
+    /// The deadline for a transaction's receipt.
+    pub receipt_timeout: Duration,
+}
+
+impl ChainConfig {
+    /// `endpoint` with no expected chain, no confirmations and the default deadlines.
+    #[must_use]
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            chain_id: None,
+            confirmations: 0,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            receipt_timeout: Duration::from_mins(2),
+        }
+    }
+}
+
+/// A connection to one chain: the provider, the keys it signs with, the suite's addresses.
+#[derive(Clone)]
+#[allow(clippy::struct_field_names)] // `chain_id` is the chain's id, as everywhere else
+pub struct Chain {
+    provider: DynProvider,
+    chain_id: u64,
+    signers: Vec<Address>,
+    config: ChainConfig,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("endpoint", &self.config.endpoint)
+            .field("chain_id", &self.chain_id)
+            .field("signers", &self.signers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A mined transaction: what the caller needs to report and check.
+#[derive(Debug, Clone)]
+pub struct Mined {
+    /// Its hash.
+    pub tx: B256,
+    /// Receipt `gasUsed`.
+    pub gas_used: u64,
+    /// Its block.
+    pub block: u64,
+    /// The receipt.
+    pub receipt: TransactionReceipt,
+}
+
+impl Mined {
+    /// The first log of event `E` the transaction emitted from `emitter`.
+    ///
+    /// # Errors
+    /// [`ChainError::MissingEvent`].
+    pub fn event<E: SolEvent>(&self, what: &str, emitter: Address) -> Result<E, ChainError> {
+        self.events::<E>(emitter).into_iter().next().ok_or_else(|| ChainError::MissingEvent {
+            what: what.to_owned(),
+            tx: self.tx,
+            event: E::SIGNATURE,
+        })
+    }
+
+    /// Every log of event `E` the transaction emitted from `emitter`, in order.
+    #[must_use]
+    pub fn events<E: SolEvent>(&self, emitter: Address) -> Vec<E> {
+        self.receipt
+            .inner
+            .logs()
+            .iter()
+            .filter(|log| log.address() == emitter)
+            .filter_map(|log| E::decode_log(&log.inner).ok().map(|l| l.data))
+            .collect()
+    }
+}
+
+impl Chain {
+    /// Connects to `config.endpoint` with `keys` unlocked for sending, and checks the chain id.
+    ///
+    /// # Errors
+    /// [`ChainError::BadEndpoint`], [`ChainError::WrongChain`], or the first request's error.
+    pub async fn connect(config: ChainConfig, keys: &[&UnlockedKey]) -> Result<Self, ChainError> {
+        let url = config.endpoint.parse().map_err(|e: url::ParseError| {
+            ChainError::BadEndpoint { endpoint: config.endpoint.clone(), why: e.to_string() }
+        })?;
+        let provider = match keys.split_first() {
+            Some((first, rest)) => {
+                let mut wallet = EthereumWallet::new(first.wallet_signer());
+                for key in rest {
+                    wallet.register_signer(key.wallet_signer());
+                }
+                ProviderBuilder::new().wallet(wallet).connect_http(url).erased()
+            }
+            None => ProviderBuilder::new().connect_http(url).erased(),
+        };
+        let mut chain = Self {
+            provider,
+            chain_id: 0,
+            signers: keys.iter().map(|k| k.address()).collect(),
+            config,
+        };
+        chain.chain_id = chain.request("eth_chainId", chain.provider.get_chain_id()).await?;
+        if let Some(expected) = chain.config.chain_id.filter(|c| *c != chain.chain_id) {
+            return Err(ChainError::WrongChain { expected, got: chain.chain_id });
+        }
+        Ok(chain)
+    }
+
+    /// The chain id the endpoint serves.
+    #[must_use]
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    /// The endpoint.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.config.endpoint
+    }
+
+    /// The provider, for calls this type does not wrap.
+    #[must_use]
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// Runs one request under the request deadline.
+    async fn request<T, E: std::fmt::Display>(
+        &self,
+        what: &str,
+        request: impl std::future::IntoFuture<Output = Result<T, E>>,
+    ) -> Result<T, ChainError> {
+        match tokio::time::timeout(self.config.request_timeout, request).await {
+            Ok(answer) => answer.map_err(|e| rpc_error(what, &e)),
+            Err(_) => Err(ChainError::Timeout {
+                what: what.to_owned(),
+                seconds: self.config.request_timeout.as_secs(),
+            }),
+        }
+    }
+
+    /// The latest block number.
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn block_number(&self) -> Result<u64, ChainError> {
+        self.request("eth_blockNumber", self.provider.get_block_number()).await
+    }
+
+    /// The block whose state counts as confirmed: the latest minus the confirmation depth.
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn confirmed_block(&self) -> Result<BlockId, ChainError> {
+        let latest = self.block_number().await?;
+        Ok(BlockId::number(latest.saturating_sub(self.config.confirmations)))
+    }
+
+    /// The latest block's timestamp.
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn now(&self) -> Result<u64, ChainError> {
+        let block = self
+            .request("eth_getBlockByNumber", self.provider.get_block(BlockId::latest()))
+            .await?
+            .ok_or_else(|| ChainError::Rpc {
+                what: "eth_getBlockByNumber".into(),
+                why: "no latest block".into(),
+            })?;
+        Ok(block.header.timestamp)
+    }
+
+    /// An account's ether balance, wei.
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn eth_balance(&self, account: Address) -> Result<U256, ChainError> {
+        self.request("eth_getBalance", self.provider.get_balance(account)).await
+    }
+
+    /// The keccak of the code at `account` (`None` when it has none).
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn code_hash(&self, account: Address) -> Result<Option<B256>, ChainError> {
+        let code = self.request("eth_getCode", self.provider.get_code_at(account)).await?;
+        Ok((!code.is_empty()).then(|| alloy_primitives::keccak256(&code)))
+    }
+
+    /// Calls a view function.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] with the decoded error, or the request's error.
+    pub async fn view<P: Provider, D: CallDecoder + Unpin>(
+        &self,
+        what: &str,
+        call: CallBuilder<P, D>,
+    ) -> Result<D::CallOutput, ChainError> {
+        match tokio::time::timeout(self.config.request_timeout, call.call()).await {
+            Ok(answer) => answer.map_err(|e| contract_error(what, &e)),
+            Err(_) => Err(ChainError::Timeout {
+                what: what.to_owned(),
+                seconds: self.config.request_timeout.as_secs(),
+            }),
+        }
+    }
+
+    /// Sends a contract call from `from` (gas from `eth_estimateGas`; a revert in the estimate
+    /// is decoded) and waits for its receipt.
+    ///
+    /// # Errors
+    /// [`ChainError::NoSigner`], [`ChainError::Reverted`], [`ChainError::Failed`],
+    /// [`ChainError::Timeout`], [`ChainError::Rpc`].
+    pub async fn send<P: Provider, D: CallDecoder + Unpin>(
+        &self,
+        what: &str,
+        from: Address,
+        call: CallBuilder<P, D>,
+    ) -> Result<Mined, ChainError> {
+        let request = call.from(from).into_transaction_request();
+        self.send_request(what, request).await
+    }
+
+    /// Sends a transaction request and waits for its receipt.
+    ///
+    /// # Errors
+    /// As [`Chain::send`].
+    pub async fn send_request(
+        &self,
+        what: &str,
+        request: TransactionRequest,
+    ) -> Result<Mined, ChainError> {
+        let from = request.from.unwrap_or_default();
+        if !self.signers.contains(&from) {
+            return Err(ChainError::NoSigner(from));
+        }
+        let timeout = self.config.request_timeout;
+        let request_copy = request.clone();
+        let pending = match tokio::time::timeout(timeout, self.provider.send_transaction(request))
+            .await
+        {
+            Ok(Ok(pending)) => pending,
+            Ok(Err(e)) => {
+                let data = e.as_error_resp().and_then(alloy_json_rpc::ErrorPayload::as_revert_data);
+                return Err(match data {
+                    Some(data) => ChainError::Reverted {
+                        what: what.to_owned(),
+                        error: describe_revert(&data),
+                    },
+                    None => rpc_error(what, &e),
+                });
+            }
+            Err(_) => {
+                return Err(ChainError::Timeout {
+                    what: what.to_owned(),
+                    seconds: timeout.as_secs(),
+                })
+            }
+        };
+        let tx = *pending.tx_hash();
+        let replay = request_copy;
+        let receipt = pending
+            .with_required_confirmations(self.config.confirmations + 1)
+            .with_timeout(Some(self.config.receipt_timeout))
+            .get_receipt()
+            .await
+            .map_err(|e| rpc_error(&format!("{what} ({tx})"), &e))?;
+        let mined = Mined {
+            tx,
+            gas_used: receipt.gas_used,
+            block: receipt.block_number.unwrap_or_default(),
+            receipt,
+        };
+        if !mined.receipt.status() {
+            // A failed transaction changed no state but its sender's nonce and balance, so
+            // replayed as a call on the latest state it names its error (not every node keeps
+            // the state of the block before).
+            let why = match self.provider.call(replay).await {
+                Err(e) => e
+                    .as_error_resp()
+                    .and_then(alloy_json_rpc::ErrorPayload::as_revert_data)
+                    .map_or_else(|| e.to_string(), |data| describe_revert(&data)),
+                Ok(_) => "it succeeds when replayed as a call (out of gas?)".to_owned(),
+            };
+            return Err(ChainError::Failed {
+                what: what.to_owned(),
+                tx,
+                gas_used: mined.gas_used,
+                why,
+            });
+        }
+        tracing::debug!(what, %tx, gas = mined.gas_used, "mined");
+        Ok(mined)
+    }
+
+    /// Sends `value` wei from `from` to `to`.
+    ///
+    /// # Errors
+    /// As [`Chain::send`].
+    pub async fn send_ether(
+        &self,
+        what: &str,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> Result<Mined, ChainError> {
+        let request = TransactionRequest::default().with_from(from).with_to(to).with_value(value);
+        self.send_request(what, request).await
+    }
+
+    /// A JSON-RPC method the provider does not wrap (the local node's `evm_increaseTime`, …).
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn raw(
+        &self,
+        method: &'static str,
+        params: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, ChainError> {
+        self.request(method, self.provider.raw_request(method.into(), params)).await
+    }
+
+    /// Typed handles on the suite's contracts.
+    #[must_use]
+    pub fn suite(&self, contracts: Contracts) -> Suite<'_> {
+        Suite { chain: self, contracts }
+    }
+}
+
+/// The suite on one chain: typed handles on its contracts.
+#[derive(Debug, Clone, Copy)]
+pub struct Suite<'a> {
+    chain: &'a Chain,
+    /// The addresses.
+    pub contracts: Contracts,
+}
+
+impl<'a> Suite<'a> {
+    /// The chain.
+    #[must_use]
+    pub fn chain(&self) -> &'a Chain {
+        self.chain
+    }
+
+    /// PTI.
+    #[must_use]
+    pub fn token(&self) -> IParatiiToken::IParatiiTokenInstance<DynProvider> {
+        IParatiiToken::new(self.contracts.token, self.chain.provider.clone())
+    }
+
+    /// The registry.
+    #[must_use]
+    pub fn registry(&self) -> IParatiiRegistry::IParatiiRegistryInstance<DynProvider> {
+        IParatiiRegistry::new(self.contracts.registry, self.chain.provider.clone())
+    }
+
+    /// The avatar.
+    #[must_use]
+    pub fn avatar(&self) -> IParatiiAvatar::IParatiiAvatarInstance<DynProvider> {
+        IParatiiAvatar::new(self.contracts.avatar, self.chain.provider.clone())
+    }
+
+    /// The video registry.
+    #[must_use]
+    pub fn videos(&self) -> IVideoRegistry::IVideoRegistryInstance<DynProvider> {
+        IVideoRegistry::new(self.contracts.video_registry, self.chain.provider.clone())
+    }
+
+    /// The user registry.
+    #[must_use]
+    pub fn users(&self) -> IUserRegistry::IUserRegistryInstance<DynProvider> {
+        IUserRegistry::new(self.contracts.user_registry, self.chain.provider.clone())
+    }
+
+    /// The video store.
+    #[must_use]
+    pub fn store(&self) -> IVideoStore::IVideoStoreInstance<DynProvider> {
+        IVideoStore::new(self.contracts.video_store, self.chain.provider.clone())
+    }
+
+    /// The payment-channel adjudicator.
+    #[must_use]
+    pub fn channels(&self) -> IPaymentChannels::IPaymentChannelsInstance<DynProvider> {
+        IPaymentChannels::new(self.contracts.payment_channels, self.chain.provider.clone())
+    }
+
+    /// An account's PTI balance, wei.
+    ///
+    /// # Errors
+    /// [`ChainError`].
+    pub async fn pti_balance(&self, account: Address) -> Result<U256, ChainError> {
+        self.chain.view("balanceOf", self.token().balanceOf(account)).await
+    }
+
+    /// Moves `amount` PTI wei from `from` to `to`.
+    ///
+    /// # Errors
+    /// [`ChainError`] (the token's typed errors decoded).
+    pub async fn transfer(
+        &self,
+        from: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<Mined, ChainError> {
+        self.chain.send("transfer PTI", from, self.token().transfer(to, amount)).await
+    }
+
+    /// Lets `spender` move up to `amount` of `from`'s PTI.
+    ///
+    /// # Errors
+    /// [`ChainError`].
+    pub async fn approve(
+        &self,
+        from: Address,
+        spender: Address,
+        amount: U256,
+    ) -> Result<Mined, ChainError> {
+        self.chain.send("approve PTI", from, self.token().approve(spender, amount)).await
+    }
+}
