@@ -334,6 +334,61 @@ pub async fn close<S: ChannelStore>(
     Ok(mined)
 }
 
+/// Adds `amount` to a channel's deposit as its payer (approving it first); cancels a pending
+/// close request.
+///
+/// # Errors
+/// The adjudicator's and the token's typed errors, store failures.
+pub async fn top_up<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+    id: B256,
+    amount: U256,
+) -> Result<Mined, ChannelError> {
+    let (channel, _) = reconcile_one(store, suite, id).await?;
+    suite.approve(channel.payer, suite.contracts.payment_channels, amount).await?;
+    let channels = suite.channels();
+    let call = channels.topUp(params_of(&channel), amount);
+    let mined = suite.chain().send("topUp", channel.payer, call).await?;
+    reconcile_one(store, suite, id).await?;
+    Ok(mined)
+}
+
+/// Asks to close a channel as its payer: the grace period starts, during which the payee may
+/// still settle or close with its best voucher.
+///
+/// # Errors
+/// The adjudicator's typed errors, store failures.
+pub async fn request_close<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+    id: B256,
+) -> Result<Mined, ChannelError> {
+    let (channel, _) = reconcile_one(store, suite, id).await?;
+    let channels = suite.channels();
+    let call = channels.requestClose(params_of(&channel));
+    let mined = suite.chain().send("requestClose", channel.payer, call).await?;
+    reconcile_one(store, suite, id).await?;
+    Ok(mined)
+}
+
+/// Withdraws what is left of a channel as its payer once the grace period is over.
+///
+/// # Errors
+/// The adjudicator's typed errors (`ChannelGracePeriodActive` before then), store failures.
+pub async fn withdraw<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+    id: B256,
+) -> Result<Mined, ChannelError> {
+    let (channel, _) = reconcile_one(store, suite, id).await?;
+    let channels = suite.channels();
+    let call = channels.withdraw(params_of(&channel));
+    let mined = suite.chain().send("withdraw", channel.payer, call).await?;
+    reconcile_one(store, suite, id).await?;
+    Ok(mined)
+}
+
 /// What the watchtower did on one pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -227,6 +227,44 @@ pub trait ChannelStore: Send + Sync {
     fn resolve_pending(&self, hash: B256) -> Result<(), StoreError>;
 }
 
+macro_rules! forward_store {
+    ($($pointer:ty),*) => {$(
+        /// A shared store is a store: the payer, the payee and the watchtower may hold one store
+        /// through a reference or an `Arc`.
+        impl<S: ChannelStore + ?Sized> ChannelStore for $pointer {
+            fn put_channel(&self, channel: &StoredChannel) -> Result<(), StoreError> {
+                (**self).put_channel(channel)
+            }
+            fn channel(&self, id: B256) -> Result<Option<StoredChannel>, StoreError> {
+                (**self).channel(id)
+            }
+            fn channels(&self) -> Result<Vec<StoredChannel>, StoreError> {
+                (**self).channels()
+            }
+            fn record_voucher(&self, channel: B256, segments: u64, signature: &[u8]) -> Result<(), StoreError> {
+                (**self).record_voucher(channel, segments, signature)
+            }
+            fn best_voucher(&self, channel: B256) -> Result<Option<StoredVoucher>, StoreError> {
+                (**self).best_voucher(channel)
+            }
+            fn vouchers(&self, channel: B256) -> Result<Vec<StoredVoucher>, StoreError> {
+                (**self).vouchers(channel)
+            }
+            fn add_pending(&self, tx: &PendingTx) -> Result<(), StoreError> {
+                (**self).add_pending(tx)
+            }
+            fn pending(&self) -> Result<Vec<PendingTx>, StoreError> {
+                (**self).pending()
+            }
+            fn resolve_pending(&self, hash: B256) -> Result<(), StoreError> {
+                (**self).resolve_pending(hash)
+            }
+        }
+    )*};
+}
+
+forward_store!(&S, std::sync::Arc<S>);
+
 /// The embedded store: one SQLite file, WAL, `synchronous=FULL`, one process at a time.
 pub struct SqliteStore {
     conn: Mutex<Connection>,

@@ -3,7 +3,11 @@
 //! `--password-file` or `ETH_PASSWORD`, as cast takes them; a secret to import from standard
 //! input, never from the command line.
 
-use std::{io::Read, path::PathBuf, process::ExitCode};
+use std::{
+    io::{Read, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
 
 use alloy_primitives::{hex, Address, U256};
 use clap::{Parser, Subcommand};
@@ -13,14 +17,23 @@ use paratii_companion::{
 };
 use serde_json::{json, Value};
 
+mod context;
 mod demo;
+mod onchain;
 
 #[derive(Parser)]
-#[command(name = "paratii", version, about = "The Paratii companion: keys and payment vouchers")]
+#[command(
+    name = "paratii",
+    version,
+    about = "The Paratii companion: keys, vouchers, channels, videos, the watchtower, the local node and the demo"
+)]
 struct Cli {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Log what happens on standard error (-v info, -vv debug, -vvv trace; or `RUST_LOG`).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +60,54 @@ enum Command {
         /// Load the chain from this file when it exists; save it there on exit.
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// Deploys and wires the suite (the measured WASM, through the `StylusDeployer`) and writes
+    /// its record, `<deployments>/<chain id>.json`.
+    Deploy {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        /// Owner of the registry, the registries and the avatar (default: you).
+        #[arg(long)]
+        owner: Option<Address>,
+        /// Holder of PTI's supply (default: you).
+        #[arg(long)]
+        holder: Option<Address>,
+    },
+    /// Payment channels: open, fund, sign, accept, settle, close.
+    Channel {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        #[command(subcommand)]
+        command: onchain::Channels,
+    },
+    /// PTI: balances and transfers.
+    Pti {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        #[command(subcommand)]
+        command: onchain::Pti,
+    },
+    /// Videos: register, buy, like.
+    Video {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        #[command(subcommand)]
+        command: onchain::Videos,
+    },
+    /// The payee's watchtower: closes with the best voucher any channel whose payer asks to
+    /// close, and settles in batches above a threshold; survives restarts (it reconciles first).
+    Watchtower {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        /// Seconds between passes (keep it well below the grace period).
+        #[arg(long, default_value_t = 60)]
+        interval: u64,
+        /// Also settle, in one batch, every channel owed at least this many PTI wei.
+        #[arg(long)]
+        settle_threshold: Option<U256>,
+        /// One pass, then exit.
+        #[arg(long)]
+        once: bool,
     },
     /// The whole system on this machine: starts the local node in-process, deploys the suite,
     /// creates a producer, a viewer and an advertiser, and runs a purchase, a pay-per-segment
@@ -96,6 +157,7 @@ impl Secret {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 enum Keys {
     /// Creates a random key and stores it encrypted under NAME.
     New {
@@ -119,6 +181,13 @@ enum Keys {
     List {
         #[command(flatten)]
         store: Store,
+    },
+    /// Authorises a spending key (through the avatar) or a posting key (for votes).
+    Authorize {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        #[command(subcommand)]
+        what: onchain::Authorize,
     },
     /// Unlocks a keystore and prints its address.
     Address {
@@ -193,6 +262,13 @@ fn run(cli: Cli) -> Result<Value, String> {
             run_node(host, port, chain_id, state, cli.json)
         }
         Command::Demo { dir, rpc_url, segments } => demo::run(dir, rpc_url, segments, cli.json),
+        Command::Deploy { chain, owner, holder } => onchain::deploy(chain, owner, holder),
+        Command::Channel { chain, command } => onchain::channel(chain, command),
+        Command::Video { chain, command } => onchain::video(chain, command),
+        Command::Pti { chain, command } => onchain::pti(chain, command),
+        Command::Watchtower { chain, interval, settle_threshold, once } => {
+            onchain::watchtower(chain, interval, settle_threshold, once)
+        }
     }
 }
 
@@ -277,6 +353,7 @@ fn run_keys(command: Keys) -> Result<Value, String> {
             let names = store.list().map_err(|e| e.to_string())?;
             Ok(json!({ "dir": store.dir(), "keystores": names }))
         }
+        Keys::Authorize { chain, what } => onchain::authorize(chain, what),
         Keys::Address { keystore, store, secret } => {
             let key =
                 store.open().unlock(&keystore, &secret.password()?).map_err(|e| e.to_string())?;
@@ -375,16 +452,33 @@ fn human(value: &Value) -> String {
     }
 }
 
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(cli.verbose);
     let json_out = cli.json;
     match run(cli) {
         Ok(value) => {
-            if json_out {
-                println!("{value}");
-            } else if !value.is_null() {
-                println!("{}", human(&value));
-            }
+            // A closed pipe (`| head`) is not an error of ours.
+            let mut out = std::io::stdout();
+            let _ = if json_out {
+                writeln!(out, "{value}")
+            } else if value.is_null() {
+                Ok(())
+            } else {
+                writeln!(out, "{}", human(&value))
+            };
             ExitCode::SUCCESS
         }
         Err(e) => {
