@@ -374,6 +374,7 @@ impl ChainConfig {
 #[allow(clippy::struct_field_names)] // `chain_id` is the chain's id, as everywhere else
 pub struct Chain {
     provider: DynProvider,
+    wallet: Option<EthereumWallet>,
     chain_id: u64,
     signers: Vec<Address>,
     config: ChainConfig,
@@ -437,18 +438,27 @@ impl Chain {
         let url = config.endpoint.parse().map_err(|e: url::ParseError| {
             ChainError::BadEndpoint { endpoint: config.endpoint.clone(), why: e.to_string() }
         })?;
-        let provider = match keys.split_first() {
-            Some((first, rest)) => {
-                let mut wallet = EthereumWallet::new(first.wallet_signer());
-                for key in rest {
-                    wallet.register_signer(key.wallet_signer());
-                }
-                ProviderBuilder::new().wallet(wallet).connect_http(url).erased()
+        let wallet = keys.split_first().map(|(first, rest)| {
+            let mut wallet = EthereumWallet::new(first.wallet_signer());
+            for key in rest {
+                wallet.register_signer(key.wallet_signer());
             }
-            None => ProviderBuilder::new().connect_http(url).erased(),
+            wallet
+        });
+        // Nonces are asked of the node each time (no cache): transactions this process signs
+        // itself (durable sends) or another process sends with the same key stay in step.
+        let builder = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .with_gas_estimation()
+            .with_simple_nonce_management()
+            .fetch_chain_id();
+        let provider = match &wallet {
+            Some(wallet) => builder.wallet(wallet.clone()).connect_http(url).erased(),
+            None => builder.connect_http(url).erased(),
         };
         let mut chain = Self {
             provider,
+            wallet,
             chain_id: 0,
             signers: keys.iter().map(|k| k.address()).collect(),
             config,
@@ -646,6 +656,103 @@ impl Chain {
         }
         tracing::debug!(what, %tx, gas = mined.gas_used, "mined");
         Ok(mined)
+    }
+
+    /// Fills (nonce, gas from `eth_estimateGas`, fees, chain id) and signs a transaction without
+    /// sending it: its hash and raw bytes, to record before they leave this process.
+    ///
+    /// # Errors
+    /// [`ChainError::NoSigner`], [`ChainError::Reverted`] (the estimate), [`ChainError::Rpc`].
+    pub async fn prepare(
+        &self,
+        what: &str,
+        request: TransactionRequest,
+    ) -> Result<(B256, Vec<u8>), ChainError> {
+        let from = request.from.unwrap_or_default();
+        if !self.signers.contains(&from) {
+            return Err(ChainError::NoSigner(from));
+        }
+        let wallet = self.wallet.as_ref().ok_or(ChainError::NoSigner(from))?;
+        let nonce = self
+            .request("eth_getTransactionCount", self.provider.get_transaction_count(from).pending())
+            .await?;
+        let gas = match tokio::time::timeout(
+            self.config.request_timeout,
+            self.provider.estimate_gas(request.clone()),
+        )
+        .await
+        {
+            Ok(Ok(gas)) => gas,
+            Ok(Err(e)) => {
+                return Err(
+                    match e.as_error_resp().and_then(alloy_json_rpc::ErrorPayload::as_revert_data) {
+                        Some(data) => ChainError::Reverted {
+                            what: what.to_owned(),
+                            error: describe_revert(&data),
+                        },
+                        None => rpc_error(what, &e),
+                    },
+                )
+            }
+            Err(_) => {
+                return Err(ChainError::Timeout {
+                    what: what.to_owned(),
+                    seconds: self.config.request_timeout.as_secs(),
+                })
+            }
+        };
+        let fees = self.request("eth_feeHistory", self.provider.estimate_eip1559_fees()).await?;
+        let request = request
+            .with_nonce(nonce)
+            .with_gas_limit(gas)
+            .with_max_fee_per_gas(fees.max_fee_per_gas)
+            .with_max_priority_fee_per_gas(fees.max_priority_fee_per_gas)
+            .with_chain_id(self.chain_id);
+        let envelope = request
+            .build(wallet)
+            .await
+            .map_err(|e| ChainError::Rpc { what: what.to_owned(), why: format!("signing: {e}") })?;
+        let envelope = &envelope;
+        Ok((*envelope.tx_hash(), alloy_eips::eip2718::Encodable2718::encoded_2718(envelope)))
+    }
+
+    /// Sends signed bytes and waits for the receipt.
+    ///
+    /// # Errors
+    /// [`ChainError::Rpc`] (a refusal: nonce, funds, …), [`ChainError::Failed`],
+    /// [`ChainError::Timeout`].
+    pub async fn send_raw(&self, what: &str, raw: &[u8]) -> Result<Mined, ChainError> {
+        let pending = self.request(what, self.provider.send_raw_transaction(raw)).await?;
+        let tx = *pending.tx_hash();
+        let receipt = pending
+            .with_required_confirmations(self.config.confirmations + 1)
+            .with_timeout(Some(self.config.receipt_timeout))
+            .get_receipt()
+            .await
+            .map_err(|e| rpc_error(&format!("{what} ({tx})"), &e))?;
+        let mined = Mined {
+            tx,
+            gas_used: receipt.gas_used,
+            block: receipt.block_number.unwrap_or_default(),
+            receipt,
+        };
+        if !mined.receipt.status() {
+            return Err(ChainError::Failed {
+                what: what.to_owned(),
+                tx,
+                gas_used: mined.gas_used,
+                why: "reverted on chain".into(),
+            });
+        }
+        Ok(mined)
+    }
+
+    /// The receipt of `tx`, if it is mined.
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn receipt(&self, tx: B256) -> Result<Option<TransactionReceipt>, ChainError> {
+        self.request("eth_getTransactionReceipt", self.provider.get_transaction_receipt(tx)).await
     }
 
     /// Sends `value` wei from `from` to `to`.

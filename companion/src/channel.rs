@@ -6,9 +6,12 @@
 
 use alloy_primitives::{Address, B256, U256};
 
+use alloy_network::TransactionBuilder;
+use alloy_rpc_types_eth::TransactionRequest;
+
 use crate::{
     chain::{bindings::IPaymentChannels, ChainError, Mined, Suite},
-    store::{ChannelStore, Role, StoreError, StoredChannel},
+    store::{ChannelStore, PendingTx, Role, StoreError, StoredChannel},
     voucher::{Domain, VoucherError},
 };
 
@@ -283,6 +286,73 @@ pub async fn reconcile<S: ChannelStore>(
     Ok(out)
 }
 
+/// Sends a transaction so that a crash cannot lose it: signed, recorded as pending in the store,
+/// then sent; resolved once mined (or failed on chain). A transaction still pending after a
+/// crash is sent again by [`resume_pending`].
+///
+/// # Errors
+/// [`ChannelError`]; after a transport error the transaction stays pending.
+pub async fn send_durable<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+    kind: &str,
+    channel: Option<B256>,
+    request: TransactionRequest,
+) -> Result<Mined, ChannelError> {
+    let (hash, raw) = suite.chain().prepare(kind, request).await?;
+    store.add_pending(&PendingTx { hash, channel, kind: kind.to_owned(), raw: raw.clone() })?;
+    let sent = suite.chain().send_raw(kind, &raw).await;
+    if matches!(sent, Ok(_) | Err(ChainError::Failed { .. })) {
+        store.resolve_pending(hash)?;
+    }
+    Ok(sent?)
+}
+
+/// What became of a transaction found pending at start.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resumed {
+    /// The transaction.
+    pub hash: B256,
+    /// What it does.
+    pub kind: String,
+    /// `mined` (before the crash), `sent` (again, and mined now), `failed` (on chain), or
+    /// `superseded` (its nonce was used by another transaction).
+    pub outcome: &'static str,
+}
+
+/// Resolves every transaction the store holds as pending: one mined already is forgotten, one
+/// the chain never saw is sent again (its signed bytes are in the store), one whose nonce was
+/// used meanwhile is superseded. What a restart runs before anything else.
+///
+/// # Errors
+/// The first [`ChannelError`] other than a refusal of a superseded transaction.
+pub async fn resume_pending<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+) -> Result<Vec<Resumed>, ChannelError> {
+    let mut out = Vec::new();
+    for tx in store.pending()? {
+        let outcome = if suite.chain().receipt(tx.hash).await?.is_some() {
+            "mined"
+        } else {
+            match suite.chain().send_raw(&tx.kind, &tx.raw).await {
+                Ok(_) => "sent",
+                Err(ChainError::Failed { .. }) => "failed",
+                Err(ChainError::Rpc { why, .. }) if why.contains("nonce too low") => "superseded",
+                Err(e) => return Err(e.into()),
+            }
+        };
+        store.resolve_pending(tx.hash)?;
+        tracing::info!(tx = %tx.hash, kind = tx.kind, outcome, "pending transaction resolved");
+        if let Some(channel) = tx.channel.filter(|c| store.channel(*c).ok().flatten().is_some()) {
+            reconcile_one(store, suite, channel).await?;
+        }
+        out.push(Resumed { hash: tx.hash, kind: tx.kind, outcome });
+    }
+    Ok(out)
+}
+
 /// The best voucher recorded for `id` above what the chain settled, as `(segments, signature)`.
 fn best_unsettled<S: ChannelStore>(
     store: &S,
@@ -307,7 +377,8 @@ pub async fn settle<S: ChannelStore>(
     let (segments, signature) = best_unsettled(store, &channel)?;
     let channels = suite.channels();
     let call = channels.settle(params_of(&channel), segments, signature.into());
-    let mined = suite.chain().send("settle", channel.payee, call).await?;
+    let request = call.into_transaction_request().with_from(channel.payee);
+    let mined = send_durable(store, suite, "settle", Some(id), request).await?;
     reconcile_one(store, suite, id).await?;
     Ok(mined)
 }
@@ -329,7 +400,8 @@ pub async fn close<S: ChannelStore>(
     };
     let channels = suite.channels();
     let call = channels.close(params_of(&channel), segments, signature.into());
-    let mined = suite.chain().send("close", channel.payee, call).await?;
+    let request = call.into_transaction_request().with_from(channel.payee);
+    let mined = send_durable(store, suite, "close", Some(id), request).await?;
     reconcile_one(store, suite, id).await?;
     Ok(mined)
 }
@@ -397,9 +469,12 @@ pub struct WatchReport {
     pub watched: usize,
     /// Channels closed with our best voucher because their payer asked to close.
     pub closed: Vec<B256>,
+    /// Transactions found pending, and what became of them.
+    pub resumed: Vec<Resumed>,
 }
 
-/// One watchtower pass for a payee: reconciles every channel it is paid on and closes, with the
+/// One watchtower pass for a payee: resolves the transactions a crash left pending
+/// ([`resume_pending`]), reconciles every channel it is paid on and closes, with the
 /// best voucher, each one whose payer requested a close (before the grace period ends, and after
 /// it until the payer withdraws). Run it more often than the grace period; it is idempotent, so
 /// a restart simply runs it again.
@@ -410,7 +485,8 @@ pub async fn watch<S: ChannelStore>(
     store: &S,
     suite: &Suite<'_>,
 ) -> Result<WatchReport, ChannelError> {
-    let mut report = WatchReport::default();
+    let mut report =
+        WatchReport { resumed: resume_pending(store, suite).await?, ..WatchReport::default() };
     for (channel, state) in reconcile(store, suite).await? {
         if channel.role != Role::Payee {
             continue;
@@ -478,7 +554,8 @@ pub async fn settle_batch<S: ChannelStore>(
         return Ok(report);
     }
     let channels = suite.channels();
-    let mined = suite.chain().send("settleBatch", payee, channels.settleBatch(items)).await?;
+    let request = channels.settleBatch(items).into_transaction_request().with_from(payee);
+    let mined = send_durable(store, suite, "settleBatch", None, request).await?;
     let adjudicator = suite.contracts.payment_channels;
     report.settled = mined
         .events::<IPaymentChannels::ChannelSettled>(adjudicator)

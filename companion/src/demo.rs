@@ -21,7 +21,6 @@ use crate::{
     keys::{KeyStore, Password, UnlockedKey},
     payee::{AcceptError, Payee, Payer},
     store::{SqliteStore, StoreError},
-    voucher::{CloseAuthorization, Message},
 };
 
 /// Serialises an amount as a decimal string (JSON numbers lose precision above 2⁵³).
@@ -521,15 +520,14 @@ async fn advertiser_pays(
         last = paying.sign(id, n, &a.advertiser)?.to_vec();
         paid.accept(id, n, &last)?;
     }
-    // The viewer, who need not hold ether, signs a close authorisation; the advertiser relays it.
+    // The viewer, who need not hold ether, signs a close authorisation at the best voucher it
+    // accepted; the advertiser relays it.
     let deadline = run.suite.chain().now().await? + 3_600;
-    let authorization =
-        CloseAuthorization { channel_id: id, segments: config.ad_segments, deadline };
-    let auth = Message::Close(authorization).sign(&channel::domain(&run.suite), &a.viewer);
+    let (segments, auth) = paid.close_authorization(id, &a.viewer, deadline)?;
     let channels = run.suite.channels();
     let call = channels.closeWithAuthorization(
         params,
-        config.ad_segments,
+        segments,
         deadline,
         last.into(),
         auth.to_vec().into(),

@@ -14,7 +14,7 @@ use alloy_primitives::B256;
 use crate::{
     keys::UnlockedKey,
     store::{ChannelStore, Role, StoreError},
-    voucher::{self, Channel, Domain, Message, Voucher, VoucherError},
+    voucher::{self, Channel, CloseAuthorization, Domain, Message, Voucher, VoucherError},
 };
 
 /// Why a voucher was not accepted, or not signed. The store is unchanged.
@@ -99,6 +99,39 @@ impl<S: ChannelStore> Payee<S> {
         voucher::accept(&domain, &terms, last, &voucher, signature)?;
         self.store.record_voucher(channel, segments, signature)?;
         Ok(segments)
+    }
+}
+
+impl<S: ChannelStore> Payee<S> {
+    /// Signs, with the payee's `key`, a `CloseAuthorization` at the best voucher accepted for
+    /// `channel`, valid until `deadline` (unix seconds): with it anyone — the payer, a relayer —
+    /// may close the channel for the payee, which then needs no ether. Returns the count and the
+    /// signature.
+    ///
+    /// # Errors
+    /// [`AcceptError`]: an unknown channel or one we pay, no voucher accepted yet, a key that is
+    /// not the channel's payee, a store failure.
+    pub fn close_authorization(
+        &self,
+        channel: B256,
+        key: &UnlockedKey,
+        deadline: u64,
+    ) -> Result<(u64, [u8; 65]), AcceptError> {
+        let lock = self.locks.of(channel);
+        let _serialised = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored = self.store.channel(channel)?.ok_or(StoreError::UnknownChannel(channel))?;
+        if stored.role != Role::Payee {
+            return Err(AcceptError::WrongRole(channel, "payer"));
+        }
+        if key.address() != stored.payee {
+            let recovered = key.address();
+            return Err(VoucherError::WrongSigner { expected: stored.payee, recovered }.into());
+        }
+        let best = self.store.best_voucher(channel)?.map_or(0, |v| v.segments);
+        let domain = Domain { chain_id: stored.chain_id, adjudicator: stored.adjudicator };
+        let message =
+            Message::Close(CloseAuthorization { channel_id: channel, segments: best, deadline });
+        Ok((best, message.sign(&domain, key)))
     }
 }
 

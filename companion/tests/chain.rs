@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use alloy_network::TransactionBuilder;
 use alloy_primitives::{keccak256, Address, B256, U256};
 use paratii_companion::{
     chain::{Chain, ChainConfig, ChainError, Deployment, Suite},
@@ -16,7 +17,7 @@ use paratii_companion::{
     deploy::{self, DeployConfig},
     keys::UnlockedKey,
     payee::{Payee, Payer},
-    store::SqliteStore,
+    store::{ChannelStore, PendingTx, SqliteStore},
 };
 use paratii_devnet::node::{NodeConfig, RunningNode, DEV_KEYS};
 
@@ -165,7 +166,7 @@ async fn watchtower_closes_with_the_best_voucher_when_the_payer_requests_a_close
     assert_eq!(after - before, U256::from(6_000u64));
     let state = suite.channel_state(id).await.unwrap();
     assert_eq!((state.phase, state.settled), (Phase::Finalized, 6));
-    let stored = paratii_companion::store::ChannelStore::channel(paid.store(), id).unwrap();
+    let stored = paid.store().channel(id).unwrap();
     assert!(stored.unwrap().finalized, "the store records the close");
     node.stop().unwrap();
 }
@@ -229,5 +230,57 @@ fn connect_refuses_an_endpoint_of_another_chain() {
     assert!(matches!(error, ChainError::WrongChain { expected: 42_161, got: 412_346 }), "{error}");
     let bad = connect_error("not a url".into());
     assert!(matches!(bad, ChainError::BadEndpoint { .. }), "{bad}");
+    node.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchtower_resumes_the_transactions_a_crash_left_pending() {
+    let node = node();
+    let (deployer, viewer, producer) = (dev_key(0), dev_key(1), dev_key(2));
+    let (chain, record) = deployed(&node, &[&deployer, &viewer, &producer]).await;
+    let suite = chain.suite(record.contracts().unwrap());
+    suite.transfer(deployer.address(), viewer.address(), U256::from(1_000_000u64)).await.unwrap();
+    let folder = dir("resume");
+    let paying = Payer::new(SqliteStore::open(&folder.join("payer.db")).unwrap());
+    let paid = Payee::new(SqliteStore::open(&folder.join("payee.db")).unwrap());
+    let (params, id) = open_channel(&suite, paying.store(), &viewer, producer.address(), 10).await;
+    channel::accept_incoming(paid.store(), &suite, &params).await.unwrap();
+    let store = paid.store();
+    let channels = suite.channels();
+    let signed = |n: u64| paying.sign(id, n, &viewer).unwrap();
+    // A settle recorded and sent, then a crash before it was resolved.
+    let voucher = signed(3);
+    paid.accept(id, 3, &voucher).unwrap();
+    let settle =
+        channels.settle(params.clone(), 3, voucher.to_vec().into()).into_transaction_request();
+    let settle = TransactionBuilder::with_from(settle, producer.address());
+    let (settle_hash, raw) = chain.prepare("settle", settle).await.unwrap();
+    store
+        .add_pending(&PendingTx {
+            hash: settle_hash,
+            channel: Some(id),
+            kind: "settle".into(),
+            raw: raw.clone(),
+        })
+        .unwrap();
+    chain.send_raw("settle", &raw).await.unwrap();
+    // A close recorded, then a crash before it was sent.
+    let voucher = signed(5);
+    paid.accept(id, 5, &voucher).unwrap();
+    let close =
+        channels.close(params.clone(), 5, voucher.to_vec().into()).into_transaction_request();
+    let close = TransactionBuilder::with_from(close, producer.address());
+    let (close_hash, raw) = chain.prepare("close", close).await.unwrap();
+    store
+        .add_pending(&PendingTx { hash: close_hash, channel: Some(id), kind: "close".into(), raw })
+        .unwrap();
+    assert!(chain.receipt(close_hash).await.unwrap().is_none(), "the close was never sent");
+    let report = channel::watch(store, &suite).await.unwrap();
+    let outcomes: Vec<_> = report.resumed.iter().map(|r| (r.hash, r.outcome)).collect();
+    assert_eq!(outcomes, vec![(settle_hash, "mined"), (close_hash, "sent")]);
+    assert!(store.pending().unwrap().is_empty());
+    let state = suite.channel_state(id).await.unwrap();
+    assert_eq!((state.phase, state.settled), (Phase::Finalized, 5));
+    assert_eq!(suite.pti_balance(producer.address()).await.unwrap(), U256::from(5_000u64));
     node.stop().unwrap();
 }

@@ -164,3 +164,31 @@ fn payer_records_before_it_returns_a_signature_and_only_for_its_own_channels() {
     payee_side.store().put_channel(&c).unwrap();
     assert!(matches!(payee_side.accept(c.id, 1, &sig), Err(AcceptError::WrongRole(..))));
 }
+
+#[test]
+fn close_authorization_signs_the_best_accepted_count_for_the_payee_only() {
+    let path = temp("close-authorization");
+    let payee_key = UnlockedKey::from_secret(&[7u8; 32]).unwrap();
+    let mut c = channel(Role::Payee);
+    c.payee = payee_key.address();
+    let store = SqliteStore::open(&path).unwrap();
+    store.put_channel(&c).unwrap();
+    let payee = Payee::new(store);
+    for n in 1..=3 {
+        payee.accept(c.id, n, &voucher_signature(&c, n)).unwrap();
+    }
+    let (segments, signature) = payee.close_authorization(c.id, &payee_key, 1_000).unwrap();
+    assert_eq!(segments, 3);
+    let domain = Domain { chain_id: c.chain_id, adjudicator: c.adjudicator };
+    let message = Message::Close(crate::voucher::CloseAuthorization {
+        channel_id: c.id,
+        segments: 3,
+        deadline: 1_000,
+    });
+    let recovered = crate::voucher::recover(message.digest(&domain), &signature).unwrap();
+    assert_eq!(recovered, payee_key.address());
+    let refused = payee.close_authorization(c.id, &signer(), 1_000).unwrap_err();
+    assert!(matches!(refused, AcceptError::Voucher(VoucherError::WrongSigner { .. })), "{refused}");
+    let unknown = payee.close_authorization(B256::repeat_byte(0xee), &payee_key, 1_000);
+    assert!(matches!(unknown, Err(AcceptError::Store(StoreError::UnknownChannel(_)))));
+}
