@@ -622,20 +622,9 @@ impl Chain {
                 })
             }
         };
-        let tx = *pending.tx_hash();
         let replay = request_copy;
-        let receipt = pending
-            .with_required_confirmations(self.config.confirmations + 1)
-            .with_timeout(Some(self.config.receipt_timeout))
-            .get_receipt()
-            .await
-            .map_err(|e| rpc_error(&format!("{what} ({tx})"), &e))?;
-        let mined = Mined {
-            tx,
-            gas_used: receipt.gas_used,
-            block: receipt.block_number.unwrap_or_default(),
-            receipt,
-        };
+        let mined = self.mined(what, pending).await?;
+        let tx = mined.tx;
         if !mined.receipt.status() {
             // A failed transaction changed no state but its sender's nonce and balance, so
             // replayed as a call on the latest state it names its error (not every node keeps
@@ -723,6 +712,24 @@ impl Chain {
     /// [`ChainError::Timeout`].
     pub async fn send_raw(&self, what: &str, raw: &[u8]) -> Result<Mined, ChainError> {
         let pending = self.request(what, self.provider.send_raw_transaction(raw)).await?;
+        let mined = self.mined(what, pending).await?;
+        if !mined.receipt.status() {
+            return Err(ChainError::Failed {
+                what: what.to_owned(),
+                tx: mined.tx,
+                gas_used: mined.gas_used,
+                why: "reverted on chain".into(),
+            });
+        }
+        Ok(mined)
+    }
+
+    /// Waits for a sent transaction's receipt, `confirmations` blocks deep.
+    async fn mined(
+        &self,
+        what: &str,
+        pending: alloy_provider::PendingTransactionBuilder<alloy_network::Ethereum>,
+    ) -> Result<Mined, ChainError> {
         let tx = *pending.tx_hash();
         let receipt = pending
             .with_required_confirmations(self.config.confirmations + 1)
@@ -730,21 +737,12 @@ impl Chain {
             .get_receipt()
             .await
             .map_err(|e| rpc_error(&format!("{what} ({tx})"), &e))?;
-        let mined = Mined {
+        Ok(Mined {
             tx,
             gas_used: receipt.gas_used,
             block: receipt.block_number.unwrap_or_default(),
             receipt,
-        };
-        if !mined.receipt.status() {
-            return Err(ChainError::Failed {
-                what: what.to_owned(),
-                tx,
-                gas_used: mined.gas_used,
-                why: "reverted on chain".into(),
-            });
-        }
-        Ok(mined)
+        })
     }
 
     /// The receipt of `tx`, if it is mined.

@@ -7,6 +7,7 @@
 use alloy_primitives::{Address, B256, U256};
 
 use alloy_network::TransactionBuilder;
+use alloy_provider::DynProvider;
 use alloy_rpc_types_eth::TransactionRequest;
 
 use crate::{
@@ -406,6 +407,25 @@ pub async fn close<S: ChannelStore>(
     Ok(mined)
 }
 
+/// Reconciles `id`, sends the payer's call `build` makes from the channel's parameters, and
+/// reconciles again.
+async fn as_payer<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+    id: B256,
+    what: &str,
+    build: impl FnOnce(
+        &IPaymentChannels::IPaymentChannelsInstance<DynProvider>,
+        Params,
+    ) -> TransactionRequest,
+) -> Result<Mined, ChannelError> {
+    let (channel, _) = reconcile_one(store, suite, id).await?;
+    let request = build(&suite.channels(), params_of(&channel)).with_from(channel.payer);
+    let mined = suite.chain().send_request(what, request).await?;
+    reconcile_one(store, suite, id).await?;
+    Ok(mined)
+}
+
 /// Adds `amount` to a channel's deposit as its payer (approving it first); cancels a pending
 /// close request.
 ///
@@ -417,13 +437,9 @@ pub async fn top_up<S: ChannelStore>(
     id: B256,
     amount: U256,
 ) -> Result<Mined, ChannelError> {
-    let (channel, _) = reconcile_one(store, suite, id).await?;
-    suite.approve(channel.payer, suite.contracts.payment_channels, amount).await?;
-    let channels = suite.channels();
-    let call = channels.topUp(params_of(&channel), amount);
-    let mined = suite.chain().send("topUp", channel.payer, call).await?;
-    reconcile_one(store, suite, id).await?;
-    Ok(mined)
+    let payer = store.channel(id)?.ok_or(StoreError::UnknownChannel(id))?.payer;
+    suite.approve(payer, suite.contracts.payment_channels, amount).await?;
+    as_payer(store, suite, id, "topUp", |c, p| c.topUp(p, amount).into_transaction_request()).await
 }
 
 /// Asks to close a channel as its payer: the grace period starts, during which the payee may
@@ -436,12 +452,8 @@ pub async fn request_close<S: ChannelStore>(
     suite: &Suite<'_>,
     id: B256,
 ) -> Result<Mined, ChannelError> {
-    let (channel, _) = reconcile_one(store, suite, id).await?;
-    let channels = suite.channels();
-    let call = channels.requestClose(params_of(&channel));
-    let mined = suite.chain().send("requestClose", channel.payer, call).await?;
-    reconcile_one(store, suite, id).await?;
-    Ok(mined)
+    as_payer(store, suite, id, "requestClose", |c, p| c.requestClose(p).into_transaction_request())
+        .await
 }
 
 /// Withdraws what is left of a channel as its payer once the grace period is over.
@@ -453,12 +465,7 @@ pub async fn withdraw<S: ChannelStore>(
     suite: &Suite<'_>,
     id: B256,
 ) -> Result<Mined, ChannelError> {
-    let (channel, _) = reconcile_one(store, suite, id).await?;
-    let channels = suite.channels();
-    let call = channels.withdraw(params_of(&channel));
-    let mined = suite.chain().send("withdraw", channel.payer, call).await?;
-    reconcile_one(store, suite, id).await?;
-    Ok(mined)
+    as_payer(store, suite, id, "withdraw", |c, p| c.withdraw(p).into_transaction_request()).await
 }
 
 /// What the watchtower did on one pass.

@@ -132,6 +132,24 @@ pub struct SessionReport {
     pub refunded: U256,
 }
 
+impl SessionReport {
+    fn closed(
+        channel: B256,
+        price_per_segment: U256,
+        deposit: U256,
+        closed: &IPaymentChannels::ChannelClosed,
+    ) -> Self {
+        Self {
+            channel,
+            price_per_segment,
+            deposit,
+            segments: closed.segments,
+            paid: closed.paid,
+            refunded: closed.refunded,
+        }
+    }
+}
+
 /// The batch settle.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -480,14 +498,7 @@ async fn pay_per_segment(
         format!("close the channel with the viewer's voucher for {} segments", config.segments),
         &mined,
     );
-    Ok(SessionReport {
-        channel: id,
-        price_per_segment: price,
-        deposit,
-        segments: closed.segments,
-        paid: closed.paid,
-        refunded: closed.refunded,
-    })
+    Ok(SessionReport::closed(id, price, deposit, &closed))
 }
 
 async fn advertiser_pays(
@@ -536,14 +547,7 @@ async fn advertiser_pays(
     let closed = mined
         .event::<IPaymentChannels::ChannelClosed>("close", run.suite.contracts.payment_channels)?;
     run.record(advertiser, "close with the viewer's signed authorisation (relayed)", &mined);
-    Ok(SessionReport {
-        channel: id,
-        price_per_segment: price,
-        deposit,
-        segments: closed.segments,
-        paid: closed.paid,
-        refunded: closed.refunded,
-    })
+    Ok(SessionReport::closed(id, price, deposit, &closed))
 }
 
 async fn like(run: &mut Run<'_>, video_id: B256) -> Result<bool, DemoError> {

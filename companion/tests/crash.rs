@@ -33,6 +33,11 @@ const PRICE: u64 = 1_000;
 const DEPOSIT_SEGMENTS: u64 = 100_000;
 const ROUNDS: usize = 24;
 
+/// The two tests run one at a time: a child one test spawns could otherwise inherit, between
+/// its fork and its exec, the store lock the other test holds while it checks a store, and make
+/// that test's next child find its store busy.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn paratii() -> Command {
     Command::new(env!("CARGO_BIN_EXE_paratii"))
 }
@@ -141,6 +146,7 @@ impl World {
 
 #[test]
 fn payee_keeps_every_acknowledged_voucher_when_killed_mid_stream() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let world = World::new();
     let folder = dir("payee");
     let (sender_db, receiver_db) = (folder.join("payer.db"), folder.join("payee.db"));
@@ -154,7 +160,7 @@ fn payee_keeps_every_acknowledged_voucher_when_killed_mid_stream() {
             .arg(&receiver_db)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(folder.join("stderr")).unwrap())
             .spawn()
             .unwrap();
         let mut input = child.stdin.take().unwrap();
@@ -162,7 +168,10 @@ fn payee_keeps_every_acknowledged_voucher_when_killed_mid_stream() {
         let acked_lines = rng.gen_range(0..40);
         for _ in 0..acked_lines {
             let signature = signer.sign(id, next, &world.viewer).unwrap();
-            writeln!(input, "{id} {next} {}", hex::encode(signature)).unwrap();
+            writeln!(input, "{id} {next} {}", hex::encode(signature)).unwrap_or_else(|e| {
+                let stderr = std::fs::read_to_string(folder.join("stderr")).unwrap_or_default();
+                panic!("round {round}: the payee is gone ({e}): {stderr}")
+            });
             let mut answer = String::new();
             answers.read_line(&mut answer).unwrap();
             assert_eq!(answer.trim(), format!("accepted {next}"), "round {round}");
@@ -199,6 +208,7 @@ fn payee_keeps_every_acknowledged_voucher_when_killed_mid_stream() {
 
 #[test]
 fn payer_never_sends_an_unrecorded_voucher_when_killed_mid_stream() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let world = World::new();
     let folder = dir("payer");
     let (sender_db, receiver_db) = (folder.join("payer.db"), folder.join("payee.db"));
