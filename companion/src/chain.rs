@@ -745,6 +745,18 @@ impl Chain {
         })
     }
 
+    /// The logs `filter` selects.
+    ///
+    /// # Errors
+    /// [`ChainError`] from the request.
+    pub async fn logs(
+        &self,
+        what: &str,
+        filter: &alloy_rpc_types_eth::Filter,
+    ) -> Result<Vec<alloy_rpc_types_eth::Log>, ChainError> {
+        self.request(what, self.provider.get_logs(filter)).await
+    }
+
     /// The receipt of `tx`, if it is mined.
     ///
     /// # Errors

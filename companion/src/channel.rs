@@ -9,6 +9,7 @@ use alloy_primitives::{Address, B256, U256};
 use alloy_network::TransactionBuilder;
 use alloy_provider::DynProvider;
 use alloy_rpc_types_eth::TransactionRequest;
+use alloy_sol_types::SolEvent;
 
 use crate::{
     chain::{bindings::IPaymentChannels, ChainError, Mined, Suite},
@@ -472,19 +473,20 @@ pub async fn withdraw<S: ChannelStore>(
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WatchReport {
-    /// Channels reconciled.
+    /// The payee's open channels.
     pub watched: usize,
+    /// `ChannelCloseRequested` events found in the logs since the previous pass.
+    pub close_requests: usize,
     /// Channels closed with our best voucher because their payer asked to close.
     pub closed: Vec<B256>,
     /// Transactions found pending, and what became of them.
     pub resumed: Vec<Resumed>,
 }
 
-/// One watchtower pass for a payee: resolves the transactions a crash left pending
-/// ([`resume_pending`]), reconciles every channel it is paid on and closes, with the
+/// One full watchtower pass for a payee, as after a restart: resolves the transactions a crash
+/// left pending ([`resume_pending`]), reconciles every channel it is paid on and closes, with the
 /// best voucher, each one whose payer requested a close (before the grace period ends, and after
-/// it until the payer withdraws). Run it more often than the grace period; it is idempotent, so
-/// a restart simply runs it again.
+/// it until the payer withdraws). Idempotent.
 ///
 /// # Errors
 /// The first [`ChannelError`]; what was done before it stays done.
@@ -492,20 +494,94 @@ pub async fn watch<S: ChannelStore>(
     store: &S,
     suite: &Suite<'_>,
 ) -> Result<WatchReport, ChannelError> {
-    let mut report =
-        WatchReport { resumed: resume_pending(store, suite).await?, ..WatchReport::default() };
-    for (channel, state) in reconcile(store, suite).await? {
-        if channel.role != Role::Payee {
-            continue;
-        }
-        report.watched += 1;
-        if matches!(state.phase, Phase::Closing | Phase::Withdrawable) {
-            tracing::info!(channel = %channel.id, "close requested: closing with our best voucher");
-            close(store, suite, channel.id).await?;
-            report.closed.push(channel.id);
-        }
+    Watchtower::new(store, *suite).pass().await
+}
+
+/// The payee's watchtower: the first pass scans every channel's state (a restart loses
+/// nothing); each later pass asks `eth_getLogs` only for the `ChannelCloseRequested` events of
+/// the payee's channels since the previous pass, and acts on those. Run passes more often than
+/// the grace period.
+pub struct Watchtower<'a, S> {
+    store: S,
+    suite: Suite<'a>,
+    /// The first block the next pass reads logs from; `None` until a full pass has run.
+    cursor: Option<u64>,
+}
+
+impl<'a, S: ChannelStore> Watchtower<'a, S> {
+    /// A watchtower over `store` on `suite`'s chain; its first pass is a full scan.
+    pub fn new(store: S, suite: Suite<'a>) -> Self {
+        Self { store, suite, cursor: None }
     }
-    Ok(report)
+
+    /// One pass.
+    ///
+    /// # Errors
+    /// The first [`ChannelError`]; what was done before it stays done, and the next pass
+    /// starts again from the same block.
+    pub async fn pass(&mut self) -> Result<WatchReport, ChannelError> {
+        let (store, suite) = (&self.store, &self.suite);
+        let mut report =
+            WatchReport { resumed: resume_pending(store, suite).await?, ..WatchReport::default() };
+        let head = suite.chain().block_number().await?;
+        let mine: Vec<B256> = store
+            .channels()?
+            .into_iter()
+            .filter(|c| {
+                c.role == Role::Payee
+                    && !c.finalized
+                    && c.chain_id == suite.chain().chain_id()
+                    && c.adjudicator == suite.contracts.payment_channels
+            })
+            .map(|c| c.id)
+            .collect();
+        report.watched = mine.len();
+        let candidates = match self.cursor {
+            None => mine,
+            Some(from) if mine.is_empty() || from > head => Vec::new(),
+            Some(from) => {
+                let requested = suite.close_requests(&mine, from, head).await?;
+                report.close_requests = requested.len();
+                requested
+            }
+        };
+        for id in candidates {
+            let (_, state) = reconcile_one(store, suite, id).await?;
+            if matches!(state.phase, Phase::Closing | Phase::Withdrawable) {
+                tracing::info!(channel = %id, "close requested: closing with our best voucher");
+                close(store, suite, id).await?;
+                report.closed.push(id);
+            }
+        }
+        self.cursor = Some(head + 1);
+        Ok(report)
+    }
+}
+
+impl Suite<'_> {
+    /// The channels among `ids` whose payer requested a close in blocks `from..=to`
+    /// (`ChannelCloseRequested` logs, by `eth_getLogs`).
+    ///
+    /// # Errors
+    /// [`ChainError`].
+    pub async fn close_requests(
+        &self,
+        ids: &[B256],
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<B256>, ChainError> {
+        let filter = alloy_rpc_types_eth::Filter::new()
+            .address(self.contracts.payment_channels)
+            .event_signature(<IPaymentChannels::ChannelCloseRequested as SolEvent>::SIGNATURE_HASH)
+            .topic1(ids.to_vec())
+            .from_block(from)
+            .to_block(to);
+        let logs = self.chain().logs("eth_getLogs ChannelCloseRequested", &filter).await?;
+        let mut requested: Vec<B256> =
+            logs.iter().filter_map(|log| log.topics().get(1).copied()).collect();
+        requested.dedup();
+        Ok(requested)
+    }
 }
 
 /// What a batch settle did.

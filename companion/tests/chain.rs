@@ -154,14 +154,16 @@ async fn watchtower_closes_with_the_best_voucher_when_the_payer_requests_a_close
         paid.accept(id, n, &signature).unwrap();
     }
     // Nothing to do while the channel is open.
-    let quiet = channel::watch(paid.store(), &suite).await.unwrap();
+    let mut tower = channel::Watchtower::new(paid.store(), suite);
+    let quiet = tower.pass().await.unwrap();
     assert_eq!((quiet.watched, quiet.closed.len()), (1, 0));
     // The payer asks to close, hoping the payee misses it and it can withdraw everything.
     let channels = suite.channels();
     chain.send("requestClose", viewer.address(), channels.requestClose(params)).await.unwrap();
     let before = suite.pti_balance(producer.address()).await.unwrap();
-    let report = channel::watch(paid.store(), &suite).await.unwrap();
-    assert_eq!(report.closed, vec![id]);
+    // The second pass finds the request in the logs since the first.
+    let report = tower.pass().await.unwrap();
+    assert_eq!((report.close_requests, report.closed.clone()), (1, vec![id]));
     let after = suite.pti_balance(producer.address()).await.unwrap();
     assert_eq!(after - before, U256::from(6_000u64));
     let state = suite.channel_state(id).await.unwrap();

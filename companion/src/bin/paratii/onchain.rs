@@ -519,8 +519,9 @@ pub(crate) fn watchtower(
                     .map_err(e)?;
             let mut passes = 0u64;
             let mut closed = Vec::new();
+            let mut tower = channel::Watchtower::new(&store, suite);
             loop {
-                let report = channel::watch(&store, &suite).await.map_err(e)?;
+                let report = tower.pass().await.map_err(e)?;
                 closed.extend(report.closed.iter().copied());
                 if let Some(threshold) = threshold {
                     let batch = channel::settle_batch(&store, &suite, me, threshold, Vec::new())
