@@ -1,0 +1,527 @@
+//! `gas-compare`: the suite's journeys on Stylus (the local node, uncached then cached) and on
+//! the Solidity equivalents (`contracts/solidity`, on anvil), side by side, counted the same way
+//! (receipt `gasUsed`: intrinsic + execution after refunds, no L1 fee). Run by
+//! `scripts/gas-compare`, which builds the Solidity side and starts anvil.
+//!
+//! ```text
+//! gas-compare --anvil URL --solidity-out contracts/solidity/out [--markdown docs/gas.md] [--json FILE]
+//! ```
+
+use std::{fmt::Write as _, path::PathBuf, process::ExitCode};
+
+use alloy_network::TransactionBuilder;
+use alloy_primitives::{hex, keccak256, Address, Bytes, B256, U256};
+use alloy_provider::Provider;
+use alloy_rpc_types_eth::TransactionRequest;
+use alloy_sol_types::{SolCall, SolValue};
+use paratii_companion::{
+    chain::{
+        bindings::{IParatiiAvatar, IParatiiToken, IPaymentChannels},
+        Chain, ChainConfig,
+    },
+    deploy::{self, DeployConfig},
+    keys::UnlockedKey,
+};
+use paratii_contracts::eip712;
+use paratii_devnet::{
+    arbos::{CacheManager, CACHE_MANAGER},
+    node::{NodeConfig, RunningNode, DEV_KEYS},
+};
+
+type Error = Box<dyn std::error::Error>;
+
+/// One side of the comparison: a chain and the addresses of PTI, the avatar and the adjudicator.
+struct Side {
+    chain: Chain,
+    token: Address,
+    avatar: Address,
+    channels: Address,
+    keys: Vec<UnlockedKey>,
+    /// Makes every run's channels and recipients fresh.
+    run: u64,
+}
+
+const PRICE: u64 = 1_000_000_000_000_000; // 0.001 PTI
+
+fn key(i: usize) -> UnlockedKey {
+    UnlockedKey::from_secret(&hex::decode(DEV_KEYS[i]).unwrap_or_default())
+        .unwrap_or_else(|_| unreachable!("the development keys are valid"))
+}
+
+impl Side {
+    fn payer(&self) -> &UnlockedKey {
+        &self.keys[1]
+    }
+
+    fn payee(&self) -> Address {
+        self.keys[2].address()
+    }
+
+    fn fresh(&self, tag: &str) -> Address {
+        Address::from_slice(&keccak256(format!("{tag}:{}", self.run))[12..])
+    }
+
+    async fn send(
+        &self,
+        what: &str,
+        from: Address,
+        to: Address,
+        data: Vec<u8>,
+    ) -> Result<u64, Error> {
+        let request = TransactionRequest::default().with_from(from).with_to(to).with_input(data);
+        Ok(self.chain.send_request(what, request).await?.gas_used)
+    }
+
+    fn channel(&self, salt: &str, signer: Address) -> IPaymentChannels::Channel {
+        IPaymentChannels::Channel {
+            payer: self.payer().address(),
+            payee: self.payee(),
+            signer,
+            videoId: keccak256("gas-compare video"),
+            pricePerSegment: U256::from(PRICE),
+            salt: keccak256(format!("{salt}:{}", self.run)),
+        }
+    }
+
+    fn id(&self, c: &IPaymentChannels::Channel) -> B256 {
+        let c = paratii_contracts::channels::Channel {
+            payer: c.payer,
+            payee: c.payee,
+            signer: c.signer,
+            videoId: c.videoId,
+            pricePerSegment: c.pricePerSegment,
+            salt: c.salt,
+        };
+        eip712::channel_id(self.chain.chain_id(), self.channels, &c)
+    }
+
+    fn voucher(
+        &self,
+        c: &IPaymentChannels::Channel,
+        segments: u64,
+    ) -> ([u8; 65], paratii_contracts::ecdsa::Signature) {
+        let domain = eip712::domain_separator(
+            eip712::CHANNELS_NAME_HASH,
+            eip712::TOKEN_VERSION_HASH,
+            self.chain.chain_id(),
+            self.channels,
+        );
+        let digest =
+            eip712::typed_data_digest(domain, eip712::voucher_struct_hash(self.id(c), segments));
+        let signature = self.payer().sign(digest);
+        (signature.to_packed(), signature)
+    }
+
+    async fn open(
+        &self,
+        salt: &str,
+        deposit: u64,
+    ) -> Result<(IPaymentChannels::Channel, u64), Error> {
+        let c = self.channel(salt, Address::ZERO);
+        let payer = self.payer().address();
+        let data = IPaymentChannels::openCall { channel: c.clone(), deposit: U256::from(deposit) }
+            .abi_encode();
+        let gas = self.send("open", payer, self.channels, data).await?;
+        Ok((c, gas))
+    }
+
+    /// Every journey once; `(name, gasUsed)` in order.
+    async fn journeys(&mut self) -> Result<Vec<(String, u64)>, Error> {
+        self.run += 1;
+        let mut out = Vec::new();
+        let holder = self.keys[0].address();
+        let token = self.token;
+        let transfer =
+            IParatiiToken::transferCall { to: self.fresh("holder"), value: U256::from(PRICE) };
+        out.push((
+            "PTI transfer (new holder)".into(),
+            self.send("transfer", holder, token, transfer.abi_encode()).await?,
+        ));
+        let approve =
+            IParatiiToken::approveCall { spender: self.fresh("spender"), value: U256::from(PRICE) };
+        out.push((
+            "PTI approve".into(),
+            self.send("approve", holder, token, approve.abi_encode()).await?,
+        ));
+        out.push((
+            "PTI permit".into(),
+            self.permit(self.fresh("permit-spender"), U256::from(PRICE)).await?.0,
+        ));
+        self.channel_journeys(&mut out).await?;
+        Ok(out)
+    }
+
+    /// The adjudicator's journeys, appended to `out`. The payer has approved the adjudicator
+    /// for everything (not measured).
+    async fn channel_journeys(&self, out: &mut Vec<(String, u64)>) -> Result<(), Error> {
+        let payer = self.payer().address();
+        let (c, gas) = self.open("open", 20 * PRICE).await?;
+        out.push(("channel open (approved)".into(), gas));
+        // A payer with no allowance yet opens with a permit.
+        let fresh_payer = &self.keys[3];
+        let deadline = U256::from(u64::MAX);
+        let (_, (v, r, s)) = self
+            .permit_for(fresh_payer, self.channels, U256::from(20 * PRICE), deadline, false)
+            .await?;
+        let mut with_permit = self.channel("permit", Address::ZERO);
+        with_permit.payer = fresh_payer.address();
+        let data = IPaymentChannels::openWithPermitCall {
+            channel: with_permit,
+            deposit: U256::from(20 * PRICE),
+            deadline: U256::from(u64::MAX),
+            v,
+            r,
+            s,
+        }
+        .abi_encode();
+        let opened =
+            self.send("openWithPermit", fresh_payer.address(), self.channels, data).await?;
+        out.push(("channel open with permit".into(), opened));
+        let top_up = IPaymentChannels::topUpCall { channel: c.clone(), amount: U256::from(PRICE) }
+            .abi_encode();
+        out.push((
+            "channel top-up".into(),
+            self.send("topUp", payer, self.channels, top_up).await?,
+        ));
+        let (packed, _) = self.voucher(&c, 5);
+        let settle = IPaymentChannels::settleCall {
+            channel: c.clone(),
+            segments: 5,
+            voucher_signature: packed.to_vec().into(),
+        };
+        out.push((
+            "channel settle".into(),
+            self.send("settle", self.payee(), self.channels, settle.abi_encode()).await?,
+        ));
+        let (packed, _) = self.voucher(&c, 9);
+        let close = IPaymentChannels::closeCall {
+            channel: c.clone(),
+            segments: 9,
+            voucher_signature: packed.to_vec().into(),
+        };
+        out.push((
+            "channel close".into(),
+            self.send("close", self.payee(), self.channels, close.abi_encode()).await?,
+        ));
+        let (session, open_gas) = self.open("session", 20 * PRICE).await?;
+        let (packed, _) = self.voucher(&session, 12);
+        let close = IPaymentChannels::closeCall {
+            channel: session,
+            segments: 12,
+            voucher_signature: packed.to_vec().into(),
+        };
+        let close_gas = self.send("close", self.payee(), self.channels, close.abi_encode()).await?;
+        out.push(("viewing session: open + close".into(), open_gas + close_gas));
+        let (c, _) = self.open("withdraw", 20 * PRICE).await?;
+        let request = IPaymentChannels::requestCloseCall { channel: c.clone() }.abi_encode();
+        let requested = self.send("requestClose", payer, self.channels, request).await?;
+        self.chain.raw("evm_increaseTime", vec![serde_json::json!(86_400)]).await?;
+        self.chain.raw("evm_mine", vec![]).await?;
+        let withdraw = IPaymentChannels::withdrawCall { channel: c }.abi_encode();
+        let withdrawn = self.send("withdraw", payer, self.channels, withdraw).await?;
+        out.push(("channel request-close + withdraw".into(), requested + withdrawn));
+        for n in [10usize, 100] {
+            let mut items = Vec::with_capacity(n);
+            for i in 0..n {
+                let (c, _) = self.open(&format!("batch{n}-{i}"), 10 * PRICE).await?;
+                let (_, sig) = self.voucher(&c, 3);
+                items.push(IPaymentChannels::SettleItem {
+                    channel: c,
+                    segments: 3,
+                    v: sig.v,
+                    r: sig.r,
+                    s: sig.s,
+                });
+            }
+            let batch = IPaymentChannels::settleBatchCall { items }.abi_encode();
+            out.push((
+                format!("channel batch settle of {n}"),
+                self.send("settleBatch", self.payee(), self.channels, batch).await?,
+            ));
+        }
+        Ok(())
+    }
+
+    /// A permit from the payer for `spender`, sent by the holder; its gas and its signature.
+    async fn permit(
+        &self,
+        spender: Address,
+        value: U256,
+    ) -> Result<(u64, (u8, B256, B256)), Error> {
+        self.permit_for(&self.keys[1], spender, value, U256::from(u64::MAX), true).await
+    }
+
+    /// A permit signed by `signer`; sent (by the holder) when `send`.
+    async fn permit_for(
+        &self,
+        signer: &UnlockedKey,
+        spender: Address,
+        value: U256,
+        deadline: U256,
+        send: bool,
+    ) -> Result<(u64, (u8, B256, B256)), Error> {
+        let owner = signer.address();
+        let token = IParatiiToken::new(self.token, self.chain.provider().clone());
+        let nonce = self.chain.view("nonces", token.nonces(owner)).await?;
+        let separator = self.chain.view("DOMAIN_SEPARATOR", token.DOMAIN_SEPARATOR()).await?;
+        let digest = eip712::typed_data_digest(
+            separator,
+            eip712::permit_struct_hash(owner, spender, value, nonce, deadline),
+        );
+        let sig = signer.sign(digest);
+        let parts = (sig.v, sig.r, sig.s);
+        if !send {
+            return Ok((0, parts));
+        }
+        let data = IParatiiToken::permitCall {
+            owner,
+            spender,
+            value,
+            deadline,
+            v: sig.v,
+            r: sig.r,
+            s: sig.s,
+        }
+        .abi_encode();
+        Ok((self.send("permit", self.keys[0].address(), self.token, data).await?, parts))
+    }
+
+    /// Approves the adjudicator for everything from the payer (setup, not measured).
+    async fn approve_all(&self) -> Result<(), Error> {
+        let approve = IParatiiToken::approveCall { spender: self.channels, value: U256::MAX };
+        self.send("approve", self.payer().address(), self.token, approve.abi_encode()).await?;
+        for to in [self.payer().address(), self.keys[3].address()] {
+            let fund = IParatiiToken::transferCall {
+                to,
+                value: U256::from(1_000_000u64) * U256::from(PRICE),
+            };
+            self.send("fund", self.keys[0].address(), self.token, fund.abi_encode()).await?;
+        }
+        Ok(())
+    }
+}
+
+fn keys() -> Vec<UnlockedKey> {
+    (0..4).map(key).collect()
+}
+
+async fn connect(url: &str, keys: &[UnlockedKey]) -> Result<Chain, Error> {
+    let refs: Vec<&UnlockedKey> = keys.iter().collect();
+    Ok(Chain::connect(ChainConfig::new(url), &refs).await?)
+}
+
+async fn stylus(url: &str) -> Result<Side, Error> {
+    let keys = keys();
+    let chain = connect(url, &keys).await?;
+    let owner = keys[0].address();
+    let (record, _) =
+        deploy::deploy_suite(&chain, owner, &DeployConfig::new(owner, owner), |_| {}).await?;
+    let c = record.contracts()?;
+    let side = Side {
+        chain,
+        token: c.token,
+        avatar: c.avatar,
+        channels: c.payment_channels,
+        keys,
+        run: 0,
+    };
+    side.approve_all().await?;
+    Ok(side)
+}
+
+fn creation_code(out: &std::path::Path, contract: &str, args: Vec<u8>) -> Result<Bytes, Error> {
+    let path = out.join(format!("{contract}.sol/{contract}.json"));
+    let artifact: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+    )?;
+    let code = artifact["bytecode"]["object"]
+        .as_str()
+        .ok_or_else(|| format!("{}: no bytecode", path.display()))?;
+    let mut bytes = hex::decode(code)?;
+    bytes.extend(args);
+    Ok(bytes.into())
+}
+
+async fn create(chain: &Chain, from: Address, code: Bytes) -> Result<Address, Error> {
+    let request = TransactionRequest::default().with_from(from).with_deploy_code(code);
+    let mined = chain.send_request("create", request).await?;
+    Ok(mined.receipt.contract_address.ok_or("no contract address")?)
+}
+
+async fn solidity(url: &str, out: &std::path::Path) -> Result<Side, Error> {
+    let keys = keys();
+    let chain = connect(url, &keys).await?;
+    let owner = keys[0].address();
+    let token =
+        create(&chain, owner, creation_code(out, "ParatiiToken", owner.abi_encode())?).await?;
+    let avatar_args = (owner, token, 86_400u64, Vec::<Address>::new()).abi_encode_params();
+    let avatar = create(&chain, owner, creation_code(out, "ParatiiAvatar", avatar_args)?).await?;
+    let channel_args = (avatar, token, 86_400u64).abi_encode_params();
+    let channels =
+        create(&chain, owner, creation_code(out, "PaymentChannels", channel_args)?).await?;
+    let side = Side { chain, token, avatar, channels, keys, run: 0 };
+    let whitelist = IParatiiAvatar::addToWhitelistCall { account: channels }.abi_encode();
+    side.send("addToWhitelist", owner, avatar, whitelist).await?;
+    side.chain.raw("evm_increaseTime", vec![serde_json::json!(86_400)]).await?;
+    side.chain.raw("evm_mine", vec![]).await?;
+    side.approve_all().await?;
+    Ok(side)
+}
+
+/// Bids for the cache for every program of the Stylus side, through the chain's `CacheManager`.
+async fn cache_all(side: &Side, programs: &[Address]) -> Result<(), Error> {
+    let from = side.keys[0].address();
+    for &program in programs {
+        let ask = CacheManager::getMinBid_1Call { program }.abi_encode();
+        let answer = side
+            .chain
+            .provider()
+            .call(TransactionRequest::default().with_to(CACHE_MANAGER).with_input(ask))
+            .await?;
+        let bid = U256::from_be_slice(answer.get(..32).ok_or("getMinBid: short answer")?);
+        let request = TransactionRequest::default()
+            .with_from(from)
+            .with_to(CACHE_MANAGER)
+            .with_value(bid)
+            .with_input(CacheManager::placeBidCall { program }.abi_encode());
+        side.chain.send_request("placeBid", request).await?;
+    }
+    Ok(())
+}
+
+struct Row {
+    journey: String,
+    uncached: u64,
+    cached: u64,
+    solidity: u64,
+}
+
+/// µRaiden's published cost of a channel's open and cooperative close (120k + 71k gas).
+const MICRORAIDEN_SESSION: u64 = 120_000 + 71_000;
+
+fn markdown(rows: &[Row]) -> String {
+    let mut session = None;
+    let mut md = String::from(
+        "# Gas: Stylus against Solidity\n\n\
+         Generated by `scripts/gas-compare` (do not edit). Every figure is a receipt's `gasUsed` \
+         — intrinsic gas, calldata and execution after refunds, no L1 data fee — on both sides: \
+         the Stylus suite on the local node (Nitro's Stylus pricing, `ArbOS` 50), uncached and then \
+         with every program in the cache (bids placed through the `CacheManager`), and the \
+         Solidity equivalents in `contracts/solidity` (OpenZeppelin 5, solc 0.8.30, optimiser \
+         10,000 runs, EVM cancun) on anvil. The same transactions, from the same keys, in the \
+         same order; each journey starts from fresh channels and recipients.\n\n\
+         | journey | Stylus uncached | Stylus cached | Solidity | cached / Solidity |\n\
+         |---|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        if r.journey.starts_with("viewing session") {
+            session = Some((r.cached, r.solidity));
+        }
+        // Gas figures are far below 2⁵², where f64 is exact.
+        #[allow(clippy::cast_precision_loss)]
+        let ratio = r.cached as f64 / r.solidity as f64;
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {ratio:.3} |",
+            r.journey, r.uncached, r.cached, r.solidity
+        );
+    }
+    if let Some((stylus, solidity)) = session {
+        let _ = write!(
+            md,
+            "\nOne viewing session on chain (open + close, Stylus cached): {stylus} gas, against \
+             {solidity} for the Solidity equivalent and {MICRORAIDEN_SESSION} for µRaiden's \
+             open + close (120k + 71k).\n"
+        );
+    }
+    md.push_str(
+        "\nNot compared yet (their Solidity equivalents are still to be written): the purchase \
+         (approved and with permit), video registration and the like. Where each difference goes \
+         (entry, storage, compute, calldata), the push on the journeys where Stylus cached is \
+         above Solidity, and activation cost and WASM size per contract come with them.\n",
+    );
+    md
+}
+
+async fn run(anvil: &str, out: &std::path::Path) -> Result<Vec<Row>, Error> {
+    let node = RunningNode::start(&NodeConfig {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..NodeConfig::default()
+    })?;
+    let mut stylus_side = stylus(&node.url()).await?;
+    let mut solidity_side = solidity(anvil, out).await?;
+    let uncached = stylus_side.journeys().await?;
+    let programs = [stylus_side.token, stylus_side.avatar, stylus_side.channels];
+    cache_all(&stylus_side, &programs).await?;
+    let cached = stylus_side.journeys().await?;
+    let solidity = solidity_side.journeys().await?;
+    node.stop().map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    for ((u, c), s) in uncached.into_iter().zip(cached).zip(solidity) {
+        if u.0 != s.0 || c.0 != s.0 {
+            return Err(format!("journeys out of step: {} / {} / {}", u.0, c.0, s.0).into());
+        }
+        rows.push(Row { journey: u.0, uncached: u.1, cached: c.1, solidity: s.1 });
+    }
+    Ok(rows)
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (mut anvil, mut out, mut markdown_path, mut json_path) = (None, None, None, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--anvil" => anvil = args.next(),
+            "--solidity-out" => out = args.next().map(PathBuf::from),
+            "--markdown" => markdown_path = args.next().map(PathBuf::from),
+            "--json" => json_path = args.next().map(PathBuf::from),
+            other => {
+                eprintln!("gas-compare: unknown argument {other}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let (Some(anvil), Some(out)) = (anvil, out) else {
+        eprintln!(
+            "usage: gas-compare --anvil URL --solidity-out DIR [--markdown FILE] [--json FILE]"
+        );
+        return ExitCode::from(2);
+    };
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("gas-compare: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    match runtime.block_on(run(&anvil, &out)) {
+        Ok(rows) => {
+            let md = markdown(&rows);
+            print!("{md}");
+            if let Some(path) = markdown_path {
+                if let Err(e) = std::fs::write(&path, &md) {
+                    eprintln!("gas-compare: {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            if let Some(path) = json_path {
+                let json: Vec<_> = rows
+                    .iter()
+                    .map(|r| serde_json::json!({"journey": r.journey, "stylusUncached": r.uncached, "stylusCached": r.cached, "solidity": r.solidity}))
+                    .collect();
+                if let Err(e) =
+                    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default())
+                {
+                    eprintln!("gas-compare: {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gas-compare: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
