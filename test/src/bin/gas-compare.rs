@@ -16,7 +16,10 @@ use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, SolValue};
 use paratii_companion::{
     chain::{
-        bindings::{IParatiiAvatar, IParatiiToken, IPaymentChannels},
+        bindings::{
+            IParatiiAvatar, IParatiiRegistry, IParatiiToken, IPaymentChannels, IUserRegistry,
+            IVideoRegistry, IVideoStore,
+        },
         Chain, ChainConfig,
     },
     deploy::{self, DeployConfig},
@@ -36,6 +39,10 @@ struct Side {
     token: Address,
     avatar: Address,
     channels: Address,
+    registry: Address,
+    videos: Address,
+    users: Address,
+    store: Address,
     keys: Vec<UnlockedKey>,
     /// Makes every run's channels and recipients fresh.
     run: u64,
@@ -147,8 +154,57 @@ impl Side {
             "PTI permit".into(),
             self.permit(self.fresh("permit-spender"), U256::from(PRICE)).await?.0,
         ));
+        self.store_journeys(&mut out).await?;
         self.channel_journeys(&mut out).await?;
         Ok(out)
+    }
+
+    /// Registering a video, buying it (approved, and with a permit by a buyer with no
+    /// allowance), liking it; appended to `out`.
+    async fn store_journeys(&self, out: &mut Vec<(String, u64)>) -> Result<(), Error> {
+        let (producer, buyer, fresh_buyer) = (&self.keys[2], &self.keys[1], &self.keys[3]);
+        let price = U256::from(10 * PRICE);
+        let salt = keccak256(format!("video:{}", self.run));
+        let register = IVideoRegistry::registerVideoCall {
+            salt,
+            owner: producer.address(),
+            price,
+            original: keccak256("original"),
+            transcoded: keccak256("transcoded"),
+            metadata: keccak256("metadata"),
+        };
+        let gas = self
+            .send("registerVideo", producer.address(), self.videos, register.abi_encode())
+            .await?;
+        out.push(("video register".into(), gas));
+        let video = paratii_contracts::video_id(producer.address(), salt);
+        let buy = IVideoStore::buyVideoCall {
+            video_id: video,
+            proof_of_buy: B256::ZERO,
+            max_price: price,
+        };
+        let gas = self.send("buyVideo", buyer.address(), self.store, buy.abi_encode()).await?;
+        out.push(("purchase (approved)".into(), gas));
+        let (_, (v, r, s)) =
+            self.permit_for(fresh_buyer, self.avatar, price, U256::from(u64::MAX), false).await?;
+        let buy = IVideoStore::buyVideoWithPermitCall {
+            video_id: video,
+            proof_of_buy: B256::ZERO,
+            max_price: price,
+            value: price,
+            deadline: U256::from(u64::MAX),
+            v,
+            r,
+            s,
+        };
+        let gas = self
+            .send("buyVideoWithPermit", fresh_buyer.address(), self.store, buy.abi_encode())
+            .await?;
+        out.push(("purchase with permit".into(), gas));
+        let like = IUserRegistry::likeVideoCall { video_id: video, liked: true };
+        let gas = self.send("likeVideo", buyer.address(), self.users, like.abi_encode()).await?;
+        out.push(("like".into(), gas));
+        Ok(())
     }
 
     /// The adjudicator's journeys, appended to `out`. The payer has approved the adjudicator
@@ -288,8 +344,10 @@ impl Side {
 
     /// Approves the adjudicator for everything from the payer (setup, not measured).
     async fn approve_all(&self) -> Result<(), Error> {
-        let approve = IParatiiToken::approveCall { spender: self.channels, value: U256::MAX };
-        self.send("approve", self.payer().address(), self.token, approve.abi_encode()).await?;
+        for spender in [self.channels, self.avatar] {
+            let approve = IParatiiToken::approveCall { spender, value: U256::MAX };
+            self.send("approve", self.payer().address(), self.token, approve.abi_encode()).await?;
+        }
         for to in [self.payer().address(), self.keys[3].address()] {
             let fund = IParatiiToken::transferCall {
                 to,
@@ -322,6 +380,10 @@ async fn stylus(url: &str) -> Result<Side, Error> {
         token: c.token,
         avatar: c.avatar,
         channels: c.payment_channels,
+        registry: c.registry,
+        videos: c.video_registry,
+        users: c.user_registry,
+        store: c.video_store,
         keys,
         run: 0,
     };
@@ -348,22 +410,49 @@ async fn create(chain: &Chain, from: Address, code: Bytes) -> Result<Address, Er
     Ok(mined.receipt.contract_address.ok_or("no contract address")?)
 }
 
+/// Deploys and wires the Solidity suite as `deploy_suite` wires the Stylus one.
 async fn solidity(url: &str, out: &std::path::Path) -> Result<Side, Error> {
     let keys = keys();
     let chain = connect(url, &keys).await?;
     let owner = keys[0].address();
-    let token =
-        create(&chain, owner, creation_code(out, "ParatiiToken", owner.abi_encode())?).await?;
-    let avatar_args = (owner, token, 86_400u64, Vec::<Address>::new()).abi_encode_params();
-    let avatar = create(&chain, owner, creation_code(out, "ParatiiAvatar", avatar_args)?).await?;
-    let channel_args = (avatar, token, 86_400u64).abi_encode_params();
+    let deploy = |name: &'static str, args: Vec<u8>| {
+        let chain = &chain;
+        async move { create(chain, owner, creation_code(out, name, args)?).await }
+    };
+    let registry = deploy("ParatiiRegistry", (owner, 86_400u64).abi_encode_params()).await?;
+    let token = deploy("ParatiiToken", owner.abi_encode()).await?;
+    let videos = deploy("VideoRegistry", (owner, registry).abi_encode_params()).await?;
+    let users = deploy("UserRegistry", (owner, registry).abi_encode_params()).await?;
+    let store = deploy("VideoStore", registry.abi_encode()).await?;
+    let avatar_args = (owner, token, 86_400u64, vec![store]).abi_encode_params();
+    let avatar = deploy("ParatiiAvatar", avatar_args).await?;
     let channels =
-        create(&chain, owner, creation_code(out, "PaymentChannels", channel_args)?).await?;
-    let side = Side { chain, token, avatar, channels, keys, run: 0 };
+        deploy("PaymentChannels", (avatar, token, 86_400u64).abi_encode_params()).await?;
+    let side =
+        Side { chain, token, avatar, channels, registry, videos, users, store, keys, run: 0 };
+    for (name, value) in [
+        ("ParatiiToken", token),
+        ("ParatiiAvatar", avatar),
+        ("VideoRegistry", videos),
+        ("UserRegistry", users),
+        ("VideoStore", store),
+        ("PaymentChannels", channels),
+    ] {
+        let call = IParatiiRegistry::registerAddressCall { name: name.into(), value };
+        side.send("registerAddress", owner, registry, call.abi_encode()).await?;
+    }
+    let share = "VideoRedistributionPoolShare";
+    let call = IParatiiRegistry::registerUintCall {
+        name: share.into(),
+        value: U256::from(300_000_000_000_000_000u64),
+    };
+    side.send("registerUint", owner, registry, call.abi_encode()).await?;
     let whitelist = IParatiiAvatar::addToWhitelistCall { account: channels }.abi_encode();
     side.send("addToWhitelist", owner, avatar, whitelist).await?;
     side.chain.raw("evm_increaseTime", vec![serde_json::json!(86_400)]).await?;
     side.chain.raw("evm_mine", vec![]).await?;
+    let apply = IParatiiRegistry::applyUintChangeCall { name: share.into() };
+    side.send("applyUintChange", owner, registry, apply.abi_encode()).await?;
     side.approve_all().await?;
     Ok(side)
 }
@@ -435,10 +524,8 @@ fn markdown(rows: &[Row]) -> String {
         );
     }
     md.push_str(
-        "\nNot compared yet (their Solidity equivalents are still to be written): the purchase \
-         (approved and with permit), video registration and the like. Where each difference goes \
-         (entry, storage, compute, calldata), the push on the journeys where Stylus cached is \
-         above Solidity, and activation cost and WASM size per contract come with them.\n",
+        "\nNot in this table yet: where each difference goes (entry, storage, compute, \
+         calldata), and activation cost and WASM size per contract.\n",
     );
     md
 }
@@ -451,7 +538,15 @@ async fn run(anvil: &str, out: &std::path::Path) -> Result<Vec<Row>, Error> {
     let mut stylus_side = stylus(&node.url()).await?;
     let mut solidity_side = solidity(anvil, out).await?;
     let uncached = stylus_side.journeys().await?;
-    let programs = [stylus_side.token, stylus_side.avatar, stylus_side.channels];
+    let programs = [
+        stylus_side.token,
+        stylus_side.avatar,
+        stylus_side.channels,
+        stylus_side.videos,
+        stylus_side.users,
+        stylus_side.store,
+        stylus_side.registry,
+    ];
     cache_all(&stylus_side, &programs).await?;
     let cached = stylus_side.journeys().await?;
     let solidity = solidity_side.journeys().await?;
