@@ -35,6 +35,9 @@ pub(crate) struct MinedTx {
     logs: Vec<Log>,
     /// The address a successful creation placed code at.
     contract_address: Option<Address>,
+    /// Where the gas went (entry, compute, host I/O, EVM gas, refund), for transactions mined
+    /// since the node started (a state file does not keep it).
+    breakdown: Option<crate::GasReport>,
 }
 
 /// A mined block: one transaction, or none (genesis, `evm_mine`).
@@ -147,6 +150,7 @@ impl Ledger {
                     effective_gas_price: tx.effective_gas_price,
                     logs,
                     contract_address: tx.contract_address,
+                    breakdown: None,
                 },
             );
         }
@@ -403,6 +407,7 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
     };
     let success = receipt.status == Status::Success;
     let gas_used = (intrinsic + receipt.gas.used).min(gas_limit);
+    let breakdown = Some(receipt.gas);
     let logs = receipt.logs;
     let fee = U256::from(gas_used) * U256::from(price);
     {
@@ -421,6 +426,7 @@ fn execute(state: &mut ChainState, tx: Checked) -> B256 {
             effective_gas_price: price,
             logs,
             contract_address,
+            breakdown,
         },
     );
     state.ledger.seal(&state.net.block(), vec![hash], gas_used);
@@ -477,6 +483,15 @@ pub(crate) fn receipt(state: &ChainState, hash: B256) -> Value {
         "from": tx.from,
         "to": tx.envelope.to(),
         "contractAddress": tx.contract_address,
+        // Not a standard field (clients ignore it): where a Stylus transaction's gas went.
+        "stylusGas": tx.breakdown.map(|g| json!({
+            "intrinsic": g.intrinsic,
+            "entry": g.entry,
+            "compute": g.compute_gas(),
+            "hostio": g.hostio_gas(),
+            "evm": g.evm,
+            "refund": g.refund,
+        })),
     })
 }
 

@@ -46,7 +46,12 @@ struct Side {
     keys: Vec<UnlockedKey>,
     /// Makes every run's channels and recipients fresh.
     run: u64,
+    /// Transactions sent since the last journey was recorded (or the last mark).
+    log: std::sync::Mutex<Vec<B256>>,
 }
+
+/// A journey's name, its gas, and the transactions it measured.
+type Journey = (String, u64, Vec<B256>);
 
 const PRICE: u64 = 1_000_000_000_000_000; // 0.001 PTI
 
@@ -76,7 +81,22 @@ impl Side {
         data: Vec<u8>,
     ) -> Result<u64, Error> {
         let request = TransactionRequest::default().with_from(from).with_to(to).with_input(data);
-        Ok(self.chain.send_request(what, request).await?.gas_used)
+        let mined = self.chain.send_request(what, request).await?;
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(mined.tx);
+        Ok(mined.gas_used)
+    }
+
+    /// Forgets the transactions sent so far (setup the next journey does not measure).
+    fn mark(&self) {
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
+    /// Records a journey: its gas and the transactions sent since the last record or mark.
+    fn record(&self, out: &mut Vec<Journey>, name: impl Into<String>, gas: u64) {
+        let txs = std::mem::take(
+            &mut *self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        out.push((name.into(), gas, txs));
     }
 
     fn channel(&self, salt: &str, signer: Address) -> IPaymentChannels::Channel {
@@ -133,27 +153,22 @@ impl Side {
     }
 
     /// Every journey once; `(name, gasUsed)` in order.
-    async fn journeys(&mut self) -> Result<Vec<(String, u64)>, Error> {
+    async fn journeys(&mut self) -> Result<Vec<Journey>, Error> {
         self.run += 1;
+        self.mark();
         let mut out = Vec::new();
         let holder = self.keys[0].address();
         let token = self.token;
         let transfer =
             IParatiiToken::transferCall { to: self.fresh("holder"), value: U256::from(PRICE) };
-        out.push((
-            "PTI transfer (new holder)".into(),
-            self.send("transfer", holder, token, transfer.abi_encode()).await?,
-        ));
+        let gas = self.send("transfer", holder, token, transfer.abi_encode()).await?;
+        self.record(&mut out, "PTI transfer (new holder)", gas);
         let approve =
             IParatiiToken::approveCall { spender: self.fresh("spender"), value: U256::from(PRICE) };
-        out.push((
-            "PTI approve".into(),
-            self.send("approve", holder, token, approve.abi_encode()).await?,
-        ));
-        out.push((
-            "PTI permit".into(),
-            self.permit(self.fresh("permit-spender"), U256::from(PRICE)).await?.0,
-        ));
+        let gas = self.send("approve", holder, token, approve.abi_encode()).await?;
+        self.record(&mut out, "PTI approve", gas);
+        let gas = self.permit(self.fresh("permit-spender"), U256::from(PRICE)).await?.0;
+        self.record(&mut out, "PTI permit", gas);
         self.store_journeys(&mut out).await?;
         self.channel_journeys(&mut out).await?;
         Ok(out)
@@ -161,7 +176,7 @@ impl Side {
 
     /// Registering a video, buying it (approved, and with a permit by a buyer with no
     /// allowance), liking it; appended to `out`.
-    async fn store_journeys(&self, out: &mut Vec<(String, u64)>) -> Result<(), Error> {
+    async fn store_journeys(&self, out: &mut Vec<Journey>) -> Result<(), Error> {
         let (producer, buyer, fresh_buyer) = (&self.keys[2], &self.keys[1], &self.keys[3]);
         let price = U256::from(10 * PRICE);
         let salt = keccak256(format!("video:{}", self.run));
@@ -176,7 +191,7 @@ impl Side {
         let gas = self
             .send("registerVideo", producer.address(), self.videos, register.abi_encode())
             .await?;
-        out.push(("video register".into(), gas));
+        self.record(out, "video register", gas);
         let video = paratii_contracts::video_id(producer.address(), salt);
         let buy = IVideoStore::buyVideoCall {
             video_id: video,
@@ -184,7 +199,7 @@ impl Side {
             max_price: price,
         };
         let gas = self.send("buyVideo", buyer.address(), self.store, buy.abi_encode()).await?;
-        out.push(("purchase (approved)".into(), gas));
+        self.record(out, "purchase (approved)", gas);
         let (_, (v, r, s)) =
             self.permit_for(fresh_buyer, self.avatar, price, U256::from(u64::MAX), false).await?;
         let buy = IVideoStore::buyVideoWithPermitCall {
@@ -200,19 +215,19 @@ impl Side {
         let gas = self
             .send("buyVideoWithPermit", fresh_buyer.address(), self.store, buy.abi_encode())
             .await?;
-        out.push(("purchase with permit".into(), gas));
+        self.record(out, "purchase with permit", gas);
         let like = IUserRegistry::likeVideoCall { video_id: video, liked: true };
         let gas = self.send("likeVideo", buyer.address(), self.users, like.abi_encode()).await?;
-        out.push(("like".into(), gas));
+        self.record(out, "like", gas);
         Ok(())
     }
 
     /// The adjudicator's journeys, appended to `out`. The payer has approved the adjudicator
     /// for everything (not measured).
-    async fn channel_journeys(&self, out: &mut Vec<(String, u64)>) -> Result<(), Error> {
+    async fn channel_journeys(&self, out: &mut Vec<Journey>) -> Result<(), Error> {
         let payer = self.payer().address();
         let (c, gas) = self.open("open", 20 * PRICE).await?;
-        out.push(("channel open (approved)".into(), gas));
+        self.record(out, "channel open (approved)", gas);
         // A payer with no allowance yet opens with a permit.
         let fresh_payer = &self.keys[3];
         let deadline = U256::from(u64::MAX);
@@ -232,33 +247,32 @@ impl Side {
         .abi_encode();
         let opened =
             self.send("openWithPermit", fresh_payer.address(), self.channels, data).await?;
-        out.push(("channel open with permit".into(), opened));
+        self.record(out, "channel open with permit", opened);
         let top_up = IPaymentChannels::topUpCall { channel: c.clone(), amount: U256::from(PRICE) }
             .abi_encode();
-        out.push((
-            "channel top-up".into(),
-            self.send("topUp", payer, self.channels, top_up).await?,
-        ));
+        self.record(out, "channel top-up", self.send("topUp", payer, self.channels, top_up).await?);
         let (packed, _) = self.voucher(&c, 5);
         let settle = IPaymentChannels::settleCall {
             channel: c.clone(),
             segments: 5,
             voucher_signature: packed.to_vec().into(),
         };
-        out.push((
-            "channel settle".into(),
+        self.record(
+            out,
+            "channel settle",
             self.send("settle", self.payee(), self.channels, settle.abi_encode()).await?,
-        ));
+        );
         let (packed, _) = self.voucher(&c, 9);
         let close = IPaymentChannels::closeCall {
             channel: c.clone(),
             segments: 9,
             voucher_signature: packed.to_vec().into(),
         };
-        out.push((
-            "channel close".into(),
+        self.record(
+            out,
+            "channel close",
             self.send("close", self.payee(), self.channels, close.abi_encode()).await?,
-        ));
+        );
         let (session, open_gas) = self.open("session", 20 * PRICE).await?;
         let (packed, _) = self.voucher(&session, 12);
         let close = IPaymentChannels::closeCall {
@@ -267,15 +281,16 @@ impl Side {
             voucher_signature: packed.to_vec().into(),
         };
         let close_gas = self.send("close", self.payee(), self.channels, close.abi_encode()).await?;
-        out.push(("viewing session: open + close".into(), open_gas + close_gas));
+        self.record(out, "viewing session: open + close", open_gas + close_gas);
         let (c, _) = self.open("withdraw", 20 * PRICE).await?;
+        self.mark();
         let request = IPaymentChannels::requestCloseCall { channel: c.clone() }.abi_encode();
         let requested = self.send("requestClose", payer, self.channels, request).await?;
         self.chain.raw("evm_increaseTime", vec![serde_json::json!(86_400)]).await?;
         self.chain.raw("evm_mine", vec![]).await?;
         let withdraw = IPaymentChannels::withdrawCall { channel: c }.abi_encode();
         let withdrawn = self.send("withdraw", payer, self.channels, withdraw).await?;
-        out.push(("channel request-close + withdraw".into(), requested + withdrawn));
+        self.record(out, "channel request-close + withdraw", requested + withdrawn);
         for n in [10usize, 100] {
             let mut items = Vec::with_capacity(n);
             for i in 0..n {
@@ -290,10 +305,9 @@ impl Side {
                 });
             }
             let batch = IPaymentChannels::settleBatchCall { items }.abi_encode();
-            out.push((
-                format!("channel batch settle of {n}"),
-                self.send("settleBatch", self.payee(), self.channels, batch).await?,
-            ));
+            self.mark();
+            let gas = self.send("settleBatch", self.payee(), self.channels, batch).await?;
+            self.record(out, format!("channel batch settle of {n}"), gas);
         }
         Ok(())
     }
@@ -386,6 +400,7 @@ async fn stylus(url: &str) -> Result<Side, Error> {
         store: c.video_store,
         keys,
         run: 0,
+        log: std::sync::Mutex::default(),
     };
     side.approve_all().await?;
     Ok(side)
@@ -428,8 +443,19 @@ async fn solidity(url: &str, out: &std::path::Path) -> Result<Side, Error> {
     let avatar = deploy("ParatiiAvatar", avatar_args).await?;
     let channels =
         deploy("PaymentChannels", (avatar, token, 86_400u64).abi_encode_params()).await?;
-    let side =
-        Side { chain, token, avatar, channels, registry, videos, users, store, keys, run: 0 };
+    let side = Side {
+        chain,
+        token,
+        avatar,
+        channels,
+        registry,
+        videos,
+        users,
+        store,
+        keys,
+        run: 0,
+        log: std::sync::Mutex::default(),
+    };
     for (name, value) in [
         ("ParatiiToken", token),
         ("ParatiiAvatar", avatar),
@@ -483,6 +509,37 @@ struct Row {
     uncached: u64,
     cached: u64,
     solidity: u64,
+    /// Where the cached Stylus gas went: intrinsic, entry, compute, host I/O, EVM gas, refund.
+    stylus_parts: [u64; 6],
+    /// The Solidity side's intrinsic gas (21,000 + calldata).
+    solidity_intrinsic: u64,
+}
+
+/// The local node's `stylusGas` receipt fields, summed over `txs`: intrinsic, entry, compute,
+/// host I/O, EVM gas, refund.
+async fn stylus_parts(chain: &Chain, txs: &[B256]) -> Result<[u64; 6], Error> {
+    let mut parts = [0u64; 6];
+    for tx in txs {
+        let receipt = chain.raw("eth_getTransactionReceipt", vec![serde_json::json!(tx)]).await?;
+        let gas = &receipt["stylusGas"];
+        for (i, field) in
+            ["intrinsic", "entry", "compute", "hostio", "evm", "refund"].iter().enumerate()
+        {
+            parts[i] += gas[field].as_u64().ok_or_else(|| format!("{tx}: no stylusGas.{field}"))?;
+        }
+    }
+    Ok(parts)
+}
+
+/// The intrinsic gas of `txs` (21,000 + 16 per non-zero and 4 per zero calldata byte).
+async fn intrinsic(chain: &Chain, txs: &[B256]) -> Result<u64, Error> {
+    let mut total = 0;
+    for tx in txs {
+        let found = chain.raw("eth_getTransactionByHash", vec![serde_json::json!(tx)]).await?;
+        let input = hex::decode(found["input"].as_str().ok_or_else(|| format!("{tx}: no input"))?)?;
+        total += 21_000 + input.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum::<u64>();
+    }
+    Ok(total)
 }
 
 /// µRaiden's published cost of a channel's open and cooperative close (120k + 71k gas).
@@ -524,8 +581,30 @@ fn markdown(rows: &[Row]) -> String {
         );
     }
     md.push_str(
-        "\nNot in this table yet: where each difference goes (entry, storage, compute, \
-         calldata), and activation cost and WASM size per contract.\n",
+        "\n## Where the gas goes\n\n\
+         The cached Stylus transactions of each journey, from the local node's `stylusGas` \
+         receipt fields: intrinsic gas (21,000 + calldata), program entry (memory model and init \
+         cost, cached), compute (the metered WASM), host I/O, EVM gas (storage, logs, calls, \
+         account access) and the storage refund; beside them the Solidity side's intrinsic gas \
+         and execution (`gasUsed` − intrinsic). Intrinsic differs where the two ABIs' calldata \
+         differs only by zero bytes.\n\n\
+         | journey | intrinsic | entry | compute | host I/O | EVM | refund | Solidity intrinsic | Solidity execution |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let [intrinsic, entry, compute, hostio, evm, refund] = r.stylus_parts;
+        let _ = writeln!(
+            md,
+            "| {} | {intrinsic} | {entry} | {compute} | {hostio} | {evm} | {} | {} | {} |",
+            r.journey,
+            if refund == 0 { "0".to_owned() } else { format!("−{refund}") },
+            r.solidity_intrinsic,
+            r.solidity.saturating_sub(r.solidity_intrinsic)
+        );
+    }
+    md.push_str(
+        "\nNot in this file yet: activation cost and WASM size per contract (see \
+         `docs/gas-report.md` for the sizes).\n",
     );
     md
 }
@@ -550,14 +629,21 @@ async fn run(anvil: &str, out: &std::path::Path) -> Result<Vec<Row>, Error> {
     cache_all(&stylus_side, &programs).await?;
     let cached = stylus_side.journeys().await?;
     let solidity = solidity_side.journeys().await?;
-    node.stop().map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     for ((u, c), s) in uncached.into_iter().zip(cached).zip(solidity) {
         if u.0 != s.0 || c.0 != s.0 {
             return Err(format!("journeys out of step: {} / {} / {}", u.0, c.0, s.0).into());
         }
-        rows.push(Row { journey: u.0, uncached: u.1, cached: c.1, solidity: s.1 });
+        rows.push(Row {
+            stylus_parts: stylus_parts(&stylus_side.chain, &c.2).await?,
+            solidity_intrinsic: intrinsic(&solidity_side.chain, &s.2).await?,
+            journey: u.0,
+            uncached: u.1,
+            cached: c.1,
+            solidity: s.1,
+        });
     }
+    node.stop().map_err(|e| e.to_string())?;
     Ok(rows)
 }
 
