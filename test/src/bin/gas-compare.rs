@@ -48,6 +48,8 @@ struct Side {
     run: u64,
     /// Transactions sent since the last journey was recorded (or the last mark).
     log: std::sync::Mutex<Vec<B256>>,
+    /// Each contract's deployment: its name on the Solidity side, gas, and code bytes.
+    deployments: Vec<(&'static str, u64, usize)>,
 }
 
 /// A journey's name, its gas, and the transactions it measured.
@@ -401,6 +403,7 @@ async fn stylus(url: &str) -> Result<Side, Error> {
         keys,
         run: 0,
         log: std::sync::Mutex::default(),
+        deployments: stylus_deployments(&record),
     };
     side.approve_all().await?;
     Ok(side)
@@ -419,10 +422,40 @@ fn creation_code(out: &std::path::Path, contract: &str, args: Vec<u8>) -> Result
     Ok(bytes.into())
 }
 
-async fn create(chain: &Chain, from: Address, code: Bytes) -> Result<Address, Error> {
+/// Deploys creation code; the address, the gas and the runtime code's size.
+async fn create(chain: &Chain, from: Address, code: Bytes) -> Result<(Address, u64, usize), Error> {
     let request = TransactionRequest::default().with_from(from).with_deploy_code(code);
     let mined = chain.send_request("create", request).await?;
-    Ok(mined.receipt.contract_address.ok_or("no contract address")?)
+    let address = mined.receipt.contract_address.ok_or("no contract address")?;
+    let runtime = chain.provider().get_code_at(address).await?;
+    Ok((address, mined.gas_used, runtime.len()))
+}
+
+/// The Solidity name of each Stylus contract the comparison covers, by record key.
+const COMPARED: [(&str, &str); 7] = [
+    ("registry", "ParatiiRegistry"),
+    ("token", "ParatiiToken"),
+    ("videoRegistry", "VideoRegistry"),
+    ("userRegistry", "UserRegistry"),
+    ("videoStore", "VideoStore"),
+    ("avatar", "ParatiiAvatar"),
+    ("paymentChannels", "PaymentChannels"),
+];
+
+/// The Stylus deployments (through the `StylusDeployer`: placement, activation and
+/// constructor in one transaction) and each program's on-chain code size.
+fn stylus_deployments(
+    record: &paratii_companion::chain::Deployment,
+) -> Vec<(&'static str, u64, usize)> {
+    COMPARED
+        .iter()
+        .filter_map(|(key, name)| {
+            let c = record.contracts.get(*key)?;
+            let artifact = c.artifact.as_deref()?;
+            let wasm = deploy::ARTIFACTS.iter().find(|(a, _)| *a == artifact)?.1;
+            Some((*name, c.gas_used.unwrap_or_default(), paratii_devnet::stylus_code(wasm).len()))
+        })
+        .collect()
 }
 
 /// Deploys and wires the Solidity suite as `deploy_suite` wires the Stylus one.
@@ -430,9 +463,18 @@ async fn solidity(url: &str, out: &std::path::Path) -> Result<Side, Error> {
     let keys = keys();
     let chain = connect(url, &keys).await?;
     let owner = keys[0].address();
+    let deployments = std::sync::Mutex::new(Vec::new());
     let deploy = |name: &'static str, args: Vec<u8>| {
-        let chain = &chain;
-        async move { create(chain, owner, creation_code(out, name, args)?).await }
+        let (chain, deployments) = (&chain, &deployments);
+        async move {
+            let (address, gas, size) =
+                create(chain, owner, creation_code(out, name, args)?).await?;
+            deployments
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((name, gas, size));
+            Ok::<_, Error>(address)
+        }
     };
     let registry = deploy("ParatiiRegistry", (owner, 86_400u64).abi_encode_params()).await?;
     let token = deploy("ParatiiToken", owner.abi_encode()).await?;
@@ -443,6 +485,7 @@ async fn solidity(url: &str, out: &std::path::Path) -> Result<Side, Error> {
     let avatar = deploy("ParatiiAvatar", avatar_args).await?;
     let channels =
         deploy("PaymentChannels", (avatar, token, 86_400u64).abi_encode_params()).await?;
+    let deployments = deployments.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let side = Side {
         chain,
         token,
@@ -455,6 +498,7 @@ async fn solidity(url: &str, out: &std::path::Path) -> Result<Side, Error> {
         keys,
         run: 0,
         log: std::sync::Mutex::default(),
+        deployments,
     };
     for (name, value) in [
         ("ParatiiToken", token),
@@ -545,7 +589,7 @@ async fn intrinsic(chain: &Chain, txs: &[B256]) -> Result<u64, Error> {
 /// µRaiden's published cost of a channel's open and cooperative close (120k + 71k gas).
 const MICRORAIDEN_SESSION: u64 = 120_000 + 71_000;
 
-fn markdown(rows: &[Row]) -> String {
+fn markdown(rows: &[Row], stylus: &[Deployed], solidity: &[Deployed]) -> String {
     let mut session = None;
     let mut md = String::from(
         "# Gas: Stylus against Solidity\n\n\
@@ -603,13 +647,29 @@ fn markdown(rows: &[Row]) -> String {
         );
     }
     md.push_str(
-        "\nNot in this file yet: activation cost and WASM size per contract (see \
-         `docs/gas-report.md` for the sizes).\n",
+        "\n## Deployment\n\n\
+         Stylus: one `StylusDeployer` transaction per contract places the code (brotli-compressed \
+         WASM behind the `0xEFF000` prefix), activates it (its gas is the activation cost; the \
+         data fee is paid in ether, refunded above what it costs) and runs the constructor. \
+         Solidity: one creation transaction. Code is what the chain stores.\n\n\
+         | contract | Stylus code (bytes) | Stylus deploy + activate (gas) | Solidity code (bytes) | Solidity deploy (gas) |\n\
+         |---|---:|---:|---:|---:|\n",
     );
+    for (name, gas, size) in stylus {
+        if let Some((_, sol_gas, sol_size)) = solidity.iter().find(|(n, _, _)| n == name) {
+            let _ = writeln!(md, "| {name} | {size} | {gas} | {sol_size} | {sol_gas} |");
+        }
+    }
     md
 }
 
-async fn run(anvil: &str, out: &std::path::Path) -> Result<Vec<Row>, Error> {
+/// A contract's deployment: its name, gas, and code size in bytes.
+type Deployed = (&'static str, u64, usize);
+
+async fn run(
+    anvil: &str,
+    out: &std::path::Path,
+) -> Result<(Vec<Row>, Vec<Deployed>, Vec<Deployed>), Error> {
     let node = RunningNode::start(&NodeConfig {
         addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         ..NodeConfig::default()
@@ -644,7 +704,7 @@ async fn run(anvil: &str, out: &std::path::Path) -> Result<Vec<Row>, Error> {
         });
     }
     node.stop().map_err(|e| e.to_string())?;
-    Ok(rows)
+    Ok((rows, stylus_side.deployments, solidity_side.deployments))
 }
 
 fn main() -> ExitCode {
@@ -677,8 +737,8 @@ fn main() -> ExitCode {
             }
         };
     match runtime.block_on(run(&anvil, &out)) {
-        Ok(rows) => {
-            let md = markdown(&rows);
+        Ok((rows, stylus, solidity)) => {
+            let md = markdown(&rows, &stylus, &solidity);
             print!("{md}");
             if let Some(path) = markdown_path {
                 if let Err(e) = std::fs::write(&path, &md) {
