@@ -799,6 +799,17 @@ impl Chain {
     }
 }
 
+/// Typed handles on the suite's contracts, one method per contract.
+macro_rules! handles {
+    ($($(#[$doc:meta])* $name:ident: $module:ident :: $instance:ident => $field:ident;)*) => {$(
+        $(#[$doc])*
+        #[must_use]
+        pub fn $name(&self) -> $module::$instance<DynProvider> {
+            $module::new(self.contracts.$field, self.chain.provider.clone())
+        }
+    )*};
+}
+
 /// The suite on one chain: typed handles on its contracts.
 #[derive(Debug, Clone, Copy)]
 pub struct Suite<'a> {
@@ -814,46 +825,21 @@ impl<'a> Suite<'a> {
         self.chain
     }
 
-    /// PTI.
-    #[must_use]
-    pub fn token(&self) -> IParatiiToken::IParatiiTokenInstance<DynProvider> {
-        IParatiiToken::new(self.contracts.token, self.chain.provider.clone())
-    }
-
-    /// The registry.
-    #[must_use]
-    pub fn registry(&self) -> IParatiiRegistry::IParatiiRegistryInstance<DynProvider> {
-        IParatiiRegistry::new(self.contracts.registry, self.chain.provider.clone())
-    }
-
-    /// The avatar.
-    #[must_use]
-    pub fn avatar(&self) -> IParatiiAvatar::IParatiiAvatarInstance<DynProvider> {
-        IParatiiAvatar::new(self.contracts.avatar, self.chain.provider.clone())
-    }
-
-    /// The video registry.
-    #[must_use]
-    pub fn videos(&self) -> IVideoRegistry::IVideoRegistryInstance<DynProvider> {
-        IVideoRegistry::new(self.contracts.video_registry, self.chain.provider.clone())
-    }
-
-    /// The user registry.
-    #[must_use]
-    pub fn users(&self) -> IUserRegistry::IUserRegistryInstance<DynProvider> {
-        IUserRegistry::new(self.contracts.user_registry, self.chain.provider.clone())
-    }
-
-    /// The video store.
-    #[must_use]
-    pub fn store(&self) -> IVideoStore::IVideoStoreInstance<DynProvider> {
-        IVideoStore::new(self.contracts.video_store, self.chain.provider.clone())
-    }
-
-    /// The payment-channel adjudicator.
-    #[must_use]
-    pub fn channels(&self) -> IPaymentChannels::IPaymentChannelsInstance<DynProvider> {
-        IPaymentChannels::new(self.contracts.payment_channels, self.chain.provider.clone())
+    handles! {
+        /// PTI.
+        token: IParatiiToken::IParatiiTokenInstance => token;
+        /// The registry.
+        registry: IParatiiRegistry::IParatiiRegistryInstance => registry;
+        /// The avatar.
+        avatar: IParatiiAvatar::IParatiiAvatarInstance => avatar;
+        /// The video registry.
+        videos: IVideoRegistry::IVideoRegistryInstance => video_registry;
+        /// The user registry.
+        users: IUserRegistry::IUserRegistryInstance => user_registry;
+        /// The video store.
+        store: IVideoStore::IVideoStoreInstance => video_store;
+        /// The payment-channel adjudicator.
+        channels: IPaymentChannels::IPaymentChannelsInstance => payment_channels;
     }
 
     /// An account's PTI balance, wei.

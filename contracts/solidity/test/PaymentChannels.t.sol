@@ -12,6 +12,7 @@ import {PaymentChannels, IAvatar} from "../src/PaymentChannels.sol";
 import "paratii/Channels.sol";
 import {AvatarSpendingCapExceeded} from "paratii/Avatar.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Permits} from "./Permits.sol";
 
 contract PaymentChannelsTest is Test {
     ParatiiToken token;
@@ -197,18 +198,7 @@ contract PaymentChannelsTest is Test {
         address fresh = vm.addr(key);
         token.transfer(fresh, 10 * PRICE);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
-                fresh,
-                address(channels),
-                10 * PRICE,
-                0,
-                deadline
-            )
-        );
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash));
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        (uint8 v, bytes32 r, bytes32 s) = Permits.sign(token, key, address(channels), 10 * PRICE, deadline);
         Channel memory c = Channel(fresh, payee, address(0), keccak256("video"), PRICE, "p");
         vm.prank(fresh);
         channels.openWithPermit(c, 10 * PRICE, deadline, v, r, s);

@@ -7,6 +7,7 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Permits} from "./Permits.sol";
 import {ParatiiToken} from "../src/ParatiiToken.sol";
 import {ParatiiAvatar} from "../src/ParatiiAvatar.sol";
 import {ParatiiRegistry} from "../src/ParatiiRegistry.sol";
@@ -87,18 +88,7 @@ contract SuiteTest is Test {
 
     function test_buyVideoWithPermit_buysWithoutAnApproval() public {
         uint256 deadline = block.timestamp + 1 hours;
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
-                buyer,
-                address(avatar),
-                PRICE,
-                0,
-                deadline
-            )
-        );
-        (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(buyerKey, keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash)));
+        (uint8 v, bytes32 r, bytes32 s) = Permits.sign(token, buyerKey, address(avatar), PRICE, deadline);
         vm.prank(buyer);
         store.buyVideoWithPermit(video, 0, PRICE, PRICE, deadline, v, r, s);
         assertEq(token.balanceOf(owner), 7 ether);
