@@ -200,6 +200,14 @@ fn contract_error(what: &str, error: &alloy_contract::Error) -> ChainError {
     rpc_error(what, error)
 }
 
+/// A JSON-RPC error: the suite's typed error when it carries revert data.
+fn transport_error(what: &str, error: &alloy_transport::TransportError) -> ChainError {
+    match error.as_error_resp().and_then(alloy_json_rpc::ErrorPayload::as_revert_data) {
+        Some(data) => ChainError::Reverted { what: what.to_owned(), error: describe_revert(&data) },
+        None => rpc_error(what, error),
+    }
+}
+
 fn rpc_error(what: &str, error: &impl std::fmt::Display) -> ChainError {
     let why = error.to_string();
     if why.contains("execution reverted") || why.contains("reverted") {
@@ -488,19 +496,38 @@ impl Chain {
         &self.provider
     }
 
+    /// Runs one request under the request deadline, mapping its error with `map`.
+    async fn within<T, E>(
+        &self,
+        what: &str,
+        request: impl std::future::IntoFuture<Output = Result<T, E>>,
+        map: impl FnOnce(&E) -> ChainError,
+    ) -> Result<T, ChainError> {
+        match tokio::time::timeout(self.config.request_timeout, request).await {
+            Ok(answer) => answer.map_err(|e| map(&e)),
+            Err(_) => Err(ChainError::Timeout {
+                what: what.to_owned(),
+                seconds: self.config.request_timeout.as_secs(),
+            }),
+        }
+    }
+
     /// Runs one request under the request deadline.
     async fn request<T, E: std::fmt::Display>(
         &self,
         what: &str,
         request: impl std::future::IntoFuture<Output = Result<T, E>>,
     ) -> Result<T, ChainError> {
-        match tokio::time::timeout(self.config.request_timeout, request).await {
-            Ok(answer) => answer.map_err(|e| rpc_error(what, &e)),
-            Err(_) => Err(ChainError::Timeout {
-                what: what.to_owned(),
-                seconds: self.config.request_timeout.as_secs(),
-            }),
-        }
+        self.within(what, request, |e| rpc_error(what, e)).await
+    }
+
+    /// Runs one JSON-RPC request under the request deadline; a revert in its answer is decoded.
+    async fn transport<T>(
+        &self,
+        what: &str,
+        request: impl std::future::IntoFuture<Output = Result<T, alloy_transport::TransportError>>,
+    ) -> Result<T, ChainError> {
+        self.within(what, request, |e| transport_error(what, e)).await
     }
 
     /// The latest block number.
@@ -561,13 +588,7 @@ impl Chain {
         what: &str,
         call: CallBuilder<P, D>,
     ) -> Result<D::CallOutput, ChainError> {
-        match tokio::time::timeout(self.config.request_timeout, call.call()).await {
-            Ok(answer) => answer.map_err(|e| contract_error(what, &e)),
-            Err(_) => Err(ChainError::Timeout {
-                what: what.to_owned(),
-                seconds: self.config.request_timeout.as_secs(),
-            }),
-        }
+        self.within(what, call.call(), |e| contract_error(what, e)).await
     }
 
     /// Sends a contract call from `from` (gas from `eth_estimateGas`; a revert in the estimate
@@ -599,41 +620,17 @@ impl Chain {
         if !self.signers.contains(&from) {
             return Err(ChainError::NoSigner(from));
         }
-        let timeout = self.config.request_timeout;
-        let request_copy = request.clone();
-        let pending = match tokio::time::timeout(timeout, self.provider.send_transaction(request))
-            .await
-        {
-            Ok(Ok(pending)) => pending,
-            Ok(Err(e)) => {
-                let data = e.as_error_resp().and_then(alloy_json_rpc::ErrorPayload::as_revert_data);
-                return Err(match data {
-                    Some(data) => ChainError::Reverted {
-                        what: what.to_owned(),
-                        error: describe_revert(&data),
-                    },
-                    None => rpc_error(what, &e),
-                });
-            }
-            Err(_) => {
-                return Err(ChainError::Timeout {
-                    what: what.to_owned(),
-                    seconds: timeout.as_secs(),
-                })
-            }
-        };
-        let replay = request_copy;
+        let replay = request.clone();
+        let pending = self.transport(what, self.provider.send_transaction(request)).await?;
         let mined = self.mined(what, pending).await?;
         let tx = mined.tx;
         if !mined.receipt.status() {
             // A failed transaction changed no state but its sender's nonce and balance, so
             // replayed as a call on the latest state it names its error (not every node keeps
             // the state of the block before).
-            let why = match self.provider.call(replay).await {
-                Err(e) => e
-                    .as_error_resp()
-                    .and_then(alloy_json_rpc::ErrorPayload::as_revert_data)
-                    .map_or_else(|| e.to_string(), |data| describe_revert(&data)),
+            let why = match self.transport(what, self.provider.call(replay)).await {
+                Err(ChainError::Reverted { error, .. }) => error,
+                Err(other) => other.to_string(),
                 Ok(_) => "it succeeds when replayed as a call (out of gas?)".to_owned(),
             };
             return Err(ChainError::Failed {
@@ -665,31 +662,7 @@ impl Chain {
         let nonce = self
             .request("eth_getTransactionCount", self.provider.get_transaction_count(from).pending())
             .await?;
-        let gas = match tokio::time::timeout(
-            self.config.request_timeout,
-            self.provider.estimate_gas(request.clone()),
-        )
-        .await
-        {
-            Ok(Ok(gas)) => gas,
-            Ok(Err(e)) => {
-                return Err(
-                    match e.as_error_resp().and_then(alloy_json_rpc::ErrorPayload::as_revert_data) {
-                        Some(data) => ChainError::Reverted {
-                            what: what.to_owned(),
-                            error: describe_revert(&data),
-                        },
-                        None => rpc_error(what, &e),
-                    },
-                )
-            }
-            Err(_) => {
-                return Err(ChainError::Timeout {
-                    what: what.to_owned(),
-                    seconds: self.config.request_timeout.as_secs(),
-                })
-            }
-        };
+        let gas = self.transport(what, self.provider.estimate_gas(request.clone())).await?;
         let fees = self.request("eth_feeHistory", self.provider.estimate_eip1559_fees()).await?;
         let request = request
             .with_nonce(nonce)
