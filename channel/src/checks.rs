@@ -143,7 +143,7 @@ impl PaymentChannels {
         let paid = value(state.settled, c.price_per_segment);
         // Cannot underflow: settled × price ≤ deposit (checked above, or stored so).
         let refunded = U256::from(state.deposit) - paid;
-        let token = self.token.get();
+        let token = self.token_address();
         state.finalized = true;
         self.store(id, state);
         // Cannot underflow: the settled count only rose above `previous`.

@@ -12,8 +12,8 @@ use paratii_common::{call_returning_true, revert_data};
 use paratii_contracts::channels::{
     ChannelAvatarTokenMismatch, ChannelCloseAlreadyRequested, ChannelCloseAuthorizationExpired,
     ChannelCloseNotRequested, ChannelCloseRequested, ChannelDepositTooLarge,
-    ChannelGracePeriodActive, ChannelInvalidCloseAuthorization, ChannelInvalidGracePeriod,
-    ChannelNotPayee, ChannelToppedUp, ChannelZeroTopUp,
+    ChannelGracePeriodActive, ChannelImmutablesMismatch, ChannelInvalidCloseAuthorization,
+    ChannelInvalidGracePeriod, ChannelNotPayee, ChannelToppedUp, ChannelZeroTopUp,
 };
 use paratii_contracts::ecdsa::{Signature, SignatureError};
 use paratii_contracts::eip712;
@@ -52,7 +52,9 @@ impl PaymentChannels {
     /// # Errors
     /// In order: [`ChannelInvalidGracePeriod`] unless [`MIN_GRACE_PERIOD_SECS`] ≤ `grace_period` ≤
     /// [`MAX_GRACE_PERIOD_SECS`]; [`ChannelAvatarTokenMismatch`] unless the avatar's `token()`
-    /// answers `token`.
+    /// answers `token`; [`ChannelImmutablesMismatch`] (carrying the module's values) when a
+    /// deployer baked the three into the module ([`paratii_contracts::immutables`]) and they
+    /// differ from these arguments. A module deployed as built reads them from storage instead.
     #[constructor]
     pub fn constructor(
         &mut self,
@@ -77,6 +79,15 @@ impl PaymentChannels {
                 avatarToken: avatar_token,
                 token,
             }));
+        }
+        if let Some(baked) = crate::baked::baked() {
+            if (baked.avatar, baked.token, baked.grace_period) != (avatar, token, grace_period) {
+                return Err(Error::ImmutablesMismatch(ChannelImmutablesMismatch {
+                    avatar: baked.avatar,
+                    token: baked.token,
+                    gracePeriod: baked.grace_period,
+                }));
+            }
         }
         self.avatar.set(avatar);
         self.token.set(token);
@@ -109,7 +120,7 @@ impl PaymentChannels {
     pub fn open(&mut self, channel: Channel, deposit: U256) -> Result<B256, Vec<u8>> {
         let payer = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, Some(payer))?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.record_open(id, deposit);
         self.pull(token, payer, deposit)?;
         self.log_opened(id, &channel, deposit);
@@ -141,7 +152,7 @@ impl PaymentChannels {
     ) -> Result<B256, Vec<u8>> {
         let payer = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, Some(payer))?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.record_open(id, deposit);
         let this = self.vm().contract_address();
         // The same permit-then-allowance fallback as the store's `buyVideoWithPermit`, on purpose: shared in
@@ -197,7 +208,7 @@ impl PaymentChannels {
     pub fn open_for(&mut self, channel: Channel, deposit: U256) -> Result<B256, Vec<u8>> {
         let key = self.vm().msg_sender();
         let id = self.check_open(&channel, deposit, None)?;
-        let avatar = self.avatar.get();
+        let avatar = self.avatar_address();
         let this = self.vm().contract_address();
         self.record_open(id, deposit);
         let data = calldata(
@@ -246,7 +257,7 @@ impl PaymentChannels {
                     max: MAX_AMOUNT,
                 })
             })?;
-        let token = self.token.get();
+        let token = self.token_address();
         let close_cancelled = state.close_requested_at != 0;
         state.deposit = low_u128(deposit);
         state.close_requested_at = 0;
@@ -299,7 +310,7 @@ impl PaymentChannels {
             segments,
             Signature::from_packed(&voucher_signature),
         )?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.store(id, ChannelState { settled: segments, ..due.state });
         self.transfer(token, channel.payee, due.amount)?;
         self.log_settled(id, segments, due.amount);
@@ -345,7 +356,7 @@ impl PaymentChannels {
             }
         }
         if !payouts.is_empty() {
-            let token = self.token.get();
+            let token = self.token_address();
             for (payee, amount) in payouts {
                 self.transfer(token, payee, amount)?;
             }
@@ -572,16 +583,16 @@ impl PaymentChannels {
 
     /// The grace period (seconds) between a close request and the payer's withdrawal.
     pub fn grace_period(&self) -> u64 {
-        self.grace_period.get().to()
+        self.grace()
     }
 
     /// The `ParatiiAvatar` spending keys open channels through (fixed at construction).
     pub fn avatar(&self) -> Address {
-        self.avatar.get()
+        self.avatar_address()
     }
 
     /// The PTI token deposits are escrowed and paid in.
     pub fn token(&self) -> Address {
-        self.token.get()
+        self.token_address()
     }
 }

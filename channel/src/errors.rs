@@ -7,7 +7,7 @@ use paratii_common::impl_from_signature_error;
 use paratii_contracts::channels::{
     ChannelAlreadyExists, ChannelAvatarTokenMismatch, ChannelCloseAlreadyRequested,
     ChannelCloseAuthorizationExpired, ChannelCloseNotRequested, ChannelDepositTooLarge,
-    ChannelDepositTooSmall, ChannelFinalized, ChannelGracePeriodActive,
+    ChannelDepositTooSmall, ChannelFinalized, ChannelGracePeriodActive, ChannelImmutablesMismatch,
     ChannelInvalidCloseAuthorization, ChannelInvalidGracePeriod, ChannelInvalidPayee,
     ChannelInvalidPayer, ChannelInvalidPrice, ChannelInvalidSigner, ChannelNotFound,
     ChannelNotPayee, ChannelNotPayer, ChannelStaleVoucher, ChannelVoucherExceedsDeposit,
@@ -59,6 +59,8 @@ pub enum Error {
     CloseAuthorizationExpired(ChannelCloseAuthorizationExpired),
     /// The constructor's avatar pulls another token than the constructor's PTI.
     AvatarTokenMismatch(ChannelAvatarTokenMismatch),
+    /// The constructor's arguments differ from the values baked into the module.
+    ImmutablesMismatch(ChannelImmutablesMismatch),
     /// The voucher does not raise the settled count.
     StaleVoucher(ChannelStaleVoucher),
     /// The voucher is worth more than the deposit.
@@ -132,6 +134,10 @@ impl From<Error> for Vec<u8> {
             Error::AvatarTokenMismatch(e) => calldata(
                 ChannelAvatarTokenMismatch::SELECTOR,
                 &[address_word(e.avatar), address_word(e.avatarToken), address_word(e.token)],
+            ),
+            Error::ImmutablesMismatch(e) => calldata(
+                ChannelImmutablesMismatch::SELECTOR,
+                &[address_word(e.avatar), address_word(e.token), u64_word(e.gracePeriod)],
             ),
             Error::StaleVoucher(e) => calldata(
                 ChannelStaleVoucher::SELECTOR,

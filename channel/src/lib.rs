@@ -95,6 +95,7 @@
 #![allow(clippy::must_use_candidate)]
 extern crate alloc;
 
+mod baked;
 mod checks;
 mod codec;
 mod contract;

@@ -136,6 +136,15 @@ pub enum ChainError {
         /// The error a replay of the call names.
         why: String,
     },
+    /// A module's deploy-time constants could not be baked in (the embedded WASM carries no
+    /// unset placeholder).
+    #[error("{what}: baking its deploy-time constants: {why}")]
+    Bake {
+        /// The deployment attempted.
+        what: String,
+        /// Why the module could not be patched.
+        why: String,
+    },
     /// The endpoint serves another chain than the one expected.
     #[error("the endpoint serves chain {got}, not chain {expected}")]
     WrongChain {

@@ -9,6 +9,7 @@
 
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::SolValue;
+use paratii_contracts::immutables::{self, ChannelImmutables};
 use paratii_contracts::names;
 
 use crate::chain::{
@@ -135,8 +136,26 @@ pub async fn deploy_suite(
             ),
             _ => None,
         };
+        // The adjudicator's avatar, token and grace period are baked into its module, as
+        // Solidity bakes immutables into runtime code: no journey reads them from storage.
+        let baked = (key == "paymentChannels").then(|| {
+            ChannelImmutables {
+                avatar: at("avatar", &record),
+                token: at("token", &record),
+                grace_period: config.grace_period,
+            }
+            .encode()
+        });
         progress(&format!("deploy {key}"));
-        let contract = deploy_one(chain, deployer, key, artifact, constructor(args)).await?;
+        let contract = deploy_one(
+            chain,
+            deployer,
+            key,
+            artifact,
+            constructor(args),
+            baked.as_ref().map(|b| &b[..]),
+        )
+        .await?;
         steps.push(Step {
             step: format!("deploy {key}"),
             transaction_hash: contract.transaction_hash.unwrap_or_default(),
@@ -156,9 +175,17 @@ async fn deploy_one(
     key: &str,
     artifact: &str,
     init_data: Bytes,
+    baked: Option<&[u8]>,
 ) -> Result<DeployedContract, ChainError> {
-    let wasm = ARTIFACTS.iter().find(|(name, _)| *name == artifact).map_or(&[][..], |(_, w)| *w);
-    let code = paratii_devnet::stylus_code(wasm);
+    let mut wasm =
+        ARTIFACTS.iter().find(|(name, _)| *name == artifact).map_or(&[][..], |(_, w)| *w).to_vec();
+    if let Some(values) = baked {
+        immutables::patch(&mut wasm, values).map_err(|error| ChainError::Bake {
+            what: format!("deploy {key}"),
+            why: error.to_string(),
+        })?;
+    }
+    let code = paratii_devnet::stylus_code(&wasm);
     let code_hash = keccak256(&code);
     let init = paratii_devnet::init_code_prelude(&code);
     let salt = keccak256(format!("paratii:{key}:{deployer:#x}"));

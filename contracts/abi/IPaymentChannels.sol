@@ -141,6 +141,10 @@ interface IPaymentChannels {
     /// The avatar `avatar` pulls `avatarToken`, not the adjudicator's PTI `token`.
     error ChannelAvatarTokenMismatch(address avatar, address avatarToken, address token);
 
+    /// The constructor's arguments differ from the values baked into this module at deployment
+    /// (`avatar`, `token`, `gracePeriod`, carried here).
+    error ChannelImmutablesMismatch(address avatar, address token, uint64 gracePeriod);
+
     /// A voucher for `segments` segments does not exceed the `settled` segments of `channelId`.
     error ChannelStaleVoucher(bytes32 channelId, uint64 segments, uint64 settled);
 

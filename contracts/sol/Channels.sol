@@ -112,6 +112,9 @@ error ChannelInvalidCloseAuthorization(bytes32 channelId, address signer, addres
 error ChannelCloseAuthorizationExpired(bytes32 channelId, uint64 deadline, uint64 now);
 /// The avatar `avatar` pulls `avatarToken`, not the adjudicator's PTI `token`.
 error ChannelAvatarTokenMismatch(address avatar, address avatarToken, address token);
+/// The constructor's arguments differ from the values baked into this module at deployment
+/// (`avatar`, `token`, `gracePeriod`, carried here).
+error ChannelImmutablesMismatch(address avatar, address token, uint64 gracePeriod);
 /// A voucher for `segments` segments does not exceed the `settled` segments of `channelId`.
 error ChannelStaleVoucher(bytes32 channelId, uint64 segments, uint64 settled);
 /// A voucher for `segments` segments of `channelId` is worth `amount`, above the `deposit`.

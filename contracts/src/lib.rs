@@ -12,6 +12,7 @@
 //! - [`eip712`]: domain separators and digests (EIP-712) and the PTI permit struct hash;
 //! - [`amounts`]: PTI amounts as stored (96 bits);
 //! - [`votes`]: like/dislike codes and the counters that follow a change;
+//! - [`immutables`]: deploy-time constants baked into a module, and the patch that bakes them;
 //! - [`ecdsa`]: the signature rules (65 bytes, `v` ∈ {27, 28}, low-s) and the `ecrecover`
 //!   precompile's input and output encoding.
 //!
@@ -25,6 +26,7 @@ extern crate alloc;
 pub mod amounts;
 pub mod ecdsa;
 pub mod eip712;
+pub mod immutables;
 pub mod names;
 #[cfg(feature = "signing")]
 pub mod signing;

@@ -5,6 +5,10 @@
 //! paratii-build wasm [--json] [CONTRACT...]   build, round-trip, strip, validate, size table
 //! paratii-build validate [--json] FILE...     validate already-built modules
 //! paratii-build abi [--check]                 regenerate contracts/abi (--check: fail on drift)
+//! paratii-build bake channel AVATAR TOKEN GRACE_PERIOD
+//!                                             bake the adjudicator's deploy-time constants into
+//!                                             target/wasm/channel.wasm: writes
+//!                                             target/wasm/channel.baked.code, prints its code hash
 //! ```
 //!
 //! Exit status: 0 when everything passed, 1 on a violation or drift (naming the contract and
@@ -17,14 +21,18 @@ use std::{
     process::{Command, ExitCode},
 };
 
+use alloy_primitives::{keccak256, Address};
 use paratii_build::{
     build, interfaces,
     suite::{self, Contract, CONTRACTS},
     validate::{self, Summary, Violation, MAX_BROTLI_BYTES},
+    wasm,
 };
+use paratii_contracts::immutables::{self, ChannelImmutables};
 
 const USAGE: &str =
-    "usage: paratii-build wasm [--json] [CONTRACT...] | validate [--json] FILE... | abi [--check]";
+    "usage: paratii-build wasm [--json] [CONTRACT...] | validate [--json] FILE... | abi [--check] \
+     | bake channel AVATAR TOKEN GRACE_PERIOD";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +44,7 @@ fn main() -> ExitCode {
         Some("wasm") => build_wasm(&rest, json),
         Some("validate") if !rest.is_empty() => validate_files(&rest, json),
         Some("abi") => export_abi(check),
+        Some("bake") => bake(&rest),
         _ => Err(Failure::Usage(USAGE.into())),
     };
     match result {
@@ -56,6 +65,37 @@ enum Failure {
     Rules(String),
     /// Bad arguments or a failed build: exit 2.
     Usage(String),
+}
+
+/// Bakes the adjudicator's avatar, token and grace period into its built module
+/// (`paratii_contracts::immutables`), writes the on-chain code beside it and prints its code
+/// hash: what `scripts/deploy` deploys.
+fn bake(args: &[&str]) -> Result<(), Failure> {
+    let ["channel", avatar, token, grace] = args else {
+        return Err(Failure::Usage(USAGE.into()));
+    };
+    let address = |what: &str, text: &str| {
+        text.parse::<Address>().map_err(|e| Failure::Usage(format!("{what} {text:?}: {e}")))
+    };
+    let values = ChannelImmutables {
+        avatar: address("avatar", avatar)?,
+        token: address("token", token)?,
+        grace_period: grace
+            .parse()
+            .map_err(|e| Failure::Usage(format!("grace period {grace:?}: {e}")))?,
+    };
+    let dir = root().join(build::OUT_DIR);
+    let path = dir.join("channel.wasm");
+    let mut module = fs::read(&path).map_err(|e| {
+        Failure::Usage(format!("{}: {e} (run `paratii-build wasm`)", path.display()))
+    })?;
+    immutables::patch(&mut module, &values.encode())
+        .map_err(|e| Failure::Rules(format!("{}: {e}", path.display())))?;
+    let code = wasm::stylus_code(&module);
+    let out = dir.join("channel.baked.code");
+    fs::write(&out, &code).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
+    println!("{}", keccak256(&code));
+    Ok(())
 }
 
 fn root() -> PathBuf {

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
+use paratii_contracts::immutables::{self, ChannelImmutables};
 use paratii_contracts::names;
 use paratii_devnet::{CallError, Devnet, DevnetError};
 
@@ -61,6 +62,13 @@ pub enum SuiteError {
         /// What the devnet said.
         error: DevnetError,
     },
+    /// A module's deploy-time constants could not be baked in.
+    Bake {
+        /// The contract's directory name.
+        contract: &'static str,
+        /// Why.
+        error: String,
+    },
     /// A wiring call reverted or failed.
     Wire {
         /// What the call did.
@@ -78,6 +86,7 @@ impl std::fmt::Display for SuiteError {
                 "{path}: {error}; paratii-test's build script writes it (or: cargo run -p paratii-build -- wasm)"
             ),
             Self::Deploy { contract, error } => write!(f, "deploying {contract}: {error}"),
+            Self::Bake { contract, error } => write!(f, "baking {contract}'s constants: {error}"),
             Self::Wire { step, error } => write!(f, "wiring ({step}): {error}"),
         }
     }
@@ -144,11 +153,15 @@ pub struct SuiteConfig {
     pub change_delay: u64,
     /// `VideoRedistributionPoolShare`, scaled by 1e18 (at most 1e18).
     pub pool_share: U256,
+    /// Whether the adjudicator's avatar, token and grace period are baked into its module as
+    /// deploy-time constants ([`paratii_contracts::immutables`]), as the deploy tools do; when
+    /// not, it reads them from storage, as a module deployed as built does.
+    pub bake_immutables: bool,
 }
 
 impl SuiteConfig {
     /// `admin` and `holder` with [`GRACE_PERIOD`], [`WHITELIST_DELAY`], [`CHANGE_DELAY`] and
-    /// [`POOL_SHARE`].
+    /// [`POOL_SHARE`], the adjudicator's constants baked in.
     #[must_use]
     pub fn new(admin: Address, holder: Address) -> Self {
         Self {
@@ -158,6 +171,7 @@ impl SuiteConfig {
             whitelist_delay: WHITELIST_DELAY,
             change_delay: CHANGE_DELAY,
             pool_share: POOL_SHARE,
+            bake_immutables: true,
         }
     }
 }
@@ -199,8 +213,17 @@ impl Suite {
             "avatar",
             Some((admin, token, config.whitelist_delay, vec![store]).abi_encode_params()),
         )?;
-        let channels =
-            deploy("channel", Some((avatar, token, config.grace_period).abi_encode_params()))?;
+        let mut channel_wasm = wasm("channel")?;
+        if config.bake_immutables {
+            let values = ChannelImmutables { avatar, token, grace_period: config.grace_period };
+            immutables::patch(&mut channel_wasm, &values.encode()).map_err(|error| {
+                SuiteError::Bake { contract: "channel", error: error.to_string() }
+            })?;
+        }
+        let args = (avatar, token, config.grace_period).abi_encode_params();
+        let channels = net
+            .deploy(admin, &channel_wasm, Some(&args))
+            .map_err(|error| SuiteError::Deploy { contract: "channel", error })?;
         let suite =
             Self { admin, registry, token, avatar, videos, users, store, send_ether, channels };
         for (name, value) in [

@@ -216,6 +216,14 @@ fn error_encoding_equals_alloy_for_every_variant() {
             ChannelAvatarTokenMismatch { avatar: a, avatarToken: b, token: a }.abi_encode(),
         ),
         (
+            Error::ImmutablesMismatch(ChannelImmutablesMismatch {
+                avatar: a,
+                token: b,
+                gracePeriod: u64::MAX,
+            }),
+            ChannelImmutablesMismatch { avatar: a, token: b, gracePeriod: u64::MAX }.abi_encode(),
+        ),
+        (
             stale(id, u64::MAX, 3),
             ChannelStaleVoucher { channelId: id, segments: u64::MAX, settled: 3 }.abi_encode(),
         ),
@@ -282,18 +290,19 @@ fn error_encoding_equals_alloy_for_every_variant() {
         Error::InvalidCloseAuthorization(_) => 13,
         Error::CloseAuthorizationExpired(_) => 14,
         Error::AvatarTokenMismatch(_) => 15,
-        Error::StaleVoucher(_) => 16,
-        Error::VoucherExceedsDeposit(_) => 17,
-        Error::CloseAlreadyRequested(_) => 18,
-        Error::CloseNotRequested(_) => 19,
-        Error::GracePeriodActive(_) => 20,
-        Error::InvalidSignature(_) => 21,
-        Error::InvalidSignatureLength(_) => 22,
-        Error::InvalidSignatureS(_) => 23,
-        Error::InvalidSignatureV(_) => 24,
+        Error::ImmutablesMismatch(_) => 16,
+        Error::StaleVoucher(_) => 17,
+        Error::VoucherExceedsDeposit(_) => 18,
+        Error::CloseAlreadyRequested(_) => 19,
+        Error::CloseNotRequested(_) => 20,
+        Error::GracePeriodActive(_) => 21,
+        Error::InvalidSignature(_) => 22,
+        Error::InvalidSignatureLength(_) => 23,
+        Error::InvalidSignatureS(_) => 24,
+        Error::InvalidSignatureV(_) => 25,
     };
     let covered: Vec<usize> = cases.iter().map(|(e, _)| variant(e)).collect();
-    assert_eq!(covered, (0..25).collect::<Vec<_>>(), "every variant, once, in order");
+    assert_eq!(covered, (0..26).collect::<Vec<_>>(), "every variant, once, in order");
     for (error, alloy) in cases {
         assert_eq!(Vec::from(error.clone()), alloy, "{error:?}");
     }
