@@ -3,7 +3,8 @@
 #  1. the pinned toolchain name from rust-toolchain.toml (linked to `stable` when that is the same
 #     version, as on machines where rustup only knows `stable`; installed otherwise);
 #  2. the wasm32-unknown-unknown target;
-#  3. the Solidity-side tools (forge/cast 1.7.1, solc-js 0.8.30) under tools/node_modules.
+#  3. the npm tools under tools/node_modules: binaryen 132 (wasm-opt, which the deployable
+#     WASM build runs), forge/cast 1.7.1 and solc-js 0.8.30.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,8 +32,9 @@ if [ ! -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
     || rustup target add wasm32-unknown-unknown --toolchain stable
 fi
 
-if [ ! -x tools/node_modules/.bin/forge ] || [ ! -d tools/node_modules/solc ]; then
-  echo "setup: installing forge, cast and solc-js (npm)"
+if [ ! -x tools/node_modules/.bin/forge ] || [ ! -d tools/node_modules/solc ] \
+  || [ ! -f tools/node_modules/binaryen/bin/wasm-opt ]; then
+  echo "setup: installing binaryen, forge, cast and solc-js (npm)"
   (cd tools && npm install --no-fund --no-audit --ignore-scripts --loglevel=error)
 fi
 echo "setup: ok ($(rustup run "$want" rustc --version), wasm32 target, $(tools/node_modules/.bin/forge --version | head -1))"

@@ -1,6 +1,7 @@
 //! Building the suite's deployable WASM: `cargo build` of the contract crates for
 //! `wasm32-unknown-unknown` (release, `--locked`, source paths remapped), then
-//! [`crate::wasm::deployable`] on each, written to `target/wasm/<dir>.wasm`.
+//! [`crate::wasm::deployable`] on each, then binaryen's `wasm-opt` ([`optimise`]: kept only
+//! where it makes the on-chain code smaller), written to `target/wasm/<dir>.wasm`.
 //!
 //! One implementation for its callers: `paratii-build wasm`, and the build scripts of
 //! paratii-test (the WASM its tests deploy) and paratii-companion (the WASM `paratii demo`
@@ -49,6 +50,13 @@ pub enum BuildError {
         /// The I/O error.
         error: io::Error,
     },
+    /// binaryen's `wasm-opt` is missing or failed.
+    Optimiser {
+        /// The contract's directory.
+        contract: &'static str,
+        /// What went wrong.
+        error: String,
+    },
     /// rustc's module could not be made deployable.
     Deployable {
         /// The contract's directory.
@@ -67,6 +75,7 @@ impl fmt::Display for BuildError {
             Self::Deployable { contract, error } => {
                 write!(f, "{contract} cannot be made deployable: {error}")
             }
+            Self::Optimiser { contract, error } => write!(f, "wasm-opt on {contract}: {error}"),
         }
     }
 }
@@ -125,6 +134,7 @@ pub fn deployables(
         let raw = fs::read(&raw_path).map_err(|error| BuildError::Io { path: raw_path, error })?;
         let module = wasm::deployable(&raw)
             .map_err(|e| BuildError::Deployable { contract: contract.dir, error: e.to_string() })?;
+        let module = optimise(root, contract.dir, module)?;
         let code = wasm::stylus_code(&module);
         for (ext, bytes) in [("wasm", &module), ("code", &code)] {
             let path = out_dir.join(format!("{}.{ext}", contract.dir));
@@ -141,6 +151,69 @@ pub fn deployables(
         });
     }
     Ok(built)
+}
+
+/// The binaryen release whose `wasm-opt` every deployable module goes through (npm
+/// `binaryen`, pinned in `tools/package.json`, installed by `scripts/setup.sh`).
+pub const WASM_OPT: &str = "tools/node_modules/binaryen/bin/wasm-opt";
+
+/// `wasm-opt`'s flags: size-first optimisation, and only the features Stylus accepts (no
+/// multi-value, no reference types).
+pub const WASM_OPT_FLAGS: &[&str] = &[
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--disable-multivalue",
+    "--disable-reference-types",
+];
+
+/// `module` through binaryen's `wasm-opt` ([`WASM_OPT`], [`WASM_OPT_FLAGS`]) and
+/// [`wasm::deployable`] again, when that makes the on-chain code (brotli) smaller and leaves the
+/// initial memory (the data, which Nitro prices per byte on every entry) as it was; `module`
+/// itself otherwise. `wasm-opt` inlines (fewer functions, cheaper uncached entries) and shrinks
+/// code; the registry is the module it does not shrink.
+///
+/// # Errors
+/// [`BuildError::Optimiser`] when node or `wasm-opt` is missing (run `scripts/setup.sh`) or
+/// fails; never silently skipped, so the bytes never depend on what happens to be installed.
+pub fn optimise(
+    root: &Path,
+    contract: &'static str,
+    module: Vec<u8>,
+) -> Result<Vec<u8>, BuildError> {
+    let fail = |error: String| BuildError::Optimiser { contract, error };
+    let tool = root.join(WASM_OPT);
+    if !tool.exists() {
+        return Err(fail(format!("{} is missing: run scripts/setup.sh", tool.display())));
+    }
+    let dir = root.join(TARGET_DIR).join("wasm-opt");
+    fs::create_dir_all(&dir).map_err(|error| BuildError::Io { path: dir.clone(), error })?;
+    let (input, output) =
+        (dir.join(format!("{contract}.in.wasm")), dir.join(format!("{contract}.out.wasm")));
+    fs::write(&input, &module).map_err(|error| BuildError::Io { path: input.clone(), error })?;
+    let done = Command::new("node")
+        .arg(&tool)
+        .args(WASM_OPT_FLAGS)
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .map_err(|e| fail(format!("cannot run node (needed for {WASM_OPT}): {e}")))?;
+    if !done.status.success() {
+        return Err(fail(format!(
+            "{} ({})",
+            String::from_utf8_lossy(&done.stderr).trim(),
+            done.status
+        )));
+    }
+    let optimised =
+        fs::read(&output).map_err(|error| BuildError::Io { path: output.clone(), error })?;
+    let optimised = wasm::deployable(&optimised).map_err(|e| fail(e.to_string()))?;
+    let image = |m: &[u8]| wasm::initial_memory(m).map_err(|e| fail(e.to_string()));
+    let smaller = wasm::brotli(&optimised).len() < wasm::brotli(&module).len();
+    Ok(if smaller && image(&optimised)? == image(&module)? { optimised } else { module })
 }
 
 /// Runs cargo (the one running us, when cargo runs us) in `root` with `args`. What cargo hands a
@@ -209,6 +282,7 @@ pub fn build_script(crate_dir: &Path) -> Result<(), BuildError> {
         "contracts/src",
         "contracts/sol",
         "contracts/Cargo.toml",
+        "tools/package-lock.json",
     ]
     .map(String::from)
     .into();
