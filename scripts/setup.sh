@@ -3,7 +3,8 @@
 #  1. the pinned toolchain name from rust-toolchain.toml (linked to `stable` when that is the same
 #     version, as on machines where rustup only knows `stable`; installed otherwise);
 #  2. the wasm32-unknown-unknown target;
-#  3. the npm tools under tools/node_modules: binaryen 132 (wasm-opt, which the deployable
+#  3. ffmpeg and ffprobe (Debian's `ffmpeg`), which `paratii video package` and its tests run;
+#  4. the npm tools under tools/node_modules: binaryen 132 (wasm-opt, which the deployable
 #     WASM build runs), forge/cast 1.7.1 and solc-js 0.8.30.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,20 @@ if [ ! -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
     || rustup target add wasm32-unknown-unknown --toolchain stable
 fi
 
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ffmpeg (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+  else
+    echo "setup: ffmpeg is missing: install it (Debian: sudo apt-get install ffmpeg) and rerun" >&2
+    exit 1
+  fi
+fi
+
 if [ ! -x tools/node_modules/.bin/forge ] || [ ! -d tools/node_modules/solc ] \
   || [ ! -f tools/node_modules/binaryen/bin/wasm-opt ]; then
   echo "setup: installing binaryen, forge, cast and solc-js (npm)"
   (cd tools && npm install --no-fund --no-audit --ignore-scripts --loglevel=error)
 fi
-echo "setup: ok ($(rustup run "$want" rustc --version), wasm32 target, $(tools/node_modules/.bin/forge --version | head -1))"
+echo "setup: ok ($(rustup run "$want" rustc --version), wasm32 target, $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(tools/node_modules/.bin/forge --version | head -1))"

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod deploy;
 mod fsutil;
 pub mod keys;
+pub mod media;
 pub mod payee;
 pub mod store;
 pub mod voucher;

@@ -266,3 +266,51 @@ fn commands_fail_with_a_clear_message_on_bad_input() {
         cli.fails(&["pti", "balance", "--rpc-url", "http://127.0.0.1:9", "--dev-account", "0"]);
     assert!(garbage_endpoint.contains("eth_chainId"), "{garbage_endpoint}");
 }
+
+#[test]
+fn video_package_registers_the_package_digests_on_chain() {
+    let cli = Cli::new("package");
+    let clip = cli.home.join("clip.mp4");
+    let made = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("testsrc=duration=6:size=320x240:rate=25")
+        .args(["-c:v", "libx264"])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg should run (CI installs Debian's ffmpeg)");
+    assert!(made.success());
+    // Offline: no chain is needed to package.
+    let offline = cli.ok(&["video", "package", &cli.path("clip.mp4"), "--out", &cli.path("a")]);
+    assert_eq!(offline["segments"], 3);
+    assert!(offline.get("id").is_none());
+    assert!(!cli.home.join("devnet.json").exists(), "packaging alone starts no chain");
+    cli.ok(&["deploy", "--dev-account", "0"]);
+    let registered = cli.ok(&[
+        "video",
+        "package",
+        &cli.path("clip.mp4"),
+        "--out",
+        &cli.path("b"),
+        "--price",
+        "1000",
+        "--dev-account",
+        "1",
+    ]);
+    // The same source packages to the same bytes, so the same digests.
+    for field in ["original", "transcoded", "metadata", "metadataCid"] {
+        assert_eq!(registered[field], offline[field], "{field}");
+    }
+    let metadata = std::fs::read(cli.home.join("b/metadata.json")).unwrap();
+    let digest = alloy_primitives::B256::from_slice(&sha256(&metadata)).to_string();
+    assert_eq!(s(&registered["metadata"]), digest);
+    cli.ok(&["pti", "transfer", VIEWER, "5000", "--dev-account", "0"]);
+    let bought = cli.ok(&["video", "buy", &s(&registered["id"]), "--dev-account", "2"]);
+    assert_eq!(bought["price"], "1000");
+    let missing = cli.fails(&["video", "package", &cli.path("absent.mp4")]);
+    assert!(missing.contains("absent.mp4"), "{missing}");
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}

@@ -119,6 +119,26 @@ pub(crate) enum Channels {
 
 #[derive(Subcommand)]
 pub(crate) enum Videos {
+    /// Cuts a video file into HLS segments with ffmpeg (each named by its IPFS id, `CIDv1` raw
+    /// sha2-256), writes `index.m3u8`, the segments and `metadata.json` to --out, and with
+    /// --price registers the video on chain with the digests of the source, the playlist and the
+    /// metadata.
+    Package {
+        /// The video file.
+        file: std::path::PathBuf,
+        /// Where the package goes (default: the file's name without extension, beside it).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Target segment duration, seconds.
+        #[arg(long, default_value_t = 2)]
+        segment_seconds: u32,
+        /// Register the video at this price (PTI wei per purchase).
+        #[arg(long)]
+        price: Option<U256>,
+        /// The registration's salt (default: the metadata's IPFS id).
+        #[arg(long, requires = "price")]
+        salt: Option<String>,
+    },
     /// Registers a video you own.
     Register {
         /// Tells your videos apart; the id is keccak256(abi.encode(owner, keccak256(SALT))).
@@ -436,13 +456,64 @@ fn accept(args: &ChainArgs) -> Result<Value, String> {
 
 /// `paratii video …`.
 pub(crate) fn video(args: ChainArgs, command: Videos) -> Result<Value, String> {
+    if let Videos::Package { file, out, segment_seconds, price: None, .. } = &command {
+        let package = package(file, out.as_deref(), *segment_seconds)?;
+        return Ok(package_json(&package));
+    }
     with_chain(args, move |c| Box::pin(video_on(c, command)))
+}
+
+fn package(
+    file: &std::path::Path,
+    out: Option<&std::path::Path>,
+    segment_seconds: u32,
+) -> Result<paratii_companion::media::Package, String> {
+    let out = out.map_or_else(|| file.with_extension(""), std::path::Path::to_path_buf);
+    if out == file {
+        return Err(format!(
+            "{}: give --out (the package cannot replace its source)",
+            file.display()
+        ));
+    }
+    let packager = paratii_companion::media::Packager { segment_seconds, ..Default::default() };
+    packager.package(file, &out).map_err(e)
+}
+
+fn package_json(package: &paratii_companion::media::Package) -> Value {
+    let (original, transcoded, metadata) = package.digests();
+    json!({
+        "dir": package.dir,
+        "segments": package.metadata.segments.len(),
+        "millis": package.metadata.segments.iter().map(|s| s.millis).sum::<u64>(),
+        "metadataCid": package.metadata_cid.to_string(),
+        "original": original,
+        "transcoded": transcoded,
+        "metadata": metadata,
+    })
 }
 
 async fn video_on(c: &Context, command: Videos) -> Result<Value, String> {
     let suite = c.chain.suite(c.contracts()?);
     let me = c.me()?;
     match command {
+        Videos::Package { file, out, segment_seconds, price, salt } => {
+            let price = price.unwrap_or_default();
+            let package = tokio::task::spawn_blocking(move || {
+                package(&file, out.as_deref(), segment_seconds)
+            })
+            .await
+            .map_err(e)??;
+            let salt =
+                keccak256(salt.unwrap_or_else(|| package.metadata_cid.to_string()).as_bytes());
+            let (original, transcoded, metadata) = package.digests();
+            let videos = suite.videos();
+            let call = videos.registerVideo(salt, me, price, original, transcoded, metadata);
+            let mined = c.chain.send("registerVideo", me, call).await.map_err(e)?;
+            let mut out = package_json(&package);
+            out["id"] = json!(paratii_contracts::video_id(me, salt));
+            out["register"] = tx(&mined);
+            Ok(out)
+        }
         Videos::Register { salt, price, original, transcoded, metadata } => {
             let salt = keccak256(salt.as_bytes());
             let videos = suite.videos();
