@@ -163,6 +163,17 @@ pub struct PendingTx {
     pub raw: Vec<u8>,
 }
 
+/// One voucher of a [`ChannelStore::record_vouchers`] batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherWrite {
+    /// The channel.
+    pub channel: B256,
+    /// The cumulative segment count.
+    pub segments: u64,
+    /// The signature (65 bytes, checked before).
+    pub signature: Vec<u8>,
+}
+
 /// What every channel store does; [`SqliteStore`] is the embedded one.
 pub trait ChannelStore: Send + Sync {
     /// Records a channel, or replaces its terms and on-chain state.
@@ -195,6 +206,20 @@ pub trait ChannelStore: Send + Sync {
         segments: u64,
         signature: &[u8],
     ) -> Result<(), StoreError>;
+
+    /// Records many vouchers in one durable write (group commit): each checked as
+    /// [`ChannelStore::record_voucher`] checks it, against the store and the items before it,
+    /// and all that pass made durable together. Returns each item's outcome, in order; a refused
+    /// item refuses only itself.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the write itself fails: then none of the batch is recorded.
+    fn record_vouchers(
+        &self,
+        batch: &[VoucherWrite],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        Ok(batch.iter().map(|v| self.record_voucher(v.channel, v.segments, &v.signature)).collect())
+    }
 
     /// The highest voucher recorded for the channel.
     ///
@@ -243,6 +268,9 @@ macro_rules! forward_store {
             }
             fn record_voucher(&self, channel: B256, segments: u64, signature: &[u8]) -> Result<(), StoreError> {
                 (**self).record_voucher(channel, segments, signature)
+            }
+            fn record_vouchers(&self, batch: &[VoucherWrite]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+                (**self).record_vouchers(batch)
             }
             fn best_voucher(&self, channel: B256) -> Result<Option<StoredVoucher>, StoreError> {
                 (**self).best_voucher(channel)
@@ -457,31 +485,30 @@ impl ChannelStore for SqliteStore {
         segments: u64,
         signature: &[u8],
     ) -> Result<(), StoreError> {
-        let n = count(segments)?;
+        let write = VoucherWrite { channel, segments, signature: signature.to_vec() };
         self.with(|conn| {
             // IMMEDIATE: the write lock is taken before the check, so the check and the insert
             // are one step for every writer.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let known: Option<i64> = tx
-                .query_row("SELECT 1 FROM channels WHERE id = ?1", [channel.as_slice()], |r| r.get(0))
-                .optional()?;
-            if known.is_none() {
-                return Err(StoreError::UnknownChannel(channel));
-            }
-            let recorded: Option<i64> = tx.query_row(
-                "SELECT max(segments) FROM vouchers WHERE channel_id = ?1",
-                [channel.as_slice()],
-                |r| r.get(0),
-            )?;
-            if let Some(recorded) = recorded.filter(|r| *r >= n) {
-                return Err(StoreError::NotAbove { channel, segments, recorded: uncount(recorded) });
-            }
-            tx.execute(
-                "INSERT INTO vouchers (channel_id, segments, signature, recorded_at) VALUES (?1, ?2, ?3, ?4)",
-                params![channel.as_slice(), n, signature, now()],
-            )?;
+            insert_voucher(&tx, &write)?;
             tx.commit()?;
             Ok(())
+        })
+    }
+
+    fn record_vouchers(
+        &self,
+        batch: &[VoucherWrite],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        self.with(|conn| {
+            // One IMMEDIATE transaction, one commit, one fsync for the whole batch.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for v in batch {
+                outcomes.push(insert_voucher(&tx, v));
+            }
+            tx.commit()?;
+            Ok(outcomes)
         })
     }
 
@@ -544,6 +571,36 @@ impl ChannelStore for SqliteStore {
             Ok(())
         })
     }
+}
+
+/// One voucher's check and insert inside a batch's transaction: the channel must be known and
+/// the count above every recorded one (the batch's earlier items included).
+fn insert_voucher(tx: &rusqlite::Transaction<'_>, v: &VoucherWrite) -> Result<(), StoreError> {
+    let n = count(v.segments)?;
+    let channel = v.channel;
+    let known: Option<i64> = tx
+        .query_row("SELECT 1 FROM channels WHERE id = ?1", [channel.as_slice()], |r| r.get(0))
+        .optional()?;
+    if known.is_none() {
+        return Err(StoreError::UnknownChannel(channel));
+    }
+    let recorded: Option<i64> = tx.query_row(
+        "SELECT max(segments) FROM vouchers WHERE channel_id = ?1",
+        [channel.as_slice()],
+        |r| r.get(0),
+    )?;
+    if let Some(recorded) = recorded.filter(|r| *r >= n) {
+        return Err(StoreError::NotAbove {
+            channel,
+            segments: v.segments,
+            recorded: uncount(recorded),
+        });
+    }
+    tx.execute(
+        "INSERT INTO vouchers (channel_id, segments, signature, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+        params![channel.as_slice(), n, v.signature, now()],
+    )?;
+    Ok(())
 }
 
 fn read_voucher(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredVoucher> {

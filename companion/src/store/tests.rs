@@ -192,3 +192,36 @@ fn close_authorization_signs_the_best_accepted_count_for_the_payee_only() {
     let unknown = payee.close_authorization(B256::repeat_byte(0xee), &payee_key, 1_000);
     assert!(matches!(unknown, Err(AcceptError::Store(StoreError::UnknownChannel(_)))));
 }
+
+#[test]
+fn record_vouchers_commits_a_batch_and_refuses_only_its_bad_items() {
+    let path = temp("batch");
+    let c = channel(Role::Payee);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.put_channel(&c).unwrap();
+        store.record_voucher(c.id, 2, &voucher_signature(&c, 2)).unwrap();
+        let write = |channel, segments| VoucherWrite {
+            channel,
+            segments,
+            signature: voucher_signature(&c, segments).to_vec(),
+        };
+        let outcomes = store
+            .record_vouchers(&[
+                write(c.id, 3),
+                write(c.id, 3),
+                write(B256::repeat_byte(0xee), 1),
+                write(c.id, 1),
+                write(c.id, 5),
+            ])
+            .unwrap();
+        assert!(outcomes[0].is_ok());
+        assert!(matches!(outcomes[1], Err(StoreError::NotAbove { segments: 3, recorded: 3, .. })));
+        assert!(matches!(outcomes[2], Err(StoreError::UnknownChannel(_))));
+        assert!(matches!(outcomes[3], Err(StoreError::NotAbove { segments: 1, recorded: 3, .. })));
+        assert!(outcomes[4].is_ok());
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let counts: Vec<u64> = store.vouchers(c.id).unwrap().iter().map(|v| v.segments).collect();
+    assert_eq!(counts, [2, 3, 5]);
+}
