@@ -139,7 +139,11 @@ pub fn deployables(
         for (ext, bytes) in [("wasm", &module), ("code", &code)] {
             let path = out_dir.join(format!("{}.{ext}", contract.dir));
             if fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
-                fs::write(&path, bytes)
+                // Written beside and renamed into place: another build script reading it at the
+                // same time sees the old bytes or the new, never a part.
+                let partial = path.with_extension(format!("{ext}.{}", std::process::id()));
+                fs::write(&partial, bytes)
+                    .and_then(|()| fs::rename(&partial, &path))
                     .map_err(|error| BuildError::Io { path: path.clone(), error })?;
             }
         }
@@ -190,8 +194,12 @@ pub fn optimise(
     }
     let dir = root.join(TARGET_DIR).join("wasm-opt");
     fs::create_dir_all(&dir).map_err(|error| BuildError::Io { path: dir.clone(), error })?;
-    let (input, output) =
-        (dir.join(format!("{contract}.in.wasm")), dir.join(format!("{contract}.out.wasm")));
+    // Per process: the build scripts of two crates may optimise the same contract at once.
+    let pid = std::process::id();
+    let (input, output) = (
+        dir.join(format!("{contract}.{pid}.in.wasm")),
+        dir.join(format!("{contract}.{pid}.out.wasm")),
+    );
     fs::write(&input, &module).map_err(|error| BuildError::Io { path: input.clone(), error })?;
     let done = Command::new("node")
         .arg(&tool)
@@ -210,6 +218,7 @@ pub fn optimise(
     }
     let optimised =
         fs::read(&output).map_err(|error| BuildError::Io { path: output.clone(), error })?;
+    let _ = (fs::remove_file(&input), fs::remove_file(&output));
     let optimised = wasm::deployable(&optimised).map_err(|e| fail(e.to_string()))?;
     let image = |m: &[u8]| wasm::initial_memory(m).map_err(|e| fail(e.to_string()));
     let smaller = wasm::brotli(&optimised).len() < wasm::brotli(&module).len();
