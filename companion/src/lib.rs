@@ -16,5 +16,6 @@ mod fsutil;
 pub mod keys;
 pub mod media;
 pub mod payee;
+pub mod serve;
 pub mod store;
 pub mod voucher;

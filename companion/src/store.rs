@@ -57,6 +57,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The group write holding this voucher failed (nothing of it was recorded).
+    #[error("store: the batch write failed: {0}")]
+    Write(String),
     /// The lock file could not be created.
     #[error("{path}: {error}")]
     Io {

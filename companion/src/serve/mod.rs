@@ -1,0 +1,576 @@
+//! The producer's segment server: HLS for registered videos, each segment paid for with a
+//! voucher in the `Payment` HTTP authentication scheme ([`protocol`]).
+//!
+//! `GET /videos/{id}/index.m3u8` and `/videos/{id}/metadata.json` are free; a segment
+//! (`/videos/{id}/<uri>`, the URIs of the playlist) is served only once a voucher paying for it
+//! is on the payee's disk. Segment `i` (from 0) is paid when the channel's accepted count is at
+//! least `i + 1`; a player fetches in order, so a viewer who stops after `N` segments has paid
+//! exactly `N`. The rules:
+//!
+//! - **Pay before serve, one segment of credit for the viewer.** A voucher may pay for the
+//!   segment it comes with and nothing beyond it ([`ServeError::VoucherAhead`], 409), so a
+//!   viewer never has more than one segment paid and not yet received.
+//! - **Durable first.** A voucher above the accepted count is checked (signer, deposit, order)
+//!   and committed with the others queued at the same time ([`commit::Committer`], group commit)
+//!   before the segment's first byte leaves.
+//! - **Retries are free.** A segment already paid is served again for any valid voucher that
+//!   covers it; the voucher's signature is checked first, so knowing a channel's public
+//!   parameters is not enough.
+//! - **Errors say what to do.** 402 with a fresh challenge for anything a payment fixes, 409 for
+//!   a voucher ahead of the credit window, 404 for what does not exist, 503 (`Retry-After`) when
+//!   the chain cannot be reached to check a new channel (never 402: the viewer did nothing
+//!   wrong), 500 when the store fails. Every error body is an RFC 9457 problem.
+
+pub mod commit;
+pub mod protocol;
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use alloy_primitives::{Address, Bytes, B256, U256};
+use axum::{
+    body::Body,
+    extract::{Path as UrlPath, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+
+use crate::{
+    chain::{Chain, Contracts},
+    channel::{self, ChannelError, Params},
+    media::{MediaError, Package},
+    store::{ChannelStore, Role, StoreError, VoucherWrite},
+    voucher::{self, Domain, VoucherError},
+};
+use commit::{CommitError, Committer};
+use protocol::{
+    Challenge, Credential, MethodDetails, PaymentReceipt, PaymentRequest, Problem, METHOD,
+    RECEIPT_HEADER, UNIT,
+};
+
+/// A video the server streams: its package, held in memory (segments are small), and its
+/// price per segment.
+#[derive(Debug, Clone)]
+pub struct Video {
+    /// The video's id in the `VideoRegistry`.
+    pub id: B256,
+    /// PTI wei per segment: a channel must price segments at least this.
+    pub price_per_segment: U256,
+    playlist: Bytes,
+    metadata: Bytes,
+    segments: Vec<Bytes>,
+    uris: HashMap<String, usize>,
+}
+
+impl Video {
+    /// Loads the package in `dir` (every segment checked against its IPFS id).
+    ///
+    /// # Errors
+    /// [`MediaError`] for a missing or altered package.
+    pub fn load(id: B256, price_per_segment: U256, dir: &Path) -> Result<Self, MediaError> {
+        let package = Package::open(dir)?;
+        let read = |name: &str| {
+            std::fs::read(dir.join(name))
+                .map(Bytes::from)
+                .map_err(|error| MediaError::Io { path: dir.join(name), error })
+        };
+        let segments = (0..package.metadata.segments.len())
+            .map(|i| package.segment(i).map(Bytes::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let uris =
+            package.metadata.segments.iter().enumerate().map(|(i, s)| (s.uri.clone(), i)).collect();
+        Ok(Self {
+            id,
+            price_per_segment,
+            playlist: read(crate::media::PLAYLIST)?,
+            metadata: read(crate::media::METADATA)?,
+            segments,
+            uris,
+        })
+    }
+
+    /// How many segments it has.
+    #[must_use]
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+}
+
+/// Who the server is paid as, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// The realm its challenges name.
+    pub realm: String,
+    /// The chain id and the adjudicator (the vouchers' domain).
+    pub domain: Domain,
+    /// The PTI token (the challenges' `currency`).
+    pub token: Address,
+    /// The payee every channel must name.
+    pub payee: Address,
+}
+
+/// Why a request was not served; each maps to one HTTP status and problem type.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// No such video here.
+    #[error("no video {0} on this server")]
+    NoSuchVideo(B256),
+    /// No such file in the video's package.
+    #[error("video {video} has no {file}")]
+    NoSuchFile {
+        /// The video.
+        video: B256,
+        /// The file asked for.
+        file: String,
+    },
+    /// The segment needs a voucher for `segments` in all.
+    #[error("segment {segment} needs a voucher for {segments} segments")]
+    PaymentRequired {
+        /// The segment (from 0).
+        segment: u64,
+        /// The cumulative count that pays for it.
+        segments: u64,
+    },
+    /// The `Authorization` header is not a credential.
+    #[error("malformed credential: {0}")]
+    MalformedCredential(String),
+    /// The credential answers a challenge this server did not issue (or one altered).
+    #[error("the credential's challenge was not issued by this server")]
+    ForeignChallenge,
+    /// The channel is for another video, payee or price than this server's.
+    #[error("channel {channel} does not pay for this: {why}")]
+    WrongChannel {
+        /// The channel's id.
+        channel: B256,
+        /// What differs.
+        why: String,
+    },
+    /// The channel is not open on chain (never opened, closing, or finalized).
+    #[error("channel {0} is not open on chain: open it (or a new one) first")]
+    ChannelNotOpen(B256),
+    /// The voucher was refused (forged, another channel's, over the deposit).
+    #[error("voucher refused: {0}")]
+    Voucher(#[from] VoucherError),
+    /// The voucher pays beyond the segment it comes with.
+    #[error("voucher for {segments} segments comes with segment {segment}: at most {max} may be paid now")]
+    VoucherAhead {
+        /// The voucher's count.
+        segments: u64,
+        /// The segment requested (from 0).
+        segment: u64,
+        /// The most this request may pay for.
+        max: u64,
+    },
+    /// The chain could not be asked about a new channel.
+    #[error("cannot check the channel on chain now: {0}")]
+    ChainUnavailable(String),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(String),
+}
+
+impl ServeError {
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NoSuchVideo(_) | Self::NoSuchFile { .. } => StatusCode::NOT_FOUND,
+            Self::VoucherAhead { .. } => StatusCode::CONFLICT,
+            Self::ChainUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::PAYMENT_REQUIRED,
+        }
+    }
+
+    /// The problem type's short name (under [`protocol::PROBLEM_BASE`]).
+    #[must_use]
+    pub fn problem_name(&self) -> &'static str {
+        match self {
+            Self::NoSuchVideo(_) | Self::NoSuchFile { .. } => "not-found",
+            Self::PaymentRequired { .. } => "payment-required",
+            Self::MalformedCredential(_) => "malformed-credential",
+            Self::ForeignChallenge => "invalid-challenge",
+            Self::WrongChannel { .. } => "invalid-credential",
+            Self::ChannelNotOpen(_) => "channel-not-found",
+            Self::Voucher(_) => "verification-failed",
+            Self::VoucherAhead { .. } => "voucher-ahead",
+            Self::ChainUnavailable(_) => "service-unavailable",
+            Self::Store(_) => "internal-error",
+        }
+    }
+}
+
+/// What the server keeps per channel it has seen.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    terms: voucher::Channel,
+    video: B256,
+    accepted: u64,
+    /// The server is closing it: no voucher is taken any more.
+    closing: bool,
+}
+
+/// The segment server's state: what it streams, its store and its view of the chain.
+pub struct SegmentServer<S> {
+    config: ServerConfig,
+    videos: HashMap<B256, Video>,
+    store: Arc<S>,
+    committer: Committer,
+    chain: Option<(Arc<Chain>, Contracts)>,
+    known: Mutex<HashMap<B256, Known>>,
+    secret: [u8; 32],
+}
+
+impl<S: ChannelStore + 'static> SegmentServer<S> {
+    /// A server for `videos`, recording vouchers in `store`, checking new channels on `chain`
+    /// (without one, only channels already in the store are served).
+    #[must_use]
+    pub fn new(
+        config: ServerConfig,
+        videos: Vec<Video>,
+        store: Arc<S>,
+        chain: Option<(Arc<Chain>, Contracts)>,
+    ) -> Self {
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        Self {
+            config,
+            videos: videos.into_iter().map(|v| (v.id, v)).collect(),
+            committer: Committer::start(Arc::clone(&store)),
+            store,
+            chain,
+            known: Mutex::new(HashMap::new()),
+            secret,
+        }
+    }
+
+    /// The HTTP routes over this server.
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new().route("/videos/{video}/{file}", get(handle::<S>)).with_state(self)
+    }
+
+    /// The challenge for `segment` of `video`.
+    fn challenge(&self, video: &Video, segment: u64) -> Challenge {
+        let price = video.price_per_segment;
+        let request = PaymentRequest {
+            amount: price.to_string(),
+            unit_type: UNIT.into(),
+            suggested_deposit: (price * U256::from(video.segments.len())).to_string(),
+            currency: self.config.token,
+            recipient: self.config.payee,
+            method_details: MethodDetails {
+                chain_id: self.config.domain.chain_id,
+                escrow_contract: self.config.domain.adjudicator,
+                video_id: video.id,
+                segment,
+                segments: segment + 1,
+            },
+        };
+        Challenge::new(&self.secret, &self.config.realm, &request)
+    }
+
+    /// Serves `file` of `video` to a request with `headers`.
+    async fn serve(
+        &self,
+        video: B256,
+        file: &str,
+        headers: &HeaderMap,
+    ) -> Result<Response, (ServeError, Option<Challenge>)> {
+        let v = self.videos.get(&video).ok_or((ServeError::NoSuchVideo(video), None))?;
+        match file {
+            crate::media::PLAYLIST => {
+                return Ok(bytes(&v.playlist, "application/vnd.apple.mpegurl", None));
+            }
+            crate::media::METADATA => return Ok(bytes(&v.metadata, "application/json", None)),
+            _ => {}
+        }
+        let index = *v
+            .uris
+            .get(file)
+            .ok_or_else(|| (ServeError::NoSuchFile { video, file: file.to_owned() }, None))?;
+        let segment = index as u64;
+        let challenge = || Some(self.challenge(v, segment));
+        let receipt = self.pay(v, segment, headers).await.map_err(|e| (e, challenge()))?;
+        Ok(bytes(&v.segments[index], "video/mp2t", Some(&receipt)))
+    }
+
+    /// Checks that `headers` carry a voucher paying for `segment` of `v`, records it durably
+    /// when it is new, and returns the receipt.
+    async fn pay(
+        &self,
+        v: &Video,
+        segment: u64,
+        headers: &HeaderMap,
+    ) -> Result<PaymentReceipt, ServeError> {
+        let needed = segment + 1;
+        let Some(header) = headers.get(header::AUTHORIZATION) else {
+            return Err(ServeError::PaymentRequired { segment, segments: needed });
+        };
+        let credential = header
+            .to_str()
+            .map_err(|e| e.to_string())
+            .and_then(Credential::parse)
+            .map_err(ServeError::MalformedCredential)?;
+        if !credential.challenge.is_ours(&self.secret) {
+            return Err(ServeError::ForeignChallenge);
+        }
+        let payload = &credential.payload;
+        let params = Params::from(&payload.channel);
+        let id = channel::channel_id(
+            self.config.domain.chain_id,
+            self.config.domain.adjudicator,
+            &params,
+        );
+        self.check_terms(v, id, &params)?;
+        if payload.segments < needed {
+            return Err(ServeError::PaymentRequired { segment, segments: needed });
+        }
+        let mut known = self.known(id, &params).await?;
+        if known.closing {
+            return Err(ServeError::ChannelNotOpen(id));
+        }
+        let message = voucher::Voucher { channel_id: id, segments: payload.segments };
+        if payload.segments <= known.accepted {
+            // Already durable: check the signature, then serve again (a retry).
+            let digest = voucher::Message::Voucher(message).digest(&self.config.domain);
+            let recovered = voucher::recover(digest, &payload.signature)?;
+            if recovered != known.terms.signer {
+                return Err(
+                    VoucherError::WrongSigner { expected: known.terms.signer, recovered }.into()
+                );
+            }
+        } else {
+            if payload.segments > needed {
+                return Err(ServeError::VoucherAhead {
+                    segments: payload.segments,
+                    segment,
+                    max: needed,
+                });
+            }
+            let checked = voucher::accept(
+                &self.config.domain,
+                &known.terms,
+                known.accepted,
+                &message,
+                &payload.signature,
+            );
+            if let Err(VoucherError::OverDeposit { .. }) = checked {
+                // The payer may have topped up since: read the deposit again, then decide.
+                known = self.refresh(id, &params).await?;
+                voucher::accept(
+                    &self.config.domain,
+                    &known.terms,
+                    known.accepted,
+                    &message,
+                    &payload.signature,
+                )?;
+            } else {
+                checked?;
+            }
+            let write = VoucherWrite {
+                channel: id,
+                segments: payload.segments,
+                signature: payload.signature.to_vec(),
+            };
+            match self.committer.commit(write).await {
+                // Another request of this channel committed this count or more first.
+                Ok(()) | Err(CommitError::Store(StoreError::NotAbove { .. })) => {}
+                Err(error) => return Err(ServeError::Store(error.to_string())),
+            }
+            known.accepted = self.raise(id, payload.segments);
+        }
+        Ok(PaymentReceipt {
+            method: METHOD.into(),
+            channel_id: id,
+            accepted_segments: known.accepted,
+            accepted_amount: (known.terms.price_per_segment * U256::from(known.accepted))
+                .to_string(),
+            segment,
+        })
+    }
+
+    fn check_terms(&self, v: &Video, id: B256, params: &Params) -> Result<(), ServeError> {
+        let wrong = |why: String| Err(ServeError::WrongChannel { channel: id, why });
+        if params.payee != self.config.payee {
+            return wrong(format!(
+                "its payee is {}, this server is paid as {}",
+                params.payee, self.config.payee
+            ));
+        }
+        if params.videoId != v.id {
+            return wrong(format!("it is for video {}, not {}", params.videoId, v.id));
+        }
+        if params.pricePerSegment < v.price_per_segment {
+            return wrong(format!(
+                "it pays {} per segment, this video costs {}",
+                params.pricePerSegment, v.price_per_segment
+            ));
+        }
+        Ok(())
+    }
+
+    /// What the server knows of channel `id`: from memory, else the store, else the chain.
+    async fn known(&self, id: B256, params: &Params) -> Result<Known, ServeError> {
+        if let Some(known) = self.lock().get(&id).copied() {
+            return Ok(known);
+        }
+        let stored = self.store.channel(id).map_err(|e| ServeError::Store(e.to_string()))?;
+        match stored {
+            Some(c) if c.role == Role::Payee && !c.finalized => {
+                let accepted = self
+                    .store
+                    .best_voucher(id)
+                    .map_err(|e| ServeError::Store(e.to_string()))?
+                    .map_or(0, |v| v.segments);
+                Ok(self.remember(id, &c, accepted))
+            }
+            Some(_) => Err(ServeError::ChannelNotOpen(id)),
+            None => self.refresh(id, params).await,
+        }
+    }
+
+    /// Reads channel `id` from the chain into the store and memory.
+    async fn refresh(&self, id: B256, params: &Params) -> Result<Known, ServeError> {
+        let Some((chain, contracts)) = &self.chain else {
+            return Err(ServeError::ChainUnavailable("this server has no chain endpoint".into()));
+        };
+        let suite = chain.suite(*contracts);
+        let stored = match channel::accept_incoming(&*self.store, &suite, params).await {
+            Ok(stored) => stored,
+            Err(ChannelError::NotOpen(_)) => return Err(ServeError::ChannelNotOpen(id)),
+            Err(ChannelError::Chain(e)) => return Err(ServeError::ChainUnavailable(e.to_string())),
+            Err(e) => return Err(ServeError::Store(e.to_string())),
+        };
+        let accepted = self
+            .store
+            .best_voucher(id)
+            .map_err(|e| ServeError::Store(e.to_string()))?
+            .map_or(0, |v| v.segments);
+        Ok(self.remember(id, &stored, accepted))
+    }
+
+    fn remember(&self, id: B256, c: &crate::store::StoredChannel, accepted: u64) -> Known {
+        let known = Known {
+            terms: voucher::Channel {
+                id,
+                signer: c.voucher_signer(),
+                price_per_segment: c.price_per_segment,
+                deposit: c.deposit,
+            },
+            video: c.video_id,
+            accepted,
+            closing: false,
+        };
+        let mut map = self.lock();
+        let entry = map.entry(id).or_insert(known);
+        entry.terms = known.terms;
+        entry.accepted = entry.accepted.max(accepted);
+        *entry
+    }
+
+    /// Raises channel `id`'s accepted count to at least `segments` (now durable); the count.
+    fn raise(&self, id: B256, segments: u64) -> u64 {
+        let mut map = self.lock();
+        map.get_mut(&id).map_or(segments, |k| {
+            k.accepted = k.accepted.max(segments);
+            k.accepted
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<B256, Known>> {
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Closes channel `id` on chain with the best voucher on disk, after refusing any further
+    /// voucher for it (so the close pays for everything served).
+    ///
+    /// # Errors
+    /// [`ChannelError`] from the close; [`ChannelError::Chain`] with
+    /// [`ChainError::BadEndpoint`](crate::chain::ChainError::BadEndpoint) when the server has no
+    /// chain endpoint.
+    pub async fn close(&self, id: B256) -> Result<crate::chain::Mined, ChannelError> {
+        if let Some(known) = self.lock().get_mut(&id) {
+            known.closing = true;
+        }
+        let Some((chain, contracts)) = &self.chain else {
+            return Err(ChannelError::Chain(crate::chain::ChainError::BadEndpoint {
+                endpoint: String::new(),
+                why: "this server has no chain endpoint".into(),
+            }));
+        };
+        let suite = chain.suite(*contracts);
+        let mined = channel::close(&*self.store, &suite, id).await?;
+        self.lock().remove(&id);
+        Ok(mined)
+    }
+
+    /// The channels seen, with their video and accepted count: what a settler closes.
+    #[must_use]
+    pub fn sessions(&self) -> Vec<(B256, B256, u64)> {
+        self.lock().iter().map(|(id, k)| (*id, k.video, k.accepted)).collect()
+    }
+}
+
+async fn handle<S: ChannelStore + 'static>(
+    State(server): State<Arc<SegmentServer<S>>>,
+    UrlPath((video, file)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = video.parse::<B256>() else {
+        let problem =
+            Problem::new("not-found", "Not found", 404, format!("{video:?} is not a video id"));
+        return problem_response(StatusCode::NOT_FOUND, &problem, None);
+    };
+    match server.serve(id, &file, &headers).await {
+        Ok(response) => response,
+        Err((error, challenge)) => {
+            let status = error.status();
+            tracing::debug!(%error, %status, video = %id, file, "refused");
+            let problem = Problem::new(
+                error.problem_name(),
+                status.canonical_reason().unwrap_or("Error"),
+                status.as_u16(),
+                error.to_string(),
+            );
+            let challenge = challenge.filter(|_| status == StatusCode::PAYMENT_REQUIRED);
+            problem_response(status, &problem, challenge.as_ref())
+        }
+    }
+}
+
+fn bytes(body: &Bytes, content_type: &'static str, receipt: Option<&PaymentReceipt>) -> Response {
+    let mut response = Response::new(Body::from(body.0.clone()));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(receipt) = receipt {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        if let Ok(value) = HeaderValue::from_str(&receipt.header()) {
+            h.insert(RECEIPT_HEADER, value);
+        }
+    }
+    response
+}
+
+fn problem_response(
+    status: StatusCode,
+    problem: &Problem,
+    challenge: Option<&Challenge>,
+) -> Response {
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c.header()).ok()) {
+        h.insert(header::WWW_AUTHENTICATE, value);
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    }
+    response
+}
