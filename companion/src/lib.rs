@@ -19,3 +19,4 @@ pub mod payee;
 pub mod serve;
 pub mod store;
 pub mod voucher;
+pub mod watch;

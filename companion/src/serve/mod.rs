@@ -251,7 +251,10 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
 
     /// The HTTP routes over this server.
     pub fn router(self: Arc<Self>) -> Router {
-        Router::new().route("/videos/{video}/{file}", get(handle::<S>)).with_state(self)
+        Router::new()
+            .route("/videos/{video}/{file}", get(handle::<S>))
+            .route("/videos/{video}/close", axum::routing::post(handle_close::<S>))
+            .with_state(self)
     }
 
     /// The challenge for `segment` of `video`.
@@ -509,6 +512,38 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         Ok(mined)
     }
 
+    /// The channel a close request's credential names, once its signature is the signer's.
+    async fn stopper(&self, v: &Video, headers: &HeaderMap) -> Result<B256, ServeError> {
+        let header = headers
+            .get(header::AUTHORIZATION)
+            .ok_or(ServeError::PaymentRequired { segment: 0, segments: 1 })?;
+        let credential = header
+            .to_str()
+            .map_err(|e| e.to_string())
+            .and_then(Credential::parse)
+            .map_err(ServeError::MalformedCredential)?;
+        if !credential.challenge.is_ours(&self.secret) {
+            return Err(ServeError::ForeignChallenge);
+        }
+        let params = Params::from(&credential.payload.channel);
+        let id = channel::channel_id(
+            self.config.domain.chain_id,
+            self.config.domain.adjudicator,
+            &params,
+        );
+        self.check_terms(v, id, &params)?;
+        let known = self.known(id, &params).await?;
+        let message = voucher::Voucher { channel_id: id, segments: credential.payload.segments };
+        let digest = voucher::Message::Voucher(message).digest(&self.config.domain);
+        let recovered = voucher::recover(digest, &credential.payload.signature)?;
+        if recovered != known.terms.signer {
+            return Err(
+                VoucherError::WrongSigner { expected: known.terms.signer, recovered }.into()
+            );
+        }
+        Ok(id)
+    }
+
     /// The channels seen, with their video and accepted count: what a settler closes.
     #[must_use]
     pub fn sessions(&self) -> Vec<(B256, B256, u64)> {
@@ -540,6 +575,54 @@ async fn handle<S: ChannelStore + 'static>(
             let challenge = challenge.filter(|_| status == StatusCode::PAYMENT_REQUIRED);
             problem_response(status, &problem, challenge.as_ref())
         }
+    }
+}
+
+/// `POST /videos/{video}/close` with a credential for a channel: the viewer stopped; the server
+/// closes the channel on chain with the best voucher on its disk and answers the count paid and
+/// the transaction. The credential's signature must be the channel signer's (any count the
+/// server accepted), so only the viewer can ask.
+async fn handle_close<S: ChannelStore + 'static>(
+    State(server): State<Arc<SegmentServer<S>>>,
+    UrlPath(video): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let refuse = |error: ServeError| {
+        let status = error.status();
+        let problem = Problem::new(
+            error.problem_name(),
+            status.canonical_reason().unwrap_or("Error"),
+            status.as_u16(),
+            error.to_string(),
+        );
+        problem_response(status, &problem, None)
+    };
+    let Ok(video) = video.parse::<B256>() else {
+        return refuse(ServeError::NoSuchFile { video: B256::ZERO, file: video });
+    };
+    let Some(v) = server.videos.get(&video) else {
+        return refuse(ServeError::NoSuchVideo(video));
+    };
+    let id = match server.stopper(v, &headers).await {
+        Ok(id) => id,
+        Err(error) => return refuse(error),
+    };
+    match server.close(id).await {
+        Ok(mined) => {
+            let segments = server.store.best_voucher(id).ok().flatten().map_or(0, |b| b.segments);
+            let body = serde_json::json!({
+                "channelId": id,
+                "segments": segments,
+                "transactionHash": mined.tx,
+            });
+            let mut response =
+                (StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default()).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(error) => refuse(ServeError::ChainUnavailable(error.to_string())),
     }
 }
 

@@ -1,0 +1,547 @@
+//! The viewer's proxy: a local HTTP server on loopback that any HLS player points at (ffmpeg,
+//! ffplay, mpv, VLC, hls.js). It opens a channel to the producer for the video (the deposit
+//! capped), answers every 402 by signing the next voucher and asking again, and hands the player
+//! only segments whose bytes hash to the ids in the video's metadata.
+//!
+//! What a player never sees: a 402 (ffmpeg skips a 402 segment silently; hls.js gives up on any
+//! 4xx). A segment that cannot be had is a 502 with an RFC 9457 problem. A segment whose bytes
+//! are wrong is fetched once more (it is paid already, so the retry is free) and refused if it
+//! is still wrong. Payment runs at most [`WatchConfig::ahead`] segments ahead of playback time,
+//! so a client that drains the playlist at once (`ffmpeg -c copy`) is paced, not paid for far
+//! ahead. When the player goes quiet the proxy asks the producer to close the channel for what
+//! was paid, or requests a close on chain when the producer does not.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
+use alloy_primitives::{keccak256, Address, B256, U256};
+use axum::{
+    body::Body,
+    extract::{Path as UrlPath, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Router,
+};
+
+use crate::{
+    chain::Suite,
+    channel::{self, ChannelError, Funding, Params},
+    keys::UnlockedKey,
+    media::{self, Metadata},
+    payee::{AcceptError, Payer},
+    serve::protocol::{
+        Challenge, ChannelParams, Credential, PaymentRequest, Problem, VoucherPayload,
+    },
+    store::ChannelStore,
+};
+
+/// How the proxy watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchConfig {
+    /// The video's base URL on the producer's server (`http://host:port/videos/<id>/`).
+    pub source: String,
+    /// Where the player connects (loopback; port 0 picks one).
+    pub listen: SocketAddr,
+    /// The most segments the channel's deposit covers.
+    pub max_segments: u64,
+    /// How many segments may be paid ahead of playback time.
+    pub ahead: u64,
+    /// How long without a player request ends the session.
+    pub idle_stop: Duration,
+}
+
+impl WatchConfig {
+    /// `source` on `127.0.0.1:0`, a deposit of up to 1,000 segments, 3 ahead, 10 s idle.
+    #[must_use]
+    pub fn new(source: impl Into<String>) -> Self {
+        let mut source = source.into();
+        if !source.ends_with('/') {
+            source.push('/');
+        }
+        Self {
+            source,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            max_segments: 1_000,
+            ahead: 3,
+            idle_stop: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why watching failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The producer could not be reached or answered something unusable.
+    #[error("producer {url}: {why}")]
+    Producer {
+        /// What was asked.
+        url: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// The producer asks for payment on another chain, adjudicator or token than ours.
+    #[error("the producer asks for {what} {got}, this chain has {expected}")]
+    WrongChain {
+        /// Which field.
+        what: &'static str,
+        /// What the producer asked.
+        got: String,
+        /// What we have.
+        expected: String,
+    },
+    /// Opening or closing the channel failed.
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// A voucher could not be signed or recorded.
+    #[error(transparent)]
+    Sign(#[from] AcceptError),
+    /// The local listener could not be bound.
+    #[error("cannot listen on {addr}: {error}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+}
+
+/// Where a watching session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Segments handed to the player (distinct).
+    pub segments: u64,
+    /// The highest voucher signed, in segments.
+    pub paid_segments: u64,
+    /// PTI wei those vouchers are worth.
+    pub spent: U256,
+}
+
+struct Session {
+    challenge: Challenge,
+    /// Signatures by cumulative count.
+    signed: HashMap<u64, [u8; 65]>,
+    delivered: std::collections::BTreeSet<u64>,
+    last_request: Instant,
+    /// Player requests being answered (a paced one may wait for seconds).
+    active: usize,
+}
+
+/// A watching session: the channel and the proxy's state.
+pub struct Watch<S> {
+    config: WatchConfig,
+    http: reqwest::Client,
+    metadata: Metadata,
+    payer: Payer<Arc<S>>,
+    key: UnlockedKey,
+    params: Params,
+    /// The channel's id.
+    pub id: B256,
+    started: Instant,
+    segment_millis: u64,
+    session: Mutex<Session>,
+    /// Serialises payment: vouchers are signed and sent in order.
+    paying: tokio::sync::Mutex<()>,
+}
+
+impl<S: ChannelStore + 'static> Watch<S> {
+    /// Reads the video's metadata from the producer, learns the price from its first 402, and
+    /// opens a channel paid by `key` (deposit: the price × the smaller of the video's length and
+    /// [`WatchConfig::max_segments`]).
+    ///
+    /// # Errors
+    /// [`WatchError::Producer`], [`WatchError::WrongChain`], [`WatchError::Channel`].
+    pub async fn open(
+        config: WatchConfig,
+        suite: &Suite<'_>,
+        store: Arc<S>,
+        key: UnlockedKey,
+    ) -> Result<Self, WatchError> {
+        let http = reqwest::Client::new();
+        let metadata_url = format!("{}{}", config.source, media::METADATA);
+        let (status, _, body) = fetch(&http, &metadata_url, None).await?;
+        let metadata: Metadata = (status == StatusCode::OK)
+            .then(|| serde_json::from_slice(&body).ok())
+            .flatten()
+            .ok_or_else(|| WatchError::Producer {
+                url: metadata_url.clone(),
+                why: format!("{status}: not a package's metadata"),
+            })?;
+        let first = metadata.segments.first().ok_or_else(|| WatchError::Producer {
+            url: metadata_url,
+            why: "the video has no segments".into(),
+        })?;
+        let url = format!("{}{}", config.source, first.uri);
+        let (status, headers, _) = fetch(&http, &url, None).await?;
+        let challenge = headers
+            .get(header::WWW_AUTHENTICATE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(parse_challenge)
+            .filter(|_| status == StatusCode::PAYMENT_REQUIRED)
+            .ok_or_else(|| WatchError::Producer {
+                url: url.clone(),
+                why: format!("{status} without a Payment challenge"),
+            })?;
+        let request = challenge
+            .payment_request()
+            .map_err(|why| WatchError::Producer { url: url.clone(), why })?;
+        check_request(&request, suite)?;
+        let price: U256 = request.amount.parse().map_err(|_| WatchError::Producer {
+            url,
+            why: format!("price {:?}", request.amount),
+        })?;
+        let params = Params {
+            payer: key.address(),
+            payee: request.recipient,
+            signer: Address::ZERO,
+            videoId: request.method_details.video_id,
+            pricePerSegment: price,
+            salt: keccak256(format!("{}:{:?}", config.source, std::time::SystemTime::now())),
+        };
+        let covered = config.max_segments.min(metadata.segments.len() as u64);
+        let deposit = price * U256::from(covered);
+        let opened = channel::open(&*store, suite, &params, deposit, Funding::Payer).await?;
+        let segment_millis = metadata.segments.iter().map(|s| s.millis).max().unwrap_or(2_000);
+        Ok(Self {
+            http,
+            metadata,
+            payer: Payer::new(store),
+            key,
+            params,
+            id: opened.id,
+            started: Instant::now(),
+            segment_millis: segment_millis.max(1),
+            session: Mutex::new(Session {
+                challenge,
+                signed: HashMap::new(),
+                delivered: std::collections::BTreeSet::new(),
+                last_request: Instant::now(),
+                active: 0,
+            }),
+            paying: tokio::sync::Mutex::new(()),
+            config,
+        })
+    }
+
+    /// Binds the proxy; the player's URL is `http://<addr>/index.m3u8`.
+    ///
+    /// # Errors
+    /// [`WatchError::Listen`].
+    pub async fn bind(&self) -> Result<tokio::net::TcpListener, WatchError> {
+        tokio::net::TcpListener::bind(self.config.listen)
+            .await
+            .map_err(|error| WatchError::Listen { addr: self.config.listen, error })
+    }
+
+    /// Serves the player on `listener` until it has been quiet for [`WatchConfig::idle_stop`]
+    /// (or `stop` resolves), then closes the session ([`Watch::finish`]).
+    ///
+    /// # Errors
+    /// [`WatchError`] from closing.
+    pub async fn run(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<Closed, WatchError> {
+        let app = Router::new()
+            .route("/{file}", axum::routing::get(proxy::<S>))
+            .with_state(Arc::clone(&self));
+        let idle = Arc::clone(&self);
+        let quiet = async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let session = idle.lock();
+                if session.active == 0 && session.last_request.elapsed() >= idle.config.idle_stop {
+                    return;
+                }
+            }
+        };
+        let until = async move {
+            tokio::select! {
+                () = quiet => {},
+                () = stop => {},
+            }
+        };
+        let served = axum::serve(listener, app).with_graceful_shutdown(until).await;
+        if let Err(error) = served {
+            tracing::warn!(%error, "the proxy's listener failed");
+        }
+        self.finish().await
+    }
+
+    /// Where the session is.
+    #[must_use]
+    pub fn progress(&self) -> Progress {
+        let session = self.lock();
+        let paid = session.signed.keys().max().copied().unwrap_or(0);
+        Progress {
+            segments: session.delivered.len() as u64,
+            paid_segments: paid,
+            spent: self.params.pricePerSegment * U256::from(paid),
+        }
+    }
+
+    /// Ends the session: asks the producer to close the channel for what was paid; when it will
+    /// not, requests the close on chain (the payer withdraws the rest after the grace period).
+    ///
+    /// # Errors
+    /// [`WatchError`] when neither worked.
+    pub async fn finish(&self) -> Result<Closed, WatchError> {
+        let paid = self.progress().paid_segments;
+        let url = format!("{}close", self.config.source);
+        if paid > 0 {
+            let auth = self.credential(paid);
+            let closed = self.http.post(&url).header(header::AUTHORIZATION, auth).send().await;
+            if let Ok(response) = closed {
+                if response.status() == StatusCode::OK {
+                    return Ok(Closed::ByProducer { segments: paid });
+                }
+                tracing::warn!(status = %response.status(), "the producer did not close");
+            }
+        }
+        Ok(Closed::Requested { segments: paid })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn credential(&self, segments: u64) -> String {
+        let session = self.lock();
+        let signature = session.signed.get(&segments).copied().unwrap_or([0; 65]);
+        Credential {
+            challenge: session.challenge.clone(),
+            payload: VoucherPayload {
+                channel: ChannelParams::from(&self.params),
+                segments,
+                signature: signature.to_vec().into(),
+            },
+        }
+        .header()
+    }
+
+    /// Segment `index` for the player: paced, paid, fetched and checked.
+    async fn segment(&self, index: usize) -> Result<Vec<u8>, Problem> {
+        let needed = index as u64 + 1;
+        let bad = |detail: String| Problem::new("bad-gateway", "Bad Gateway", 502, detail);
+        if needed > self.config.max_segments {
+            return Err(bad(format!(
+                "segment {index} is beyond the {} segments this session pays for",
+                self.config.max_segments
+            )));
+        }
+        // Pace: pay at most `ahead` segments beyond what playback has reached.
+        let allowed_at = self.started
+            + Duration::from_millis(needed.saturating_sub(self.config.ahead) * self.segment_millis);
+        tokio::time::sleep_until(allowed_at.into()).await;
+        let _paying = self.paying.lock().await;
+        if !self.lock().signed.contains_key(&needed) {
+            let signature =
+                self.payer.sign(self.id, needed, &self.key).map_err(|e| bad(e.to_string()))?;
+            self.lock().signed.insert(needed, signature);
+        }
+        let want = self.metadata.segments[index].cid;
+        let url = format!("{}{}", self.config.source, self.metadata.segments[index].uri);
+        let mut last = String::new();
+        for _attempt in 0..3 {
+            let (status, headers, body) = fetch(&self.http, &url, Some(self.credential(needed)))
+                .await
+                .map_err(|e| bad(e.to_string()))?;
+            match status {
+                StatusCode::OK => match media::check(index, &body, want) {
+                    Ok(()) => {
+                        self.lock().delivered.insert(needed);
+                        return Ok(body);
+                    }
+                    // Paid already: asking again costs nothing.
+                    Err(error) => last = error.to_string(),
+                },
+                StatusCode::PAYMENT_REQUIRED => {
+                    // A new challenge (the server restarted, or ours is stale): answer it.
+                    let fresh = headers
+                        .get(header::WWW_AUTHENTICATE)
+                        .and_then(|h| h.to_str().ok())
+                        .and_then(parse_challenge);
+                    last = format!("402: {}", String::from_utf8_lossy(&body));
+                    match fresh {
+                        Some(challenge) => self.lock().challenge = challenge,
+                        None => break,
+                    }
+                }
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    last = format!("503: {}", String::from_utf8_lossy(&body));
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                other => {
+                    last = format!("{other}: {}", String::from_utf8_lossy(&body));
+                    break;
+                }
+            }
+        }
+        Err(bad(format!("segment {index}: {last}")))
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// The producer closed the channel on chain for `segments`.
+    ByProducer {
+        /// Segments paid.
+        segments: u64,
+    },
+    /// The producer did not close; the caller should request the close on chain.
+    Requested {
+        /// Segments paid.
+        segments: u64,
+    },
+}
+
+fn check_request(request: &PaymentRequest, suite: &Suite<'_>) -> Result<(), WatchError> {
+    let details = &request.method_details;
+    let ours = (suite.chain().chain_id(), suite.contracts.payment_channels, suite.contracts.token);
+    if details.chain_id != ours.0 {
+        return Err(WatchError::WrongChain {
+            what: "chain",
+            got: details.chain_id.to_string(),
+            expected: ours.0.to_string(),
+        });
+    }
+    if details.escrow_contract != ours.1 {
+        return Err(WatchError::WrongChain {
+            what: "adjudicator",
+            got: details.escrow_contract.to_string(),
+            expected: ours.1.to_string(),
+        });
+    }
+    if request.currency != ours.2 {
+        return Err(WatchError::WrongChain {
+            what: "token",
+            got: request.currency.to_string(),
+            expected: ours.2.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Parses `Payment id="…", realm="…", method="…", intent="…", request="…"`.
+#[must_use]
+pub fn parse_challenge(header: &str) -> Option<Challenge> {
+    let rest = header.strip_prefix("Payment ")?;
+    let mut fields = HashMap::new();
+    for part in rest.split(',') {
+        let (name, value) = part.trim().split_once('=')?;
+        fields.insert(name, value.trim_matches('"').to_owned());
+    }
+    let mut take = |name: &str| fields.remove(name);
+    Some(Challenge {
+        id: take("id")?,
+        realm: take("realm")?,
+        method: take("method")?,
+        intent: take("intent")?,
+        request: take("request")?,
+    })
+}
+
+async fn fetch(
+    http: &reqwest::Client,
+    url: &str,
+    auth: Option<String>,
+) -> Result<(StatusCode, reqwest::header::HeaderMap, Vec<u8>), WatchError> {
+    let producer = |why: String| WatchError::Producer { url: url.to_owned(), why };
+    let mut request = http.get(url).timeout(Duration::from_secs(30));
+    if let Some(auth) = auth {
+        request = request.header(header::AUTHORIZATION, auth);
+    }
+    let response = request.send().await.map_err(|e| producer(e.to_string()))?;
+    let status =
+        StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|e| producer(e.to_string()))?;
+    Ok((status, headers, body.to_vec()))
+}
+
+async fn proxy<S: ChannelStore + 'static>(
+    State(watch): State<Arc<Watch<S>>>,
+    UrlPath(file): UrlPath<String>,
+) -> Response {
+    {
+        let mut session = watch.lock();
+        session.last_request = Instant::now();
+        session.active += 1;
+    }
+    let answer = if file == media::PLAYLIST || file == media::METADATA {
+        let url = format!("{}{file}", watch.config.source);
+        match fetch(&watch.http, &url, None).await {
+            Ok((StatusCode::OK, headers, body)) => {
+                let kind = headers
+                    .get(header::CONTENT_TYPE)
+                    .cloned()
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+                Ok((body, kind))
+            }
+            Ok((status, _, body)) => Err(Problem::new(
+                "bad-gateway",
+                "Bad Gateway",
+                502,
+                format!("{url}: {status}: {}", String::from_utf8_lossy(&body)),
+            )),
+            Err(error) => Err(Problem::new("bad-gateway", "Bad Gateway", 502, error.to_string())),
+        }
+    } else if let Some(index) = watch.metadata.segments.iter().position(|s| s.uri == file) {
+        watch.segment(index).await.map(|body| (body, HeaderValue::from_static("video/mp2t")))
+    } else {
+        Err(Problem::new("not-found", "Not Found", 404, format!("no {file} in this video")))
+    };
+    {
+        let mut session = watch.lock();
+        session.last_request = Instant::now();
+        session.active -= 1;
+    }
+    match answer {
+        Ok((body, kind)) => {
+            let mut response = Response::new(Body::from(body));
+            response.headers_mut().insert(header::CONTENT_TYPE, kind);
+            response
+        }
+        Err(problem) => {
+            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut response =
+                (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_challenge_reads_the_header_the_server_writes() {
+        let request = PaymentRequest {
+            amount: "1".into(),
+            unit_type: "segment".into(),
+            suggested_deposit: "2".into(),
+            currency: Address::ZERO,
+            recipient: Address::ZERO,
+            method_details: crate::serve::protocol::MethodDetails {
+                chain_id: 1,
+                escrow_contract: Address::ZERO,
+                video_id: B256::ZERO,
+                segment: 0,
+                segments: 1,
+            },
+        };
+        let challenge = Challenge::new(&[1; 32], "realm", &request);
+        assert_eq!(parse_challenge(&challenge.header()), Some(challenge));
+        assert_eq!(parse_challenge("Bearer x"), None);
+        assert_eq!(parse_challenge("Payment id=\"a\""), None);
+    }
+}
