@@ -136,7 +136,7 @@ pub struct Watch<S> {
     http: reqwest::Client,
     metadata: Metadata,
     payer: Payer<Arc<S>>,
-    key: UnlockedKey,
+    key: Arc<UnlockedKey>,
     params: Params,
     /// The channel's id.
     pub id: B256,
@@ -158,7 +158,7 @@ impl<S: ChannelStore + 'static> Watch<S> {
         config: WatchConfig,
         suite: &Suite<'_>,
         store: Arc<S>,
-        key: UnlockedKey,
+        key: Arc<UnlockedKey>,
     ) -> Result<Self, WatchError> {
         let http = reqwest::Client::new();
         let metadata_url = format!("{}{}", config.source, media::METADATA);

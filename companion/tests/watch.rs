@@ -97,7 +97,7 @@ async fn watch(
     config.idle_stop = Duration::from_secs(1);
     let store = Arc::new(SqliteStore::open(&dir.join("viewer.db")).unwrap());
     let suite = w.chain.suite(w.contracts);
-    let session = Arc::new(Watch::open(config, &suite, store, dev_key(1)).await.unwrap());
+    let session = Arc::new(Watch::open(config, &suite, store, Arc::new(dev_key(1))).await.unwrap());
     let listener = session.bind().await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
     let running = Arc::clone(&session);

@@ -89,8 +89,8 @@ pub(crate) struct ChainArgs {
 
 /// A chain command's world: the chain, the signer, the suite, the store.
 pub(crate) struct Context {
-    pub(crate) chain: Chain,
-    pub(crate) key: Option<UnlockedKey>,
+    pub(crate) chain: std::sync::Arc<Chain>,
+    pub(crate) key: Option<std::sync::Arc<UnlockedKey>>,
     contracts: Option<Contracts>,
     deployments: PathBuf,
     store_path: PathBuf,
@@ -158,7 +158,8 @@ impl ChainArgs {
         config.chain_id = self.chain_id.or(file.chain_id);
         config.confirmations = self.confirmations.or(file.confirmations).unwrap_or(0);
         let keys: Vec<&UnlockedKey> = key.iter().collect();
-        let chain = Chain::connect(config, &keys).await.map_err(|e| e.to_string())?;
+        let chain =
+            std::sync::Arc::new(Chain::connect(config, &keys).await.map_err(|e| e.to_string())?);
         if self.dev_account.is_some() && !paratii_companion::deploy::is_local_node(&chain).await {
             return Err("--dev-account signs only on the paratii local node".into());
         }
@@ -176,6 +177,7 @@ impl ChainArgs {
             .store
             .or(file.store)
             .unwrap_or_else(|| home().join(format!("channels-{}.db", chain.chain_id())));
+        let key = key.map(std::sync::Arc::new);
         Ok(Context { chain, key, contracts, deployments, store_path, node })
     }
 }
@@ -183,7 +185,7 @@ impl ChainArgs {
 impl Context {
     /// The signer's address.
     pub(crate) fn me(&self) -> Result<alloy_primitives::Address, String> {
-        self.key.as_ref().map(UnlockedKey::address).ok_or_else(|| {
+        self.key.as_ref().map(|k| k.address()).ok_or_else(|| {
             "this command signs: pass --keystore NAME (or --dev-account N on the local chain)"
                 .into()
         })

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 mod context;
 mod demo;
 mod onchain;
+mod streaming;
 
 #[derive(Parser)]
 #[command(
@@ -108,6 +109,43 @@ enum Command {
         /// One pass, then exit.
         #[arg(long)]
         once: bool,
+    },
+    /// The producer's segment server: streams packaged videos over HTTP, each segment paid with a
+    /// voucher (the Payment HTTP scheme); on Ctrl-C or SIGTERM closes every channel it was paid
+    /// on, with the best voucher on disk.
+    Serve {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        /// A video to stream: its id and its package folder (`paratii video package`).
+        #[arg(long = "video", value_name = "ID=DIR", required = true)]
+        videos: Vec<String>,
+        /// PTI wei per segment.
+        #[arg(long)]
+        price_per_segment: U256,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8402")]
+        listen: std::net::SocketAddr,
+    },
+    /// The viewer's proxy: point any HLS player at the printed URL. Opens a channel to the
+    /// producer (deposit capped), pays each segment as the player asks for it, checks every
+    /// segment against its IPFS id, and closes when the player stops.
+    Watch {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        /// The video on the producer's server (`http://HOST:PORT/videos/ID/`).
+        url: String,
+        /// The most segments the deposit covers.
+        #[arg(long, default_value_t = 1_000)]
+        max_segments: u64,
+        /// Segments paid ahead of playback time.
+        #[arg(long, default_value_t = 3)]
+        ahead: u64,
+        /// Where the player connects.
+        #[arg(long, default_value = "127.0.0.1:8403")]
+        listen: std::net::SocketAddr,
+        /// Seconds without a player request that end the session.
+        #[arg(long, default_value_t = 10)]
+        idle_stop: u64,
     },
     /// The whole system on this machine: starts the local node in-process, deploys the suite,
     /// creates a producer, a viewer and an advertiser, and runs a purchase, a pay-per-segment
@@ -266,6 +304,12 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Channel { chain, command } => onchain::channel(chain, command),
         Command::Video { chain, command } => onchain::video(chain, command),
         Command::Pti { chain, command } => onchain::pti(chain, command),
+        Command::Serve { chain, videos, price_per_segment, listen } => {
+            streaming::serve(chain, &videos, price_per_segment, listen)
+        }
+        Command::Watch { chain, url, max_segments, ahead, listen, idle_stop } => {
+            streaming::watch(chain, url, max_segments, ahead, listen, idle_stop)
+        }
         Command::Watchtower { chain, interval, settle_threshold, once } => {
             onchain::watchtower(chain, interval, settle_threshold, once)
         }

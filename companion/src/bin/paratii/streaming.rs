@@ -1,0 +1,160 @@
+//! `paratii serve` and `paratii watch`: the producer's segment server and the viewer's proxy.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use alloy_primitives::{B256, U256};
+use paratii_companion::{
+    channel,
+    serve::{SegmentServer, ServerConfig, Video},
+    voucher::Domain,
+    watch::{Closed, Watch, WatchConfig},
+};
+use serde_json::{json, Value};
+
+use crate::{context::ChainArgs, onchain::with_chain};
+
+fn e(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stopped() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// `paratii serve`.
+pub(crate) fn serve(
+    args: ChainArgs,
+    videos: &[String],
+    price: U256,
+    listen: SocketAddr,
+) -> Result<Value, String> {
+    let mut loaded = Vec::new();
+    for spec in videos {
+        let (id, dir) =
+            spec.split_once('=').ok_or_else(|| format!("--video {spec:?}: want ID=DIR"))?;
+        let id: B256 = id.parse().map_err(|error| format!("--video {spec:?}: id: {error}"))?;
+        loaded.push(Video::load(id, price, &PathBuf::from(dir)).map_err(e)?);
+    }
+    with_chain(args, move |c| {
+        Box::pin(async move {
+            let contracts = c.contracts()?;
+            let payee = c.me()?;
+            let store = Arc::new(c.store()?);
+            let config = ServerConfig {
+                realm: "paratii".into(),
+                domain: Domain {
+                    chain_id: c.chain.chain_id(),
+                    adjudicator: contracts.payment_channels,
+                },
+                token: contracts.token,
+                payee,
+            };
+            let ids: Vec<B256> = loaded.iter().map(|v| v.id).collect();
+            let server = Arc::new(SegmentServer::new(
+                config,
+                loaded,
+                store,
+                Some((Arc::clone(&c.chain), contracts)),
+            ));
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(e)?;
+            let addr = listener.local_addr().map_err(e)?;
+            for id in &ids {
+                eprintln!("serving http://{addr}/videos/{id}/index.m3u8");
+            }
+            axum::serve(listener, Arc::clone(&server).router())
+                .with_graceful_shutdown(stopped())
+                .await
+                .map_err(e)?;
+            // Stopping: close every channel paid on with the best voucher on disk.
+            let mut closed = Vec::new();
+            for (id, _, accepted) in server.sessions() {
+                if accepted > 0 {
+                    match server.close(id).await {
+                        Ok(mined) => closed.push(json!({ "channel": id, "segments": accepted, "transactionHash": mined.tx })),
+                        Err(error) => tracing::warn!(%id, %error, "could not close at stop"),
+                    }
+                }
+            }
+            Ok(json!({ "listening": addr.to_string(), "closed": closed }))
+        })
+    })
+}
+
+/// `paratii watch`.
+pub(crate) fn watch(
+    args: ChainArgs,
+    url: String,
+    max_segments: u64,
+    ahead: u64,
+    listen: SocketAddr,
+    idle_stop: u64,
+) -> Result<Value, String> {
+    with_chain(args, move |c| {
+        Box::pin(async move {
+            let suite = c.chain.suite(c.contracts()?);
+            let key = Arc::clone(c.key.as_ref().ok_or(
+                "watch pays: pass --keystore NAME (or --dev-account N on the local chain)",
+            )?);
+            let store = Arc::new(c.store()?);
+            let mut config = WatchConfig::new(url);
+            config.listen = listen;
+            config.max_segments = max_segments;
+            config.ahead = ahead;
+            config.idle_stop = Duration::from_secs(idle_stop);
+            let session =
+                Arc::new(Watch::open(config, &suite, Arc::clone(&store), key).await.map_err(e)?);
+            let listener = session.bind().await.map_err(e)?;
+            let addr = listener.local_addr().map_err(e)?;
+            eprintln!("play http://{addr}/index.m3u8  (channel {})", session.id);
+            let bar = indicatif::ProgressBar::new_spinner();
+            let shown = Arc::clone(&session);
+            let started = std::time::Instant::now();
+            let ticker = tokio::spawn(async move {
+                loop {
+                    let p = shown.progress();
+                    let minutes = started.elapsed().as_secs_f64() / 60.0;
+                    bar.set_message(format!(
+                        "{} segments, {} PTI wei spent, {:.1} segments/min",
+                        p.segments,
+                        p.spent,
+                        f64::from(u32::try_from(p.segments).unwrap_or(u32::MAX))
+                            / minutes.max(1e-9)
+                    ));
+                    bar.tick();
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            });
+            let closed = Arc::clone(&session).run(listener, stopped()).await.map_err(e)?;
+            ticker.abort();
+            let progress = session.progress();
+            let (by, segments) = match closed {
+                Closed::ByProducer { segments } => ("producer", segments),
+                Closed::Requested { segments } => {
+                    // The producer did not close: ask on chain; the rest comes back after the
+                    // grace period (`paratii channel withdraw`).
+                    channel::request_close(&*store, &suite, session.id).await.map_err(e)?;
+                    ("close requested on chain", segments)
+                }
+            };
+            Ok(json!({
+                "channel": session.id,
+                "segments": progress.segments,
+                "paidSegments": segments,
+                "spent": progress.spent.to_string(),
+                "closedBy": by,
+            }))
+        })
+    })
+}
