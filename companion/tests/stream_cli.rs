@@ -1,0 +1,188 @@
+//! `paratii serve` and `paratii watch` as separate processes against one local node, with
+//! ffmpeg as the player: the whole pay-per-segment path a user runs, from packaging to the close.
+
+use std::{
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use paratii_devnet::node::{NodeConfig, RunningNode};
+use serde_json::Value;
+
+const VIEWER: &str = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"; // development account 2
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_mins(1);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "the process exited before listening");
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+struct Cli<'a> {
+    home: &'a Path,
+    rpc: String,
+}
+
+impl Cli<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paratii"));
+        command
+            .env("PARATII_HOME", self.home)
+            .env_remove("ETH_KEYSTORE")
+            .env_remove("ETH_PASSWORD")
+            .env("ETH_RPC_URL", &self.rpc)
+            .arg("--json")
+            .args(args);
+        command
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        answer(&self.command(args).output().unwrap(), args)
+    }
+}
+
+fn answer(out: &Output, args: &[&str]) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "paratii {args:?} failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+}
+
+/// A 6-second clip packaged and registered by the producer (development account 1): the video
+/// id and the package folder.
+fn package(cli: &Cli<'_>, dir: &Path) -> (String, String) {
+    let clip = dir.join("clip.mp4");
+    let made = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("testsrc=duration=6:size=320x240:rate=25")
+        .args(["-c:v", "libx264"])
+        .arg(&clip)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let pkg = dir.join("pkg");
+    let (clip, pkg_dir) = (clip.display().to_string(), pkg.display().to_string());
+    let video = cli.ok(&[
+        "video",
+        "package",
+        &clip,
+        "--out",
+        &pkg_dir,
+        "--price",
+        "0",
+        "--dev-account",
+        "1",
+    ]);
+    let id = video["id"].as_str().unwrap().to_owned();
+
+    (id, pkg_dir)
+}
+
+#[test]
+fn ffmpeg_watches_through_paratii_watch_and_paratii_serve_closes_for_every_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = RunningNode::start(&NodeConfig {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..NodeConfig::default()
+    })
+    .unwrap();
+    let cli = Cli { home: dir.path(), rpc: node.url() };
+    cli.ok(&["deploy", "--dev-account", "0"]);
+    cli.ok(&["pti", "transfer", VIEWER, "1000000", "--dev-account", "0"]);
+    let (id, pkg_dir) = package(&cli, dir.path());
+
+    let serve_port = free_port();
+    let listen = format!("127.0.0.1:{serve_port}");
+    let spec = format!("{id}={pkg_dir}");
+    let mut server = cli
+        .command(&[
+            "serve",
+            "--video",
+            &spec,
+            "--price-per-segment",
+            "1000",
+            "--listen",
+            &listen,
+            "--dev-account",
+            "1",
+            "--store",
+            &dir.path().join("producer.db").display().to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(serve_port, &mut server);
+
+    let watch_port = free_port();
+    let source = format!("http://{listen}/videos/{id}/");
+    let proxy_listen = format!("127.0.0.1:{watch_port}");
+    let viewer = cli
+        .command(&[
+            "watch",
+            &source,
+            "--listen",
+            &proxy_listen,
+            "--idle-stop",
+            "2",
+            "--dev-account",
+            "2",
+            "--store",
+            &dir.path().join("viewer.db").display().to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut viewer = viewer;
+    wait_for_port(watch_port, &mut viewer);
+    let out = dir.path().join("out.mp4");
+    let ffmpeg = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-i"])
+        .arg(format!("http://{proxy_listen}/index.m3u8"))
+        .args(["-c", "copy"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        ffmpeg.status.success() && ffmpeg.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&ffmpeg.stderr)
+    );
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
+    assert_eq!(watched["segments"], 3);
+    assert_eq!(watched["paidSegments"], 3);
+    assert_eq!(watched["spent"], "3000");
+    assert_eq!(watched["closedBy"], "producer");
+    // The producer stops: nothing left to close (the viewer's channel is closed already).
+    let pid = i32::try_from(server.id()).unwrap();
+    assert!(Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    let stopped = answer(&server.wait_with_output().unwrap(), &["serve"]);
+    assert_eq!(stopped["closed"], serde_json::json!([]));
+    // On chain: the producer holds exactly 3 × 1,000 PTI wei from the session.
+    let balance = cli.ok(&["pti", "balance", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]);
+    assert_eq!(balance["pti"], "3000");
+    assert_eq!(video_frames(&out), "150", "6 s at 25 fps: every segment is there");
+    node.stop().unwrap();
+}
+
+fn video_frames(file: &Path) -> String {
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&probe.stdout).trim().to_owned()
+}
