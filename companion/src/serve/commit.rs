@@ -22,6 +22,16 @@ struct Job {
 #[derive(Clone)]
 pub struct Committer {
     jobs: mpsc::Sender<Job>,
+    stats: Arc<Stats>,
+}
+
+/// What the committing thread has done so far.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Durable writes (transactions, one fsync each).
+    pub batches: std::sync::atomic::AtomicU64,
+    /// Vouchers written in them.
+    pub vouchers: std::sync::atomic::AtomicU64,
 }
 
 /// Why a voucher was not committed.
@@ -43,11 +53,20 @@ impl Committer {
     #[must_use]
     pub fn start<S: ChannelStore + 'static>(store: Arc<S>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let stats = Arc::new(Stats::default());
+        let counted = Arc::clone(&stats);
         std::thread::Builder::new()
             .name("paratii-commit".into())
-            .spawn(move || run(&*store, &queue))
+            .spawn(move || run(&*store, &queue, &counted))
             .expect("the OS should start a thread");
-        Self { jobs }
+        Self { jobs, stats }
+    }
+
+    /// Durable writes and vouchers so far: the batching the load made possible.
+    #[must_use]
+    pub fn stats(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.stats.batches.load(Relaxed), self.stats.vouchers.load(Relaxed))
     }
 
     /// Records `write` durably, batched with whatever else is queued; resolves once it is on
@@ -63,7 +82,7 @@ impl Committer {
     }
 }
 
-fn run<S: ChannelStore + ?Sized>(store: &S, queue: &mpsc::Receiver<Job>) {
+fn run<S: ChannelStore + ?Sized>(store: &S, queue: &mpsc::Receiver<Job>, stats: &Stats) {
     while let Ok(first) = queue.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -73,7 +92,10 @@ fn run<S: ChannelStore + ?Sized>(store: &S, queue: &mpsc::Receiver<Job>) {
             }
         }
         let writes: Vec<VoucherWrite> = jobs.iter().map(|j| j.write.clone()).collect();
-        match store.record_vouchers(&writes) {
+        let written = store.record_vouchers(&writes);
+        stats.batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        stats.vouchers.fetch_add(writes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        match written {
             Ok(outcomes) => {
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
                     let _ = job.done.send(outcome);

@@ -544,6 +544,12 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         Ok(id)
     }
 
+    /// Durable writes so far and the vouchers they held (group commit at work).
+    #[must_use]
+    pub fn commit_stats(&self) -> (u64, u64) {
+        self.committer.stats()
+    }
+
     /// The channels seen, with their video and accepted count: what a settler closes.
     #[must_use]
     pub fn sessions(&self) -> Vec<(B256, B256, u64)> {
