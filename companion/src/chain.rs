@@ -420,6 +420,17 @@ pub struct Mined {
     pub receipt: TransactionReceipt,
 }
 
+impl From<TransactionReceipt> for Mined {
+    fn from(receipt: TransactionReceipt) -> Self {
+        Self {
+            tx: receipt.transaction_hash,
+            gas_used: receipt.gas_used,
+            block: receipt.block_number.unwrap_or_default(),
+            receipt,
+        }
+    }
+}
+
 impl Mined {
     /// The first log of event `E` the transaction emitted from `emitter`.
     ///
@@ -719,12 +730,7 @@ impl Chain {
             .get_receipt()
             .await
             .map_err(|e| rpc_error(&format!("{what} ({tx})"), &e))?;
-        Ok(Mined {
-            tx,
-            gas_used: receipt.gas_used,
-            block: receipt.block_number.unwrap_or_default(),
-            receipt,
-        })
+        Ok(Mined::from(receipt))
     }
 
     /// The logs `filter` selects.

@@ -8,7 +8,7 @@
 //! relayed; and a batch settle of several channels in one transaction. Every step reports who
 //! did it and its gas; the report ends with balances and the checks CI asserts.
 
-use std::{path::PathBuf, time::Instant};
+use std::{future::IntoFuture, path::PathBuf, time::Instant};
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use paratii_contracts::eip712;
@@ -19,8 +19,11 @@ use crate::{
     channel::{self, ChannelError, Funding, Params},
     deploy::{self, DeployConfig},
     keys::{KeyStore, Password, UnlockedKey},
+    media::Packager,
     payee::{AcceptError, Payee, Payer},
+    serve::{SegmentServer, ServerConfig, Video},
     store::{SqliteStore, StoreError},
+    watch::{Closed, Watch, WatchConfig},
 };
 
 /// Serialises an amount as a decimal string (JSON numbers lose precision above 2⁵³).
@@ -37,6 +40,15 @@ pub enum DemoError {
     /// The chain refused or failed.
     #[error(transparent)]
     Chain(#[from] ChainError),
+    /// Packaging the demo's clip failed (ffmpeg missing, or failing).
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
+    /// The viewer's proxy failed.
+    #[error(transparent)]
+    Watch(#[from] crate::watch::WatchError),
+    /// The producer's server could not listen.
+    #[error("the producer's server: {0}")]
+    Serve(String),
     /// A channel operation failed.
     #[error(transparent)]
     Channel(#[from] ChannelError),
@@ -212,7 +224,7 @@ struct Actors {
     producer: UnlockedKey,
     viewer: UnlockedKey,
     advertiser: UnlockedKey,
-    device: UnlockedKey,
+    device: std::sync::Arc<UnlockedKey>,
     posting: UnlockedKey,
 }
 
@@ -237,6 +249,7 @@ impl Actors {
 }
 
 struct Run<'a> {
+    chain: std::sync::Arc<Chain>,
     suite: Suite<'a>,
     dir: PathBuf,
     actors: &'a Actors,
@@ -330,7 +343,7 @@ fn create_actors(dir: &std::path::Path) -> Result<Actors, DemoError> {
         producer: make("producer")?,
         viewer: make("viewer")?,
         advertiser: make("advertiser")?,
-        device: make("viewer-device")?,
+        device: std::sync::Arc::new(make("viewer-device")?),
         posting: make("viewer-posting")?,
     })
 }
@@ -347,16 +360,17 @@ async fn run_on(
         &actors.producer,
         &actors.viewer,
         &actors.advertiser,
-        &actors.device,
+        &*actors.device,
         &actors.posting,
     ];
-    let chain = Chain::connect(ChainConfig::new(endpoint), &keys).await?;
+    let chain = std::sync::Arc::new(Chain::connect(ChainConfig::new(endpoint), &keys).await?);
     let deployer = actors.deployer.address();
     let (deployment, deploy_steps) =
         deploy::deploy_suite(&chain, deployer, &DeployConfig::new(deployer, deployer), |_| {})
             .await?;
     let contracts = deployment.contracts().map_err(DemoError::Check)?;
     let mut run = Run {
+        chain: std::sync::Arc::clone(&chain),
         suite: chain.suite(contracts),
         dir: config.dir.clone(),
         actors: &actors,
@@ -465,40 +479,120 @@ async fn pay_per_segment(
     let call = avatar.authorizeSpendingKey(device, pti(50), now + 86_400);
     let mined = run.suite.chain().send("authorizeSpendingKey", viewer, call).await?;
     run.record(viewer, "authorise a device spending key (cap 50 PTI, 1 day)", &mined);
-    let paying = Payer::new(run.store("viewer")?);
-    let paid = Payee::new(run.store("producer")?);
-    let params = Params {
-        payer: viewer,
-        payee: producer,
-        signer: device,
-        videoId: video_id,
-        pricePerSegment: price,
-        salt: keccak256("session 1"),
-    };
-    let opened =
-        channel::open(paying.store(), &run.suite, &params, deposit, Funding::SpendingKey(device))
-            .await?;
-    let (id, mined) = (opened.id, opened.open);
-    run.record(viewer, "approve the avatar for the deposit", &opened.approve);
+    // The producer packages a clip and serves it; the viewer's device watches it through the
+    // proxy, as a player would, and stops after `config.segments`.
+    let clip = package_clip(&run.dir, config.deposit_segments)?;
+    let producer_store = std::sync::Arc::new(run.store("producer")?);
+    let contracts = run.suite.contracts;
+    let server = std::sync::Arc::new(SegmentServer::new(
+        ServerConfig {
+            realm: "paratii demo".into(),
+            domain: channel::domain(&run.suite),
+            token: contracts.token,
+            payee: producer,
+        },
+        vec![Video::load(video_id, price, &clip)?],
+        producer_store,
+        Some((std::sync::Arc::clone(&run.chain), contracts)),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| DemoError::Serve(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?;
+    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(
+        axum::serve(listener, std::sync::Arc::clone(&server).router())
+            .with_graceful_shutdown(async move {
+                let _ = server_stopped.await;
+            })
+            .into_future(),
+    );
+    let mut watching = WatchConfig::new(format!("http://{addr}/videos/{video_id}/"));
+    watching.payer = Some(viewer);
+    watching.max_segments = config.deposit_segments;
+    watching.ahead = config.deposit_segments;
+    let viewer_store = std::sync::Arc::new(run.store("viewer")?);
+    let session = std::sync::Arc::new(
+        Watch::open(watching, &run.suite, viewer_store, std::sync::Arc::clone(&a.device)).await?,
+    );
+    let id = session.id;
+    run.record(viewer, "approve the avatar for the deposit", &session.opened.approve);
     run.record(
         device,
-        format!("open a channel for the viewer: {} segments at 0.1 PTI", config.deposit_segments),
-        &mined,
+        format!(
+            "open a channel for the viewer: {} segments at 0.1 PTI (the proxy, from the 402)",
+            config.deposit_segments
+        ),
+        &session.opened.open,
     );
-    channel::accept_incoming(paid.store(), &run.suite, &params).await?;
-    for n in 1..=config.segments {
-        let signature = paying.sign(id, n, &a.device)?;
-        paid.accept(id, n, &signature)?;
-    }
-    let mined = channel::close(paid.store(), &run.suite, id).await?;
+    let proxy = session.bind().await?;
+    let player =
+        format!("http://{}/", proxy.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?);
+    let (stop_player, player_left) = tokio::sync::oneshot::channel::<()>();
+    let watched = tokio::spawn(std::sync::Arc::clone(&session).run(proxy, async move {
+        let _ = player_left.await;
+    }));
+    play(&player, config.segments).await?;
+    let _ = stop_player.send(());
+    let closed = watched.await.map_err(|e| DemoError::Check(e.to_string()))??;
+    let _ = stop_server.send(());
+    let _ = serving.await;
+    let Closed::ByProducer { transaction: Some(tx), segments } = closed else {
+        return Err(DemoError::Check(format!("the producer did not close: {closed:?}")));
+    };
+    let receipt = run
+        .suite
+        .chain()
+        .receipt(tx)
+        .await?
+        .ok_or_else(|| DemoError::Check(format!("no receipt for the close {tx}")))?;
+    let mined = Mined::from(receipt);
     let closed = mined
         .event::<IPaymentChannels::ChannelClosed>("close", run.suite.contracts.payment_channels)?;
     run.record(
         producer,
-        format!("close the channel with the viewer's voucher for {} segments", config.segments),
+        format!("close the channel with the viewer's voucher for {segments} segments (over HTTP)"),
         &mined,
     );
     Ok(SessionReport::closed(id, price, deposit, &closed))
+}
+
+/// The player: the playlist, then the first `segments` segments, through the proxy.
+async fn play(player: &str, segments: u64) -> Result<(), DemoError> {
+    let http = reqwest::Client::new();
+    let fail = |e: &dyn std::fmt::Display| DemoError::Check(format!("the player: {e}"));
+    let playlist = http.get(format!("{player}index.m3u8")).send().await.map_err(|e| fail(&e))?;
+    let playlist = playlist.text().await.map_err(|e| fail(&e))?;
+    let uris = playlist.lines().filter(|l| !l.starts_with('#') && !l.is_empty());
+    for uri in uris.take(usize::try_from(segments).unwrap_or(usize::MAX)) {
+        let response = http.get(format!("{player}{uri}")).send().await.map_err(|e| fail(&e))?;
+        if response.status() != reqwest::StatusCode::OK {
+            return Err(fail(&format!("{uri}: {}", response.status())));
+        }
+        response.bytes().await.map_err(|e| fail(&e))?;
+    }
+    Ok(())
+}
+
+/// A clip of `segments` 2-second segments from ffmpeg's test sources, packaged.
+fn package_clip(dir: &std::path::Path, segments: u64) -> Result<std::path::PathBuf, DemoError> {
+    let source = dir.join("clip.mp4");
+    let seconds = (segments * 2).to_string();
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("testsrc=duration={seconds}:size=160x120:rate=25"))
+        .args(["-c:v", "libx264", "-preset", "veryfast"])
+        .arg(&source)
+        .output()
+        .map_err(|e| crate::media::MediaError::FfmpegMissing(e.to_string()))?;
+    if !made.status.success() {
+        return Err(crate::media::MediaError::Ffmpeg {
+            input: source,
+            stderr: String::from_utf8_lossy(&made.stderr).into_owned(),
+        }
+        .into());
+    }
+    Ok(Packager::default().package(&source, &dir.join("clip"))?.dir)
 }
 
 async fn advertiser_pays(

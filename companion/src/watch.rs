@@ -52,6 +52,9 @@ pub struct WatchConfig {
     pub ahead: u64,
     /// How long without a player request ends the session.
     pub idle_stop: Duration,
+    /// Pay from this account through the avatar, the session's key being one of its spending
+    /// keys (`openFor`; the key signs the vouchers); `None`: the key's own account pays.
+    pub payer: Option<Address>,
 }
 
 impl WatchConfig {
@@ -68,6 +71,7 @@ impl WatchConfig {
             max_segments: 1_000,
             ahead: 3,
             idle_stop: Duration::from_secs(10),
+            payer: None,
         }
     }
 }
@@ -140,6 +144,8 @@ pub struct Watch<S> {
     params: Params,
     /// The channel's id.
     pub id: B256,
+    /// The payer's approval and the open, as mined.
+    pub opened: channel::Opened,
     started: Instant,
     segment_millis: u64,
     session: Mutex<Session>,
@@ -193,17 +199,21 @@ impl<S: ChannelStore + 'static> Watch<S> {
             url,
             why: format!("price {:?}", request.amount),
         })?;
+        let (payer, signer, funding) = match config.payer {
+            Some(payer) => (payer, key.address(), Funding::SpendingKey(key.address())),
+            None => (key.address(), Address::ZERO, Funding::Payer),
+        };
         let params = Params {
-            payer: key.address(),
+            payer,
             payee: request.recipient,
-            signer: Address::ZERO,
+            signer,
             videoId: request.method_details.video_id,
             pricePerSegment: price,
             salt: keccak256(format!("{}:{:?}", config.source, std::time::SystemTime::now())),
         };
         let covered = config.max_segments.min(metadata.segments.len() as u64);
         let deposit = price * U256::from(covered);
-        let opened = channel::open(&*store, suite, &params, deposit, Funding::Payer).await?;
+        let opened = channel::open(&*store, suite, &params, deposit, funding).await?;
         let segment_millis = metadata.segments.iter().map(|s| s.millis).max().unwrap_or(2_000);
         Ok(Self {
             http,
@@ -212,6 +222,7 @@ impl<S: ChannelStore + 'static> Watch<S> {
             key,
             params,
             id: opened.id,
+            opened,
             started: Instant::now(),
             segment_millis: segment_millis.max(1),
             session: Mutex::new(Session {
@@ -296,10 +307,14 @@ impl<S: ChannelStore + 'static> Watch<S> {
             let auth = self.credential(paid);
             let closed = self.http.post(&url).header(header::AUTHORIZATION, auth).send().await;
             if let Ok(response) = closed {
-                if response.status() == StatusCode::OK {
-                    return Ok(Closed::ByProducer { segments: paid });
+                let status = response.status();
+                if status == StatusCode::OK {
+                    let answer: serde_json::Value = response.json_value().await;
+                    let transaction =
+                        answer["transactionHash"].as_str().and_then(|t| t.parse().ok());
+                    return Ok(Closed::ByProducer { segments: paid, transaction });
                 }
-                tracing::warn!(status = %response.status(), "the producer did not close");
+                tracing::warn!(%status, "the producer did not close");
             }
         }
         Ok(Closed::Requested { segments: paid })
@@ -392,6 +407,8 @@ pub enum Closed {
     ByProducer {
         /// Segments paid.
         segments: u64,
+        /// The producer's close transaction, as it answered.
+        transaction: Option<B256>,
     },
     /// The producer did not close; the caller should request the close on chain.
     Requested {
@@ -425,6 +442,20 @@ fn check_request(request: &PaymentRequest, suite: &Suite<'_>) -> Result<(), Watc
         });
     }
     Ok(())
+}
+
+/// A response body as JSON (`null` when it is not).
+trait JsonValue {
+    async fn json_value(self) -> serde_json::Value;
+}
+
+impl JsonValue for reqwest::Response {
+    async fn json_value(self) -> serde_json::Value {
+        match self.bytes().await {
+            Ok(body) => serde_json::from_slice(&body).unwrap_or_default(),
+            Err(_) => serde_json::Value::Null,
+        }
+    }
 }
 
 /// Parses `Payment id="…", realm="…", method="…", intent="…", request="…"`.

@@ -140,7 +140,7 @@ pub(crate) fn watch(
             ticker.abort();
             let progress = session.progress();
             let (by, segments) = match closed {
-                Closed::ByProducer { segments } => ("producer", segments),
+                Closed::ByProducer { segments, .. } => ("producer", segments),
                 Closed::Requested { segments } => {
                     // The producer did not close: ask on chain; the rest comes back after the
                     // grace period (`paratii channel withdraw`).
