@@ -86,8 +86,11 @@ impl Challenge {
     /// A challenge for `request`, its id keyed by `secret`.
     #[must_use]
     pub fn new(secret: &[u8; 32], realm: &str, request: &PaymentRequest) -> Self {
-        // serde_json's maps are sorted and the amounts are strings: this is canonical (JCS).
-        let json = serde_json::to_vec(request).unwrap_or_default();
+        // Through a `Value`, whose maps sort their keys, and with amounts as strings: the
+        // canonical form (JCS) of this request.
+        let json = serde_json::to_value(request)
+            .and_then(|value| serde_json::to_vec(&value))
+            .unwrap_or_default();
         let request = URL_SAFE_NO_PAD.encode(json);
         let id = challenge_id(secret, realm, METHOD, INTENT, &request);
         Self { id, realm: realm.to_owned(), method: METHOD.into(), intent: INTENT.into(), request }
