@@ -1,29 +1,16 @@
 //! Packaging with the real ffmpeg (Debian's `ffmpeg`): a clip made from ffmpeg's test sources is
 //! cut into 2-second HLS segments, each named by its IPFS id, and the package decodes.
 
-use std::{path::Path, process::Command};
+mod common;
+
+use std::process::Command;
 
 use paratii_companion::media::{Cid, MediaError, Package, Packager, METADATA, PLAYLIST};
-
-/// A 10-second 320×240 clip with a 440 Hz tone, from ffmpeg's test sources.
-fn clip(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("clip.mp4");
-    let made = Command::new("ffmpeg")
-        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc=duration=10:size=320x240:rate=25")
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:duration=10"])
-        .args(["-c:v", "libx264", "-c:a", "aac", "-shortest"])
-        .arg(&path)
-        .status()
-        .expect("ffmpeg should run (CI installs Debian's ffmpeg)");
-    assert!(made.success());
-    path
-}
 
 #[test]
 fn package_cuts_two_second_segments_named_by_their_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let source = clip(dir.path());
+    let source = common::clip(dir.path(), 10, true);
     let out = dir.path().join("pkg");
     let package = Packager::default().package(&source, &out).unwrap();
     let segments = &package.metadata.segments;
@@ -57,7 +44,7 @@ fn package_cuts_two_second_segments_named_by_their_ids() {
 fn segment_fails_with_wrong_bytes_when_file_tampered() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pkg");
-    let package = Packager::default().package(&clip(dir.path()), &out).unwrap();
+    let package = Packager::default().package(&common::clip(dir.path(), 10, true), &out).unwrap();
     let uri = &package.metadata.segments[2].uri;
     let mut bytes = std::fs::read(out.join(uri)).unwrap();
     bytes[100] ^= 1;

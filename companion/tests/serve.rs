@@ -2,14 +2,15 @@
 //! with ffmpeg, a channel opened on chain, vouchers in the `Payment` scheme, and every refusal
 //! with its status and problem type; then the payee closes for exactly what was served.
 
-use std::{future::IntoFuture, path::Path, process::Command, sync::Arc};
+mod common;
+
+use common::dev_key;
+
+use std::{future::IntoFuture, path::Path, sync::Arc};
 
 use alloy_primitives::{keccak256, Address, U256};
 use paratii_companion::{
-    chain::{Chain, ChainConfig},
     channel::{self, Funding, Params, Phase},
-    deploy::{self, DeployConfig},
-    keys::UnlockedKey,
     media::{Cid, Package, Packager},
     payee::Payer,
     serve::{
@@ -19,23 +20,9 @@ use paratii_companion::{
     store::{ChannelStore, SqliteStore},
     voucher::{Domain, Message, Voucher},
 };
-use paratii_devnet::node::{NodeConfig, RunningNode, DEV_KEYS};
-
-fn dev_key(i: usize) -> UnlockedKey {
-    UnlockedKey::from_secret(&alloy_primitives::hex::decode(DEV_KEYS[i]).unwrap()).unwrap()
-}
 
 fn package(dir: &Path) -> Package {
-    let clip = dir.join("clip.mp4");
-    let made = Command::new("ffmpeg")
-        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc=duration=8:size=320x240:rate=25")
-        .args(["-c:v", "libx264"])
-        .arg(&clip)
-        .status()
-        .expect("ffmpeg should run (CI installs Debian's ffmpeg)");
-    assert!(made.success());
-    Packager::default().package(&clip, &dir.join("pkg")).unwrap()
+    Packager::default().package(&common::clip(dir, 8, false), &dir.join("pkg")).unwrap()
 }
 
 struct Viewer {
@@ -152,23 +139,9 @@ async fn refusals(
 async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactly_those() {
     let work = tempfile::tempdir().unwrap();
     let pkg = package(work.path());
-    let node = RunningNode::start(&NodeConfig {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..NodeConfig::default()
-    })
-    .unwrap();
-    let (deployer, viewer_key, producer) = (dev_key(0), dev_key(1), dev_key(2));
-    let chain = Arc::new(
-        Chain::connect(ChainConfig::new(node.url()), &[&deployer, &viewer_key, &producer])
-            .await
-            .unwrap(),
-    );
-    let d = deployer.address();
-    let (record, _) =
-        deploy::deploy_suite(&chain, d, &DeployConfig::new(d, d), |_| {}).await.unwrap();
-    let contracts = record.contracts().unwrap();
+    let (node, chain, contracts) = common::deployed().await;
+    let (viewer_key, producer) = (dev_key(1), dev_key(2));
     let suite = chain.suite(contracts);
-    suite.transfer(d, viewer_key.address(), U256::from(1_000_000u64)).await.unwrap();
 
     // The producer's server: one video at 1,000 wei a segment.
     let video_id = keccak256("the clip");

@@ -3,13 +3,16 @@
 //! real local node. The output decodes with every segment, and the channel closes on chain for
 //! exactly the segments fetched; a viewer who stops early pays exactly what it fetched.
 
+mod common;
+
+use common::dev_key;
+
 use std::{future::IntoFuture, path::Path, process::Command, sync::Arc, time::Duration};
 
 use alloy_primitives::{keccak256, U256};
 use paratii_companion::{
-    chain::{Chain, ChainConfig, Contracts},
+    chain::{Chain, Contracts},
     channel::Phase,
-    deploy::{self, DeployConfig},
     keys::UnlockedKey,
     media::Packager,
     serve::{SegmentServer, ServerConfig, Video},
@@ -17,28 +20,9 @@ use paratii_companion::{
     voucher::Domain,
     watch::{Closed, Watch, WatchConfig},
 };
-use paratii_devnet::node::{NodeConfig, RunningNode, DEV_KEYS};
+use paratii_devnet::node::RunningNode;
 
 const PRICE: u64 = 1_000;
-
-fn dev_key(i: usize) -> UnlockedKey {
-    UnlockedKey::from_secret(&alloy_primitives::hex::decode(DEV_KEYS[i]).unwrap()).unwrap()
-}
-
-/// A 10-second clip from ffmpeg's test sources, with a tone, packaged in 2-second segments.
-fn packaged(dir: &Path) -> std::path::PathBuf {
-    let clip = dir.join("clip.mp4");
-    let made = Command::new("ffmpeg")
-        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc=duration=10:size=320x240:rate=25")
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:duration=10"])
-        .args(["-c:v", "libx264", "-c:a", "aac", "-shortest"])
-        .arg(&clip)
-        .status()
-        .expect("ffmpeg should run (CI installs Debian's ffmpeg)");
-    assert!(made.success());
-    Packager::default().package(&clip, &dir.join("pkg")).unwrap().dir
-}
 
 /// The node, the deployed suite, and the producer's server for one video; the video's URL.
 struct World {
@@ -50,23 +34,10 @@ struct World {
 }
 
 async fn world(dir: &Path) -> World {
-    let pkg = packaged(dir);
-    let node = RunningNode::start(&NodeConfig {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..NodeConfig::default()
-    })
-    .unwrap();
-    let (deployer, viewer, producer) = (dev_key(0), dev_key(1), dev_key(2));
-    let chain = Arc::new(
-        Chain::connect(ChainConfig::new(node.url()), &[&deployer, &viewer, &producer])
-            .await
-            .unwrap(),
-    );
-    let d = deployer.address();
-    let (record, _) =
-        deploy::deploy_suite(&chain, d, &DeployConfig::new(d, d), |_| {}).await.unwrap();
-    let contracts = record.contracts().unwrap();
-    chain.suite(contracts).transfer(d, viewer.address(), U256::from(1_000_000u64)).await.unwrap();
+    let clip = common::clip(dir, 10, true);
+    let pkg = Packager::default().package(&clip, &dir.join("pkg")).unwrap().dir;
+    let (node, chain, contracts) = common::deployed().await;
+    let producer = dev_key(2);
     let video_id = keccak256("the clip");
     let video = Video::load(video_id, U256::from(PRICE), &pkg).unwrap();
     let config = ServerConfig {

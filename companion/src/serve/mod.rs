@@ -311,24 +311,9 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         headers: &HeaderMap,
     ) -> Result<PaymentReceipt, ServeError> {
         let needed = segment + 1;
-        let Some(header) = headers.get(header::AUTHORIZATION) else {
-            return Err(ServeError::PaymentRequired { segment, segments: needed });
-        };
-        let credential = header
-            .to_str()
-            .map_err(|e| e.to_string())
-            .and_then(Credential::parse)
-            .map_err(ServeError::MalformedCredential)?;
-        if !credential.challenge.is_ours(&self.secret) {
-            return Err(ServeError::ForeignChallenge);
-        }
+        let (credential, params, id) =
+            self.credential(headers, ServeError::PaymentRequired { segment, segments: needed })?;
         let payload = &credential.payload;
-        let params = Params::from(&payload.channel);
-        let id = channel::channel_id(
-            self.config.domain.chain_id,
-            self.config.domain.adjudicator,
-            &params,
-        );
         self.check_terms(v, id, &params)?;
         if payload.segments < needed {
             return Err(ServeError::PaymentRequired { segment, segments: needed });
@@ -340,13 +325,7 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         let message = voucher::Voucher { channel_id: id, segments: payload.segments };
         if payload.segments <= known.accepted {
             // Already durable: check the signature, then serve again (a retry).
-            let digest = voucher::Message::Voucher(message).digest(&self.config.domain);
-            let recovered = voucher::recover(digest, &payload.signature)?;
-            if recovered != known.terms.signer {
-                return Err(
-                    VoucherError::WrongSigner { expected: known.terms.signer, recovered }.into()
-                );
-            }
+            self.check_signer(&known, message, &payload.signature)?;
         } else {
             if payload.segments > needed {
                 return Err(ServeError::VoucherAhead {
@@ -512,11 +491,14 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         Ok(mined)
     }
 
-    /// The channel a close request's credential names, once its signature is the signer's.
-    async fn stopper(&self, v: &Video, headers: &HeaderMap) -> Result<B256, ServeError> {
-        let header = headers
-            .get(header::AUTHORIZATION)
-            .ok_or(ServeError::PaymentRequired { segment: 0, segments: 1 })?;
+    /// The credential in `headers` (`missing` when there is none), answering one of our
+    /// challenges, with its channel's parameters and id.
+    fn credential(
+        &self,
+        headers: &HeaderMap,
+        missing: ServeError,
+    ) -> Result<(Credential, Params, B256), ServeError> {
+        let header = headers.get(header::AUTHORIZATION).ok_or(missing)?;
         let credential = header
             .to_str()
             .map_err(|e| e.to_string())
@@ -531,16 +513,33 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
             self.config.domain.adjudicator,
             &params,
         );
+        Ok((credential, params, id))
+    }
+
+    /// Refuses a signature of `message` that is not the channel's signer's.
+    fn check_signer(
+        &self,
+        known: &Known,
+        message: voucher::Voucher,
+        signature: &[u8],
+    ) -> Result<(), ServeError> {
+        let digest = voucher::Message::Voucher(message).digest(&self.config.domain);
+        let recovered = voucher::recover(digest, signature)?;
+        if recovered == known.terms.signer {
+            Ok(())
+        } else {
+            Err(VoucherError::WrongSigner { expected: known.terms.signer, recovered }.into())
+        }
+    }
+
+    /// The channel a close request's credential names, once its signature is the signer's.
+    async fn stopper(&self, v: &Video, headers: &HeaderMap) -> Result<B256, ServeError> {
+        let (credential, params, id) =
+            self.credential(headers, ServeError::PaymentRequired { segment: 0, segments: 1 })?;
         self.check_terms(v, id, &params)?;
         let known = self.known(id, &params).await?;
         let message = voucher::Voucher { channel_id: id, segments: credential.payload.segments };
-        let digest = voucher::Message::Voucher(message).digest(&self.config.domain);
-        let recovered = voucher::recover(digest, &credential.payload.signature)?;
-        if recovered != known.terms.signer {
-            return Err(
-                VoucherError::WrongSigner { expected: known.terms.signer, recovered }.into()
-            );
-        }
+        self.check_signer(&known, message, &credential.payload.signature)?;
         Ok(id)
     }
 
