@@ -223,7 +223,7 @@ async fn load(
                     Ok(r) if r.status() == 200 => r.bytes().await.is_ok(),
                     _ => false,
                 };
-                latencies.push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
+                latencies.push((i, u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX)));
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
                 }
@@ -232,11 +232,30 @@ async fn load(
         }));
     }
     let mut latencies = Vec::with_capacity(sessions * rounds);
+    let (mut first, mut later) = (Vec::with_capacity(sessions), Vec::new());
     for task in tasks {
-        latencies.extend(task.await.expect("a session"));
+        for (round, micros) in task.await.expect("a session") {
+            latencies.push(micros);
+            if round == 0 {
+                first.push(micros)
+            } else {
+                later.push(micros)
+            }
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
+    for sorted in [&mut latencies, &mut first, &mut later] {
+        sorted.sort_unstable();
+    }
+    let summary = |sorted: &[u64]| {
+        serde_json::json!({
+            "p50": percentile(sorted, 0.50),
+            "p90": percentile(sorted, 0.90),
+            "p99": percentile(sorted, 0.99),
+            "p999": percentile(sorted, 0.999),
+            "max": sorted.last().copied().unwrap_or(0),
+        })
+    };
     let ok = latencies.len() as u64 - errors.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]
     let rate = ok as f64 / elapsed;
@@ -251,13 +270,10 @@ async fn load(
         "vouchersWritten": written,
         "errors": errors.load(Ordering::Relaxed),
         "segmentsPerSecond": rate,
-        "latencyMicros": {
-            "p50": percentile(&latencies, 0.50),
-            "p90": percentile(&latencies, 0.90),
-            "p99": percentile(&latencies, 0.99),
-            "p999": percentile(&latencies, 0.999),
-            "max": latencies.last().copied().unwrap_or(0),
-        },
+        "latencyMicros": summary(&latencies),
+        // A session's first request also connects and loads its channel from the store.
+        "firstRequestLatencyMicros": summary(&first),
+        "laterRequestsLatencyMicros": summary(&later),
         "channelsInStore": stored,
     })
 }

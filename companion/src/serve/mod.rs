@@ -401,14 +401,18 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         if let Some(known) = self.lock().get(&id).copied() {
             return Ok(known);
         }
-        let stored = self.store.channel(id).map_err(|e| ServeError::Store(e.to_string()))?;
+        // The store's reads wait for its writer's fsync: off the async workers.
+        let store = Arc::clone(&self.store);
+        let stored = tokio::task::spawn_blocking(move || {
+            let Some(c) = store.channel(id)? else { return Ok(None) };
+            let accepted = store.best_voucher(id)?.map_or(0, |v| v.segments);
+            Ok::<_, StoreError>(Some((c, accepted)))
+        })
+        .await
+        .map_err(|e| ServeError::Store(e.to_string()))?
+        .map_err(|e| ServeError::Store(e.to_string()))?;
         match stored {
-            Some(c) if c.role == Role::Payee && !c.finalized => {
-                let accepted = self
-                    .store
-                    .best_voucher(id)
-                    .map_err(|e| ServeError::Store(e.to_string()))?
-                    .map_or(0, |v| v.segments);
+            Some((c, accepted)) if c.role == Role::Payee && !c.finalized => {
                 Ok(self.remember(id, &c, accepted))
             }
             Some(_) => Err(ServeError::ChannelNotOpen(id)),
