@@ -77,6 +77,17 @@ struct Session {
     vouchers: Vec<[u8; 65]>,
 }
 
+/// Percentiles of sorted latencies.
+fn summary(sorted: &[u64]) -> serde_json::Value {
+    serde_json::json!({
+        "p50": percentile(sorted, 0.50),
+        "p90": percentile(sorted, 0.90),
+        "p99": percentile(sorted, 0.99),
+        "p999": percentile(sorted, 0.999),
+        "max": sorted.last().copied().unwrap_or(0),
+    })
+}
+
 fn percentile(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
         return 0;
@@ -237,9 +248,9 @@ async fn load(
         for (round, micros) in task.await.expect("a session") {
             latencies.push(micros);
             if round == 0 {
-                first.push(micros)
+                first.push(micros);
             } else {
-                later.push(micros)
+                later.push(micros);
             }
         }
     }
@@ -247,15 +258,6 @@ async fn load(
     for sorted in [&mut latencies, &mut first, &mut later] {
         sorted.sort_unstable();
     }
-    let summary = |sorted: &[u64]| {
-        serde_json::json!({
-            "p50": percentile(sorted, 0.50),
-            "p90": percentile(sorted, 0.90),
-            "p99": percentile(sorted, 0.99),
-            "p999": percentile(sorted, 0.999),
-            "max": sorted.last().copied().unwrap_or(0),
-        })
-    };
     let ok = latencies.len() as u64 - errors.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]
     let rate = ok as f64 / elapsed;
