@@ -516,15 +516,18 @@ async fn pay_per_segment(
         Watch::open(watching, &run.suite, viewer_store, std::sync::Arc::clone(&a.device)).await?,
     );
     let id = session.id;
-    run.record(viewer, "approve the avatar for the deposit", &session.opened.approve);
-    run.record(
-        device,
-        format!(
-            "open a channel for the viewer: {} segments at 0.1 PTI (the proxy, from the 402)",
-            config.deposit_segments
-        ),
-        &session.opened.open,
-    );
+    // The demo deploys its own suite, so no earlier channel is resumed: the session opens one.
+    if let Some(opened) = &session.opened {
+        run.record(viewer, "approve the avatar for the deposit", &opened.approve);
+        run.record(
+            device,
+            format!(
+                "open a channel for the viewer: {} segments at 0.1 PTI (the proxy, from the 402)",
+                config.deposit_segments
+            ),
+            &opened.open,
+        );
+    }
     let proxy = session.bind().await?;
     let player =
         format!("http://{}/", proxy.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?);

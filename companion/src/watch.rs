@@ -55,6 +55,9 @@ pub struct WatchConfig {
     /// Pay from this account through the avatar, the session's key being one of its spending
     /// keys (`openFor`; the key signs the vouchers); `None`: the key's own account pays.
     pub payer: Option<Address>,
+    /// How long a segment request waits for an unreachable producer (one restarting) before
+    /// the player gets a 502.
+    pub patience: Duration,
 }
 
 impl WatchConfig {
@@ -72,6 +75,7 @@ impl WatchConfig {
             ahead: 3,
             idle_stop: Duration::from_secs(10),
             payer: None,
+            patience: Duration::from_secs(30),
         }
     }
 }
@@ -144,8 +148,11 @@ pub struct Watch<S> {
     params: Params,
     /// The channel's id.
     pub id: B256,
-    /// The payer's approval and the open, as mined.
-    pub opened: channel::Opened,
+    /// The payer's approval and the open, as mined; `None` when the session resumed a channel
+    /// an earlier one opened.
+    pub opened: Option<channel::Opened>,
+    /// Segments already paid on the channel when this session started (0 for a new channel).
+    pub resumed_at: u64,
     started: Instant,
     segment_millis: u64,
     session: Mutex<Session>,
@@ -156,7 +163,9 @@ pub struct Watch<S> {
 impl<S: ChannelStore + 'static> Watch<S> {
     /// Reads the video's metadata from the producer, learns the price from its first 402, and
     /// opens a channel paid by `key` (deposit: the price × the smaller of the video's length and
-    /// [`WatchConfig::max_segments`]).
+    /// [`WatchConfig::max_segments`]) — or resumes one: a channel in `store` with the same payer,
+    /// signer, producer, video and price, open on chain, with deposit left (a session that
+    /// crashed or was stopped). Segments it paid for are fetched again without paying again.
     ///
     /// # Errors
     /// [`WatchError::Producer`], [`WatchError::WrongChain`], [`WatchError::Channel`].
@@ -211,30 +220,59 @@ impl<S: ChannelStore + 'static> Watch<S> {
             pricePerSegment: price,
             salt: keccak256(format!("{}:{:?}", config.source, std::time::SystemTime::now())),
         };
-        let covered = config.max_segments.min(metadata.segments.len() as u64);
-        let deposit = price * U256::from(covered);
-        let opened = channel::open(&*store, suite, &params, deposit, funding).await?;
         let segment_millis = metadata.segments.iter().map(|s| s.millis).max().unwrap_or(2_000);
-        Ok(Self {
+        let (id, params, opened, best) =
+            if let Some((stored, best)) = resumable(&*store, suite, &params).await? {
+                (stored.id, channel::params_of(&stored), None, best)
+            } else {
+                let covered = config.max_segments.min(metadata.segments.len() as u64);
+                let deposit = price * U256::from(covered);
+                let opened = channel::open(&*store, suite, &params, deposit, funding).await?;
+                (opened.id, params, Some(opened), None)
+            };
+        let resumed_at = best.as_ref().map_or(0, |b| b.segments);
+        // A resumed session's playback clock starts where the paid segments end.
+        let started = Instant::now()
+            .checked_sub(Duration::from_millis(resumed_at.saturating_mul(segment_millis)))
+            .unwrap_or_else(Instant::now);
+        let watch = Self {
             http,
             metadata,
             payer: Payer::new(store),
             key,
             params,
-            id: opened.id,
+            id,
             opened,
-            started: Instant::now(),
+            resumed_at,
+            started,
             segment_millis: segment_millis.max(1),
             session: Mutex::new(Session {
                 challenge,
-                signed: HashMap::new(),
+                signed: best
+                    .iter()
+                    .filter_map(|b| {
+                        Some((b.segments, <[u8; 65]>::try_from(b.signature.as_slice()).ok()?))
+                    })
+                    .collect(),
                 delivered: std::collections::BTreeSet::new(),
                 last_request: Instant::now(),
                 active: 0,
             }),
             paying: tokio::sync::Mutex::new(()),
             config,
-        })
+        };
+        if resumed_at > 0 {
+            // The last voucher may have been recorded here and never reached the producer:
+            // present it once with the segment it pays for, so the producer holds it.
+            let last = usize::try_from(resumed_at - 1).unwrap_or(usize::MAX);
+            if last < watch.metadata.segments.len() {
+                watch.segment(last).await.map_err(|problem| WatchError::Producer {
+                    url: watch.config.source.clone(),
+                    why: problem.detail,
+                })?;
+            }
+        }
+        Ok(watch)
     }
 
     /// Binds the proxy; the player's URL is `http://<addr>/index.m3u8`.
@@ -324,6 +362,11 @@ impl<S: ChannelStore + 'static> Watch<S> {
         self.session.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The smallest count signed in this session that pays for `needed` segments.
+    fn paid_for(&self, needed: u64) -> Option<u64> {
+        self.lock().signed.keys().filter(|&&c| c >= needed).min().copied()
+    }
+
     fn credential(&self, segments: u64) -> String {
         let session = self.lock();
         let signature = session.signed.get(&segments).copied().unwrap_or([0; 65]);
@@ -348,23 +391,42 @@ impl<S: ChannelStore + 'static> Watch<S> {
                 self.config.max_segments
             )));
         }
-        // Pace: pay at most `ahead` segments beyond what playback has reached.
-        let allowed_at = self.started
-            + Duration::from_millis(needed.saturating_sub(self.config.ahead) * self.segment_millis);
-        tokio::time::sleep_until(allowed_at.into()).await;
-        let _paying = self.paying.lock().await;
-        if !self.lock().signed.contains_key(&needed) {
-            let signature =
-                self.payer.sign(self.id, needed, &self.key).map_err(|e| bad(e.to_string()))?;
-            self.lock().signed.insert(needed, signature);
-        }
+        // Paid already (a retry, or a resumed session): the voucher covering it again.
+        let count = if let Some(count) = self.paid_for(needed) {
+            count
+        } else {
+            // Pace: pay at most `ahead` segments beyond what playback has reached.
+            let allowed_at = self.started
+                + Duration::from_millis(
+                    needed.saturating_sub(self.config.ahead) * self.segment_millis,
+                );
+            tokio::time::sleep_until(allowed_at.into()).await;
+            let _paying = self.paying.lock().await;
+            if self.paid_for(needed).is_none() {
+                let signature =
+                    self.payer.sign(self.id, needed, &self.key).map_err(|e| bad(e.to_string()))?;
+                self.lock().signed.insert(needed, signature);
+            }
+            self.paid_for(needed).unwrap_or(needed)
+        };
         let want = self.metadata.segments[index].cid;
         let url = format!("{}{}", self.config.source, self.metadata.segments[index].uri);
         let mut last = String::new();
-        for _attempt in 0..3 {
-            let (status, headers, body) = fetch(&self.http, &url, Some(self.credential(needed)))
-                .await
-                .map_err(|e| bad(e.to_string()))?;
+        let deadline = Instant::now() + self.config.patience;
+        let mut answered = 0;
+        while answered < 3 {
+            let (status, headers, body) =
+                match fetch(&self.http, &url, Some(self.credential(count))).await {
+                    Ok(answer) => answer,
+                    // The producer is unreachable (restarting?): wait for it, within patience.
+                    Err(error) if Instant::now() < deadline => {
+                        tracing::debug!(%error, "producer unreachable, asking again");
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                        continue;
+                    }
+                    Err(error) => return Err(bad(error.to_string())),
+                };
+            answered += 1;
             match status {
                 StatusCode::OK => match media::check(index, &body, want) {
                     Ok(()) => {
@@ -415,6 +477,38 @@ pub enum Closed {
         /// Segments paid.
         segments: u64,
     },
+}
+
+/// A channel in `store` that a new session for `wanted` (any salt) can go on with: ours as
+/// payer, the same terms, not closing in the store nor on chain, with deposit for one more
+/// segment; with its last voucher.
+async fn resumable<S: ChannelStore>(
+    store: &S,
+    suite: &Suite<'_>,
+    wanted: &Params,
+) -> Result<Option<(crate::store::StoredChannel, Option<crate::store::StoredVoucher>)>, WatchError>
+{
+    let domain = channel::domain(suite);
+    let candidates = store.channels().map_err(ChannelError::from)?.into_iter().filter(|c| {
+        c.role == crate::store::Role::Payer
+            && c.chain_id == domain.chain_id
+            && c.adjudicator == domain.adjudicator
+            && (c.payer, c.payee, c.signer, c.video_id)
+                == (wanted.payer, wanted.payee, wanted.signer, wanted.videoId)
+            && c.price_per_segment == wanted.pricePerSegment
+            && !c.finalized
+            && c.close_requested_at.is_none()
+    });
+    for stored in candidates {
+        let best = store.best_voucher(stored.id).map_err(ChannelError::from)?;
+        let paid = best.as_ref().map_or(0, |b| b.segments);
+        let state = suite.channel_state(stored.id).await.map_err(ChannelError::from)?;
+        let next = stored.price_per_segment.checked_mul(U256::from(paid + 1));
+        if state.phase == channel::Phase::Open && next.is_some_and(|n| n <= state.deposit) {
+            return Ok(Some((stored, best)));
+        }
+    }
+    Ok(None)
 }
 
 fn check_request(request: &PaymentRequest, suite: &Suite<'_>) -> Result<(), WatchError> {

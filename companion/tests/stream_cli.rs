@@ -59,13 +59,13 @@ fn answer(out: &Output, args: &[&str]) -> Value {
     serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
 }
 
-/// A 6-second clip packaged and registered by the producer (development account 1): the video
-/// id and the package folder.
-fn package(cli: &Cli<'_>, dir: &Path) -> (String, String) {
+/// A `seconds`-long clip packaged and registered by the producer (development account 1): the
+/// video id and the package folder.
+fn package(cli: &Cli<'_>, dir: &Path, seconds: u32) -> (String, String) {
     let clip = dir.join("clip.mp4");
     let made = Command::new("ffmpeg")
         .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc=duration=6:size=320x240:rate=25")
+        .arg(format!("testsrc=duration={seconds}:size=320x240:rate=25"))
         .args(["-c:v", "libx264"])
         .arg(&clip)
         .status()
@@ -100,7 +100,7 @@ fn ffmpeg_watches_through_paratii_watch_and_paratii_serve_closes_for_every_segme
     let cli = Cli { home: dir.path(), rpc: node.url() };
     cli.ok(&["deploy", "--dev-account", "0"]);
     cli.ok(&["pti", "transfer", VIEWER, "1000000", "--dev-account", "0"]);
-    let (id, pkg_dir) = package(&cli, dir.path());
+    let (id, pkg_dir) = package(&cli, dir.path(), 6);
 
     let serve_port = free_port();
     let listen = format!("127.0.0.1:{serve_port}");
@@ -185,4 +185,190 @@ fn video_frames(file: &Path) -> String {
         .output()
         .unwrap();
     String::from_utf8_lossy(&probe.stdout).trim().to_owned()
+}
+
+/// The node with the suite, a viewer holding 1,000,000 PTI wei, a 10-second (5-segment) video,
+/// and the addresses `serve` and `watch` listen on.
+struct Stream {
+    node: RunningNode,
+    dir: tempfile::TempDir,
+    id: String,
+    pkg: String,
+    serve: String,
+    watch: String,
+}
+
+impl Stream {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let node = RunningNode::start(&NodeConfig {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..NodeConfig::default()
+        })
+        .unwrap();
+        let cli = Cli { home: dir.path(), rpc: node.url() };
+        cli.ok(&["deploy", "--dev-account", "0"]);
+        cli.ok(&["pti", "transfer", VIEWER, "1000000", "--dev-account", "0"]);
+        let (id, pkg) = package(&cli, dir.path(), 10);
+        let serve = format!("127.0.0.1:{}", free_port());
+        let watch = format!("127.0.0.1:{}", free_port());
+        Self { node, dir, id, pkg, serve, watch }
+    }
+
+    fn cli(&self) -> Cli<'_> {
+        Cli { home: self.dir.path(), rpc: self.node.url() }
+    }
+
+    fn store(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    /// `paratii serve` for the video on its address, storing in `producer.db`.
+    fn serve(&self) -> Child {
+        let spec = format!("{}={}", self.id, self.pkg);
+        let store = self.store("producer.db");
+        let mut child = self
+            .cli()
+            .command(&[
+                "serve",
+                "--video",
+                &spec,
+                "--price-per-segment",
+                "1000",
+                "--listen",
+                &self.serve,
+                "--dev-account",
+                "1",
+                "--store",
+                &store,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_port(self.serve.rsplit(':').next().unwrap().parse().unwrap(), &mut child);
+        child
+    }
+
+    /// `paratii watch` on its address, paying one segment ahead, storing in `viewer.db`.
+    fn watch(&self) -> Child {
+        let source = format!("http://{}/videos/{}/", self.serve, self.id);
+        let store = self.store("viewer.db");
+        let mut child = self
+            .cli()
+            .command(&[
+                "watch",
+                &source,
+                "--listen",
+                &self.watch,
+                "--ahead",
+                "1",
+                "--idle-stop",
+                "2",
+                "--dev-account",
+                "2",
+                "--store",
+                &store,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_port(self.watch.rsplit(':').next().unwrap().parse().unwrap(), &mut child);
+        child
+    }
+
+    /// ffmpeg copying the video through the proxy into `name`.
+    fn player(&self, name: &str) -> (Child, std::path::PathBuf) {
+        let out = self.dir.path().join(name);
+        let child = Command::new("ffmpeg")
+            .args(["-nostdin", "-loglevel", "error", "-y", "-i"])
+            .arg(format!("http://{}/index.m3u8", self.watch))
+            .args(["-c", "copy"])
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        (child, out)
+    }
+
+    /// The PTI balances of the producer and the viewer.
+    fn balances(&self) -> (Value, Value) {
+        let cli = self.cli();
+        let producer = cli.ok(&["pti", "balance", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]);
+        (producer["pti"].clone(), cli.ok(&["pti", "balance", VIEWER])["pti"].clone())
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args([name, &pid]).status().unwrap().success());
+}
+
+fn played(player: Child) {
+    let out = player.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn stream_loses_and_double_pays_nothing_when_producer_killed_mid_stream() {
+    let stream = Stream::start();
+    let mut server = stream.serve();
+    let viewer = stream.watch();
+    let (player, out) = stream.player("out.mp4");
+    // Two segments are paid by now (one ahead of playback); the third is due at 4 s.
+    std::thread::sleep(Duration::from_secs(3));
+    signal(&server, "-KILL");
+    server.wait().unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    // The same store: the channel and its vouchers are there; the proxy has been waiting.
+    let server = stream.serve();
+    played(player);
+    assert_eq!(video_frames(&out), "250", "10 s at 25 fps: every segment is there");
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
+    assert_eq!(watched["paidSegments"], 5);
+    assert_eq!(watched["spent"], "5000");
+    assert_eq!(watched["closedBy"], "producer");
+    signal(&server, "-TERM");
+    let stopped = answer(&server.wait_with_output().unwrap(), &["serve"]);
+    assert_eq!(stopped["closed"], serde_json::json!([]));
+    // Paid once for each of the five segments, and the deposit's rest back with the viewer.
+    assert_eq!(stream.balances(), (Value::from("5000"), Value::from("995000")));
+    stream.node.stop().unwrap();
+}
+
+#[test]
+fn stream_resumes_channel_and_pays_each_segment_once_when_viewer_killed_mid_stream() {
+    let stream = Stream::start();
+    let server = stream.serve();
+    let mut viewer = stream.watch();
+    let (mut player, _) = stream.player("first.mp4");
+    std::thread::sleep(Duration::from_secs(3));
+    signal(&viewer, "-KILL");
+    viewer.wait().unwrap();
+    // The player loses its proxy; whatever it does next, it is stopped.
+    let _ = player.kill();
+    let _ = player.wait();
+    // The viewer starts again with the same store and plays the video from the start.
+    let viewer = stream.watch();
+    let (player, out) = stream.player("again.mp4");
+    played(player);
+    assert_eq!(video_frames(&out), "250");
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
+    let resumed = watched["resumedAt"].as_u64().unwrap();
+    assert!((1..5).contains(&resumed), "resumed the first channel at {resumed} segments");
+    assert_eq!(watched["paidSegments"], 5);
+    assert_eq!(watched["spent"], "5000");
+    assert_eq!(watched["closedBy"], "producer");
+    signal(&server, "-TERM");
+    let stopped = answer(&server.wait_with_output().unwrap(), &["serve"]);
+    assert_eq!(stopped["closed"], serde_json::json!([]));
+    // One channel: five segments paid once, though the first ones were fetched twice.
+    assert_eq!(stream.balances(), (Value::from("5000"), Value::from("995000")));
+    stream.node.stop().unwrap();
 }

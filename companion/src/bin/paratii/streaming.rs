@@ -117,6 +117,12 @@ pub(crate) fn watch(
                 Arc::new(Watch::open(config, &suite, Arc::clone(&store), key).await.map_err(e)?);
             let listener = session.bind().await.map_err(e)?;
             let addr = listener.local_addr().map_err(e)?;
+            if session.opened.is_none() {
+                eprintln!(
+                    "resumed channel {} ({} segments paid already, fetched again for free)",
+                    session.id, session.resumed_at
+                );
+            }
             eprintln!("play http://{addr}/index.m3u8  (channel {})", session.id);
             let bar = indicatif::ProgressBar::new_spinner();
             let shown = Arc::clone(&session);
@@ -154,6 +160,7 @@ pub(crate) fn watch(
                 "paidSegments": segments,
                 "spent": progress.spent.to_string(),
                 "closedBy": by,
+                "resumedAt": session.resumed_at,
             }))
         })
     })
