@@ -8,6 +8,7 @@
 //!
 //! Every failure is a typed error that names what is wrong and carries no secret.
 
+pub mod ads;
 pub mod chain;
 pub mod channel;
 pub mod demo;

@@ -68,6 +68,23 @@ pub struct Video {
 }
 
 impl Video {
+    /// The package's file `name` as a response body with its content type, and its segment
+    /// index when it is a segment.
+    pub(crate) fn file(&self, name: &str) -> Option<(Body, &'static str, Option<usize>)> {
+        match name {
+            crate::media::PLAYLIST => {
+                Some((Body::from(self.playlist.0.clone()), "application/vnd.apple.mpegurl", None))
+            }
+            crate::media::METADATA => {
+                Some((Body::from(self.metadata.0.clone()), "application/json", None))
+            }
+            _ => self
+                .uris
+                .get(name)
+                .map(|&i| (Body::from(self.segments[i].0.clone()), "video/mp2t", Some(i))),
+        }
+    }
+
     /// Loads the package in `dir` (every segment checked against its IPFS id).
     ///
     /// # Errors
