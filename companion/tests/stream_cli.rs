@@ -372,3 +372,67 @@ fn stream_resumes_channel_and_pays_each_segment_once_when_viewer_killed_mid_stre
     assert_eq!(stream.balances(), (Value::from("5000"), Value::from("995000")));
     stream.node.stop().unwrap();
 }
+
+#[test]
+fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
+    let stream = Stream::start();
+    // The advertiser (development account 0) serves the clip as an ad, paying 500 a segment.
+    let spec = format!("{}={}", stream.id, stream.pkg);
+    let (store, port) = (stream.store("advertiser.db"), free_port());
+    let listen = format!("127.0.0.1:{port}");
+    let mut advertiser = stream
+        .cli()
+        .command(&[
+            "serve-ads",
+            "--video",
+            &spec,
+            "--pay-per-segment",
+            "500",
+            "--listen",
+            &listen,
+            "--dev-account",
+            "0",
+            "--store",
+            &store,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, &mut advertiser);
+    let source = format!("http://{listen}/ads/{}/", stream.id);
+    let store = stream.store("viewer-ads.db");
+    let mut viewer = stream
+        .cli()
+        .command(&[
+            "watch",
+            &source,
+            "--paid",
+            "--listen",
+            &stream.watch,
+            "--idle-stop",
+            "2",
+            "--dev-account",
+            "2",
+            "--store",
+            &store,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(stream.watch.rsplit(':').next().unwrap().parse().unwrap(), &mut viewer);
+    let (player, out) = stream.player("ad.mp4");
+    played(player);
+    assert_eq!(video_frames(&out), "250");
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch", "--paid"]);
+    assert_eq!(watched["segments"], 5);
+    assert_eq!(watched["paidSegments"], 5);
+    assert_eq!(watched["earned"], "2500");
+    assert_eq!(watched["closedBy"], "advertiser");
+    signal(&advertiser, "-TERM");
+    answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
+    let balance = stream.cli().ok(&["pti", "balance", VIEWER]);
+    assert_eq!(balance["pti"], "1002500", "the 1,000,000 it held and 5 × 500 for the ad");
+    stream.node.stop().unwrap();
+}

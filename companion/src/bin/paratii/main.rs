@@ -126,9 +126,28 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8402")]
         listen: std::net::SocketAddr,
     },
+    /// The advertiser's ad server: streams packaged ads over HTTP and pays whoever watches
+    /// them, a voucher with every segment; relays each viewer's signed close.
+    ServeAds {
+        #[command(flatten)]
+        chain: context::ChainArgs,
+        /// An ad to stream: its id and its package folder (`paratii video package`).
+        #[arg(long = "video", value_name = "ID=DIR", required = true)]
+        videos: Vec<String>,
+        /// PTI wei paid to the viewer per segment watched.
+        #[arg(long)]
+        pay_per_segment: U256,
+        /// The most segments of one view paid for.
+        #[arg(long, default_value_t = 1_000)]
+        paid_segments: u64,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8404")]
+        listen: std::net::SocketAddr,
+    },
     /// The viewer's proxy: point any HLS player at the printed URL. Opens a channel to the
     /// producer (deposit capped), pays each segment as the player asks for it, checks every
-    /// segment against its IPFS id, and closes when the player stops.
+    /// segment against its IPFS id, and closes when the player stops. With `--paid`, watches
+    /// an ad (`http://HOST:PORT/ads/ID/`) and is paid per segment instead.
     Watch {
         #[command(flatten)]
         chain: context::ChainArgs,
@@ -146,6 +165,10 @@ enum Command {
         /// Seconds without a player request that end the session.
         #[arg(long, default_value_t = 10)]
         idle_stop: u64,
+        /// An ad: the advertiser pays us per segment (`--max-segments`, `--ahead` do not
+        /// apply).
+        #[arg(long)]
+        paid: bool,
     },
     /// The whole system on this machine: starts the local node in-process, deploys the suite,
     /// creates a producer, a viewer and an advertiser, and runs a purchase, a pay-per-segment
@@ -307,7 +330,13 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Serve { chain, videos, price_per_segment, listen } => {
             streaming::serve(chain, &videos, price_per_segment, listen)
         }
-        Command::Watch { chain, url, max_segments, ahead, listen, idle_stop } => {
+        Command::ServeAds { chain, videos, pay_per_segment, paid_segments, listen } => {
+            streaming::serve_ads(chain, &videos, pay_per_segment, paid_segments, listen)
+        }
+        Command::Watch { chain, url, listen, idle_stop, paid: true, .. } => {
+            streaming::watch_ad(chain, url, listen, idle_stop)
+        }
+        Command::Watch { chain, url, max_segments, ahead, listen, idle_stop, paid: false } => {
             streaming::watch(chain, url, max_segments, ahead, listen, idle_stop)
         }
         Command::Watchtower { chain, interval, settle_threshold, once } => {

@@ -1,9 +1,11 @@
-//! `paratii serve` and `paratii watch`: the producer's segment server and the viewer's proxy.
+//! `paratii serve`, `paratii serve-ads` and `paratii watch`: the producer's segment server, the
+//! advertiser's ad server and the viewer's proxy.
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use alloy_primitives::{B256, U256};
 use paratii_companion::{
+    ads::{AdClosed, AdServer, AdWatch, AdWatchConfig},
     channel,
     serve::{SegmentServer, ServerConfig, Video},
     voucher::Domain,
@@ -33,13 +35,8 @@ async fn stopped() {
     }
 }
 
-/// `paratii serve`.
-pub(crate) fn serve(
-    args: ChainArgs,
-    videos: &[String],
-    price: U256,
-    listen: SocketAddr,
-) -> Result<Value, String> {
+/// The packages `--video ID=DIR` names, priced at `price` per segment.
+fn load(videos: &[String], price: U256) -> Result<Vec<Video>, String> {
     let mut loaded = Vec::new();
     for spec in videos {
         let (id, dir) =
@@ -47,6 +44,100 @@ pub(crate) fn serve(
         let id: B256 = id.parse().map_err(|error| format!("--video {spec:?}: id: {error}"))?;
         loaded.push(Video::load(id, price, &PathBuf::from(dir)).map_err(e)?);
     }
+    Ok(loaded)
+}
+
+/// `paratii serve-ads`.
+pub(crate) fn serve_ads(
+    args: ChainArgs,
+    videos: &[String],
+    pay: U256,
+    paid_segments: u64,
+    listen: SocketAddr,
+) -> Result<Value, String> {
+    let loaded = load(videos, pay)?;
+    with_chain(args, move |c| {
+        Box::pin(async move {
+            let contracts = c.contracts()?;
+            let key = Arc::clone(c.key.as_ref().ok_or(
+                "serve-ads pays: pass --keystore NAME (or --dev-account N on the local chain)",
+            )?);
+            let store = Arc::new(c.store()?);
+            let ids: Vec<B256> = loaded.iter().map(|v| v.id).collect();
+            let server = Arc::new(
+                AdServer::new(loaded, paid_segments, store, key, Arc::clone(&c.chain), contracts)
+                    .map_err(e)?,
+            );
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(e)?;
+            let addr = listener.local_addr().map_err(e)?;
+            for id in &ids {
+                eprintln!(
+                    "serving ad http://{addr}/ads/{id}/  (watch it with paratii watch --paid)"
+                );
+            }
+            axum::serve(listener, server.router())
+                .with_graceful_shutdown(stopped())
+                .await
+                .map_err(e)?;
+            Ok(json!({ "listening": addr.to_string() }))
+        })
+    })
+}
+
+/// `paratii watch --paid`.
+pub(crate) fn watch_ad(
+    args: ChainArgs,
+    url: String,
+    listen: SocketAddr,
+    idle_stop: u64,
+) -> Result<Value, String> {
+    with_chain(args, move |c| {
+        Box::pin(async move {
+            let suite = c.chain.suite(c.contracts()?);
+            let key = Arc::clone(c.key.as_ref().ok_or(
+                "watch --paid is paid to a key: pass --keystore NAME (or --dev-account N)",
+            )?);
+            let store = Arc::new(c.store()?);
+            let mut config = AdWatchConfig::new(url);
+            config.listen = listen;
+            config.idle_stop = Duration::from_secs(idle_stop);
+            let session = Arc::new(AdWatch::open(config, &suite, store, key).await.map_err(e)?);
+            let listener = session.bind().await.map_err(e)?;
+            let addr = listener.local_addr().map_err(e)?;
+            eprintln!("play http://{addr}/index.m3u8  (paid on channel {})", session.id);
+            let closed = Arc::clone(&session).run(listener, stopped(), &suite).await.map_err(e)?;
+            let (accepted, delivered, stopped_why) = session.progress();
+            let (by, segments, transaction) = match closed {
+                AdClosed::Relayed { segments, transaction } => {
+                    ("advertiser", segments, transaction)
+                }
+                // Anyone may settle the best voucher: `paratii channel settle` with ether.
+                AdClosed::Held { segments } => {
+                    ("not closed: the best voucher is kept", segments, None)
+                }
+            };
+            Ok(json!({
+                "channel": session.id,
+                "segments": delivered,
+                "paidSegments": segments,
+                "acceptedSegments": accepted,
+                "earned": (session.params.pricePerSegment * U256::from(segments)).to_string(),
+                "closedBy": by,
+                "transactionHash": transaction,
+                "paymentStopped": stopped_why,
+            }))
+        })
+    })
+}
+
+/// `paratii serve`.
+pub(crate) fn serve(
+    args: ChainArgs,
+    videos: &[String],
+    price: U256,
+    listen: SocketAddr,
+) -> Result<Value, String> {
+    let loaded = load(videos, price)?;
     with_chain(args, move |c| {
         Box::pin(async move {
             let contracts = c.contracts()?;
