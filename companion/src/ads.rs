@@ -143,6 +143,8 @@ pub struct AdServer<S> {
     /// Open sessions: channel id → (ad, parameters); one per viewer and ad.
     sessions: Mutex<HashMap<B256, (B256, Params)>>,
     opening: tokio::sync::Mutex<()>,
+    /// The channels this server opened, with their transactions, oldest first.
+    opened: Mutex<Vec<channel::Opened>>,
 }
 
 impl<S: ChannelStore + 'static> AdServer<S> {
@@ -182,7 +184,15 @@ impl<S: ChannelStore + 'static> AdServer<S> {
             contracts,
             sessions: Mutex::new(sessions),
             opening: tokio::sync::Mutex::new(()),
+            opened: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The channels this server has opened so far (the approval and the open of each), oldest
+    /// first.
+    #[must_use]
+    pub fn opened(&self) -> Vec<channel::Opened> {
+        self.opened.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The HTTP routes.
@@ -230,6 +240,7 @@ impl<S: ChannelStore + 'static> AdServer<S> {
         let opened =
             channel::open(&**self.payer.store(), &suite, &params, deposit, Funding::Payer).await?;
         self.lock_sessions().insert(opened.id, (v.id, params.clone()));
+        self.opened.lock().unwrap_or_else(PoisonError::into_inner).push(opened);
         Ok(params)
     }
 

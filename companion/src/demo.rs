@@ -15,6 +15,7 @@ use paratii_contracts::eip712;
 use serde::Serialize;
 
 use crate::{
+    ads::{AdClosed, AdServer, AdWatch, AdWatchConfig},
     chain::{bindings::IPaymentChannels, Chain, ChainConfig, ChainError, Contracts, Mined, Suite},
     channel::{self, ChannelError, Funding, Params},
     deploy::{self, DeployConfig},
@@ -46,6 +47,9 @@ pub enum DemoError {
     /// The viewer's proxy failed.
     #[error(transparent)]
     Watch(#[from] crate::watch::WatchError),
+    /// The ad session failed.
+    #[error(transparent)]
+    AdWatch(#[from] crate::ads::AdWatchError),
     /// The producer's server could not listen.
     #[error("the producer's server: {0}")]
     Serve(String),
@@ -222,8 +226,8 @@ pub struct DemoReport {
 struct Actors {
     deployer: UnlockedKey,
     producer: UnlockedKey,
-    viewer: UnlockedKey,
-    advertiser: UnlockedKey,
+    viewer: std::sync::Arc<UnlockedKey>,
+    advertiser: std::sync::Arc<UnlockedKey>,
     device: std::sync::Arc<UnlockedKey>,
     posting: UnlockedKey,
 }
@@ -341,8 +345,8 @@ fn create_actors(dir: &std::path::Path) -> Result<Actors, DemoError> {
     Ok(Actors {
         deployer: UnlockedKey::from_secret(deployer_secret.as_slice())?,
         producer: make("producer")?,
-        viewer: make("viewer")?,
-        advertiser: make("advertiser")?,
+        viewer: std::sync::Arc::new(make("viewer")?),
+        advertiser: std::sync::Arc::new(make("advertiser")?),
         device: std::sync::Arc::new(make("viewer-device")?),
         posting: make("viewer-posting")?,
     })
@@ -604,46 +608,94 @@ async fn advertiser_pays(
     video_id: B256,
 ) -> Result<SessionReport, DemoError> {
     let a = run.actors;
-    let (advertiser, viewer) = (a.advertiser.address(), a.viewer.address());
+    let advertiser = a.advertiser.address();
     let price = pti(1) / U256::from(20u64);
-    let deposit = price * U256::from(config.ad_segments * 2);
-    let paying = Payer::new(run.store("advertiser")?);
-    let paid = Payee::new(run.store("viewer-ads")?);
-    let params = Params {
-        payer: advertiser,
-        payee: viewer,
-        signer: Address::ZERO,
-        videoId: video_id,
-        pricePerSegment: price,
-        salt: keccak256("ad 1"),
-    };
-    let opened =
-        channel::open(paying.store(), &run.suite, &params, deposit, Funding::Payer).await?;
-    let (id, mined) = (opened.id, opened.open);
-    run.record(advertiser, "approve the adjudicator for the deposit", &opened.approve);
-    run.record(advertiser, "open an ad channel paying the viewer 0.05 PTI per segment", &mined);
-    channel::accept_incoming(paid.store(), &run.suite, &params).await?;
-    let mut last = Vec::new();
-    for n in 1..=config.ad_segments {
-        last = paying.sign(id, n, &a.advertiser)?.to_vec();
-        paid.accept(id, n, &last)?;
-    }
-    // The viewer, who need not hold ether, signs a close authorisation at the best voucher it
-    // accepted; the advertiser relays it.
-    let deadline = run.suite.chain().now().await? + 3_600;
-    let (segments, auth) = paid.close_authorization(id, &a.viewer, deadline)?;
-    let channels = run.suite.channels();
-    let call = channels.closeWithAuthorization(
-        params,
-        segments,
-        deadline,
-        last.into(),
-        auth.to_vec().into(),
+    // The advertiser serves the packaged clip as an ad, paying for up to twice what the viewer
+    // will watch; the viewer's proxy is paid a voucher with every segment.
+    let paid_segments = config.ad_segments * 2;
+    let server = std::sync::Arc::new(AdServer::new(
+        vec![Video::load(video_id, price, &run.dir.join("clip"))?],
+        paid_segments,
+        std::sync::Arc::new(run.store("advertiser")?),
+        std::sync::Arc::clone(&a.advertiser),
+        std::sync::Arc::clone(&run.chain),
+        run.suite.contracts,
+    )?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| DemoError::Serve(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?;
+    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(
+        axum::serve(listener, std::sync::Arc::clone(&server).router())
+            .with_graceful_shutdown(async move {
+                let _ = server_stopped.await;
+            })
+            .into_future(),
     );
-    let mined = run.suite.chain().send("closeWithAuthorization", advertiser, call).await?;
+    let watching = AdWatchConfig::new(format!("http://{addr}/ads/{video_id}/"));
+    let session = std::sync::Arc::new(
+        AdWatch::open(
+            watching,
+            &run.suite,
+            std::sync::Arc::new(run.store("viewer-ads")?),
+            std::sync::Arc::clone(&a.viewer),
+        )
+        .await?,
+    );
+    let id = session.id;
+    for opened in server.opened() {
+        run.record(advertiser, "approve the adjudicator for the deposit", &opened.approve);
+        run.record(
+            advertiser,
+            "open an ad channel paying the viewer 0.05 PTI per segment (on the viewer's request)",
+            &opened.open,
+        );
+    }
+    let proxy = session.bind().await?;
+    let player =
+        format!("http://{}/", proxy.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?);
+    let (stop_player, player_left) = tokio::sync::oneshot::channel::<()>();
+    let chain = std::sync::Arc::clone(&run.chain);
+    let contracts = run.suite.contracts;
+    let running = std::sync::Arc::clone(&session);
+    let watched = tokio::spawn(async move {
+        let suite = chain.suite(contracts);
+        running
+            .run(
+                proxy,
+                async move {
+                    let _ = player_left.await;
+                },
+                &suite,
+            )
+            .await
+    });
+    play(&player, config.ad_segments).await?;
+    let _ = stop_player.send(());
+    let closed = watched.await.map_err(|e| DemoError::Check(e.to_string()))??;
+    let _ = stop_server.send(());
+    let _ = serving.await;
+    // The viewer, who need not hold ether, signed a close authorisation at its best voucher;
+    // the advertiser relayed it.
+    let AdClosed::Relayed { transaction: Some(tx), segments } = closed else {
+        return Err(DemoError::Check(format!("the advertiser did not close: {closed:?}")));
+    };
+    let receipt = run
+        .suite
+        .chain()
+        .receipt(tx)
+        .await?
+        .ok_or_else(|| DemoError::Check(format!("no receipt for the close {tx}")))?;
+    let mined = Mined::from(receipt);
     let closed = mined
         .event::<IPaymentChannels::ChannelClosed>("close", run.suite.contracts.payment_channels)?;
-    run.record(advertiser, "close with the viewer's signed authorisation (relayed)", &mined);
+    run.record(
+        advertiser,
+        format!("close for the viewer's {segments} ad segments, with its signed authorisation (relayed, over HTTP)"),
+        &mined,
+    );
+    let deposit = price * U256::from(paid_segments);
     Ok(SessionReport::closed(id, price, deposit, &closed))
 }
 
