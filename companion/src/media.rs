@@ -75,6 +75,15 @@ pub enum MediaError {
         /// What is wrong.
         why: String,
     },
+    /// An IPFS gateway could not be reached, refused, or answered bytes that are not the block
+    /// asked for.
+    #[error("gateway {url}: {why}")]
+    Gateway {
+        /// What was asked.
+        url: String,
+        /// What went wrong.
+        why: String,
+    },
     /// A segment's bytes do not hash to the id the metadata gives it.
     #[error("segment {index}: its bytes hash to {got}, the metadata says {want}")]
     WrongBytes {

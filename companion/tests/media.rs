@@ -70,3 +70,41 @@ fn package_fails_with_typed_errors_when_ffmpeg_missing_or_input_bad() {
         Err(MediaError::Io { .. })
     ));
 }
+
+#[tokio::test]
+async fn video_fetch_fails_with_typed_errors_when_gateway_returns_wrong_bytes() {
+    use paratii_companion::serve::Video;
+    let dir = tempfile::tempdir().unwrap();
+    let clip = common::clip(dir.path(), 6, false);
+    let package = Packager::default().package(&clip, &dir.path().join("pkg")).unwrap();
+    let blocks = common::blocks(&package, &dir.path().join("gw"));
+    let gateway = common::Gateway::start(&dir.path().join("gw"));
+    let (id, price) = (alloy_primitives::B256::repeat_byte(7), alloy_primitives::U256::from(1u8));
+    let fetched = Video::fetch(id, price, &gateway.1, package.metadata_cid).await.unwrap();
+    assert_eq!(fetched.segment_count(), 3);
+
+    // A segment altered on the gateway: refused, naming it.
+    let second = blocks.join(package.metadata.segments[1].cid.to_string());
+    let original = std::fs::read(&second).unwrap();
+    std::fs::write(&second, b"not the segment").unwrap();
+    let refused = Video::fetch(id, price, &gateway.1, package.metadata_cid).await.unwrap_err();
+    assert!(matches!(refused, MediaError::WrongBytes { index: 1, .. }), "{refused}");
+    std::fs::write(&second, original).unwrap();
+
+    // The playlist altered: refused before any segment is asked for.
+    let playlist = blocks.join(package.metadata.playlist.to_string());
+    std::fs::write(&playlist, b"#EXTM3U\n").unwrap();
+    let refused = Video::fetch(id, price, &gateway.1, package.metadata_cid).await.unwrap_err();
+    assert!(
+        matches!(&refused, MediaError::Gateway { why, .. } if why.contains("hash to")),
+        "{refused}"
+    );
+
+    // A block the gateway does not have.
+    let missing = Cid::of(b"nobody added this");
+    let refused = Video::fetch(id, price, &gateway.1, missing).await.unwrap_err();
+    assert!(
+        matches!(&refused, MediaError::Gateway { why, .. } if why.contains("404")),
+        "{refused}"
+    );
+}

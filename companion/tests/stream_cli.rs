@@ -1,6 +1,8 @@
 //! `paratii serve` and `paratii watch` as separate processes against one local node, with
 //! ffmpeg as the player: the whole pay-per-segment path a user runs, from packaging to the close.
 
+mod common;
+
 use std::{
     net::TcpListener,
     path::Path,
@@ -434,5 +436,76 @@ fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
     answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
     let balance = stream.cli().ok(&["pti", "balance", VIEWER]);
     assert_eq!(balance["pti"], "1002500", "the 1,000,000 it held and 5 × 500 for the ad");
+    stream.node.stop().unwrap();
+}
+
+#[test]
+fn serve_streams_video_from_ipfs_gateway_by_its_registered_id() {
+    let stream = Stream::start();
+    // The package's blocks on a gateway; the server is given the video's id alone and finds the
+    // metadata by the digest the registry holds.
+    let package = paratii_companion::media::Package::open(Path::new(&stream.pkg)).unwrap();
+    common::blocks(&package, &stream.dir.path().join("gw"));
+    let gateway = common::Gateway::start(&stream.dir.path().join("gw"));
+    let store = stream.store("producer.db");
+    let port: u16 = stream.serve.rsplit(':').next().unwrap().parse().unwrap();
+    let mut server = stream
+        .cli()
+        .command(&[
+            "serve",
+            "--video",
+            &stream.id,
+            "--gateway",
+            &gateway.1,
+            "--price-per-segment",
+            "1000",
+            "--listen",
+            &stream.serve,
+            "--dev-account",
+            "1",
+            "--store",
+            &store,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, &mut server);
+    let viewer = stream.watch();
+    let (player, out) = stream.player("out.mp4");
+    played(player);
+    assert_eq!(video_frames(&out), "250");
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
+    assert_eq!(
+        (watched["paidSegments"].as_u64(), watched["closedBy"].as_str()),
+        (Some(5), Some("producer"))
+    );
+    signal(&server, "-TERM");
+    answer(&server.wait_with_output().unwrap(), &["serve"]);
+    // Without a gateway, or for an id the registry does not hold: a clear error, no server.
+    let cli = stream.cli();
+    let unknown = format!("{:#066x}", 7);
+    for (args, says) in [
+        (vec!["serve", "--video", stream.id.as_str(), "--dev-account", "1"], "pass --gateway"),
+        (
+            vec![
+                "serve",
+                "--video",
+                unknown.as_str(),
+                "--gateway",
+                gateway.1.as_str(),
+                "--dev-account",
+                "1",
+            ],
+            "VideoRegistryUnknownVideo",
+        ),
+    ] {
+        let mut args = args;
+        args.extend(["--price-per-segment", "1", "--listen", "127.0.0.1:0"]);
+        let out = cli.command(&args).output().unwrap();
+        assert!(!out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(says), "{stdout}");
+    }
     stream.node.stop().unwrap();
 }

@@ -111,6 +111,65 @@ impl Video {
         })
     }
 
+    /// Loads a video from an IPFS HTTP gateway (`gateway/ipfs/<cid>`, raw blocks asked for):
+    /// its metadata by `metadata` (the on-chain `metadata` digest as a CID), then the playlist
+    /// and every segment by the ids the metadata gives, each checked against its id.
+    ///
+    /// # Errors
+    /// [`MediaError::Gateway`] for an unreachable gateway, a refusal, or wrong metadata or
+    /// playlist bytes; [`MediaError::WrongBytes`] for a wrong segment; [`MediaError::Malformed`]
+    /// for metadata that is not a package's.
+    pub async fn fetch(
+        id: B256,
+        price_per_segment: U256,
+        gateway: &str,
+        metadata: crate::media::Cid,
+    ) -> Result<Self, MediaError> {
+        let http = reqwest::Client::new();
+        let gateway = gateway.trim_end_matches('/');
+        let block = |cid: crate::media::Cid| {
+            let http = http.clone();
+            let url = format!("{gateway}/ipfs/{cid}");
+            async move {
+                let failed = |why: String| MediaError::Gateway { url: url.clone(), why };
+                let response = http
+                    .get(&url)
+                    .header(header::ACCEPT, "application/vnd.ipld.raw")
+                    .timeout(std::time::Duration::from_mins(1))
+                    .send()
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+                if !response.status().is_success() {
+                    return Err(failed(format!("answered {}", response.status())));
+                }
+                let bytes = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+                Ok::<_, MediaError>((url, Bytes::from(bytes.to_vec())))
+            }
+        };
+        let whole = |url: String, bytes: &Bytes, cid: crate::media::Cid| {
+            let got = crate::media::Cid::of(bytes);
+            if got == cid {
+                Ok(())
+            } else {
+                Err(MediaError::Gateway { url, why: format!("its bytes hash to {got}, not {cid}") })
+            }
+        };
+        let (url, metadata_bytes) = block(metadata).await?;
+        whole(url.clone(), &metadata_bytes, metadata)?;
+        let parsed: crate::media::Metadata = serde_json::from_slice(&metadata_bytes)
+            .map_err(|e| MediaError::Malformed { path: url.into(), why: e.to_string() })?;
+        let (url, playlist) = block(parsed.playlist).await?;
+        whole(url, &playlist, parsed.playlist)?;
+        let mut segments = Vec::with_capacity(parsed.segments.len());
+        for (index, segment) in parsed.segments.iter().enumerate() {
+            let (_, bytes) = block(segment.cid).await?;
+            crate::media::check(index, &bytes, segment.cid)?;
+            segments.push(bytes);
+        }
+        let uris = parsed.segments.iter().enumerate().map(|(i, s)| (s.uri.clone(), i)).collect();
+        Ok(Self { id, price_per_segment, playlist, metadata: metadata_bytes, segments, uris })
+    }
+
     /// How many segments it has.
     #[must_use]
     pub fn segment_count(&self) -> usize {

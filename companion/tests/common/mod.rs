@@ -60,3 +60,52 @@ pub(crate) async fn deployed() -> (RunningNode, Arc<Chain>, Contracts) {
     chain.suite(contracts).transfer(d, viewer.address(), U256::from(1_000_000u64)).await.unwrap();
     (node, chain, contracts)
 }
+
+/// `python3 -m http.server` over `root` on a free loopback port: a plain HTTP server holding
+/// blocks at `/ipfs/<cid>`, as a path gateway serves them. Killed on drop.
+pub(crate) struct Gateway(std::process::Child, pub(crate) String);
+
+impl Gateway {
+    pub(crate) fn start(root: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new("python3")
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the gateway did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self(child, format!("http://127.0.0.1:{port}"))
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The package's blocks under `root/ipfs/<cid>` (metadata, playlist, segments), as a gateway
+/// holds them; the blocks' folder.
+pub(crate) fn blocks(
+    package: &paratii_companion::media::Package,
+    root: &Path,
+) -> std::path::PathBuf {
+    let blocks = root.join("ipfs");
+    std::fs::create_dir_all(&blocks).unwrap();
+    let put = |cid: paratii_companion::media::Cid, file: &str| {
+        std::fs::copy(package.dir.join(file), blocks.join(cid.to_string())).unwrap();
+    };
+    put(package.metadata_cid, paratii_companion::media::METADATA);
+    put(package.metadata.playlist, paratii_companion::media::PLAYLIST);
+    for s in &package.metadata.segments {
+        put(s.cid, &s.uri);
+    }
+    blocks
+}

@@ -116,9 +116,13 @@ enum Command {
     Serve {
         #[command(flatten)]
         chain: context::ChainArgs,
-        /// A video to stream: its id and its package folder (`paratii video package`).
-        #[arg(long = "video", value_name = "ID=DIR", required = true)]
+        /// A video to stream: its id and its package folder (`paratii video package`), or its
+        /// id alone to fetch the package from `--gateway` (the registry's metadata digest).
+        #[arg(long = "video", value_name = "ID[=DIR]", required = true)]
         videos: Vec<String>,
+        /// An IPFS HTTP gateway (`http://127.0.0.1:8080`) for videos given by id alone.
+        #[arg(long)]
+        gateway: Option<String>,
         /// PTI wei per segment.
         #[arg(long)]
         price_per_segment: U256,
@@ -131,9 +135,13 @@ enum Command {
     ServeAds {
         #[command(flatten)]
         chain: context::ChainArgs,
-        /// An ad to stream: its id and its package folder (`paratii video package`).
-        #[arg(long = "video", value_name = "ID=DIR", required = true)]
+        /// An ad to stream: its id and its package folder (`paratii video package`), or its id
+        /// alone to fetch the package from `--gateway`.
+        #[arg(long = "video", value_name = "ID[=DIR]", required = true)]
         videos: Vec<String>,
+        /// An IPFS HTTP gateway for ads given by id alone.
+        #[arg(long)]
+        gateway: Option<String>,
         /// PTI wei paid to the viewer per segment watched.
         #[arg(long)]
         pay_per_segment: U256,
@@ -327,11 +335,11 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Channel { chain, command } => onchain::channel(chain, command),
         Command::Video { chain, command } => onchain::video(chain, command),
         Command::Pti { chain, command } => onchain::pti(chain, command),
-        Command::Serve { chain, videos, price_per_segment, listen } => {
-            streaming::serve(chain, &videos, price_per_segment, listen)
+        Command::Serve { chain, videos, gateway, price_per_segment, listen } => {
+            streaming::serve(chain, &videos, price_per_segment, listen, gateway)
         }
-        Command::ServeAds { chain, videos, pay_per_segment, paid_segments, listen } => {
-            streaming::serve_ads(chain, &videos, pay_per_segment, paid_segments, listen)
+        Command::ServeAds { chain, videos, gateway, pay_per_segment, paid_segments, listen } => {
+            streaming::serve_ads(chain, &videos, pay_per_segment, paid_segments, listen, gateway)
         }
         Command::Watch { chain, url, listen, idle_stop, paid: true, .. } => {
             streaming::watch_ad(chain, url, listen, idle_stop)

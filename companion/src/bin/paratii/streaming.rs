@@ -7,13 +7,17 @@ use alloy_primitives::{B256, U256};
 use paratii_companion::{
     ads::{AdClosed, AdServer, AdWatch, AdWatchConfig},
     channel,
+    media::Cid,
     serve::{SegmentServer, ServerConfig, Video},
     voucher::Domain,
     watch::{Closed, Watch, WatchConfig},
 };
 use serde_json::{json, Value};
 
-use crate::{context::ChainArgs, onchain::with_chain};
+use crate::{
+    context::{ChainArgs, Context},
+    onchain::with_chain,
+};
 
 fn e(error: impl std::fmt::Display) -> String {
     error.to_string()
@@ -35,14 +39,39 @@ async fn stopped() {
     }
 }
 
-/// The packages `--video ID=DIR` names, priced at `price` per segment.
-fn load(videos: &[String], price: U256) -> Result<Vec<Video>, String> {
+/// The videos `--video` names: `ID=DIR` a package folder, `ID` alone the package on the IPFS
+/// `gateway`, found by the metadata digest the video registry holds for `ID`; priced at
+/// `price` per segment.
+async fn load(
+    videos: &[String],
+    price: U256,
+    gateway: Option<&str>,
+    c: &Context,
+) -> Result<Vec<Video>, String> {
     let mut loaded = Vec::new();
     for spec in videos {
-        let (id, dir) =
-            spec.split_once('=').ok_or_else(|| format!("--video {spec:?}: want ID=DIR"))?;
+        let (id, dir) = match spec.split_once('=') {
+            Some((id, dir)) => (id, Some(dir)),
+            None => (spec.as_str(), None),
+        };
         let id: B256 = id.parse().map_err(|error| format!("--video {spec:?}: id: {error}"))?;
-        loaded.push(Video::load(id, price, &PathBuf::from(dir)).map_err(e)?);
+        let video = if let Some(dir) = dir {
+            let dir = PathBuf::from(dir);
+            tokio::task::spawn_blocking(move || Video::load(id, price, &dir)).await.map_err(e)?
+        } else {
+            let gateway = gateway.ok_or_else(|| {
+                format!("--video {spec:?}: without a folder (ID=DIR), pass --gateway URL")
+            })?;
+            let suite = c.chain.suite(c.contracts()?);
+            let registry = suite.videos();
+            let record = c
+                .chain
+                .view("getVideo", registry.getVideo(id))
+                .await
+                .map_err(|error| format!("--video {spec:?}: {error}"))?;
+            Video::fetch(id, price, gateway, Cid::from_digest(record._5)).await
+        };
+        loaded.push(video.map_err(|error| format!("--video {spec:?}: {error}"))?);
     }
     Ok(loaded)
 }
@@ -54,10 +83,12 @@ pub(crate) fn serve_ads(
     pay: U256,
     paid_segments: u64,
     listen: SocketAddr,
+    gateway: Option<String>,
 ) -> Result<Value, String> {
-    let loaded = load(videos, pay)?;
+    let videos = videos.to_vec();
     with_chain(args, move |c| {
         Box::pin(async move {
+            let loaded = load(&videos, pay, gateway.as_deref(), c).await?;
             let contracts = c.contracts()?;
             let key = Arc::clone(c.key.as_ref().ok_or(
                 "serve-ads pays: pass --keystore NAME (or --dev-account N on the local chain)",
@@ -136,10 +167,12 @@ pub(crate) fn serve(
     videos: &[String],
     price: U256,
     listen: SocketAddr,
+    gateway: Option<String>,
 ) -> Result<Value, String> {
-    let loaded = load(videos, price)?;
+    let videos = videos.to_vec();
     with_chain(args, move |c| {
         Box::pin(async move {
+            let loaded = load(&videos, price, gateway.as_deref(), c).await?;
             let contracts = c.contracts()?;
             let payee = c.me()?;
             let store = Arc::new(c.store()?);
