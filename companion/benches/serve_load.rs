@@ -166,32 +166,50 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
-    let report = runtime.block_on(load(&dir, store, domain, payee, video_id, all, rounds));
+    let server_runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
+    let (server, base) =
+        start_server(&dir, Arc::clone(&store), domain, payee, video_id, server_runtime.handle());
+    let report = runtime.block_on(load(&server, &base, &store, all, rounds));
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/serve-load.json");
     let _ = std::fs::write(out, serde_json::to_vec_pretty(&report).expect("json"));
 }
 
-/// Serves the package and runs every session against it; the report.
-async fn load(
+/// Serves the package on a runtime of its own, as it would run in its own process (the load
+/// generator's tasks do not queue on the server's workers); the server and the video's URL.
+fn start_server(
     dir: &std::path::Path,
     store: Arc<SqliteStore>,
     domain: Domain,
     payee: Address,
     video_id: B256,
+    runtime: &tokio::runtime::Handle,
+) -> (Arc<SegmentServer<SqliteStore>>, String) {
+    let video = Video::load(video_id, U256::from(PRICE), dir).expect("the package");
+    let config =
+        ServerConfig { realm: "load".into(), domain, token: Address::repeat_byte(0x70), payee };
+    let server = Arc::new(SegmentServer::new(config, vec![video], store, None));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let base = format!("http://{}/videos/{video_id}/", listener.local_addr().expect("addr"));
+    let serving = Arc::clone(&server);
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
+        axum::serve(listener, serving.router()).await
+    });
+    (server, base)
+}
+
+/// Runs every session against the server; the report.
+async fn load(
+    server: &SegmentServer<SqliteStore>,
+    base: &str,
+    store: &SqliteStore,
     all: Vec<Session>,
     rounds: usize,
 ) -> serde_json::Value {
     let sessions = all.len();
-
-    let video = Video::load(video_id, U256::from(PRICE), dir).expect("the package");
-    let config =
-        ServerConfig { realm: "load".into(), domain, token: Address::repeat_byte(0x70), payee };
-    let server = Arc::new(SegmentServer::new(config, vec![video], Arc::clone(&store), None));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let base = format!("http://{}/videos/{video_id}/", listener.local_addr().expect("addr"));
-    let serving = Arc::clone(&server);
-    tokio::spawn(async move { axum::serve(listener, serving.router()).await });
     let http =
         reqwest::Client::builder().pool_max_idle_per_host(usize::MAX).build().expect("client");
     // One challenge, from the server's first 402.
@@ -207,7 +225,7 @@ async fn load(
     let mut tasks = Vec::with_capacity(sessions);
     for (s, session) in all.into_iter().enumerate() {
         let (http, base, challenge, errors) =
-            (http.clone(), base.clone(), challenge.clone(), Arc::clone(&errors));
+            (http.clone(), base.to_owned(), challenge.clone(), Arc::clone(&errors));
         // Sessions start spread evenly over one segment period.
         let offset =
             SEGMENT_PERIOD * u32::try_from(s).unwrap_or(0) / u32::try_from(sessions).unwrap_or(1);

@@ -12,8 +12,11 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    sync::Mutex,
-    time::{SystemTime, UNIX_EPOCH},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use alloy_primitives::{Address, B256, U256};
@@ -299,6 +302,7 @@ forward_store!(&S, std::sync::Arc<S>);
 /// The embedded store: one SQLite file, WAL, `synchronous=FULL`, one process at a time.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    _checkpointer: Checkpointer,
     // Held for the store's life: the OS releases it if the process dies.
     _lock: fs::File,
 }
@@ -382,7 +386,13 @@ impl SqliteStore {
                 ),
             });
         }
-        Ok(Self { conn: Mutex::new(conn), _lock: lock })
+        // Checkpoints copy the log into the database and sync it: on their own thread and
+        // connection, so no commit waits for one.
+        let checkpointer = Checkpointer::start(Connection::open(path).map_err(corrupt)?);
+        if checkpointer.thread.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
+        Ok(Self { conn: Mutex::new(conn), _checkpointer: checkpointer, _lock: lock })
     }
 
     fn with<T>(
@@ -391,6 +401,47 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut conn)
+    }
+}
+
+/// The thread that checkpoints the write-ahead log every [`CHECKPOINT_EVERY`]: passive, so it
+/// never blocks a writer; once the log is copied, the next commit starts it from its beginning.
+struct Checkpointer {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often the log is checkpointed.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+impl Checkpointer {
+    fn start(conn: Connection) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("paratii-checkpoint".into())
+            .spawn(move || {
+                while !stopping.load(Ordering::Acquire) {
+                    std::thread::park_timeout(CHECKPOINT_EVERY);
+                    // A busy pass is retried at the next; the log stays valid meanwhile.
+                    let pass = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    if let Err(error) = pass {
+                        tracing::debug!(%error, "checkpoint deferred");
+                    }
+                }
+            })
+            .ok();
+        Self { stop, thread }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
     }
 }
 

@@ -164,7 +164,8 @@ async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactl
         Some((Arc::clone(&chain), contracts)),
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/videos/{video_id}/", listener.local_addr().unwrap());
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}/videos/{video_id}/");
     tokio::spawn(axum::serve(listener, Arc::clone(&server).router()).into_future());
     let v = Viewer { http: reqwest::Client::new(), base };
 
@@ -221,8 +222,28 @@ async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactl
     refusals(&v, &challenge, &params, &signed, &domain).await;
     assert_eq!(payee_store.best_voucher(id).unwrap().unwrap().segments, 1);
 
-    // Two more segments, then the viewer stops: the payee closes for exactly 3 segments.
-    for n in 2..=3u64 {
+    // A client that asks for segment 1 with voucher 2 and hangs up after 100 bytes: the voucher
+    // was durable before the first byte; asking again is free.
+    let path = format!("/videos/{video_id}/seg00001.ts");
+    let mut gone = raw_request(addr, &path, &pay(2)).await;
+    let mut some = [0u8; 100];
+    tokio::io::AsyncReadExt::read_exact(&mut gone, &mut some).await.unwrap();
+    drop(gone);
+    assert_eq!(payee_store.best_voucher(id).unwrap().unwrap().segments, 2);
+    // A slow client holding segment 1 open does not hold up anyone: another request is answered
+    // while it has read only its first bytes; then it reads the whole segment.
+    let mut slow = raw_request(addr, &path, &pay(2)).await;
+    tokio::io::AsyncReadExt::read_exact(&mut slow, &mut some).await.unwrap();
+    assert_eq!(v.get("seg00000.ts", Some(pay(1))).await.status(), 200);
+    let mut rest = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut slow, &mut rest).await.unwrap();
+    let whole = [&some[..], &rest].concat();
+    let body = &whole[whole.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    assert_eq!(Cid::of(body), pkg.metadata.segments[1].cid, "the whole segment, once paid");
+    assert_eq!(payee_store.best_voucher(id).unwrap().unwrap().segments, 2, "paid once");
+
+    // One more segment, then the viewer stops: the payee closes for exactly 3 segments.
+    for n in 3..=3u64 {
         let response = v.get(&format!("seg{:05}.ts", n - 1), Some(pay(n))).await;
         assert_eq!(response.status(), 200);
     }
@@ -237,6 +258,16 @@ async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactl
     assert_eq!((closed.0, closed.1.as_str()), (402, "channel-not-found"));
     assert_eq!(payee_store.best_voucher(id).unwrap().unwrap().segments, 3);
     node.stop().unwrap();
+}
+
+/// A raw HTTP/1.1 request for `path` with `auth`, the connection closed after the answer.
+async fn raw_request(addr: std::net::SocketAddr, path: &str, auth: &str) -> tokio::net::TcpStream {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n"
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes()).await.unwrap();
+    stream
 }
 
 #[test]
