@@ -147,3 +147,66 @@ async fn viewer_who_stops_after_two_segments_pays_exactly_two() {
     assert_eq!(suite.pti_balance(w.producer.address()).await.unwrap(), U256::from(2 * PRICE));
     w.node.stop().unwrap();
 }
+
+/// Between the proxy and the producer: forwards everything, but flips a byte of every answer
+/// for `tampered` (a gateway or path that corrupts one segment).
+async fn tampering(upstream: String, tampered: String) -> String {
+    use axum::{
+        body::Bytes,
+        extract::State,
+        http::{HeaderMap, Method, Uri},
+        response::IntoResponse,
+    };
+    async fn forward(
+        State((upstream, tampered)): State<(String, String)>,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> axum::response::Response {
+        let (origin, _) = upstream.split_at(upstream.find("/videos/").unwrap());
+        let mut request = reqwest::Client::new().request(method, format!("{origin}{uri}"));
+        if let Some(auth) = headers.get("authorization") {
+            request = request.header("authorization", auth);
+        }
+        let answer = request.body(body).send().await.unwrap();
+        let (status, mut headers) = (answer.status(), answer.headers().clone());
+        let mut bytes = answer.bytes().await.unwrap().to_vec();
+        if uri.path().ends_with(&tampered) && status == 200 {
+            bytes[0] ^= 0xff;
+        }
+        headers.remove("content-length");
+        (status, headers, bytes).into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let path = upstream[upstream.find("/videos/").unwrap()..].to_owned();
+    let app = axum::Router::new().fallback(forward).with_state((upstream, tampered));
+    tokio::spawn(axum::serve(listener, app).into_future());
+    format!("http://{addr}{path}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_refuses_tampered_segment_and_pays_for_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(dir.path()).await;
+    let pkg = paratii_companion::media::Package::open(&dir.path().join("pkg")).unwrap();
+    let second = pkg.metadata.segments[1].uri.clone();
+    let w = World { source: tampering(w.source.clone(), second.clone()).await, ..w };
+    let (base, session, done) = watch(&w, dir.path()).await;
+    let http = reqwest::Client::new();
+    let first = pkg.metadata.segments[0].uri.clone();
+    assert_eq!(http.get(format!("{base}{first}")).send().await.unwrap().status(), 200);
+    for _ in 0..2 {
+        let refused = http.get(format!("{base}{second}")).send().await.unwrap();
+        assert_eq!(refused.status(), 502);
+        let problem: serde_json::Value = refused.json().await.unwrap();
+        assert!(problem["detail"].as_str().unwrap().contains("hash to"), "{problem}");
+    }
+    // Segment 1 was paid once (voucher 2), fetched three times, never handed over.
+    let progress = session.progress();
+    assert_eq!((progress.segments, progress.paid_segments), (1, 2));
+    let closed = done.await.unwrap();
+    assert!(matches!(closed, Closed::ByProducer { segments: 2, .. }), "{closed:?}");
+    w.node.stop().unwrap();
+}
