@@ -18,12 +18,11 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     sync::{Arc, Mutex, PoisonError},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use axum::{
-    body::Body,
     extract::{Path as UrlPath, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -38,6 +37,7 @@ use crate::{
     keys::UnlockedKey,
     media::{self, Metadata},
     payee::{AcceptError, Payee, Payer},
+    player,
     serve::{protocol::ChannelParams, protocol::Problem, Video},
     store::{ChannelStore, Role, StoreError},
 };
@@ -480,8 +480,6 @@ struct AdSession {
     delivered: std::collections::BTreeSet<usize>,
     /// Payment stopped: nothing more is fetched.
     stopped: Option<String>,
-    last_request: Instant,
-    active: usize,
 }
 
 /// The viewer's side of an ad: a loopback proxy for the player that is paid per segment.
@@ -496,6 +494,7 @@ pub struct AdWatch<S> {
     /// Its parameters.
     pub params: Params,
     session: Mutex<AdSession>,
+    activity: Arc<player::Activity>,
 }
 
 impl<S: ChannelStore + 'static> AdWatch<S> {
@@ -550,9 +549,8 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
                 accepted: 0,
                 delivered: std::collections::BTreeSet::new(),
                 stopped: None,
-                last_request: Instant::now(),
-                active: 0,
             }),
+            activity: Arc::new(player::Activity::new()),
         })
     }
 
@@ -588,25 +586,8 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
         let app = Router::new()
             .route("/{file}", axum::routing::get(proxy::<S>))
             .with_state(Arc::clone(&self));
-        let idle = Arc::clone(&self);
-        let quiet = async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                let session = idle.lock();
-                if session.active == 0 && session.last_request.elapsed() >= idle.config.idle_stop {
-                    return;
-                }
-            }
-        };
-        let until = async move {
-            tokio::select! {
-                () = quiet => {},
-                () = stop => {},
-            }
-        };
-        if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(until).await {
-            tracing::warn!(%error, "the ad proxy's listener failed");
-        }
+        let activity = Arc::clone(&self.activity);
+        player::serve_until_quiet(listener, app, activity, self.config.idle_stop, stop).await;
         self.finish(suite).await
     }
 
@@ -713,54 +694,13 @@ async fn proxy<S: ChannelStore + 'static>(
     State(watch): State<Arc<AdWatch<S>>>,
     UrlPath(file): UrlPath<String>,
 ) -> Response {
-    {
-        let mut s = watch.lock();
-        s.last_request = Instant::now();
-        s.active += 1;
-    }
+    let _active = watch.activity.begin();
     let answer = if file == media::PLAYLIST || file == media::METADATA {
-        let url = format!("{}{file}", watch.config.source);
-        match watch.http.get(&url).send().await.and_then(reqwest::Response::error_for_status) {
-            Ok(r) => r
-                .bytes()
-                .await
-                .map(|b| {
-                    (
-                        b.to_vec(),
-                        if file == media::PLAYLIST {
-                            "application/vnd.apple.mpegurl"
-                        } else {
-                            "application/json"
-                        },
-                    )
-                })
-                .map_err(|e| Problem::new("bad-gateway", "Bad Gateway", 502, e.to_string())),
-            Err(e) => Err(Problem::new("bad-gateway", "Bad Gateway", 502, e.to_string())),
-        }
+        player::pass_through(&watch.http, &watch.config.source, &file).await
     } else if let Some(index) = watch.metadata.segments.iter().position(|s| s.uri == file) {
-        watch.segment(index).await.map(|body| (body, "video/mp2t"))
+        watch.segment(index).await.map(|body| (body, HeaderValue::from_static("video/mp2t")))
     } else {
         Err(Problem::new("not-found", "Not Found", 404, format!("no {file} in this ad")))
     };
-    {
-        let mut s = watch.lock();
-        s.last_request = Instant::now();
-        s.active -= 1;
-    }
-    match answer {
-        Ok((body, kind)) => {
-            let mut response = Response::new(Body::from(body));
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-            response
-        }
-        Err(problem) => {
-            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            let mut response =
-                (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-            response
-        }
-    }
+    player::respond(answer)
 }

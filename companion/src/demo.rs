@@ -499,18 +499,7 @@ async fn pay_per_segment(
         producer_store,
         Some((std::sync::Arc::clone(&run.chain), contracts)),
     ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| DemoError::Serve(e.to_string()))?;
-    let addr = listener.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?;
-    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(
-        axum::serve(listener, std::sync::Arc::clone(&server).router())
-            .with_graceful_shutdown(async move {
-                let _ = server_stopped.await;
-            })
-            .into_future(),
-    );
+    let (addr, serving) = Serving::start(std::sync::Arc::clone(&server).router()).await?;
     let mut watching = WatchConfig::new(format!("http://{addr}/videos/{video_id}/"));
     watching.payer = Some(viewer);
     watching.max_segments = config.deposit_segments;
@@ -542,26 +531,62 @@ async fn pay_per_segment(
     play(&player, config.segments).await?;
     let _ = stop_player.send(());
     let closed = watched.await.map_err(|e| DemoError::Check(e.to_string()))??;
-    let _ = stop_server.send(());
-    let _ = serving.await;
+    serving.stop().await;
     let Closed::ByProducer { transaction: Some(tx), segments } = closed else {
         return Err(DemoError::Check(format!("the producer did not close: {closed:?}")));
     };
-    let receipt = run
-        .suite
-        .chain()
-        .receipt(tx)
-        .await?
-        .ok_or_else(|| DemoError::Check(format!("no receipt for the close {tx}")))?;
-    let mined = Mined::from(receipt);
-    let closed = mined
-        .event::<IPaymentChannels::ChannelClosed>("close", run.suite.contracts.payment_channels)?;
+    let (mined, closed) = closed_by(&run.suite, tx).await?;
     run.record(
         producer,
         format!("close the channel with the viewer's voucher for {segments} segments (over HTTP)"),
         &mined,
     );
     Ok(SessionReport::closed(id, price, deposit, &closed))
+}
+
+/// A server on a free loopback port, stopped on request.
+struct Serving {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Serving {
+    async fn start(app: axum::Router) -> Result<(std::net::SocketAddr, Self), DemoError> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| DemoError::Serve(e.to_string()))?;
+        let addr = listener.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .into_future(),
+        );
+        Ok((addr, Self { stop, task }))
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// The close transaction `tx` (sent by a server), mined, and its `ChannelClosed` event.
+async fn closed_by(
+    suite: &Suite<'_>,
+    tx: B256,
+) -> Result<(Mined, IPaymentChannels::ChannelClosed), DemoError> {
+    let receipt = suite
+        .chain()
+        .receipt(tx)
+        .await?
+        .ok_or_else(|| DemoError::Check(format!("no receipt for the close {tx}")))?;
+    let mined = Mined::from(receipt);
+    let closed = mined
+        .event::<IPaymentChannels::ChannelClosed>("close", suite.contracts.payment_channels)?;
+    Ok((mined, closed))
 }
 
 /// The player: the playlist, then the first `segments` segments, through the proxy.
@@ -621,18 +646,7 @@ async fn advertiser_pays(
         std::sync::Arc::clone(&run.chain),
         run.suite.contracts,
     )?);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| DemoError::Serve(e.to_string()))?;
-    let addr = listener.local_addr().map_err(|e| DemoError::Serve(e.to_string()))?;
-    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(
-        axum::serve(listener, std::sync::Arc::clone(&server).router())
-            .with_graceful_shutdown(async move {
-                let _ = server_stopped.await;
-            })
-            .into_future(),
-    );
+    let (addr, serving) = Serving::start(std::sync::Arc::clone(&server).router()).await?;
     let watching = AdWatchConfig::new(format!("http://{addr}/ads/{video_id}/"));
     let session = std::sync::Arc::new(
         AdWatch::open(
@@ -674,22 +688,13 @@ async fn advertiser_pays(
     play(&player, config.ad_segments).await?;
     let _ = stop_player.send(());
     let closed = watched.await.map_err(|e| DemoError::Check(e.to_string()))??;
-    let _ = stop_server.send(());
-    let _ = serving.await;
+    serving.stop().await;
     // The viewer, who need not hold ether, signed a close authorisation at its best voucher;
     // the advertiser relayed it.
     let AdClosed::Relayed { transaction: Some(tx), segments } = closed else {
         return Err(DemoError::Check(format!("the advertiser did not close: {closed:?}")));
     };
-    let receipt = run
-        .suite
-        .chain()
-        .receipt(tx)
-        .await?
-        .ok_or_else(|| DemoError::Check(format!("no receipt for the close {tx}")))?;
-    let mined = Mined::from(receipt);
-    let closed = mined
-        .event::<IPaymentChannels::ChannelClosed>("close", run.suite.contracts.payment_channels)?;
+    let (mined, closed) = closed_by(&run.suite, tx).await?;
     run.record(
         advertiser,
         format!("close for the viewer's {segments} ad segments, with its signed authorisation (relayed, over HTTP)"),

@@ -17,6 +17,7 @@ mod fsutil;
 pub mod keys;
 pub mod media;
 pub mod payee;
+mod player;
 pub mod serve;
 pub mod store;
 pub mod voucher;

@@ -20,10 +20,9 @@ use std::{
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use axum::{
-    body::Body,
     extract::{Path as UrlPath, State},
     http::{header, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
     Router,
 };
 
@@ -33,6 +32,7 @@ use crate::{
     keys::UnlockedKey,
     media::{self, Metadata},
     payee::{AcceptError, Payer},
+    player,
     serve::protocol::{
         Challenge, ChannelParams, Credential, PaymentRequest, Problem, VoucherPayload,
     },
@@ -133,9 +133,6 @@ struct Session {
     /// Signatures by cumulative count.
     signed: HashMap<u64, [u8; 65]>,
     delivered: std::collections::BTreeSet<u64>,
-    last_request: Instant,
-    /// Player requests being answered (a paced one may wait for seconds).
-    active: usize,
 }
 
 /// A watching session: the channel and the proxy's state.
@@ -156,6 +153,8 @@ pub struct Watch<S> {
     started: Instant,
     segment_millis: u64,
     session: Mutex<Session>,
+    /// The player's requests (a paced one may wait for seconds).
+    activity: Arc<player::Activity>,
     /// Serialises payment: vouchers are signed and sent in order.
     paying: tokio::sync::Mutex<()>,
 }
@@ -255,10 +254,9 @@ impl<S: ChannelStore + 'static> Watch<S> {
                     })
                     .collect(),
                 delivered: std::collections::BTreeSet::new(),
-                last_request: Instant::now(),
-                active: 0,
             }),
             paying: tokio::sync::Mutex::new(()),
+            activity: Arc::new(player::Activity::new()),
             config,
         };
         if resumed_at > 0 {
@@ -298,26 +296,8 @@ impl<S: ChannelStore + 'static> Watch<S> {
         let app = Router::new()
             .route("/{file}", axum::routing::get(proxy::<S>))
             .with_state(Arc::clone(&self));
-        let idle = Arc::clone(&self);
-        let quiet = async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                let session = idle.lock();
-                if session.active == 0 && session.last_request.elapsed() >= idle.config.idle_stop {
-                    return;
-                }
-            }
-        };
-        let until = async move {
-            tokio::select! {
-                () = quiet => {},
-                () = stop => {},
-            }
-        };
-        let served = axum::serve(listener, app).with_graceful_shutdown(until).await;
-        if let Err(error) = served {
-            tracing::warn!(%error, "the proxy's listener failed");
-        }
+        let activity = Arc::clone(&self.activity);
+        player::serve_until_quiet(listener, app, activity, self.config.idle_stop, stop).await;
         self.finish().await
     }
 
@@ -593,55 +573,15 @@ async fn proxy<S: ChannelStore + 'static>(
     State(watch): State<Arc<Watch<S>>>,
     UrlPath(file): UrlPath<String>,
 ) -> Response {
-    {
-        let mut session = watch.lock();
-        session.last_request = Instant::now();
-        session.active += 1;
-    }
+    let _active = watch.activity.begin();
     let answer = if file == media::PLAYLIST || file == media::METADATA {
-        let url = format!("{}{file}", watch.config.source);
-        match fetch(&watch.http, &url, None).await {
-            Ok((StatusCode::OK, headers, body)) => {
-                let kind = headers
-                    .get(header::CONTENT_TYPE)
-                    .cloned()
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-                Ok((body, kind))
-            }
-            Ok((status, _, body)) => Err(Problem::new(
-                "bad-gateway",
-                "Bad Gateway",
-                502,
-                format!("{url}: {status}: {}", String::from_utf8_lossy(&body)),
-            )),
-            Err(error) => Err(Problem::new("bad-gateway", "Bad Gateway", 502, error.to_string())),
-        }
+        player::pass_through(&watch.http, &watch.config.source, &file).await
     } else if let Some(index) = watch.metadata.segments.iter().position(|s| s.uri == file) {
         watch.segment(index).await.map(|body| (body, HeaderValue::from_static("video/mp2t")))
     } else {
         Err(Problem::new("not-found", "Not Found", 404, format!("no {file} in this video")))
     };
-    {
-        let mut session = watch.lock();
-        session.last_request = Instant::now();
-        session.active -= 1;
-    }
-    match answer {
-        Ok((body, kind)) => {
-            let mut response = Response::new(Body::from(body));
-            response.headers_mut().insert(header::CONTENT_TYPE, kind);
-            response
-        }
-        Err(problem) => {
-            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            let mut response =
-                (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-            response
-        }
-    }
+    player::respond(answer)
 }
 
 #[cfg(test)]

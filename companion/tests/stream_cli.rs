@@ -225,59 +225,41 @@ impl Stream {
         self.dir.path().join(name).display().to_string()
     }
 
+    /// `paratii ARGS`, once something listens on `listen`.
+    fn spawn(&self, args: &[&str], listen: &str) -> Child {
+        let mut child =
+            self.cli().command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        wait_for_port(listen.rsplit(':').next().unwrap().parse().unwrap(), &mut child);
+        child
+    }
+
     /// `paratii serve` for the video on its address, storing in `producer.db`.
     fn serve(&self) -> Child {
         let spec = format!("{}={}", self.id, self.pkg);
+        self.serve_with(&["--video", &spec])
+    }
+
+    /// `paratii serve` with `video` (the `--video` and `--gateway` arguments).
+    fn serve_with(&self, video: &[&str]) -> Child {
         let store = self.store("producer.db");
-        let mut child = self
-            .cli()
-            .command(&[
-                "serve",
-                "--video",
-                &spec,
-                "--price-per-segment",
-                "1000",
-                "--listen",
-                &self.serve,
-                "--dev-account",
-                "1",
-                "--store",
-                &store,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        wait_for_port(self.serve.rsplit(':').next().unwrap().parse().unwrap(), &mut child);
-        child
+        let mut args = vec!["serve", "--price-per-segment", "1000", "--listen", &self.serve];
+        args.extend(["--dev-account", "1", "--store", &store]);
+        args.extend(video);
+        self.spawn(&args, &self.serve)
     }
 
     /// `paratii watch` on its address, paying one segment ahead, storing in `viewer.db`.
     fn watch(&self) -> Child {
         let source = format!("http://{}/videos/{}/", self.serve, self.id);
-        let store = self.store("viewer.db");
-        let mut child = self
-            .cli()
-            .command(&[
-                "watch",
-                &source,
-                "--listen",
-                &self.watch,
-                "--ahead",
-                "1",
-                "--idle-stop",
-                "2",
-                "--dev-account",
-                "2",
-                "--store",
-                &store,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        wait_for_port(self.watch.rsplit(':').next().unwrap().parse().unwrap(), &mut child);
-        child
+        self.watch_with(&[&source, "--ahead", "1", "--store", &self.store("viewer.db")])
+    }
+
+    /// `paratii watch ARGS` as development account 2 on its address, stopping after 2 s idle.
+    fn watch_with(&self, args: &[&str]) -> Child {
+        let mut all = vec!["watch", "--listen", &self.watch, "--idle-stop", "2"];
+        all.extend(["--dev-account", "2"]);
+        all.extend(args);
+        self.spawn(&all, &self.watch)
     }
 
     /// ffmpeg copying the video through the proxy into `name`.
@@ -380,50 +362,13 @@ fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
     let stream = Stream::start();
     // The advertiser (development account 0) serves the clip as an ad, paying 500 a segment.
     let spec = format!("{}={}", stream.id, stream.pkg);
-    let (store, port) = (stream.store("advertiser.db"), free_port());
-    let listen = format!("127.0.0.1:{port}");
-    let mut advertiser = stream
-        .cli()
-        .command(&[
-            "serve-ads",
-            "--video",
-            &spec,
-            "--pay-per-segment",
-            "500",
-            "--listen",
-            &listen,
-            "--dev-account",
-            "0",
-            "--store",
-            &store,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_port(port, &mut advertiser);
+    let store = stream.store("advertiser.db");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut args = vec!["serve-ads", "--video", &spec, "--pay-per-segment", "500"];
+    args.extend(["--listen", &listen, "--dev-account", "0", "--store", &store]);
+    let advertiser = stream.spawn(&args, &listen);
     let source = format!("http://{listen}/ads/{}/", stream.id);
-    let store = stream.store("viewer-ads.db");
-    let mut viewer = stream
-        .cli()
-        .command(&[
-            "watch",
-            &source,
-            "--paid",
-            "--listen",
-            &stream.watch,
-            "--idle-stop",
-            "2",
-            "--dev-account",
-            "2",
-            "--store",
-            &store,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_port(stream.watch.rsplit(':').next().unwrap().parse().unwrap(), &mut viewer);
+    let viewer = stream.watch_with(&[&source, "--paid", "--store", &stream.store("viewer-ads.db")]);
     let (player, out) = stream.player("ad.mp4");
     played(player);
     assert_eq!(video_frames(&out), "250");
@@ -447,30 +392,7 @@ fn serve_streams_video_from_ipfs_gateway_by_its_registered_id() {
     let package = paratii_companion::media::Package::open(Path::new(&stream.pkg)).unwrap();
     common::blocks(&package, &stream.dir.path().join("gw"));
     let gateway = common::Gateway::start(&stream.dir.path().join("gw"));
-    let store = stream.store("producer.db");
-    let port: u16 = stream.serve.rsplit(':').next().unwrap().parse().unwrap();
-    let mut server = stream
-        .cli()
-        .command(&[
-            "serve",
-            "--video",
-            &stream.id,
-            "--gateway",
-            &gateway.1,
-            "--price-per-segment",
-            "1000",
-            "--listen",
-            &stream.serve,
-            "--dev-account",
-            "1",
-            "--store",
-            &store,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_port(port, &mut server);
+    let server = stream.serve_with(&["--video", &stream.id, "--gateway", &gateway.1]);
     let viewer = stream.watch();
     let (player, out) = stream.player("out.mp4");
     played(player);
