@@ -177,6 +177,11 @@ enum Command {
         /// apply).
         #[arg(long)]
         paid: bool,
+        /// Pay from this account through its avatar, the key being one of its spending keys
+        /// (`paratii keys authorize spending`): the channel is opened with `openFor`, capped
+        /// by the spending key's allowance.
+        #[arg(long, value_name = "ACCOUNT")]
+        payer: Option<Address>,
     },
     /// The whole system on this machine: starts the local node in-process, deploys the suite,
     /// creates a producer, a viewer and an advertiser, and runs a purchase, a pay-per-segment
@@ -344,9 +349,16 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Watch { chain, url, listen, idle_stop, paid: true, .. } => {
             streaming::watch_ad(chain, url, listen, idle_stop)
         }
-        Command::Watch { chain, url, max_segments, ahead, listen, idle_stop, paid: false } => {
-            streaming::watch(chain, url, max_segments, ahead, listen, idle_stop)
-        }
+        Command::Watch {
+            chain,
+            url,
+            max_segments,
+            ahead,
+            listen,
+            idle_stop,
+            paid: false,
+            payer,
+        } => streaming::watch(chain, url, max_segments, ahead, listen, idle_stop, payer),
         Command::Watchtower { chain, interval, settle_threshold, once } => {
             onchain::watchtower(chain, interval, settle_threshold, once)
         }

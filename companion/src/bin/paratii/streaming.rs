@@ -224,6 +224,7 @@ pub(crate) fn watch(
     ahead: u64,
     listen: SocketAddr,
     idle_stop: u64,
+    payer: Option<alloy_primitives::Address>,
 ) -> Result<Value, String> {
     with_chain(args, move |c| {
         Box::pin(async move {
@@ -237,6 +238,7 @@ pub(crate) fn watch(
             config.max_segments = max_segments;
             config.ahead = ahead;
             config.idle_stop = Duration::from_secs(idle_stop);
+            config.payer = payer;
             let session =
                 Arc::new(Watch::open(config, &suite, Arc::clone(&store), key).await.map_err(e)?);
             let listener = session.bind().await.map_err(e)?;
