@@ -6,8 +6,9 @@
 //!    segments it pays for) — or answers with the one already open for the pair — as the
 //!    channel's parameters ([`ChannelParams`]).
 //! 2. Each segment request carries `Payment-Channel: <channel id>`; each answer carries
-//!    `Payment-Voucher: <base64url of JSON>` ([`AdVoucher`]), a voucher for every segment
-//!    fetched so far (a running total), recorded by the advertiser before it is sent. The proxy
+//!    `Payment-Voucher: <base64url of JSON>` ([`AdVoucher`]), a voucher for the distinct
+//!    segments fetched so far (a running total: skipping ahead is not paid for what was
+//!    skipped), recorded by the advertiser before it is sent. The proxy
 //!    checks it as the adjudicator will and records it before the player gets the bytes; an
 //!    answer without a voucher that pays for the segment ends the session (payment stopped).
 //! 3. At the end the viewer signs a `CloseAuthorization` at its best voucher and posts it to
@@ -143,6 +144,9 @@ pub struct AdServer<S> {
     /// Open sessions: channel id → (ad, parameters); one per viewer and ad.
     sessions: Mutex<HashMap<B256, (B256, Params)>>,
     opening: tokio::sync::Mutex<()>,
+    /// The distinct segments each session has fetched (since this server started): what it
+    /// pays for, so a viewer skipping ahead is not paid for what it skipped.
+    fetched: Mutex<HashMap<B256, std::collections::HashSet<usize>>>,
     /// The channels this server opened, with their transactions, oldest first.
     opened: Mutex<Vec<channel::Opened>>,
 }
@@ -184,6 +188,7 @@ impl<S: ChannelStore + 'static> AdServer<S> {
             contracts,
             sessions: Mutex::new(sessions),
             opening: tokio::sync::Mutex::new(()),
+            fetched: Mutex::new(HashMap::new()),
             opened: Mutex::new(Vec::new()),
         })
     }
@@ -244,8 +249,9 @@ impl<S: ChannelStore + 'static> AdServer<S> {
         Ok(params)
     }
 
-    /// The voucher paying for `segments` (or the best sent, if higher), signed and recorded
-    /// before it is returned; `None` past what this server pays for.
+    /// The voucher paying for `segments` (or the best sent, if higher — a restarted server
+    /// goes on from there), signed and recorded before it is returned; `None` when nothing is
+    /// paid.
     async fn voucher(
         self: &Arc<Self>,
         id: B256,
@@ -339,7 +345,13 @@ async fn file<S: ChannelStore + 'static>(
         }
         let h = response.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-        if let Some(voucher) = server.voucher(id, index as u64 + 1).await? {
+        let fetched = {
+            let mut fetched = server.fetched.lock().unwrap_or_else(PoisonError::into_inner);
+            let session = fetched.entry(id).or_default();
+            session.insert(index);
+            session.len() as u64
+        };
+        if let Some(voucher) = server.voucher(id, fetched).await? {
             if let Ok(value) = HeaderValue::from_str(&voucher.header()) {
                 h.insert(VOUCHER_HEADER, value);
             }
@@ -655,7 +667,11 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
             return Err(bad(format!("{url}: {status}: {}", String::from_utf8_lossy(&body))));
         }
         media::check(index, &body, segment.cid).map_err(|e| bad(e.to_string()))?;
-        let needed = index as u64 + 1;
+        // Paid for every distinct segment fetched, this one included.
+        let needed = {
+            let s = self.lock();
+            s.delivered.len() as u64 + u64::from(!s.delivered.contains(&index))
+        };
         let paid = match voucher {
             Some(Ok(v)) if v.channel_id == self.id => {
                 let accepted = self.lock().accepted;

@@ -9,7 +9,7 @@ use std::{future::IntoFuture, path::Path, process::Command, sync::Arc, time::Dur
 
 use alloy_primitives::{keccak256, U256};
 use paratii_companion::{
-    ads::{AdClosed, AdServer, AdWatch, AdWatchConfig, CHANNEL_HEADER},
+    ads::{AdClosed, AdServer, AdVoucher, AdWatch, AdWatchConfig, CHANNEL_HEADER, VOUCHER_HEADER},
     chain::{Chain, Contracts},
     channel::Phase,
     media::Packager,
@@ -134,6 +134,15 @@ async fn ad_watch_stops_fetching_when_advertiser_stops_paying() {
         .iter()
         .map(|s| s["uri"].as_str().unwrap().to_owned())
         .collect();
+    // Skipping straight to the last segment is paid as one segment, not five.
+    let skipped = http
+        .get(format!("{}{}", w.source, uris[4]))
+        .header(CHANNEL_HEADER, session.id.to_string())
+        .send()
+        .await
+        .unwrap();
+    let voucher = AdVoucher::parse(skipped.headers()[VOUCHER_HEADER].to_str().unwrap()).unwrap();
+    assert_eq!((voucher.channel_id, voucher.segments), (session.id, 1));
     for uri in &uris[..2] {
         assert_eq!(http.get(format!("{base}{uri}")).send().await.unwrap().status(), 200);
     }
