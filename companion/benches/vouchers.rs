@@ -49,9 +49,8 @@ fn durable_accept(c: &mut Criterion) {
         store::{ChannelStore, Role, SqliteStore, StoredChannel},
     };
     let key = UnlockedKey::from_secret(&[7u8; 32]).expect("a valid key");
-    let dir = std::env::temp_dir().join(format!("paratii-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let dir = work.path();
     let payee = Payee::new(SqliteStore::open(&dir.join("channels.db")).expect("a store"));
     let channel = StoredChannel {
         id: B256::repeat_byte(9),
@@ -104,7 +103,6 @@ fn durable_accept(c: &mut Criterion) {
         at(99),
         latencies[latencies.len() - 1]
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 criterion_group!(benches, vouchers, durable_accept);

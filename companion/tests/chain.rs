@@ -21,11 +21,9 @@ use paratii_companion::{
 };
 use paratii_devnet::node::{NodeConfig, RunningNode, DEV_KEYS};
 
-fn dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("paratii-chain-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder, removed when the test ends.
+fn dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("paratii-chain-{name}-")).tempdir().unwrap()
 }
 
 fn node() -> RunningNode {
@@ -42,7 +40,8 @@ fn dev_key(i: usize) -> UnlockedKey {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_pays_exactly_what_was_signed() {
-    let config = DemoConfig::new(dir("demo"));
+    let work = dir("demo");
+    let config = DemoConfig::new(work.path().to_path_buf());
     let mut steps = 0;
     let report = demo::run(&config, &mut |_| steps += 1).await.unwrap();
     assert_eq!(report.pti_accounted, report.total_supply);
@@ -95,7 +94,8 @@ async fn deployment_record_round_trips_and_refuses_another_chain() {
     let node = node();
     let deployer = dev_key(0);
     let (chain, record) = deployed(&node, &[&deployer]).await;
-    let folder = dir("record");
+    let work = dir("record");
+    let folder = work.path().to_path_buf();
     let path = Deployment::path(&folder, chain.chain_id());
     record.save(&path).unwrap();
     assert_eq!(Deployment::load(&path, chain.chain_id()).unwrap(), record);
@@ -144,7 +144,8 @@ async fn watchtower_closes_with_the_best_voucher_when_the_payer_requests_a_close
     let (chain, record) = deployed(&node, &[&deployer, &viewer, &producer]).await;
     let suite = chain.suite(record.contracts().unwrap());
     suite.transfer(deployer.address(), viewer.address(), U256::from(1_000_000u64)).await.unwrap();
-    let folder = dir("watchtower");
+    let work = dir("watchtower");
+    let folder = work.path().to_path_buf();
     let paying = Payer::new(SqliteStore::open(&folder.join("payer.db")).unwrap());
     let paid = Payee::new(SqliteStore::open(&folder.join("payee.db")).unwrap());
     let (params, id) = open_channel(&suite, paying.store(), &viewer, producer.address(), 10).await;
@@ -242,7 +243,8 @@ async fn watchtower_resumes_the_transactions_a_crash_left_pending() {
     let (chain, record) = deployed(&node, &[&deployer, &viewer, &producer]).await;
     let suite = chain.suite(record.contracts().unwrap());
     suite.transfer(deployer.address(), viewer.address(), U256::from(1_000_000u64)).await.unwrap();
-    let folder = dir("resume");
+    let work = dir("resume");
+    let folder = work.path().to_path_buf();
     let paying = Payer::new(SqliteStore::open(&folder.join("payer.db")).unwrap());
     let paid = Payee::new(SqliteStore::open(&folder.join("payee.db")).unwrap());
     let (params, id) = open_channel(&suite, paying.store(), &viewer, producer.address(), 10).await;

@@ -15,14 +15,14 @@ const VIEWER: &str = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"; // developmen
 
 struct Cli {
     home: PathBuf,
+    _work: tempfile::TempDir,
 }
 
 impl Cli {
     fn new(name: &str) -> Self {
-        let home = std::env::temp_dir().join(format!("paratii-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&home);
-        std::fs::create_dir_all(&home).unwrap();
-        Self { home }
+        let work =
+            tempfile::Builder::new().prefix(&format!("paratii-cli-{name}-")).tempdir().unwrap();
+        Self { home: work.path().to_path_buf(), _work: work }
     }
 
     fn command(&self, args: &[&str]) -> Command {

@@ -42,11 +42,9 @@ fn paratii() -> Command {
     Command::new(env!("CARGO_BIN_EXE_paratii"))
 }
 
-fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paratii-crash-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder, removed when the test ends.
+fn dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("paratii-crash-{name}-")).tempdir().unwrap()
 }
 
 fn dev_key(i: usize) -> UnlockedKey {
@@ -148,7 +146,8 @@ impl World {
 fn payee_keeps_every_acknowledged_voucher_when_killed_mid_stream() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let world = World::new();
-    let folder = dir("payee");
+    let work = dir("payee");
+    let folder = work.path().to_path_buf();
     let (sender_db, receiver_db) = (folder.join("payer.db"), folder.join("payee.db"));
     let (_, id) = world.open(&sender_db, &receiver_db);
     let signer = Payer::new(SqliteStore::open(&sender_db).unwrap());
@@ -210,7 +209,8 @@ fn payee_keeps_every_acknowledged_voucher_when_killed_mid_stream() {
 fn payer_never_sends_an_unrecorded_voucher_when_killed_mid_stream() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let world = World::new();
-    let folder = dir("payer");
+    let work = dir("payer");
+    let folder = work.path().to_path_buf();
     let (sender_db, receiver_db) = (folder.join("payer.db"), folder.join("payee.db"));
     let (_, id) = world.open(&sender_db, &receiver_db);
     let keys = KeyStore::new(folder.join("keys"));

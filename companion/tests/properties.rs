@@ -69,11 +69,9 @@ fn channel(signer: Address) -> StoredChannel {
     }
 }
 
-fn fresh_path(case: u64) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paratii-props-{}-{case}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("channels.db")
+/// A fresh folder for one case, removed when the case ends.
+fn fresh_dir(case: u64) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("paratii-props-{case}-")).tempdir().unwrap()
 }
 
 fn history(payee: &Payee<SqliteStore>, channel: B256) -> Vec<u64> {
@@ -92,7 +90,8 @@ proptest! {
         let forger = UnlockedKey::from_secret(&[6u8; 32]).unwrap();
         let c = channel(key.address());
         let domain = Domain { chain_id: c.chain_id, adjudicator: c.adjudicator };
-        let path = fresh_path(case);
+        let work = fresh_dir(case);
+        let path = work.path().join("channels.db");
         let mut payee = Payee::new(SqliteStore::open(&path).unwrap());
         payee.store().put_channel(&c).unwrap();
         let mut accepted: Vec<u64> = Vec::new();
