@@ -19,7 +19,7 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     sync::{Arc, Mutex, PoisonError},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use alloy_primitives::{keccak256, Address, B256, U256};
@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     chain::{Chain, Contracts, Suite},
-    channel::{self, ChannelError, Funding, Params},
+    channel::{self, ChannelError, Funding, Params, Phase},
     keys::UnlockedKey,
     media::{self, Metadata},
     payee::{AcceptError, Payee, Payer},
@@ -117,6 +117,20 @@ pub enum AdError {
     /// A voucher could not be signed or recorded (nothing was sent).
     #[error(transparent)]
     Sign(#[from] AcceptError),
+    /// The advertiser has as many sessions open as it allows ([`AdLimits::max_sessions`]): a
+    /// new viewer waits until one ends.
+    #[error("{open} ad sessions are open, the most this advertiser keeps: try again later")]
+    Busy {
+        /// Sessions open.
+        open: usize,
+    },
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A store task on the blocking pool did not finish (it panicked, or the runtime is
+    /// shutting down).
+    #[error("the store's task did not finish: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl AdError {
@@ -126,10 +140,43 @@ impl AdError {
             Self::BadRequest(_) => ("bad-request", "Bad Request", 400),
             Self::UnknownSession(_) => ("unknown-session", "Not Found", 404),
             Self::Channel(_) => ("chain-failed", "Bad Gateway", 502),
-            Self::Sign(_) => ("internal-error", "Internal Server Error", 500),
+            Self::Sign(_) | Self::Store(_) | Self::Task(_) => {
+                ("internal-error", "Internal Server Error", 500)
+            }
+            Self::Busy { .. } => ("busy", "Service Unavailable", 503),
         };
         Problem::new(name, title, status, self.to_string())
     }
+}
+
+/// How many sessions an ad server keeps open, and when it ends a quiet one: every session locks a
+/// deposit and costs the advertiser an open, whoever asked for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdLimits {
+    /// Sessions open at once, at most; beyond it a new viewer gets a 503 until one ends.
+    pub max_sessions: usize,
+    /// A session with no segment fetched for this long is ended by [`AdServer::sweep`].
+    pub idle: Duration,
+}
+
+impl Default for AdLimits {
+    /// 1,000 sessions; ten minutes quiet.
+    fn default() -> Self {
+        Self { max_sessions: 1_000, idle: Duration::from_mins(10) }
+    }
+}
+
+/// What one [`AdServer::sweep`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Swept {
+    /// Quiet sessions whose close this server requested on chain (the viewer may still close or
+    /// settle with its best voucher during the grace period).
+    pub close_requested: Vec<B256>,
+    /// Quiet sessions the viewer had already closed: only forgotten.
+    pub closed_by_viewer: Vec<B256>,
+    /// Channels of these ads whose grace period was over: the rest of the deposit withdrawn.
+    pub withdrawn: Vec<B256>,
 }
 
 /// The advertiser's ad server: serves ad packages and pays whoever watches them.
@@ -149,6 +196,9 @@ pub struct AdServer<S> {
     fetched: Mutex<HashMap<B256, std::collections::HashSet<usize>>>,
     /// The channels this server opened, with their transactions, oldest first.
     opened: Mutex<Vec<channel::Opened>>,
+    limits: AdLimits,
+    /// When each open session last fetched a segment (or opened, or this server started).
+    last_seen: Mutex<HashMap<B256, Instant>>,
 }
 
 impl<S: ChannelStore + 'static> AdServer<S> {
@@ -178,7 +228,9 @@ impl<S: ChannelStore + 'static> AdServer<S> {
                     && c.close_requested_at.is_none()
             })
             .map(|c| (c.id, (c.video_id, channel::params_of(&c))))
-            .collect();
+            .collect::<HashMap<_, _>>();
+        let now = Instant::now();
+        let last_seen = sessions.keys().map(|id| (*id, now)).collect();
         Ok(Self {
             videos,
             paid_segments,
@@ -190,7 +242,83 @@ impl<S: ChannelStore + 'static> AdServer<S> {
             opening: tokio::sync::Mutex::new(()),
             fetched: Mutex::new(HashMap::new()),
             opened: Mutex::new(Vec::new()),
+            limits: AdLimits::default(),
+            last_seen: Mutex::new(last_seen),
         })
+    }
+
+    /// The same server, keeping to `limits` (else [`AdLimits::default`]).
+    #[must_use]
+    pub fn with_limits(mut self, limits: AdLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Ends every session quiet for longer than [`AdLimits::idle`]: requests its close on chain
+    /// (or, if the viewer closed it, only forgets it); then withdraws the rest of every channel
+    /// of these ads whose grace period is over. Run it every so often; it is idempotent.
+    ///
+    /// # Errors
+    /// The first [`AdError::Channel`] or [`AdError::Store`]; what was done before it stays done.
+    pub async fn sweep(&self) -> Result<Swept, AdError> {
+        let now = Instant::now();
+        let quiet: Vec<B256> = self
+            .lock_seen()
+            .iter()
+            .filter(|(_, seen)| now.duration_since(**seen) >= self.limits.idle)
+            .map(|(id, _)| *id)
+            .collect();
+        let suite = self.chain.suite(self.contracts);
+        let store = Arc::clone(self.payer.store());
+        let mut swept = Swept::default();
+        for id in quiet {
+            if suite.channel_state(id).await.map_err(ChannelError::from)?.phase == Phase::Open {
+                channel::request_close(&*store, &suite, id).await?;
+                swept.close_requested.push(id);
+            } else {
+                channel::reconcile_one(&*store, &suite, id).await?;
+                swept.closed_by_viewer.push(id);
+            }
+            self.forget(id);
+        }
+        let me = self.key.address();
+        let reading = Arc::clone(&store);
+        let closing: Vec<B256> = tokio::task::spawn_blocking(move || reading.channels())
+            .await??
+            .into_iter()
+            .filter(|c| {
+                c.role == Role::Payer
+                    && c.payer == me
+                    && self.videos.contains_key(&c.video_id)
+                    && !c.finalized
+                    && c.close_requested_at.is_some()
+            })
+            .map(|c| c.id)
+            .collect();
+        for id in closing {
+            match suite.channel_state(id).await.map_err(ChannelError::from)?.phase {
+                Phase::Withdrawable => {
+                    channel::withdraw(&*store, &suite, id).await?;
+                    swept.withdrawn.push(id);
+                }
+                Phase::Finalized => {
+                    channel::reconcile_one(&*store, &suite, id).await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Drops a session that ended from what the server holds for it.
+    fn forget(&self, id: B256) {
+        self.lock_sessions().remove(&id);
+        self.lock_seen().remove(&id);
+        self.fetched.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+    }
+
+    fn lock_seen(&self) -> std::sync::MutexGuard<'_, HashMap<B256, Instant>> {
+        self.last_seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The channels this server has opened so far (the approval and the open of each), oldest
@@ -231,6 +359,10 @@ impl<S: ChannelStore + 'static> AdServer<S> {
         if let Some(params) = existing {
             return Ok(params);
         }
+        let open = self.lock_sessions().len();
+        if open >= self.limits.max_sessions {
+            return Err(AdError::Busy { open });
+        }
         let suite = self.chain.suite(self.contracts);
         let count = u64::try_from(v.segment_count()).unwrap_or(u64::MAX).min(self.paid_segments);
         let params = Params {
@@ -245,6 +377,7 @@ impl<S: ChannelStore + 'static> AdServer<S> {
         let opened =
             channel::open(&**self.payer.store(), &suite, &params, deposit, Funding::Payer).await?;
         self.lock_sessions().insert(opened.id, (v.id, params.clone()));
+        self.lock_seen().insert(opened.id, Instant::now());
         self.opened.lock().unwrap_or_else(PoisonError::into_inner).push(opened);
         Ok(params)
     }
@@ -277,8 +410,7 @@ impl<S: ChannelStore + 'static> AdServer<S> {
                 Err(error) => return Err(AdError::Sign(error)),
             }
         })
-        .await
-        .map_err(|e| AdError::Sign(AcceptError::Store(StoreError::Write(e.to_string()))))??;
+        .await??;
         Ok(Some(AdVoucher { channel_id: id, segments: count, signature: signature.into() }))
     }
 
@@ -300,9 +432,12 @@ fn refuse(error: &AdError) -> Response {
     let problem = error.problem();
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Sessions end as viewers close them, or when the sweep ends quiet ones.
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
     response
 }
 
@@ -343,6 +478,7 @@ async fn file<S: ChannelStore + 'static>(
             Some((ad, _)) if *ad == v.id => {}
             _ => return Err(AdError::UnknownSession(id)),
         }
+        server.lock_seen().insert(id, Instant::now());
         let h = response.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         let fetched = {
@@ -405,7 +541,7 @@ async fn close<S: ChannelStore + 'static>(
             .await
             .map_err(|e| AdError::Channel(e.into()))?;
         channel::reconcile_one(&**server.payer.store(), &suite, id).await?;
-        server.lock_sessions().remove(&id);
+        server.forget(id);
         let body = serde_json::json!({
             "channelId": id,
             "segments": request.segments,
@@ -468,6 +604,10 @@ pub enum AdWatchError {
         /// The I/O error.
         error: std::io::Error,
     },
+    /// The store's task on the blocking pool did not finish (it panicked, or the runtime is
+    /// shutting down).
+    #[error("the store's task did not finish: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 /// How an ad session ended.
@@ -499,7 +639,8 @@ pub struct AdWatch<S> {
     config: AdWatchConfig,
     http: reqwest::Client,
     metadata: Metadata,
-    payee: Payee<Arc<S>>,
+    /// Shared with the blocking pool, where each voucher is checked and written.
+    payee: Arc<Payee<Arc<S>>>,
     key: Arc<UnlockedKey>,
     /// The channel paying the viewer.
     pub id: B256,
@@ -553,7 +694,7 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
             config,
             http,
             metadata,
-            payee: Payee::new(store),
+            payee: Arc::new(Payee::new(store)),
             key,
             id: stored.id,
             params,
@@ -615,8 +756,10 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
             return Ok(AdClosed::Held { segments: 0 });
         }
         let deadline = suite.chain().now().await.map_err(ChannelError::from)? + 3_600;
+        let (payee, key, id) = (Arc::clone(&self.payee), Arc::clone(&self.key), self.id);
         let (segments, authorization) =
-            self.payee.close_authorization(self.id, &self.key, deadline)?;
+            tokio::task::spawn_blocking(move || payee.close_authorization(id, &key, deadline))
+                .await??;
         let request = CloseRequest {
             channel_id: self.id,
             segments,
@@ -676,8 +819,13 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
             Some(Ok(v)) if v.channel_id == self.id => {
                 let accepted = self.lock().accepted;
                 if v.segments > accepted {
-                    let (payee, id, count) = (&self.payee, self.id, v.segments);
-                    match payee.accept(id, count, &v.signature) {
+                    // Checked and made durable on the blocking pool: the write waits for an fsync.
+                    let (payee, id, count) = (Arc::clone(&self.payee), self.id, v.segments);
+                    let accepted =
+                        tokio::task::spawn_blocking(move || payee.accept(id, count, &v.signature))
+                            .await
+                            .map_err(|e| bad(format!("recording the voucher: {e}")))?;
+                    match accepted {
                         Ok(count) => {
                             let mut s = self.lock();
                             s.accepted = s.accepted.max(count);

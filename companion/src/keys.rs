@@ -301,15 +301,15 @@ pub fn unlock_file(path: &Path, password: &Password) -> Result<UnlockedKey, KeyE
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("paratii-keys-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        dir
+    /// A fresh folder, removed when the test ends.
+    fn temp_dir(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new().prefix(&format!("paratii-keys-{name}-")).tempdir().unwrap()
     }
 
     #[test]
     fn import_then_unlock_returns_the_same_address_and_a_wrong_password_is_refused() {
-        let store = KeyStore::new(temp_dir("roundtrip"));
+        let dir = temp_dir("roundtrip");
+        let store = KeyStore::new(dir.path().to_path_buf());
         let secret = [7u8; 32];
         let password = Password::new("correct horse".into());
         let address = store.import("alice", &secret, &password).unwrap();
@@ -325,7 +325,8 @@ mod tests {
 
     #[test]
     fn create_writes_a_v3_scrypt_keystore_and_no_temporary_file_remains() {
-        let store = KeyStore::new(temp_dir("create"));
+        let dir = temp_dir("create");
+        let store = KeyStore::new(dir.path().to_path_buf());
         let password = Password::new("pw".into());
         let address = store.create("device", &password).unwrap();
         let json: serde_json::Value =
@@ -340,7 +341,8 @@ mod tests {
 
     #[test]
     fn unlock_refuses_a_corrupt_file_and_a_missing_one() {
-        let store = KeyStore::new(temp_dir("corrupt"));
+        let dir = temp_dir("corrupt");
+        let store = KeyStore::new(dir.path().to_path_buf());
         fs::create_dir_all(store.dir()).unwrap();
         fs::write(store.path("broken"), b"{\"version\": 3}").unwrap();
         let password = Password::new("pw".into());

@@ -140,7 +140,8 @@ pub struct Watch<S> {
     config: WatchConfig,
     http: reqwest::Client,
     metadata: Metadata,
-    payer: Payer<Arc<S>>,
+    /// Shared with the blocking pool, where each voucher is signed and written.
+    payer: Arc<Payer<Arc<S>>>,
     key: Arc<UnlockedKey>,
     params: Params,
     /// The channel's id.
@@ -237,7 +238,7 @@ impl<S: ChannelStore + 'static> Watch<S> {
         let watch = Self {
             http,
             metadata,
-            payer: Payer::new(store),
+            payer: Arc::new(Payer::new(store)),
             key,
             params,
             id,
@@ -383,8 +384,12 @@ impl<S: ChannelStore + 'static> Watch<S> {
             tokio::time::sleep_until(allowed_at.into()).await;
             let _paying = self.paying.lock().await;
             if self.paid_for(needed).is_none() {
-                let signature =
-                    self.payer.sign(self.id, needed, &self.key).map_err(|e| bad(e.to_string()))?;
+                // Signed and made durable on the blocking pool: the write waits for an fsync.
+                let (payer, key, id) = (Arc::clone(&self.payer), Arc::clone(&self.key), self.id);
+                let signature = tokio::task::spawn_blocking(move || payer.sign(id, needed, &key))
+                    .await
+                    .map_err(|e| bad(format!("signing the voucher: {e}")))?
+                    .map_err(|e| bad(e.to_string()))?;
                 self.lock().signed.insert(needed, signature);
             }
             self.paid_for(needed).unwrap_or(needed)

@@ -13,7 +13,7 @@
 use std::{
     io::{BufRead, BufReader, Write},
     os::unix::process::ExitStatusExt,
-    path::{Path, PathBuf},
+    path::Path,
     process::{Child, Command, Stdio},
 };
 

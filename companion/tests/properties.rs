@@ -4,8 +4,6 @@
 //! store reopened after any prefix holds exactly what was accepted before. 64 cases by default,
 //! each up to 30 operations; `PROPTEST_CASES` overrides the count.
 
-use std::path::PathBuf;
-
 use alloy_primitives::{Address, B256, U256};
 use paratii_companion::{
     keys::UnlockedKey,

@@ -10,11 +10,11 @@ use crate::{
     voucher::{Domain, Message, Voucher, VoucherError},
 };
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paratii-store-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir.join("channels.db")
+/// A fresh folder (removed when the test ends) and the database path in it.
+fn temp(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new().prefix(&format!("paratii-store-{name}-")).tempdir().unwrap();
+    let path = dir.path().join("channels.db");
+    (dir, path)
 }
 
 fn signer() -> UnlockedKey {
@@ -47,7 +47,7 @@ fn voucher_signature(c: &StoredChannel, segments: u64) -> [u8; 65] {
 
 #[test]
 fn channels_and_vouchers_survive_a_reopen() {
-    let path = temp("reopen");
+    let (_path_dir, path) = temp("reopen");
     let c = channel(Role::Payee);
     {
         let store = SqliteStore::open(&path).unwrap();
@@ -76,7 +76,8 @@ fn channels_and_vouchers_survive_a_reopen() {
 
 #[test]
 fn record_voucher_refuses_a_count_not_above_and_an_unknown_channel_and_changes_nothing() {
-    let store = SqliteStore::open(&temp("monotonic")).unwrap();
+    let (_dir, path) = temp("monotonic");
+    let store = SqliteStore::open(&path).unwrap();
     let c = channel(Role::Payee);
     store.put_channel(&c).unwrap();
     store.record_voucher(c.id, 5, &[2; 65]).unwrap();
@@ -96,7 +97,7 @@ fn record_voucher_refuses_a_count_not_above_and_an_unknown_channel_and_changes_n
 
 #[test]
 fn a_second_process_cannot_open_the_store_while_it_is_held() {
-    let path = temp("lock");
+    let (_path_dir, path) = temp("lock");
     let held = SqliteStore::open(&path).unwrap();
     assert!(matches!(SqliteStore::open(&path), Err(StoreError::Locked(_))));
     drop(held);
@@ -105,14 +106,14 @@ fn a_second_process_cannot_open_the_store_while_it_is_held() {
 
 #[test]
 fn a_foreign_or_corrupt_file_is_refused_and_left_as_it_was() {
-    let path = temp("foreign");
+    let (_path_dir, path) = temp("foreign");
     fs::write(&path, b"not a database, just text that is long enough to be read as a header....")
         .unwrap();
     let before = fs::read(&path).unwrap();
     assert!(matches!(SqliteStore::open(&path), Err(StoreError::Corrupt { .. })));
     assert_eq!(fs::read(&path).unwrap(), before);
 
-    let other = temp("other-db");
+    let (_other_dir, other) = temp("other-db");
     let conn = Connection::open(&other).unwrap();
     conn.execute_batch("CREATE TABLE songs (title TEXT);").unwrap();
     drop(conn);
@@ -122,7 +123,8 @@ fn a_foreign_or_corrupt_file_is_refused_and_left_as_it_was() {
 #[test]
 fn payee_accepts_in_order_and_refuses_replays_forgeries_and_overdrafts() {
     let c = channel(Role::Payee);
-    let payee = Payee::new(SqliteStore::open(&temp("payee")).unwrap());
+    let (_dir, path) = temp("payee");
+    let payee = Payee::new(SqliteStore::open(&path).unwrap());
     payee.store().put_channel(&c).unwrap();
     assert_eq!(payee.accept(c.id, 1, &voucher_signature(&c, 1)).unwrap(), 1);
     assert_eq!(payee.accept(c.id, 3, &voucher_signature(&c, 3)).unwrap(), 3);
@@ -147,7 +149,8 @@ fn payee_accepts_in_order_and_refuses_replays_forgeries_and_overdrafts() {
 #[test]
 fn payer_records_before_it_returns_a_signature_and_only_for_its_own_channels() {
     let c = channel(Role::Payer);
-    let payer = Payer::new(SqliteStore::open(&temp("payer")).unwrap());
+    let (_dir, path) = temp("payer");
+    let payer = Payer::new(SqliteStore::open(&path).unwrap());
     payer.store().put_channel(&c).unwrap();
     let sig = payer.sign(c.id, 2, &signer()).unwrap();
     assert_eq!(payer.store().best_voucher(c.id).unwrap().unwrap().signature, sig.to_vec());
@@ -160,14 +163,15 @@ fn payer_records_before_it_returns_a_signature_and_only_for_its_own_channels() {
         payer.sign(c.id, 3, &stranger),
         Err(AcceptError::Voucher(VoucherError::WrongSigner { .. }))
     ));
-    let payee_side = Payee::new(SqliteStore::open(&temp("payer-as-payee")).unwrap());
+    let (_dir, path) = temp("payer-as-payee");
+    let payee_side = Payee::new(SqliteStore::open(&path).unwrap());
     payee_side.store().put_channel(&c).unwrap();
     assert!(matches!(payee_side.accept(c.id, 1, &sig), Err(AcceptError::WrongRole(..))));
 }
 
 #[test]
 fn close_authorization_signs_the_best_accepted_count_for_the_payee_only() {
-    let path = temp("close-authorization");
+    let (_path_dir, path) = temp("close-authorization");
     let payee_key = UnlockedKey::from_secret(&[7u8; 32]).unwrap();
     let mut c = channel(Role::Payee);
     c.payee = payee_key.address();
@@ -195,7 +199,7 @@ fn close_authorization_signs_the_best_accepted_count_for_the_payee_only() {
 
 #[test]
 fn record_vouchers_commits_a_batch_and_refuses_only_its_bad_items() {
-    let path = temp("batch");
+    let (_path_dir, path) = temp("batch");
     let c = channel(Role::Payee);
     {
         let store = SqliteStore::open(&path).unwrap();

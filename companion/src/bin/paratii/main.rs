@@ -7,11 +7,13 @@ use std::{
     io::{Read, Write},
     path::PathBuf,
     process::ExitCode,
+    time::Duration,
 };
 
 use alloy_primitives::{hex, Address, U256};
 use clap::{Parser, Subcommand};
 use paratii_companion::{
+    ads::AdLimits,
     keys::{self, KeyStore, Password},
     voucher::{self, Message},
 };
@@ -148,6 +150,14 @@ enum Command {
         /// The most segments of one view paid for.
         #[arg(long, default_value_t = 1_000)]
         paid_segments: u64,
+        /// Sessions open at once, at most (each locks a deposit); a new viewer beyond it gets
+        /// a 503 until one ends.
+        #[arg(long, default_value_t = 1_000)]
+        max_sessions: usize,
+        /// Seconds without a segment fetched after which a session is ended: its close is
+        /// requested on chain, and the rest withdrawn after the grace period.
+        #[arg(long, default_value_t = 600)]
+        session_idle: u64,
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8404")]
         listen: std::net::SocketAddr,
@@ -343,8 +353,19 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Serve { chain, videos, gateway, price_per_segment, listen } => {
             streaming::serve(chain, &videos, price_per_segment, listen, gateway)
         }
-        Command::ServeAds { chain, videos, gateway, pay_per_segment, paid_segments, listen } => {
-            streaming::serve_ads(chain, &videos, pay_per_segment, paid_segments, listen, gateway)
+        Command::ServeAds {
+            chain,
+            videos,
+            gateway,
+            pay_per_segment,
+            paid_segments,
+            max_sessions,
+            session_idle,
+            listen,
+        } => {
+            let limits = AdLimits { max_sessions, idle: Duration::from_secs(session_idle) };
+            let pay = (pay_per_segment, paid_segments);
+            streaming::serve_ads(chain, &videos, pay, limits, listen, gateway)
         }
         Command::Watch { chain, url, listen, idle_stop, paid: true, .. } => {
             streaming::watch_ad(chain, url, listen, idle_stop)

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use alloy_primitives::{B256, U256};
 use paratii_companion::{
-    ads::{AdClosed, AdServer, AdWatch, AdWatchConfig},
+    ads::{AdClosed, AdLimits, AdServer, AdWatch, AdWatchConfig},
     channel,
     media::Cid,
     serve::{SegmentServer, ServerConfig, Video},
@@ -76,12 +76,12 @@ async fn load(
     Ok(loaded)
 }
 
-/// `paratii serve-ads`.
+/// `paratii serve-ads`: `pay` per segment for at most `paid_segments` of each view.
 pub(crate) fn serve_ads(
     args: ChainArgs,
     videos: &[String],
-    pay: U256,
-    paid_segments: u64,
+    (pay, paid_segments): (U256, u64),
+    limits: AdLimits,
     listen: SocketAddr,
     gateway: Option<String>,
 ) -> Result<Value, String> {
@@ -97,7 +97,8 @@ pub(crate) fn serve_ads(
             let ids: Vec<B256> = loaded.iter().map(|v| v.id).collect();
             let server = Arc::new(
                 AdServer::new(loaded, paid_segments, store, key, Arc::clone(&c.chain), contracts)
-                    .map_err(e)?,
+                    .map_err(e)?
+                    .with_limits(limits),
             );
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(e)?;
             let addr = listener.local_addr().map_err(e)?;
@@ -106,13 +107,33 @@ pub(crate) fn serve_ads(
                     "serving ad http://{addr}/ads/{id}/  (watch it with paratii watch --paid)"
                 );
             }
-            axum::serve(listener, server.router())
+            let sweeping = tokio::spawn(sweep(Arc::clone(&server), limits.idle));
+            let outcome = axum::serve(listener, server.router())
                 .with_graceful_shutdown(stopped())
                 .await
-                .map_err(e)?;
+                .map_err(e);
+            sweeping.abort();
+            outcome?;
             Ok(json!({ "listening": addr.to_string() }))
         })
     })
+}
+
+/// Ends quiet ad sessions and withdraws what their grace periods free, every half `idle` (at
+/// least every second, at most every minute), for as long as the server runs.
+async fn sweep<S: paratii_companion::store::ChannelStore + 'static>(
+    server: Arc<AdServer<S>>,
+    idle: Duration,
+) {
+    let period = (idle / 2).clamp(Duration::from_secs(1), Duration::from_mins(1));
+    loop {
+        tokio::time::sleep(period).await;
+        match server.sweep().await {
+            Ok(swept) if swept == paratii_companion::ads::Swept::default() => {}
+            Ok(swept) => eprintln!("swept: {}", json!(swept)),
+            Err(error) => tracing::warn!(%error, "the ad sessions' sweep failed; trying again"),
+        }
+    }
 }
 
 /// `paratii watch --paid`.
