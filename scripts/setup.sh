@@ -3,7 +3,8 @@
 #  1. the pinned toolchain name from rust-toolchain.toml (linked to `stable` when that is the same
 #     version, as on machines where rustup only knows `stable`; installed otherwise);
 #  2. the wasm32-unknown-unknown target;
-#  3. ffmpeg and ffprobe (Debian's `ffmpeg`), which `paratii video package` and its tests run;
+#  3. ffmpeg and ffprobe (Debian's `ffmpeg`), which `paratii video package` and its tests run, and
+#     GStreamer's HLS client (Debian's gstreamer1.0-plugins-bad/-good/-tools), a second player;
 #  4. the npm tools under tools/node_modules: binaryen 132 (wasm-opt, which the deployable
 #     WASM build runs), forge/cast 1.7.1 and solc-js 0.8.30.
 set -euo pipefail
@@ -33,13 +34,21 @@ if [ ! -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
     || rustup target add wasm32-unknown-unknown --toolchain stable
 fi
 
-if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+# The players the streaming tests run: ffmpeg/ffprobe, and GStreamer's HLS client (hlsdemux, fed
+# by souphttpsrc).
+have_players() {
+  command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 \
+    && gst-inspect-1.0 hlsdemux >/dev/null 2>&1 && gst-inspect-1.0 souphttpsrc >/dev/null 2>&1
+}
+if ! have_players; then
+  packages="ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing ffmpeg (Debian package)"
+    echo "setup: installing ffmpeg and GStreamer (Debian packages)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null
   else
-    echo "setup: ffmpeg is missing: install it (Debian: sudo apt-get install ffmpeg) and rerun" >&2
+    echo "setup: ffmpeg or GStreamer is missing: install them (Debian: sudo apt-get install $packages) and rerun" >&2
     exit 1
   fi
 fi
