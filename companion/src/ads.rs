@@ -259,7 +259,8 @@ impl<S: ChannelStore + 'static> AdServer<S> {
     /// of these ads whose grace period is over. Run it every so often; it is idempotent.
     ///
     /// # Errors
-    /// The first [`AdError::Channel`] or [`AdError::Store`]; what was done before it stays done.
+    /// The first [`AdError::Channel`], [`AdError::Store`] or [`AdError::Task`]; what was done
+    /// before it stays done.
     pub async fn sweep(&self) -> Result<Swept, AdError> {
         let now = Instant::now();
         let quiet: Vec<B256> = self

@@ -115,6 +115,10 @@ pub enum WatchError {
         /// The I/O error.
         error: std::io::Error,
     },
+    /// A store task on the blocking pool did not finish (it panicked, or the runtime is
+    /// shutting down).
+    #[error("the store's task did not finish: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 /// Where a watching session is.
@@ -222,7 +226,7 @@ impl<S: ChannelStore + 'static> Watch<S> {
         };
         let segment_millis = metadata.segments.iter().map(|s| s.millis).max().unwrap_or(2_000);
         let (id, params, opened, best) =
-            if let Some((stored, best)) = resumable(&*store, suite, &params).await? {
+            if let Some((stored, best)) = resumable(&store, suite, &params).await? {
                 (stored.id, channel::params_of(&stored), None, best)
             } else {
                 let covered = config.max_segments.min(metadata.segments.len() as u64);
@@ -467,25 +471,33 @@ pub enum Closed {
 /// A channel in `store` that a new session for `wanted` (any salt) can go on with: ours as
 /// payer, the same terms, not closing in the store nor on chain, with deposit for one more
 /// segment; with its last voucher.
-async fn resumable<S: ChannelStore>(
-    store: &S,
+async fn resumable<S: ChannelStore + 'static>(
+    store: &Arc<S>,
     suite: &Suite<'_>,
     wanted: &Params,
 ) -> Result<Option<(crate::store::StoredChannel, Option<crate::store::StoredVoucher>)>, WatchError>
 {
     let domain = channel::domain(suite);
-    let candidates = store.channels().map_err(ChannelError::from)?.into_iter().filter(|c| {
-        c.role == crate::store::Role::Payer
-            && c.chain_id == domain.chain_id
-            && c.adjudicator == domain.adjudicator
-            && (c.payer, c.payee, c.signer, c.video_id)
-                == (wanted.payer, wanted.payee, wanted.signer, wanted.videoId)
-            && c.price_per_segment == wanted.pricePerSegment
-            && !c.finalized
-            && c.close_requested_at.is_none()
-    });
-    for stored in candidates {
-        let best = store.best_voucher(stored.id).map_err(ChannelError::from)?;
+    let (reading, wanted) = (Arc::clone(store), wanted.clone());
+    // The candidates and their last vouchers, read on the blocking pool.
+    let candidates = tokio::task::spawn_blocking(move || {
+        let matching = reading.channels()?.into_iter().filter(|c| {
+            c.role == crate::store::Role::Payer
+                && c.chain_id == domain.chain_id
+                && c.adjudicator == domain.adjudicator
+                && (c.payer, c.payee, c.signer, c.video_id)
+                    == (wanted.payer, wanted.payee, wanted.signer, wanted.videoId)
+                && c.price_per_segment == wanted.pricePerSegment
+                && !c.finalized
+                && c.close_requested_at.is_none()
+        });
+        matching
+            .map(|c| reading.best_voucher(c.id).map(|best| (c, best)))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?
+    .map_err(ChannelError::from)?;
+    for (stored, best) in candidates {
         let paid = best.as_ref().map_or(0, |b| b.segments);
         let state = suite.channel_state(stored.id).await.map_err(ChannelError::from)?;
         let next = stored.price_per_segment.checked_mul(U256::from(paid + 1));
