@@ -513,10 +513,8 @@ async fn close<S: ChannelStore + 'static>(
             .get(&id)
             .map(|(_, p)| p.clone())
             .ok_or(AdError::UnknownSession(id))?;
-        let voucher = server
-            .payer
-            .store()
-            .vouchers(id)
+        let sent = crate::store::blocking(|| server.payer.store().vouchers(id));
+        let voucher = sent
             .map_err(|e| AdError::Sign(e.into()))?
             .into_iter()
             .find(|v| v.segments == request.segments)

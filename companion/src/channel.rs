@@ -13,7 +13,7 @@ use alloy_sol_types::SolEvent;
 
 use crate::{
     chain::{bindings::IPaymentChannels, ChainError, Mined, Suite},
-    store::{ChannelStore, PendingTx, Role, StoreError, StoredChannel},
+    store::{blocking, ChannelStore, PendingTx, Role, StoreError, StoredChannel},
     voucher::{Domain, VoucherError},
 };
 
@@ -206,8 +206,8 @@ pub async fn open<S: ChannelStore>(
         Funding::SpendingKey(key) => (suite.contracts.avatar, key),
     };
     let approve = suite.approve(params.payer, spender, deposit).await?;
-    if store.channel(id)?.is_none() {
-        store.put_channel(&stored(suite, Role::Payer, params, id))?;
+    if blocking(|| store.channel(id))?.is_none() {
+        blocking(|| store.put_channel(&stored(suite, Role::Payer, params, id)))?;
     }
     let channels = suite.channels();
     let request = match funding {
@@ -237,9 +237,10 @@ pub async fn accept_incoming<S: ChannelStore>(
     if state.phase != Phase::Open {
         return Err(ChannelError::NotOpen(id));
     }
-    let mut channel = store.channel(id)?.unwrap_or_else(|| stored(suite, Role::Payee, params, id));
+    let mut channel =
+        blocking(|| store.channel(id))?.unwrap_or_else(|| stored(suite, Role::Payee, params, id));
     apply(&mut channel, &state);
-    store.put_channel(&channel)?;
+    blocking(|| store.put_channel(&channel))?;
     Ok(channel)
 }
 
@@ -259,10 +260,10 @@ pub async fn reconcile_one<S: ChannelStore>(
     suite: &Suite<'_>,
     id: B256,
 ) -> Result<(StoredChannel, OnChain), ChannelError> {
-    let mut channel = store.channel(id)?.ok_or(StoreError::UnknownChannel(id))?;
+    let mut channel = blocking(|| store.channel(id))?.ok_or(StoreError::UnknownChannel(id))?;
     let state = suite.channel_state(id).await?;
     apply(&mut channel, &state);
-    store.put_channel(&channel)?;
+    blocking(|| store.put_channel(&channel))?;
     Ok((channel, state))
 }
 
@@ -276,7 +277,7 @@ pub async fn reconcile<S: ChannelStore>(
     suite: &Suite<'_>,
 ) -> Result<Vec<(StoredChannel, OnChain)>, ChannelError> {
     let mut out = Vec::new();
-    for channel in store.channels()? {
+    for channel in blocking(|| store.channels())? {
         if channel.finalized
             || channel.chain_id != suite.chain().chain_id()
             || channel.adjudicator != suite.contracts.payment_channels
@@ -302,10 +303,12 @@ pub async fn send_durable<S: ChannelStore>(
     request: TransactionRequest,
 ) -> Result<Mined, ChannelError> {
     let (hash, raw) = suite.chain().prepare(kind, request).await?;
-    store.add_pending(&PendingTx { hash, channel, kind: kind.to_owned(), raw: raw.clone() })?;
+    blocking(|| {
+        store.add_pending(&PendingTx { hash, channel, kind: kind.to_owned(), raw: raw.clone() })
+    })?;
     let sent = suite.chain().send_raw(kind, &raw).await;
     if matches!(sent, Ok(_) | Err(ChainError::Failed { .. })) {
-        store.resolve_pending(hash)?;
+        blocking(|| store.resolve_pending(hash))?;
     }
     Ok(sent?)
 }
@@ -334,7 +337,7 @@ pub async fn resume_pending<S: ChannelStore>(
     suite: &Suite<'_>,
 ) -> Result<Vec<Resumed>, ChannelError> {
     let mut out = Vec::new();
-    for tx in store.pending()? {
+    for tx in blocking(|| store.pending())? {
         let outcome = if suite.chain().receipt(tx.hash).await?.is_some() {
             "mined"
         } else {
@@ -345,9 +348,11 @@ pub async fn resume_pending<S: ChannelStore>(
                 Err(e) => return Err(e.into()),
             }
         };
-        store.resolve_pending(tx.hash)?;
+        blocking(|| store.resolve_pending(tx.hash))?;
         tracing::info!(tx = %tx.hash, kind = tx.kind, outcome, "pending transaction resolved");
-        if let Some(channel) = tx.channel.filter(|c| store.channel(*c).ok().flatten().is_some()) {
+        if let Some(channel) =
+            tx.channel.filter(|c| blocking(|| store.channel(*c)).ok().flatten().is_some())
+        {
             reconcile_one(store, suite, channel).await?;
         }
         out.push(Resumed { hash: tx.hash, kind: tx.kind, outcome });
@@ -360,7 +365,7 @@ fn best_unsettled<S: ChannelStore>(
     store: &S,
     channel: &StoredChannel,
 ) -> Result<(u64, Vec<u8>), ChannelError> {
-    match store.best_voucher(channel.id)? {
+    match blocking(|| store.best_voucher(channel.id))? {
         Some(v) if v.segments > channel.settled => Ok((v.segments, v.signature)),
         _ => Err(ChannelError::NothingToSettle { channel: channel.id, settled: channel.settled }),
     }
@@ -396,7 +401,7 @@ pub async fn close<S: ChannelStore>(
     id: B256,
 ) -> Result<Mined, ChannelError> {
     let (channel, _) = reconcile_one(store, suite, id).await?;
-    let (segments, signature) = match store.best_voucher(id)? {
+    let (segments, signature) = match blocking(|| store.best_voucher(id))? {
         Some(v) if v.segments > channel.settled => (v.segments, v.signature),
         _ => (channel.settled, Vec::new()),
     };
@@ -438,7 +443,7 @@ pub async fn top_up<S: ChannelStore>(
     id: B256,
     amount: U256,
 ) -> Result<Mined, ChannelError> {
-    let payer = store.channel(id)?.ok_or(StoreError::UnknownChannel(id))?.payer;
+    let payer = blocking(|| store.channel(id))?.ok_or(StoreError::UnknownChannel(id))?.payer;
     suite.approve(payer, suite.contracts.payment_channels, amount).await?;
     as_payer(store, suite, id, "topUp", |c, p| c.topUp(p, amount).into_transaction_request()).await
 }
@@ -653,7 +658,7 @@ pub async fn settle_batch<S: ChannelStore>(
     report.tx = Some(mined.tx);
     report.gas_used = mined.gas_used;
     for id in &report.settled {
-        if store.channel(*id)?.is_some() {
+        if blocking(|| store.channel(*id))?.is_some() {
             reconcile_one(store, suite, *id).await?;
         }
     }

@@ -180,6 +180,19 @@ pub struct VoucherWrite {
     pub signature: Vec<u8>,
 }
 
+/// Runs store work (a read, or a durable write that waits for its fsync) from async code that
+/// holds the store by reference: on a multi-threaded runtime the worker first hands its other
+/// tasks to another thread (`block_in_place`), so a slow disk delays only the caller; on any
+/// other it runs inline. Code that owns an `Arc` of the store uses `spawn_blocking` instead.
+pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 /// What every channel store does; [`SqliteStore`] is the embedded one.
 pub trait ChannelStore: Send + Sync {
     /// Records a channel, or replaces its terms and on-chain state.

@@ -694,7 +694,8 @@ async fn handle_close<S: ChannelStore + 'static>(
     };
     match server.close(id).await {
         Ok(mined) => {
-            let segments = server.store.best_voucher(id).ok().flatten().map_or(0, |b| b.segments);
+            let best = crate::store::blocking(|| server.store.best_voucher(id));
+            let segments = best.ok().flatten().map_or(0, |b| b.segments);
             let body = serde_json::json!({
                 "channelId": id,
                 "segments": segments,
