@@ -838,6 +838,14 @@ impl<'a> Suite<'a> {
         self.chain.view("balanceOf", self.token().balanceOf(account)).await
     }
 
+    /// How much of `owner`'s PTI `spender` may move, wei.
+    ///
+    /// # Errors
+    /// [`ChainError`].
+    pub async fn allowance(&self, owner: Address, spender: Address) -> Result<U256, ChainError> {
+        self.chain.view("allowance", self.token().allowance(owner, spender)).await
+    }
+
     /// Moves `amount` PTI wei from `from` to `to`.
     ///
     /// # Errors

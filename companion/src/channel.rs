@@ -75,6 +75,22 @@ pub enum ChannelError {
         /// Segments settled on chain.
         settled: u64,
     },
+    /// A spending key opens from an account's PTI through the avatar, which the account must
+    /// have approved for the deposit (the key cannot approve for it). Nothing was sent.
+    #[error(
+        "{owner} lets the avatar {spender} move {allowance} PTI wei, the deposit needs \
+         {needed}: the account approves it first (paratii pti approve avatar AMOUNT)"
+    )]
+    AllowanceTooLow {
+        /// The paying account.
+        owner: Address,
+        /// The avatar.
+        spender: Address,
+        /// What the account allows it.
+        allowance: U256,
+        /// The deposit.
+        needed: U256,
+    },
 }
 
 /// The id the adjudicator gives `params` on this chain.
@@ -180,9 +196,9 @@ pub enum Funding {
 pub struct Opened {
     /// The channel's id.
     pub id: B256,
-    /// The payer's approval of the deposit (to the adjudicator, or to the avatar for a spending
-    /// key).
-    pub approve: Mined,
+    /// The payer's approval of the deposit to the adjudicator; `None` for a spending key, which
+    /// uses the account's standing approval of the avatar.
+    pub approve: Option<Mined>,
     /// `open` or `openFor`.
     pub open: Mined,
 }
@@ -205,7 +221,17 @@ pub async fn open<S: ChannelStore>(
         Funding::Payer => (suite.contracts.payment_channels, params.payer),
         Funding::SpendingKey(key) => (suite.contracts.avatar, key),
     };
-    let approve = suite.approve(params.payer, spender, deposit).await?;
+    let approve = match funding {
+        Funding::Payer => Some(suite.approve(params.payer, spender, deposit).await?),
+        Funding::SpendingKey(_) => {
+            let allowance = suite.allowance(params.payer, spender).await?;
+            if allowance < deposit {
+                let (owner, needed) = (params.payer, deposit);
+                return Err(ChannelError::AllowanceTooLow { owner, spender, allowance, needed });
+            }
+            None
+        }
+    };
     if blocking(|| store.channel(id))?.is_none() {
         blocking(|| store.put_channel(&stored(suite, Role::Payer, params, id)))?;
     }

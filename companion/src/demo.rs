@@ -500,6 +500,10 @@ async fn pay_per_segment(
         Some((std::sync::Arc::clone(&run.chain), contracts)),
     ));
     let (addr, serving) = Serving::start(std::sync::Arc::clone(&server).router()).await?;
+    // The device's spending key cannot approve for the viewer's account: the account approves
+    // the avatar for the session's deposit itself.
+    let mined = run.suite.approve(viewer, contracts.avatar, deposit).await?;
+    run.record(viewer, "approve the avatar for the deposit", &mined);
     let mut watching = WatchConfig::new(format!("http://{addr}/videos/{video_id}/"));
     watching.payer = Some(viewer);
     watching.max_segments = config.deposit_segments;
@@ -511,7 +515,6 @@ async fn pay_per_segment(
     let id = session.id;
     // The demo deploys its own suite, so no earlier channel is resumed: the session opens one.
     if let Some(opened) = &session.opened {
-        run.record(viewer, "approve the avatar for the deposit", &opened.approve);
         run.record(
             device,
             format!(
@@ -659,7 +662,9 @@ async fn advertiser_pays(
     );
     let id = session.id;
     for opened in server.opened() {
-        run.record(advertiser, "approve the adjudicator for the deposit", &opened.approve);
+        if let Some(approve) = &opened.approve {
+            run.record(advertiser, "approve the adjudicator for the deposit", approve);
+        }
         run.record(
             advertiser,
             "open an ad channel paying the viewer 0.05 PTI per segment (on the viewer's request)",
@@ -747,16 +752,18 @@ async fn batch_settle(
             pricePerSegment: price,
             salt: keccak256(format!("batch session {i}")),
         };
+        let deposit = price * U256::from(10u64);
+        let approve = run.suite.approve(viewer, run.suite.contracts.avatar, deposit).await?;
+        run.record(viewer, "approve the avatar for the deposit", &approve);
         let opened = channel::open(
             paying.store(),
             &run.suite,
             &params,
-            price * U256::from(10u64),
+            deposit,
             Funding::SpendingKey(device),
         )
         .await?;
         let (id, mined) = (opened.id, opened.open);
-        run.record(viewer, "approve the avatar for the deposit", &opened.approve);
         run.record(device, format!("open session {} for the viewer", i + 1), &mined);
         channel::accept_incoming(paid.store(), &run.suite, &params).await?;
         for n in 1..=*segments {

@@ -431,3 +431,47 @@ fn serve_streams_video_from_ipfs_gateway_by_its_registered_id() {
     }
     stream.node.stop().unwrap();
 }
+
+#[test]
+fn watch_with_payer_opens_from_account_through_its_spending_key() {
+    const DEVICE: &str = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"; // development account 3
+    let stream = Stream::start();
+    let cli = stream.cli();
+    // The viewer's account lets its device spend through the avatar; the device holds no PTI.
+    let spending = ["keys", "authorize", "--dev-account", "2", "spending", DEVICE];
+    cli.ok(&[&spending[..], &["--cap", "1000000"]].concat());
+    let server = stream.serve();
+    let source = format!("http://{}/videos/{}/", stream.serve, stream.id);
+    let store = stream.store("device.db");
+    let device = |extra: &[&str]| {
+        let mut args = vec!["watch", &source, "--payer", VIEWER, "--listen", &stream.watch];
+        args.extend(["--dev-account", "3", "--store", &store]);
+        args.extend(extra);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    // The device cannot approve for the account: until the account has, a typed refusal and
+    // nothing sent.
+    let args = device(&[]);
+    let refused = cli.command(&args.iter().map(String::as_str).collect::<Vec<_>>()).output();
+    let refused = refused.unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("lets the avatar") && said.contains("needs 5000"), "{said}");
+    assert_eq!(stream.balances(), (Value::from("0"), Value::from("1000000")));
+
+    cli.ok(&["pti", "approve", "avatar", "5000", "--dev-account", "2"]);
+    let args = device(&["--idle-stop", "2"]);
+    let viewer = stream.spawn(&args.iter().map(String::as_str).collect::<Vec<_>>(), &stream.watch);
+    let (player, out) = stream.player("out.mp4");
+    played(player);
+    assert_eq!(video_frames(&out), "250", "10 s at 25 fps: every segment is there");
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
+    assert_eq!(watched["paidSegments"], 5);
+    assert_eq!(watched["spent"], "5000");
+    assert_eq!(watched["closedBy"], "producer");
+    signal(&server, "-TERM");
+    server.wait_with_output().unwrap();
+    // Paid from the account: 5 × 1,000 to the producer, the account's balance down by as much.
+    assert_eq!(stream.balances(), (Value::from("5000"), Value::from("995000")));
+    stream.node.stop().unwrap();
+}

@@ -186,6 +186,15 @@ pub(crate) enum Pti {
         /// PTI wei.
         amount: U256,
     },
+    /// Lets SPENDER move up to AMOUNT PTI wei of yours (replacing any earlier allowance): the
+    /// suite's `avatar` before a spending key opens channels for you (`watch --payer`), its
+    /// `channels` adjudicator, or any address.
+    Approve {
+        /// `avatar`, `channels`, or an address.
+        spender: String,
+        /// PTI wei.
+        amount: U256,
+    },
 }
 
 /// `paratii pti …`.
@@ -207,6 +216,21 @@ pub(crate) fn pti(args: ChainArgs, command: Pti) -> Result<Value, String> {
                 }
                 Pti::Transfer { to, amount } => {
                     Ok(tx(&suite.transfer(c.me()?, to, amount).await.map_err(e)?))
+                }
+                Pti::Approve { spender, amount } => {
+                    let spender = match spender.as_str() {
+                        "avatar" => suite.contracts.avatar,
+                        "channels" => suite.contracts.payment_channels,
+                        other => other.parse().map_err(|error| {
+                            format!(
+                                "spender {other:?}: not avatar, channels or an address: {error}"
+                            )
+                        })?,
+                    };
+                    let mined = suite.approve(c.me()?, spender, amount).await.map_err(e)?;
+                    Ok(
+                        json!({ "spender": spender, "amount": amount.to_string(), "approve": tx(&mined) }),
+                    )
                 }
             }
         })
