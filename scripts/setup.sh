@@ -47,6 +47,8 @@ if ! have_players; then
     apt-get update -qq
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null
+    # Also builds GStreamer's plugin registry once, before any test runs a player.
+    have_players || { echo "setup: ffmpeg or GStreamer still incomplete after apt-get" >&2; exit 1; }
   else
     echo "setup: ffmpeg or GStreamer is missing: install them (Debian: sudo apt-get install $packages) and rerun" >&2
     exit 1
