@@ -299,6 +299,17 @@ fn played(player: Child) {
     );
 }
 
+/// The player got all 250 frames of the 10-second video into `out`, and `watch` paid 5
+/// segments (5,000 PTI wei) on a channel the producer closed.
+fn played_whole_video_paid_and_closed_by_producer(player: Child, out: &Path, viewer: Child) {
+    played(player);
+    assert_eq!(video_frames(out), "250", "10 s at 25 fps: every segment is there");
+    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
+    assert_eq!(watched["paidSegments"], 5);
+    assert_eq!(watched["spent"], "5000");
+    assert_eq!(watched["closedBy"], "producer");
+}
+
 #[test]
 fn stream_loses_and_double_pays_nothing_when_producer_killed_mid_stream() {
     let stream = Stream::start();
@@ -312,12 +323,7 @@ fn stream_loses_and_double_pays_nothing_when_producer_killed_mid_stream() {
     std::thread::sleep(Duration::from_secs(1));
     // The same store: the channel and its vouchers are there; the proxy has been waiting.
     let server = stream.serve();
-    played(player);
-    assert_eq!(video_frames(&out), "250", "10 s at 25 fps: every segment is there");
-    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
-    assert_eq!(watched["paidSegments"], 5);
-    assert_eq!(watched["spent"], "5000");
-    assert_eq!(watched["closedBy"], "producer");
+    played_whole_video_paid_and_closed_by_producer(player, &out, viewer);
     signal(&server, "-TERM");
     let stopped = answer(&server.wait_with_output().unwrap(), &["serve"]);
     assert_eq!(stopped["closed"], serde_json::json!([]));
@@ -452,8 +458,8 @@ fn watch_with_payer_opens_from_account_through_its_spending_key() {
     // The device cannot approve for the account: until the account has, a typed refusal and
     // nothing sent.
     let args = device(&[]);
-    let refused = cli.command(&args.iter().map(String::as_str).collect::<Vec<_>>()).output();
-    let refused = refused.unwrap();
+    let refused =
+        cli.command(&args.iter().map(String::as_str).collect::<Vec<_>>()).output().unwrap();
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stdout);
     assert!(said.contains("lets the avatar") && said.contains("needs 5000"), "{said}");
@@ -463,14 +469,10 @@ fn watch_with_payer_opens_from_account_through_its_spending_key() {
     let args = device(&["--idle-stop", "2"]);
     let viewer = stream.spawn(&args.iter().map(String::as_str).collect::<Vec<_>>(), &stream.watch);
     let (player, out) = stream.player("out.mp4");
-    played(player);
-    assert_eq!(video_frames(&out), "250", "10 s at 25 fps: every segment is there");
-    let watched = answer(&viewer.wait_with_output().unwrap(), &["watch"]);
-    assert_eq!(watched["paidSegments"], 5);
-    assert_eq!(watched["spent"], "5000");
-    assert_eq!(watched["closedBy"], "producer");
+    played_whole_video_paid_and_closed_by_producer(player, &out, viewer);
     signal(&server, "-TERM");
-    server.wait_with_output().unwrap();
+    let stopped = answer(&server.wait_with_output().unwrap(), &["serve"]);
+    assert_eq!(stopped["closed"], serde_json::json!([]));
     // Paid from the account: 5 × 1,000 to the producer, the account's balance down by as much.
     assert_eq!(stream.balances(), (Value::from("5000"), Value::from("995000")));
     stream.node.stop().unwrap();
