@@ -551,6 +551,19 @@ impl<'a, S: ChannelStore> Watchtower<'a, S> {
     /// The first [`ChannelError`]; what was done before it stays done, and the next pass
     /// starts again from the same block.
     pub async fn pass(&mut self) -> Result<WatchReport, ChannelError> {
+        self.pass_with(|_| {}).await
+    }
+
+    /// One pass, calling `before_close` with each channel's id before closing it: a payee that
+    /// is still taking vouchers stops taking them for that channel, so the close pays for
+    /// everything it accepted.
+    ///
+    /// # Errors
+    /// As [`Self::pass`].
+    pub async fn pass_with(
+        &mut self,
+        before_close: impl Fn(B256),
+    ) -> Result<WatchReport, ChannelError> {
         let (store, suite) = (&self.store, &self.suite);
         let mut report =
             WatchReport { resumed: resume_pending(store, suite).await?, ..WatchReport::default() };
@@ -580,6 +593,7 @@ impl<'a, S: ChannelStore> Watchtower<'a, S> {
             let (_, state) = reconcile_one(store, suite, id).await?;
             if matches!(state.phase, Phase::Closing | Phase::Withdrawable) {
                 tracing::info!(channel = %id, "close requested: closing with our best voucher");
+                before_close(id);
                 close(store, suite, id).await?;
                 report.closed.push(id);
             }

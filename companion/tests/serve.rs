@@ -8,7 +8,7 @@ use common::dev_key;
 
 use std::{future::IntoFuture, path::Path, sync::Arc};
 
-use alloy_primitives::{keccak256, Address, U256};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use paratii_companion::{
     channel::{self, Funding, Params, Phase},
     media::{Cid, Package, Packager},
@@ -135,41 +135,90 @@ async fn refusals(
     );
 }
 
+/// The producer's server for one 4-segment video at 1,000 wei a segment, on a fresh local chain,
+/// listening on loopback.
+struct Producer {
+    node: paratii_devnet::node::RunningNode,
+    chain: Arc<paratii_companion::chain::Chain>,
+    contracts: paratii_companion::chain::Contracts,
+    server: Arc<SegmentServer<SqliteStore>>,
+    store: Arc<SqliteStore>,
+    key: paratii_companion::keys::UnlockedKey,
+    video_id: B256,
+    price: U256,
+    domain: Domain,
+    addr: std::net::SocketAddr,
+    v: Viewer,
+}
+
+impl Producer {
+    async fn start(work: &Path, pkg: &Package) -> Self {
+        let (node, chain, contracts) = common::deployed().await;
+        let key = dev_key(2);
+        let video_id = keccak256("the clip");
+        let price = U256::from(1_000u64);
+        let video = Video::load(video_id, price, &pkg.dir).unwrap();
+        assert_eq!(video.segment_count(), 4);
+        let domain = Domain { chain_id: chain.chain_id(), adjudicator: contracts.payment_channels };
+        let config = ServerConfig {
+            realm: "producer".into(),
+            domain,
+            token: contracts.token,
+            payee: key.address(),
+        };
+        let store = Arc::new(SqliteStore::open(&work.join("payee.db")).unwrap());
+        let server = Arc::new(SegmentServer::new(
+            config,
+            vec![video],
+            Arc::clone(&store),
+            Some((Arc::clone(&chain), contracts)),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}/videos/{video_id}/");
+        tokio::spawn(axum::serve(listener, Arc::clone(&server).router()).into_future());
+        let v = Viewer { http: reqwest::Client::new(), base };
+        Self { node, chain, contracts, server, store, key, video_id, price, domain, addr, v }
+    }
+
+    /// The challenge of a first, unpaid request for segment 0.
+    async fn challenge(&self) -> Challenge {
+        let (status, _, header) = problem(self.v.get("seg00000.ts", None).await).await;
+        assert_eq!(status, 402);
+        parse_challenge(&header.unwrap())
+    }
+
+    /// A channel from dev account 1 for the whole video, its id, and its four vouchers.
+    async fn open(&self, payer: &Payer<SqliteStore>, salt: &str) -> (Params, B256, Vec<[u8; 65]>) {
+        let viewer = dev_key(1);
+        let params = Params {
+            payer: viewer.address(),
+            payee: self.key.address(),
+            signer: Address::ZERO,
+            videoId: self.video_id,
+            pricePerSegment: self.price,
+            salt: keccak256(salt),
+        };
+        let suite = self.chain.suite(self.contracts);
+        let deposit = self.price * U256::from(4u64);
+        let opened =
+            channel::open(payer.store(), &suite, &params, deposit, Funding::Payer).await.unwrap();
+        let signed = (1..=4).map(|n| payer.sign(opened.id, n, &viewer).unwrap()).collect();
+        (params, opened.id, signed)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactly_those() {
     let work = tempfile::tempdir().unwrap();
     let pkg = package(work.path());
-    let (node, chain, contracts) = common::deployed().await;
-    let (viewer_key, producer) = (dev_key(1), dev_key(2));
-    let suite = chain.suite(contracts);
+    let p = Producer::start(work.path(), &pkg).await;
+    let (producer, domain, addr, video_id) = (&p.key, p.domain, p.addr, p.video_id);
+    let (server, payee_store, v) = (&p.server, &p.store, &p.v);
+    let suite = p.chain.suite(p.contracts);
+    let contracts = p.contracts;
 
-    // The producer's server: one video at 1,000 wei a segment.
-    let video_id = keccak256("the clip");
-    let price = U256::from(1_000u64);
-    let video = Video::load(video_id, price, &pkg.dir).unwrap();
-    let segments = video.segment_count();
-    assert_eq!(segments, 4);
-    let domain = Domain { chain_id: chain.chain_id(), adjudicator: contracts.payment_channels };
-    let config = ServerConfig {
-        realm: "producer".into(),
-        domain,
-        token: contracts.token,
-        payee: producer.address(),
-    };
-    let payee_store = Arc::new(SqliteStore::open(&work.path().join("payee.db")).unwrap());
-    let server = Arc::new(SegmentServer::new(
-        config,
-        vec![video],
-        Arc::clone(&payee_store),
-        Some((Arc::clone(&chain), contracts)),
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let base = format!("http://{addr}/videos/{video_id}/");
-    tokio::spawn(axum::serve(listener, Arc::clone(&server).router()).into_future());
-    let v = Viewer { http: reqwest::Client::new(), base };
-
-    free_and_missing(&v).await;
+    free_and_missing(v).await;
 
     // A segment without a voucher: 402 with a challenge naming price, payee, chain, adjudicator.
     let (status, kind, header) = problem(v.get("seg00000.ts", None).await).await;
@@ -182,23 +231,10 @@ async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactl
     assert_eq!(request.method_details.escrow_contract, contracts.payment_channels);
     assert_eq!((request.method_details.segment, request.method_details.segments), (0, 1));
 
-    // The viewer opens a channel for the whole video, as the challenge suggests.
-    let params = Params {
-        payer: viewer_key.address(),
-        payee: producer.address(),
-        signer: Address::ZERO,
-        videoId: video_id,
-        pricePerSegment: price,
-        salt: keccak256("session 1"),
-    };
+    // The viewer opens a channel for the whole video, as the challenge suggests, and signs each
+    // count once (its store refuses to sign a count twice).
     let payer = Payer::new(SqliteStore::open(&work.path().join("payer.db")).unwrap());
-    let opened =
-        channel::open(payer.store(), &suite, &params, U256::from(4_000u64), Funding::Payer)
-            .await
-            .unwrap();
-    let id = opened.id;
-    // The payer signs each count once (its store refuses to sign a count twice).
-    let signed: Vec<[u8; 65]> = (1..=4).map(|n| payer.sign(id, n, &viewer_key).unwrap()).collect();
+    let (params, id, signed) = p.open(&payer, "session 1").await;
     let pay = |n: u64| pay(&challenge, &params, &signed, n);
 
     // Segment 0 with voucher 1: served, the bytes are the segment's, the receipt a running total.
@@ -219,7 +255,7 @@ async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactl
         PaymentReceipt::parse(again.headers()["payment-receipt"].to_str().unwrap()).unwrap();
     assert_eq!(receipt.accepted_segments, 1);
 
-    refusals(&v, &challenge, &params, &signed, &domain).await;
+    refusals(v, &challenge, &params, &signed, &domain).await;
     assert_eq!(payee_store.best_voucher(id).unwrap().unwrap().segments, 1);
 
     // A client that asks for segment 1 with voucher 2 and hangs up after 100 bytes: the voucher
@@ -257,7 +293,55 @@ async fn segments_are_served_only_against_durable_vouchers_and_close_pays_exactl
     let closed = problem(v.get("seg00003.ts", Some(pay(4))).await).await;
     assert_eq!((closed.0, closed.1.as_str()), (402, "channel-not-found"));
     assert_eq!(payee_store.best_voucher(id).unwrap().unwrap().segments, 3);
-    node.stop().unwrap();
+    p.node.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upkeep_closes_with_the_best_voucher_when_the_payer_asks_and_when_the_viewer_goes_quiet() {
+    let work = tempfile::tempdir().unwrap();
+    let pkg = package(work.path());
+    let p = Producer::start(work.path(), &pkg).await;
+    let suite = p.chain.suite(p.contracts);
+    let challenge = p.challenge().await;
+    let payer = Payer::new(SqliteStore::open(&work.path().join("payer.db")).unwrap());
+    // Two viewers' channels: one pays for 2 segments, then its payer asks on chain to close
+    // (to withdraw the rest once the grace period is over); the other pays for 1 and goes quiet.
+    let (asks, asks_id, asks_signed) = p.open(&payer, "asks").await;
+    let (quiet, quiet_id, quiet_signed) = p.open(&payer, "quiet").await;
+    for (params, signed, n) in
+        [(&asks, &asks_signed, 1), (&asks, &asks_signed, 2), (&quiet, &quiet_signed, 1)]
+    {
+        let segment = format!("seg{:05}.ts", n - 1);
+        let auth = pay(&challenge, params, signed, n);
+        assert_eq!(p.v.get(&segment, Some(auth)).await.status(), 200);
+    }
+    channel::request_close(payer.store(), &suite, asks_id).await.unwrap();
+    let before = suite.pti_balance(p.key.address()).await.unwrap();
+
+    // A round with a long idle period: the watchtower closes the channel whose payer asked, for
+    // the 2 segments on the server's disk; the quiet one is left alone.
+    let mut tower = channel::Watchtower::new(&*p.store, suite);
+    let hour = std::time::Duration::from_hours(1);
+    let done = p.server.upkeep(&mut tower, hour).await.unwrap();
+    assert_eq!((done.closed_on_request, done.closed_idle), (vec![asks_id], vec![]));
+    let state = suite.channel_state(asks_id).await.unwrap();
+    assert_eq!((state.phase, state.settled), (Phase::Finalized, 2));
+    assert_eq!(suite.channel_state(quiet_id).await.unwrap().phase, Phase::Open);
+    // Closed: a further voucher on it is refused, so the close paid for everything served.
+    let late = problem(p.v.get("seg00002.ts", Some(pay(&challenge, &asks, &asks_signed, 3))).await);
+    assert_eq!(late.await.1, "channel-not-found");
+
+    // A round in which every channel is idle: the quiet one is closed for its 1 segment.
+    let done = p.server.upkeep(&mut tower, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!((done.closed_idle, done.failed), (vec![quiet_id], vec![]));
+    let state = suite.channel_state(quiet_id).await.unwrap();
+    assert_eq!((state.phase, state.settled), (Phase::Finalized, 1));
+    let after = suite.pti_balance(p.key.address()).await.unwrap();
+    assert_eq!(after - before, U256::from(3_000u64), "2 + 1 segments, each paid once");
+    // Nothing is left to do.
+    let done = p.server.upkeep(&mut tower, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(done, paratii_companion::serve::Upkeep::default());
+    p.node.stop().unwrap();
 }
 
 /// A raw HTTP/1.1 request for `path` with `auth`, the connection closed after the answer.

@@ -364,6 +364,41 @@ fn stream_resumes_channel_and_pays_each_segment_once_when_viewer_killed_mid_stre
 }
 
 #[test]
+fn serve_closes_channel_of_viewer_killed_mid_stream_once_it_has_been_idle() {
+    let stream = Stream::start();
+    let spec = format!("{}={}", stream.id, stream.pkg);
+    let server =
+        stream.serve_with(&["--video", &spec, "--session-idle", "2", "--watch-interval", "1"]);
+    let mut viewer = stream.watch();
+    let (mut player, _) = stream.player("out.mp4");
+    std::thread::sleep(Duration::from_secs(3));
+    // The viewer's machine dies: no close is asked for, and it never comes back.
+    signal(&viewer, "-KILL");
+    viewer.wait().unwrap();
+    let _ = player.kill();
+    let _ = player.wait();
+    // Within a few rounds the server closes the channel with its best voucher: the producer is
+    // paid for the segments it served, the viewer has the rest of its deposit back, and
+    // nothing is lost between them.
+    let mut balances = stream.balances();
+    for _ in 0..300 {
+        if balances.0 != Value::from("0") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        balances = stream.balances();
+    }
+    let paid: u64 = balances.0.as_str().unwrap().parse().unwrap();
+    let left: u64 = balances.1.as_str().unwrap().parse().unwrap();
+    assert!([2_000, 3_000].contains(&paid), "2 or 3 segments served by then, paid {paid}");
+    assert_eq!(paid + left, 1_000_000);
+    signal(&server, "-TERM");
+    let stopped = answer(&server.wait_with_output().unwrap(), &["serve"]);
+    assert_eq!(stopped["closed"], serde_json::json!([]), "nothing left to close at stop");
+    stream.node.stop().unwrap();
+}
+
+#[test]
 fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
     let stream = Stream::start();
     // The advertiser (development account 0) serves the clip as an ad, paying 500 a segment.

@@ -28,6 +28,7 @@ use std::{
     collections::HashMap,
     path::Path,
     sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
 };
 
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -42,7 +43,7 @@ use axum::{
 
 use crate::{
     chain::{Chain, Contracts},
-    channel::{self, ChannelError, Params},
+    channel::{self, ChannelError, Params, Watchtower},
     media::{MediaError, Package},
     store::{ChannelStore, Role, StoreError, VoucherWrite},
     voucher::{self, Domain, VoucherError},
@@ -289,6 +290,22 @@ struct Known {
     accepted: u64,
     /// The server is closing it: no voucher is taken any more.
     closing: bool,
+    /// The last paid request (or when the server found the channel in its store).
+    last_seen: Instant,
+}
+
+/// What one round of [`SegmentServer::upkeep`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Upkeep {
+    /// Channels whose payer asked on chain to close, closed with the best voucher on disk
+    /// before the payer could withdraw (the watchtower's duty).
+    pub closed_on_request: Vec<B256>,
+    /// Channels without a paid request for the idle period, closed with the best voucher on
+    /// disk: viewers that stopped without asking for the close.
+    pub closed_idle: Vec<B256>,
+    /// Idle channels whose close failed, with why; tried again next round.
+    pub failed: Vec<(B256, String)>,
 }
 
 /// The segment server's state: what it streams, its store and its view of the chain.
@@ -397,6 +414,9 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         let mut known = self.known(id, &params).await?;
         if known.closing {
             return Err(ServeError::ChannelNotOpen(id));
+        }
+        if let Some(k) = self.lock().get_mut(&id) {
+            k.last_seen = Instant::now();
         }
         let message = voucher::Voucher { channel_id: id, segments: payload.segments };
         if payload.segments <= known.accepted {
@@ -527,6 +547,7 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
             video: c.video_id,
             accepted,
             closing: false,
+            last_seen: Instant::now(),
         };
         let mut map = self.lock();
         let entry = map.entry(id).or_insert(known);
@@ -569,6 +590,118 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         let mined = channel::close(&*self.store, &suite, id).await?;
         self.lock().remove(&id);
         Ok(mined)
+    }
+
+    /// One round of the server's care for the channels it is paid on, between requests:
+    ///
+    /// - `tower`'s pass closes, with the best voucher on disk, every channel whose payer asked
+    ///   on chain to close, before the grace period lets the payer withdraw what it owes (a
+    ///   server that runs needs no separate watchtower, and cannot have one: it holds the store);
+    /// - a channel with no paid request for `idle` is closed with the best voucher on disk: its
+    ///   viewer stopped without asking (the proxy asks when its player stops), and the deposit
+    ///   should not stay locked. After a restart, the channels in the store count from the first
+    ///   round.
+    ///
+    /// A channel being closed takes no more vouchers.
+    ///
+    /// # Errors
+    /// The watchtower's first [`ChannelError`] (its next pass starts again from the same block);
+    /// [`ChannelError::Store`] when the store cannot be read. An idle channel whose close fails
+    /// is in [`Upkeep::failed`] and is tried again next round.
+    pub async fn upkeep(
+        &self,
+        tower: &mut Watchtower<'_, &S>,
+        idle: Duration,
+    ) -> Result<Upkeep, ChannelError> {
+        let mut done = Upkeep::default();
+        let report = tower
+            .pass_with(|id| {
+                if let Some(k) = self.lock().get_mut(&id) {
+                    k.closing = true;
+                }
+            })
+            .await?;
+        for id in &report.closed {
+            self.lock().remove(id);
+        }
+        done.closed_on_request = report.closed;
+        self.remember_stored()?;
+        let now = Instant::now();
+        let quiet: Vec<B256> = self
+            .lock()
+            .iter()
+            .filter(|(_, k)| !k.closing && now.duration_since(k.last_seen) >= idle)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in quiet {
+            match self.close(id).await {
+                Ok(_) => done.closed_idle.push(id),
+                Err(error) => {
+                    let finalized = crate::store::blocking(|| self.store.channel(id))
+                        .ok()
+                        .flatten()
+                        .is_some_and(|c| c.finalized);
+                    if finalized {
+                        // Closed another way (the payer withdrew): nothing left to do.
+                        self.lock().remove(&id);
+                        continue;
+                    }
+                    if let Some(k) = self.lock().get_mut(&id) {
+                        k.closing = false;
+                    }
+                    tracing::warn!(channel = %id, %error, "closing an idle channel failed");
+                    done.failed.push((id, error.to_string()));
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Puts into memory the open channels in the store that this server is paid on and has not
+    /// seen since it started.
+    fn remember_stored(&self) -> Result<(), ChannelError> {
+        let (domain, payee) = (self.config.domain, self.config.payee);
+        let open = crate::store::blocking(|| {
+            let mut open = Vec::new();
+            for c in self.store.channels()? {
+                if c.role == Role::Payee
+                    && !c.finalized
+                    && c.payee == payee
+                    && c.chain_id == domain.chain_id
+                    && c.adjudicator == domain.adjudicator
+                {
+                    let accepted = self.store.best_voucher(c.id)?.map_or(0, |v| v.segments);
+                    open.push((c, accepted));
+                }
+            }
+            Ok::<_, StoreError>(open)
+        })?;
+        for (c, accepted) in open {
+            if self.videos.contains_key(&c.video_id) && !self.lock().contains_key(&c.id) {
+                self.remember(c.id, &c, accepted);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs [`Self::upkeep`] every `every` for as long as the server runs, logging what each
+    /// round did and what failed. Returns at once when the server has no chain endpoint.
+    pub async fn tend(self: Arc<Self>, every: Duration, idle: Duration) {
+        let Some((chain, contracts)) = self.chain.clone() else { return };
+        let mut tower = Watchtower::new(&*self.store, chain.suite(contracts));
+        loop {
+            tokio::time::sleep(every).await;
+            match self.upkeep(&mut tower, idle).await {
+                Ok(done) if done == Upkeep::default() => {}
+                Ok(done) => tracing::info!(
+                    on_request = done.closed_on_request.len(),
+                    idle = done.closed_idle.len(),
+                    failed = done.failed.len(),
+                    "channels closed"
+                ),
+                Err(error) => tracing::warn!(%error, "the server's upkeep failed; trying again"),
+            }
+        }
     }
 
     /// The credential in `headers` (`missing` when there is none), answering one of our

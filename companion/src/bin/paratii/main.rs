@@ -128,6 +128,15 @@ enum Command {
         /// PTI wei per segment.
         #[arg(long)]
         price_per_segment: U256,
+        /// Seconds between the server's rounds of care for its channels: it closes, with the
+        /// best voucher, each one whose payer asked on chain to close (keep it well below the
+        /// grace period) and each idle one.
+        #[arg(long, default_value_t = 60)]
+        watch_interval: u64,
+        /// Seconds without a paid request after which a viewer's channel is closed with the
+        /// best voucher (a viewer that stopped without asking).
+        #[arg(long, default_value_t = 900)]
+        session_idle: u64,
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8402")]
         listen: std::net::SocketAddr,
@@ -350,8 +359,17 @@ fn run(cli: Cli) -> Result<Value, String> {
         Command::Channel { chain, command } => onchain::channel(chain, command),
         Command::Video { chain, command } => onchain::video(chain, command),
         Command::Pti { chain, command } => onchain::pti(chain, command),
-        Command::Serve { chain, videos, gateway, price_per_segment, listen } => {
-            streaming::serve(chain, &videos, price_per_segment, listen, gateway)
+        Command::Serve {
+            chain,
+            videos,
+            gateway,
+            price_per_segment,
+            watch_interval,
+            session_idle,
+            listen,
+        } => {
+            let upkeep = (Duration::from_secs(watch_interval), Duration::from_secs(session_idle));
+            streaming::serve(chain, &videos, price_per_segment, listen, gateway, upkeep)
         }
         Command::ServeAds {
             chain,

@@ -183,12 +183,16 @@ pub(crate) fn watch_ad(
 }
 
 /// `paratii serve`.
+///
+/// Every `every` while it runs, the server closes with its best voucher each channel whose
+/// payer asked on chain to close, and each channel without a paid request for `idle`.
 pub(crate) fn serve(
     args: ChainArgs,
     videos: &[String],
     price: U256,
     listen: SocketAddr,
     gateway: Option<String>,
+    (every, idle): (Duration, Duration),
 ) -> Result<Value, String> {
     let videos = videos.to_vec();
     with_chain(args, move |c| {
@@ -218,10 +222,13 @@ pub(crate) fn serve(
             for id in &ids {
                 eprintln!("serving http://{addr}/videos/{id}/index.m3u8");
             }
-            axum::serve(listener, Arc::clone(&server).router())
+            let tending = tokio::spawn(Arc::clone(&server).tend(every, idle));
+            let outcome = axum::serve(listener, Arc::clone(&server).router())
                 .with_graceful_shutdown(stopped())
                 .await
-                .map_err(e)?;
+                .map_err(e);
+            tending.abort();
+            outcome?;
             // Stopping: close every channel paid on with the best voucher on disk.
             let mut closed = Vec::new();
             for (id, _, accepted) in server.sessions() {
