@@ -560,6 +560,9 @@ pub struct AdWatchConfig {
     pub listen: SocketAddr,
     /// How long without a player request ends the session.
     pub idle_stop: Duration,
+    /// Web pages (`http://127.0.0.1:8000`) whose player (hls.js) may use the proxy; a request
+    /// from any other page is refused with a 403.
+    pub allowed_origins: Vec<String>,
 }
 
 impl AdWatchConfig {
@@ -574,6 +577,7 @@ impl AdWatchConfig {
             source,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             idle_stop: Duration::from_secs(10),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -735,9 +739,11 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
         stop: impl std::future::Future<Output = ()> + Send + 'static,
         suite: &Suite<'_>,
     ) -> Result<AdClosed, AdWatchError> {
+        let origins = player::Origins::new(&self.config.allowed_origins);
         let app = Router::new()
             .route("/{file}", axum::routing::get(proxy::<S>))
-            .with_state(Arc::clone(&self));
+            .with_state(Arc::clone(&self))
+            .layer(axum::middleware::from_fn_with_state(origins, player::guard));
         let activity = Arc::clone(&self.activity);
         player::serve_until_quiet(listener, app, activity, self.config.idle_stop, stop).await;
         self.finish(suite).await

@@ -1,6 +1,7 @@
 //! What the viewer's proxies ([`crate::watch`], [`crate::ads`]) share on the player's side: the
 //! player's activity (which ends a session when it goes quiet), the loopback server that stops
-//! then, the playlist and metadata passed through, and answers that are bytes or a problem.
+//! then, which web pages may use it, the playlist and metadata passed through, and answers that
+//! are bytes or a problem.
 
 use std::{
     sync::{Arc, Mutex, PoisonError},
@@ -9,7 +10,9 @@ use std::{
 
 use axum::{
     body::Body,
-    http::{header, HeaderValue, StatusCode},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
     Router,
 };
@@ -53,6 +56,90 @@ impl Drop for Active<'_> {
         let mut state = self.0.lock();
         *state = (Instant::now(), state.1.saturating_sub(1));
     }
+}
+
+/// The web pages (origins, `http://127.0.0.1:8000`) a proxy answers, besides players outside a
+/// browser.
+///
+/// A browser names the page behind a request: in `Origin` (CORS requests, such as hls.js's), in
+/// `Referer`, and in `Sec-Fetch-Site` (whether the page is this proxy's own origin). Players
+/// outside a browser (ffmpeg, `GStreamer`, mpv, VLC) send none of them. Every segment the viewer's
+/// proxy fetches is paid for, so a page the viewer happens to have open must not be able to make
+/// it fetch (a `<video>` or `<img>` pointing at it would do): a request from another page's
+/// origin is refused (403 `forbidden-origin`) unless that origin was allowed, and an allowed one
+/// gets the CORS headers a player in that page needs to read the answers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origins(Arc<Vec<String>>);
+
+impl Origins {
+    /// `origins`, each as `scheme://host[:port]` without a trailing slash.
+    pub(crate) fn new(origins: &[String]) -> Self {
+        Self(Arc::new(origins.iter().map(|o| o.trim_end_matches('/').to_owned()).collect()))
+    }
+
+    fn allows(&self, origin: &str) -> bool {
+        self.0.iter().any(|o| o == origin)
+    }
+}
+
+/// The page origin a browser's request comes from: its `Origin`, else the origin of its
+/// `Referer`, when `Sec-Fetch-Site` does not say it is the proxy's own page (or the viewer's
+/// typing); `None` for a request from outside a browser or from the proxy's own origin.
+fn page_origin(headers: &HeaderMap) -> Option<String> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = text("origin") {
+        return Some(origin.to_owned());
+    }
+    let site = text("sec-fetch-site");
+    if matches!(site, None | Some("same-origin" | "none")) {
+        return None;
+    }
+    // Another page and no `Origin`: the referrer's origin, or an unnamed page.
+    let referer = text("referer").unwrap_or("");
+    let origin = referer
+        .split_once("://")
+        .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or("")));
+    Some(origin.unwrap_or_else(|| "an unnamed page".to_owned()))
+}
+
+/// The middleware that applies [`Origins`] to every request of a proxy.
+pub(crate) async fn guard(
+    State(origins): State<Origins>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(origin) = page_origin(request.headers()) else {
+        return next.run(request).await;
+    };
+    if !origins.allows(&origin) {
+        let problem = Problem::new(
+            "forbidden-origin",
+            "Forbidden",
+            403,
+            format!(
+                "a web page at {origin} may not use this proxy, which pays for what it fetches \
+                 (allow it with --allow-origin)"
+            ),
+        );
+        return respond(Err(problem));
+    }
+    let Ok(value) = HeaderValue::from_str(&origin) else {
+        return respond(Err(Problem::new("forbidden-origin", "Forbidden", 403, "bad origin")));
+    };
+    let mut response = if request.method() == Method::OPTIONS {
+        let mut preflight = StatusCode::NO_CONTENT.into_response();
+        let headers = preflight.headers_mut();
+        headers.insert("access-control-allow-methods", HeaderValue::from_static("GET"));
+        headers.insert("access-control-allow-headers", HeaderValue::from_static("range"));
+        headers.insert("access-control-max-age", HeaderValue::from_static("600"));
+        preflight
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", value);
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    response
 }
 
 /// Serves the player on `listener` until it has been quiet for `idle` or `stop` resolves.
@@ -126,5 +213,46 @@ pub(crate) fn respond(answer: Result<(Vec<u8>, HeaderValue), Problem>) -> Respon
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
+    }
+
+    #[test]
+    fn page_origin_is_none_for_players_outside_a_browser_and_the_proxys_own_page() {
+        assert_eq!(page_origin(&headers(&[])), None);
+        assert_eq!(page_origin(&headers(&[("sec-fetch-site", "same-origin")])), None);
+        assert_eq!(page_origin(&headers(&[("sec-fetch-site", "none")])), None);
+    }
+
+    #[test]
+    fn page_origin_names_the_page_from_origin_then_referer() {
+        let fetch =
+            headers(&[("origin", "http://127.0.0.1:8000"), ("sec-fetch-site", "same-site")]);
+        assert_eq!(page_origin(&fetch).as_deref(), Some("http://127.0.0.1:8000"));
+        let embed = headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("referer", "https://elsewhere.example/some/page?x=1"),
+        ]);
+        assert_eq!(page_origin(&embed).as_deref(), Some("https://elsewhere.example"));
+        let anonymous = headers(&[("sec-fetch-site", "cross-site")]);
+        assert_eq!(page_origin(&anonymous).as_deref(), Some("an unnamed page"));
+    }
+
+    #[test]
+    fn origins_allow_only_what_was_given_without_a_trailing_slash() {
+        let origins = Origins::new(&["http://127.0.0.1:8000/".to_owned()]);
+        assert!(origins.allows("http://127.0.0.1:8000"));
+        assert!(!origins.allows("http://127.0.0.1:8001"));
+        assert!(!Origins::default().allows("http://127.0.0.1:8000"));
     }
 }

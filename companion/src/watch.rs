@@ -58,6 +58,9 @@ pub struct WatchConfig {
     /// How long a segment request waits for an unreachable producer (one restarting) before
     /// the player gets a 502.
     pub patience: Duration,
+    /// Web pages (`http://127.0.0.1:8000`) whose player (hls.js) may use the proxy; a request
+    /// from any other page is refused with a 403, so no page can make it pay.
+    pub allowed_origins: Vec<String>,
 }
 
 impl WatchConfig {
@@ -76,6 +79,7 @@ impl WatchConfig {
             idle_stop: Duration::from_secs(10),
             payer: None,
             patience: Duration::from_secs(30),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -298,9 +302,11 @@ impl<S: ChannelStore + 'static> Watch<S> {
         listener: tokio::net::TcpListener,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<Closed, WatchError> {
+        let origins = player::Origins::new(&self.config.allowed_origins);
         let app = Router::new()
             .route("/{file}", axum::routing::get(proxy::<S>))
-            .with_state(Arc::clone(&self));
+            .with_state(Arc::clone(&self))
+            .layer(axum::middleware::from_fn_with_state(origins, player::guard));
         let activity = Arc::clone(&self.activity);
         player::serve_until_quiet(listener, app, activity, self.config.idle_stop, stop).await;
         self.finish().await

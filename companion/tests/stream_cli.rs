@@ -382,7 +382,7 @@ fn serve_closes_channel_of_viewer_killed_mid_stream_once_it_has_been_idle() {
     // nothing is lost between them.
     let mut balances = stream.balances();
     for _ in 0..300 {
-        if balances.0 != Value::from("0") {
+        if balances.0 != "0" {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));

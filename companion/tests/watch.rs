@@ -64,8 +64,20 @@ async fn watch(
     w: &World,
     dir: &Path,
 ) -> (String, Arc<Watch<SqliteStore>>, tokio::task::JoinHandle<Closed>) {
+    watch_for(w, dir, Vec::new(), Duration::from_secs(1)).await
+}
+
+/// [`watch`], letting the pages of `origins` use the proxy, which stops after `idle` without a
+/// request.
+async fn watch_for(
+    w: &World,
+    dir: &Path,
+    origins: Vec<String>,
+    idle: Duration,
+) -> (String, Arc<Watch<SqliteStore>>, tokio::task::JoinHandle<Closed>) {
     let mut config = WatchConfig::new(w.source.clone());
-    config.idle_stop = Duration::from_secs(1);
+    config.idle_stop = idle;
+    config.allowed_origins = origins;
     let store = Arc::new(SqliteStore::open(&dir.join("viewer.db")).unwrap());
     let suite = w.chain.suite(w.contracts);
     let session = Arc::new(Watch::open(config, &suite, store, Arc::new(dev_key(1))).await.unwrap());
@@ -138,6 +150,61 @@ async fn gstreamer_hlsdemux_copies_the_whole_video_through_the_proxy_and_the_clo
         gst
     };
     player_copies_every_segment(gstreamer, "out.ts").await;
+}
+
+/// The browser's HLS player: hls.js in Debian's Chromium (headless), on a page whose origin the
+/// proxy allows, plays the whole video to its end; a page the proxy does not allow gets a 403
+/// and makes it pay nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hlsjs_in_chromium_plays_the_whole_video_from_an_allowed_page_and_the_close_pays_every_segment(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(dir.path()).await;
+    let page_port =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let page = format!("http://127.0.0.1:{page_port}");
+    // The proxy waits for the browser to start (a quiet player ends the session).
+    let (base, session, done) =
+        watch_for(&w, dir.path(), vec![page], Duration::from_secs(15)).await;
+    let http = reqwest::Client::new();
+    let segment = format!("{base}seg00000.ts");
+    // Another page (a fetch names it in `Origin`; a `<video>` or `<img>` says only that it is
+    // cross-site): refused, nothing paid.
+    let foreign = http.get(&segment).header("origin", "http://elsewhere.example");
+    let refused = foreign.send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("forbidden-origin"));
+    let embedded = http.get(&segment).header("sec-fetch-site", "cross-site");
+    assert_eq!(embedded.send().await.unwrap().status(), 403);
+    assert_eq!(session.progress().paid_segments, 0);
+
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/players/hlsjs.mjs");
+    let mut node = Command::new("node");
+    node.arg(script).arg(page_port.to_string()).arg(format!("{base}index.m3u8")).arg("60");
+    let ran = tokio::task::spawn_blocking(move || node.output().unwrap()).await.unwrap();
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    let played: serde_json::Value = serde_json::from_slice(&ran.stdout).unwrap();
+    let said = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(played["ended"], true, "{played} {said}");
+    assert_eq!(played["fatal"], false, "{played}");
+    assert_eq!(played["fragments"], 5, "{played}");
+    // No request failed (hls.js gives up on any 4xx); it may step over a gap between the
+    // audio and video of a transport stream, a media event of its own.
+    let errors = played["errors"].as_array().unwrap();
+    assert!(errors.iter().all(|e| !e.as_str().unwrap().starts_with("networkError")), "{played}");
+    // Chromium decoded frames of all five segments: 250 in all, a missing segment would leave
+    // at most 200 (a loaded machine may not count a few).
+    let frames = played["frames"].as_u64().unwrap();
+    assert!((201..=250).contains(&frames), "{played} {said}");
+    let closed = done.await.unwrap();
+    assert!(
+        matches!(closed, Closed::ByProducer { segments: 5, transaction: Some(_) }),
+        "{closed:?}"
+    );
+    let suite = w.chain.suite(w.contracts);
+    let state = suite.channel_state(session.id).await.unwrap();
+    assert_eq!((state.phase, state.settled), (Phase::Finalized, 5));
+    w.node.stop().unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -201,6 +201,11 @@ enum Command {
         /// by the spending key's allowance.
         #[arg(long, value_name = "ACCOUNT")]
         payer: Option<Address>,
+        /// A web page's origin (`http://127.0.0.1:8000`) whose player (hls.js) may use the
+        /// proxy; repeat for more. A request from any other page is refused, so no page the
+        /// viewer has open can make the proxy pay.
+        #[arg(long = "allow-origin", value_name = "ORIGIN")]
+        allowed_origins: Vec<String>,
     },
     /// The whole system on this machine: starts the local node in-process, deploys the suite,
     /// creates a producer, a viewer and an advertiser, and runs a purchase, a pay-per-segment
@@ -385,9 +390,6 @@ fn run(cli: Cli) -> Result<Value, String> {
             let pay = (pay_per_segment, paid_segments);
             streaming::serve_ads(chain, &videos, pay, limits, listen, gateway)
         }
-        Command::Watch { chain, url, listen, idle_stop, paid: true, .. } => {
-            streaming::watch_ad(chain, url, listen, idle_stop)
-        }
         Command::Watch {
             chain,
             url,
@@ -395,9 +397,17 @@ fn run(cli: Cli) -> Result<Value, String> {
             ahead,
             listen,
             idle_stop,
-            paid: false,
+            paid,
             payer,
-        } => streaming::watch(chain, url, max_segments, ahead, listen, idle_stop, payer),
+            allowed_origins,
+        } => {
+            let player = streaming::PlayerSide { listen, idle_stop, allowed_origins };
+            if paid {
+                streaming::watch_ad(chain, url, player)
+            } else {
+                streaming::watch(chain, url, max_segments, ahead, player, payer)
+            }
+        }
         Command::Watchtower { chain, interval, settle_threshold, once } => {
             onchain::watchtower(chain, interval, settle_threshold, once)
         }

@@ -136,13 +136,16 @@ async fn sweep<S: paratii_companion::store::ChannelStore + 'static>(
     }
 }
 
+/// The player's side of `paratii watch`: where it connects, how long a quiet player lasts, and
+/// which web pages may use the proxy.
+pub(crate) struct PlayerSide {
+    pub(crate) listen: SocketAddr,
+    pub(crate) idle_stop: u64,
+    pub(crate) allowed_origins: Vec<String>,
+}
+
 /// `paratii watch --paid`.
-pub(crate) fn watch_ad(
-    args: ChainArgs,
-    url: String,
-    listen: SocketAddr,
-    idle_stop: u64,
-) -> Result<Value, String> {
+pub(crate) fn watch_ad(args: ChainArgs, url: String, player: PlayerSide) -> Result<Value, String> {
     with_chain(args, move |c| {
         Box::pin(async move {
             let suite = c.chain.suite(c.contracts()?);
@@ -151,8 +154,9 @@ pub(crate) fn watch_ad(
             )?);
             let store = Arc::new(c.store()?);
             let mut config = AdWatchConfig::new(url);
-            config.listen = listen;
-            config.idle_stop = Duration::from_secs(idle_stop);
+            config.listen = player.listen;
+            config.idle_stop = Duration::from_secs(player.idle_stop);
+            config.allowed_origins = player.allowed_origins;
             let session = Arc::new(AdWatch::open(config, &suite, store, key).await.map_err(e)?);
             let listener = session.bind().await.map_err(e)?;
             let addr = listener.local_addr().map_err(e)?;
@@ -250,8 +254,7 @@ pub(crate) fn watch(
     url: String,
     max_segments: u64,
     ahead: u64,
-    listen: SocketAddr,
-    idle_stop: u64,
+    side: PlayerSide,
     payer: Option<alloy_primitives::Address>,
 ) -> Result<Value, String> {
     with_chain(args, move |c| {
@@ -262,10 +265,11 @@ pub(crate) fn watch(
             )?);
             let store = Arc::new(c.store()?);
             let mut config = WatchConfig::new(url);
-            config.listen = listen;
+            config.listen = side.listen;
             config.max_segments = max_segments;
             config.ahead = ahead;
-            config.idle_stop = Duration::from_secs(idle_stop);
+            config.idle_stop = Duration::from_secs(side.idle_stop);
+            config.allowed_origins = side.allowed_origins;
             config.payer = payer;
             let session =
                 Arc::new(Watch::open(config, &suite, Arc::clone(&store), key).await.map_err(e)?);
