@@ -191,14 +191,24 @@ pub struct AdServer<S> {
     /// Open sessions: channel id → (ad, parameters); one per viewer and ad.
     sessions: Mutex<HashMap<B256, (B256, Params)>>,
     opening: tokio::sync::Mutex<()>,
-    /// The distinct segments each session has fetched (since this server started): what it
-    /// pays for, so a viewer skipping ahead is not paid for what it skipped.
-    fetched: Mutex<HashMap<B256, std::collections::HashSet<usize>>>,
+    /// What each session has fetched: what it pays for, so a viewer skipping ahead is not paid
+    /// for what it skipped.
+    fetched: Mutex<HashMap<B256, Fetched>>,
     /// The channels this server opened, with their transactions, oldest first.
     opened: Mutex<Vec<channel::Opened>>,
     limits: AdLimits,
     /// When each open session last fetched a segment (or opened, or this server started).
     last_seen: Mutex<HashMap<B256, Instant>>,
+}
+
+/// What one ad session has fetched.
+#[derive(Debug, Default)]
+struct Fetched {
+    /// Segments paid for before this server started (the best voucher in its store then): an
+    /// earlier run's distinct segments are not known, only their count.
+    before: u64,
+    /// The distinct segments fetched since this server started.
+    since: std::collections::HashSet<usize>,
 }
 
 impl<S: ChannelStore + 'static> AdServer<S> {
@@ -231,6 +241,14 @@ impl<S: ChannelStore + 'static> AdServer<S> {
             .collect::<HashMap<_, _>>();
         let now = Instant::now();
         let last_seen = sessions.keys().map(|id| (*id, now)).collect();
+        // A restarted server goes on counting from what it paid before. The store keeps only
+        // the count, so a segment fetched again after the restart is counted again: the viewer
+        // asks again only for a segment whose answer it did not get, the one the crash cut.
+        let mut fetched = HashMap::new();
+        for id in sessions.keys() {
+            let before = store.best_voucher(*id)?.map_or(0, |v| v.segments);
+            fetched.insert(*id, Fetched { before, since: std::collections::HashSet::new() });
+        }
         Ok(Self {
             videos,
             paid_segments,
@@ -240,7 +258,7 @@ impl<S: ChannelStore + 'static> AdServer<S> {
             contracts,
             sessions: Mutex::new(sessions),
             opening: tokio::sync::Mutex::new(()),
-            fetched: Mutex::new(HashMap::new()),
+            fetched: Mutex::new(fetched),
             opened: Mutex::new(Vec::new()),
             limits: AdLimits::default(),
             last_seen: Mutex::new(last_seen),
@@ -485,8 +503,8 @@ async fn file<S: ChannelStore + 'static>(
         let fetched = {
             let mut fetched = server.fetched.lock().unwrap_or_else(PoisonError::into_inner);
             let session = fetched.entry(id).or_default();
-            session.insert(index);
-            session.len() as u64
+            session.since.insert(index);
+            session.before + session.since.len() as u64
         };
         if let Some(voucher) = server.voucher(id, fetched).await? {
             if let Ok(value) = HeaderValue::from_str(&voucher.header()) {
@@ -563,6 +581,9 @@ pub struct AdWatchConfig {
     /// Web pages (`http://127.0.0.1:8000`) whose player (hls.js) may use the proxy; a request
     /// from any other page is refused with a 403.
     pub allowed_origins: Vec<String>,
+    /// How long a segment request waits for an unreachable advertiser (one restarting) before
+    /// the player gets a 502.
+    pub patience: Duration,
 }
 
 impl AdWatchConfig {
@@ -578,6 +599,7 @@ impl AdWatchConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             idle_stop: Duration::from_secs(10),
             allowed_origins: Vec::new(),
+            patience: Duration::from_secs(30),
         }
     }
 }
@@ -796,21 +818,36 @@ impl<S: ChannelStore + 'static> AdWatch<S> {
         }
         let segment = &self.metadata.segments[index];
         let url = format!("{}{}", self.config.source, segment.uri);
-        let response = self
-            .http
-            .get(&url)
-            .header(CHANNEL_HEADER, self.id.to_string())
-            .timeout(Duration::from_secs(30))
-            .send()
-            .await
-            .map_err(|e| bad(format!("{url}: {e}")))?;
-        let status = response.status();
-        let voucher = response
-            .headers()
-            .get(VOUCHER_HEADER)
-            .and_then(|h| h.to_str().ok())
-            .map(AdVoucher::parse);
-        let body = response.bytes().await.map_err(|e| bad(format!("{url}: {e}")))?.to_vec();
+        let deadline = std::time::Instant::now() + self.config.patience;
+        let (status, voucher, body) = loop {
+            let fetched = async {
+                let response = self
+                    .http
+                    .get(&url)
+                    .header(CHANNEL_HEADER, self.id.to_string())
+                    .timeout(Duration::from_secs(30))
+                    .send()
+                    .await?;
+                let status = response.status();
+                let voucher = response
+                    .headers()
+                    .get(VOUCHER_HEADER)
+                    .and_then(|h| h.to_str().ok())
+                    .map(AdVoucher::parse);
+                Ok::<_, reqwest::Error>((status, voucher, response.bytes().await?.to_vec()))
+            };
+            match fetched.await {
+                Ok(answer) => break answer,
+                // The advertiser is unreachable or went away mid-answer (restarting?): ask
+                // again, within patience. A restarted advertiser goes on from the best voucher
+                // in its store.
+                Err(error) if std::time::Instant::now() < deadline => {
+                    tracing::debug!(%error, "advertiser unreachable, asking again");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(error) => return Err(bad(format!("{url}: {error}"))),
+            }
+        };
         if status != reqwest::StatusCode::OK {
             return Err(bad(format!("{url}: {status}: {}", String::from_utf8_lossy(&body))));
         }

@@ -398,30 +398,76 @@ fn serve_closes_channel_of_viewer_killed_mid_stream_once_it_has_been_idle() {
     stream.node.stop().unwrap();
 }
 
-#[test]
-fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
-    let stream = Stream::start();
-    // The advertiser (development account 0) serves the clip as an ad, paying 500 a segment.
+/// `paratii serve-ads` on `listen` as development account 0, paying 500 a segment of the clip,
+/// storing in `advertiser.db`.
+fn serve_ads(stream: &Stream, listen: &str) -> Child {
     let spec = format!("{}={}", stream.id, stream.pkg);
     let store = stream.store("advertiser.db");
-    let listen = format!("127.0.0.1:{}", free_port());
     let mut args = vec!["serve-ads", "--video", &spec, "--pay-per-segment", "500"];
-    args.extend(["--listen", &listen, "--dev-account", "0", "--store", &store]);
-    let advertiser = stream.spawn(&args, &listen);
-    let source = format!("http://{listen}/ads/{}/", stream.id);
-    let viewer = stream.watch_with(&[&source, "--paid", "--store", &stream.store("viewer-ads.db")]);
-    let (player, out) = stream.player("ad.mp4");
+    args.extend(["--listen", listen, "--dev-account", "0", "--store", &store]);
+    stream.spawn(&args, listen)
+}
+
+/// `watch --paid` played the whole ad (250 frames in `out`), was paid for its 5 segments once
+/// (2,500), and the advertiser relayed the close; the viewer's balance shows the pay.
+fn paid_once_for_whole_ad(stream: &Stream, player: Child, out: &Path, viewer: Child) {
     played(player);
-    assert_eq!(video_frames(&out), "250");
+    assert_eq!(video_frames(out), "250");
     let watched = answer(&viewer.wait_with_output().unwrap(), &["watch", "--paid"]);
     assert_eq!(watched["segments"], 5);
     assert_eq!(watched["paidSegments"], 5);
     assert_eq!(watched["earned"], "2500");
     assert_eq!(watched["closedBy"], "advertiser");
-    signal(&advertiser, "-TERM");
-    answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
     let balance = stream.cli().ok(&["pti", "balance", VIEWER]);
     assert_eq!(balance["pti"], "1002500", "the 1,000,000 it held and 5 × 500 for the ad");
+}
+
+#[test]
+fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
+    let stream = Stream::start();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let advertiser = serve_ads(&stream, &listen);
+    let source = format!("http://{listen}/ads/{}/", stream.id);
+    let viewer = stream.watch_with(&[&source, "--paid", "--store", &stream.store("viewer-ads.db")]);
+    let (player, out) = stream.player("ad.mp4");
+    paid_once_for_whole_ad(&stream, player, &out, viewer);
+    signal(&advertiser, "-TERM");
+    answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
+    stream.node.stop().unwrap();
+}
+
+#[test]
+fn ad_viewer_is_paid_once_for_every_segment_when_advertiser_killed_mid_stream() {
+    let stream = Stream::start();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut advertiser = serve_ads(&stream, &listen);
+    let source = format!("http://{listen}/ads/{}/", stream.id);
+    let store = stream.store("viewer-ads.db");
+    let args = ["watch", &source, "--paid", "--listen", &stream.watch, "--idle-stop", "5"];
+    let viewer = stream
+        .spawn(&[&args[..], &["--dev-account", "2", "--store", &store]].concat(), &stream.watch);
+    // `-re`: ffmpeg reads at playback speed, one 2-second segment after another, so the
+    // advertiser dies with the ad half watched.
+    let out = stream.dir.path().join("ad.mp4");
+    let player = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-re", "-i"])
+        .arg(format!("http://{}/index.m3u8", stream.watch))
+        .args(["-c", "copy"])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    signal(&advertiser, "-KILL");
+    advertiser.wait().unwrap();
+    // Down for 3 s, over the time the next segment is due.
+    std::thread::sleep(Duration::from_secs(3));
+    // The same store: the session and its vouchers are there; the proxy has been waiting.
+    let advertiser = serve_ads(&stream, &listen);
+    paid_once_for_whole_ad(&stream, player, &out, viewer);
+    signal(&advertiser, "-TERM");
+    answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
     stream.node.stop().unwrap();
 }
 
