@@ -256,7 +256,12 @@ impl Stream {
 
     /// `paratii watch ARGS` as development account 2 on its address, stopping after 2 s idle.
     fn watch_with(&self, args: &[&str]) -> Child {
-        let mut all = vec!["watch", "--listen", &self.watch, "--idle-stop", "2"];
+        self.watch_idle("2", args)
+    }
+
+    /// `paratii watch ARGS` as development account 2 on its address, stopping after `idle` s.
+    fn watch_idle(&self, idle: &str, args: &[&str]) -> Child {
+        let mut all = vec!["watch", "--listen", &self.watch, "--idle-stop", idle];
         all.extend(["--dev-account", "2"]);
         all.extend(args);
         self.spawn(&all, &self.watch)
@@ -264,9 +269,16 @@ impl Stream {
 
     /// ffmpeg copying the video through the proxy into `name`.
     fn player(&self, name: &str) -> (Child, std::path::PathBuf) {
+        self.player_with(name, &[])
+    }
+
+    /// [`Self::player`] with ffmpeg's input `options` (`-re`: at playback speed).
+    fn player_with(&self, name: &str, options: &[&str]) -> (Child, std::path::PathBuf) {
         let out = self.dir.path().join(name);
         let child = Command::new("ffmpeg")
-            .args(["-nostdin", "-loglevel", "error", "-y", "-i"])
+            .args(["-nostdin", "-loglevel", "error", "-y"])
+            .args(options)
+            .arg("-i")
             .arg(format!("http://{}/index.m3u8", self.watch))
             .args(["-c", "copy"])
             .arg(&out)
@@ -422,14 +434,28 @@ fn paid_once_for_whole_ad(stream: &Stream, player: Child, out: &Path, viewer: Ch
     assert_eq!(balance["pti"], "1002500", "the 1,000,000 it held and 5 × 500 for the ad");
 }
 
-#[test]
-fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
+/// The advertiser serves the clip as an ad and `watch --paid` plays it to ffmpeg, which gets
+/// the whole ad while the viewer is paid for each segment once. With `kill`, ffmpeg reads at
+/// playback speed (`-re`, one 2-second segment after another) and the advertiser is killed
+/// (SIGKILL) 3 s in, with the ad half watched, and started again 3 s later, over the time the
+/// next segment is due, on the same store.
+fn ad_played_and_paid_once(kill: bool) {
     let stream = Stream::start();
     let listen = format!("127.0.0.1:{}", free_port());
-    let advertiser = serve_ads(&stream, &listen);
+    let mut advertiser = serve_ads(&stream, &listen);
     let source = format!("http://{listen}/ads/{}/", stream.id);
-    let viewer = stream.watch_with(&[&source, "--paid", "--store", &stream.store("viewer-ads.db")]);
-    let (player, out) = stream.player("ad.mp4");
+    let store = stream.store("viewer-ads.db");
+    let viewer = stream.watch_idle("5", &[&source, "--paid", "--store", &store]);
+    let options: &[&str] = if kill { &["-re"] } else { &[] };
+    let (player, out) = stream.player_with("ad.mp4", options);
+    if kill {
+        std::thread::sleep(Duration::from_secs(3));
+        signal(&advertiser, "-KILL");
+        advertiser.wait().unwrap();
+        std::thread::sleep(Duration::from_secs(3));
+        // The session and its vouchers are in the store; the proxy has been waiting.
+        advertiser = serve_ads(&stream, &listen);
+    }
     paid_once_for_whole_ad(&stream, player, &out, viewer);
     signal(&advertiser, "-TERM");
     answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
@@ -437,38 +463,13 @@ fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
 }
 
 #[test]
+fn serve_ads_pays_viewer_for_every_segment_ffmpeg_fetched_through_watch_paid() {
+    ad_played_and_paid_once(false);
+}
+
+#[test]
 fn ad_viewer_is_paid_once_for_every_segment_when_advertiser_killed_mid_stream() {
-    let stream = Stream::start();
-    let listen = format!("127.0.0.1:{}", free_port());
-    let mut advertiser = serve_ads(&stream, &listen);
-    let source = format!("http://{listen}/ads/{}/", stream.id);
-    let store = stream.store("viewer-ads.db");
-    let args = ["watch", &source, "--paid", "--listen", &stream.watch, "--idle-stop", "5"];
-    let viewer = stream
-        .spawn(&[&args[..], &["--dev-account", "2", "--store", &store]].concat(), &stream.watch);
-    // `-re`: ffmpeg reads at playback speed, one 2-second segment after another, so the
-    // advertiser dies with the ad half watched.
-    let out = stream.dir.path().join("ad.mp4");
-    let player = Command::new("ffmpeg")
-        .args(["-nostdin", "-loglevel", "error", "-y", "-re", "-i"])
-        .arg(format!("http://{}/index.m3u8", stream.watch))
-        .args(["-c", "copy"])
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(3));
-    signal(&advertiser, "-KILL");
-    advertiser.wait().unwrap();
-    // Down for 3 s, over the time the next segment is due.
-    std::thread::sleep(Duration::from_secs(3));
-    // The same store: the session and its vouchers are there; the proxy has been waiting.
-    let advertiser = serve_ads(&stream, &listen);
-    paid_once_for_whole_ad(&stream, player, &out, viewer);
-    signal(&advertiser, "-TERM");
-    answer(&advertiser.wait_with_output().unwrap(), &["serve-ads"]);
-    stream.node.stop().unwrap();
+    ad_played_and_paid_once(true);
 }
 
 #[test]

@@ -89,6 +89,26 @@ async fn watch_for(
     (base, session, done)
 }
 
+/// The session ended with the producer closing its channel for `segments`, which the chain
+/// shows finalized, the producer paid for exactly those.
+async fn producer_closed_for(
+    w: &World,
+    session: &Watch<SqliteStore>,
+    done: tokio::task::JoinHandle<Closed>,
+    segments: u64,
+) {
+    let closed = done.await.unwrap();
+    assert!(
+        matches!(closed, Closed::ByProducer { segments: s, transaction: Some(_) } if s == segments),
+        "{closed:?}"
+    );
+    let suite = w.chain.suite(w.contracts);
+    let state = suite.channel_state(session.id).await.unwrap();
+    assert_eq!((state.phase, state.settled), (Phase::Finalized, segments));
+    let paid = suite.pti_balance(w.producer.address()).await.unwrap();
+    assert_eq!(paid, U256::from(segments * PRICE));
+}
+
 /// Runs `player` (given the playlist's URL and the output file) to copy the whole video through
 /// the proxy, then checks what it wrote decodes with every frame and that the producer closed
 /// the channel for exactly the five segments.
@@ -102,11 +122,7 @@ async fn player_copies_every_segment(player: fn(&str, &Path) -> Command, out: &s
     assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
     // Players say little about a skipped segment: check their silence and what they wrote.
     assert!(ran.stderr.is_empty(), "{}", String::from_utf8_lossy(&ran.stderr));
-    let closed = done.await.unwrap();
-    assert!(
-        matches!(closed, Closed::ByProducer { segments: 5, transaction: Some(_) }),
-        "{closed:?}"
-    );
+    producer_closed_for(&w, &session, done, 5).await;
     assert_eq!(session.progress().segments, 5);
     let probe = Command::new("ffprobe")
         .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
@@ -121,10 +137,6 @@ async fn player_copies_every_segment(player: fn(&str, &Path) -> Command, out: &s
     assert_eq!(counts.len(), 1, "ffprobe said {said:?}");
     let frames: u64 = said.split_whitespace().next().unwrap().parse().unwrap();
     assert_eq!(frames, 250, "10 s at 25 fps: every segment is there");
-    let suite = w.chain.suite(w.contracts);
-    let state = suite.channel_state(session.id).await.unwrap();
-    assert_eq!((state.phase, state.settled), (Phase::Finalized, 5));
-    assert_eq!(suite.pti_balance(w.producer.address()).await.unwrap(), U256::from(5 * PRICE));
     w.node.stop().unwrap();
 }
 
@@ -196,14 +208,7 @@ async fn hlsjs_in_chromium_plays_the_whole_video_from_an_allowed_page_and_the_cl
     // at most 200 (a loaded machine may not count a few).
     let frames = played["frames"].as_u64().unwrap();
     assert!((201..=250).contains(&frames), "{played} {said}");
-    let closed = done.await.unwrap();
-    assert!(
-        matches!(closed, Closed::ByProducer { segments: 5, transaction: Some(_) }),
-        "{closed:?}"
-    );
-    let suite = w.chain.suite(w.contracts);
-    let state = suite.channel_state(session.id).await.unwrap();
-    assert_eq!((state.phase, state.settled), (Phase::Finalized, 5));
+    producer_closed_for(&w, &session, done, 5).await;
     w.node.stop().unwrap();
 }
 
@@ -224,15 +229,7 @@ async fn viewer_who_stops_after_two_segments_pays_exactly_two() {
         assert_eq!(segment.headers()["content-type"], "video/mp2t");
     }
     // The player leaves; the proxy notices and the producer closes for the two.
-    let closed = done.await.unwrap();
-    assert!(
-        matches!(closed, Closed::ByProducer { segments: 2, transaction: Some(_) }),
-        "{closed:?}"
-    );
-    let suite = w.chain.suite(w.contracts);
-    let state = suite.channel_state(session.id).await.unwrap();
-    assert_eq!((state.phase, state.settled), (Phase::Finalized, 2));
-    assert_eq!(suite.pti_balance(w.producer.address()).await.unwrap(), U256::from(2 * PRICE));
+    producer_closed_for(&w, &session, done, 2).await;
     w.node.stop().unwrap();
 }
 
