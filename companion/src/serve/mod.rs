@@ -415,9 +415,6 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         if known.closing {
             return Err(ServeError::ChannelNotOpen(id));
         }
-        if let Some(k) = self.lock().get_mut(&id) {
-            k.last_seen = Instant::now();
-        }
         let message = voucher::Voucher { channel_id: id, segments: payload.segments };
         if payload.segments <= known.accepted {
             // Already durable: check the signature, then serve again (a retry).
@@ -492,10 +489,12 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
         Ok(())
     }
 
-    /// What the server knows of channel `id`: from memory, else the store, else the chain.
+    /// What the server knows of channel `id`: from memory, else the store, else the chain. A
+    /// request for it counts as the channel's latest activity.
     async fn known(&self, id: B256, params: &Params) -> Result<Known, ServeError> {
-        if let Some(known) = self.lock().get(&id).copied() {
-            return Ok(known);
+        if let Some(known) = self.lock().get_mut(&id) {
+            known.last_seen = Instant::now();
+            return Ok(*known);
         }
         // The store's reads wait for its writer's fsync: off the async workers.
         let store = Arc::clone(&self.store);
