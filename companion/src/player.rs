@@ -102,12 +102,41 @@ fn page_origin(headers: &HeaderMap) -> Option<String> {
     Some(origin.unwrap_or_else(|| "an unnamed page".to_owned()))
 }
 
-/// The middleware that applies [`Origins`] to every request of a proxy.
+/// The `Host` a request names when it is not this machine's loopback (`127.0.0.1`, `[::1]`,
+/// `localhost`, any port); `None` for those, and when there is no `Host` (HTTP/1.0).
+fn foreign_host(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?;
+    let Ok(host) = host.to_str() else {
+        return Some(String::from_utf8_lossy(host.as_bytes()).into());
+    };
+    let name = if host.starts_with('[') {
+        host.split(']').next().map_or(host, |n| &n[1..])
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then(|| host.to_owned())
+}
+
+/// The middleware that applies [`Origins`] (and refuses a `Host` other than loopback) to every
+/// request of a proxy.
 pub(crate) async fn guard(
     State(origins): State<Origins>,
     request: Request,
     next: Next,
 ) -> Response {
+    if let Some(host) = foreign_host(request.headers()) {
+        // DNS rebinding: a page of another site whose name now points at this machine is, to
+        // the browser, on its own origin; the name it asked for gives it away.
+        let problem = Problem::new(
+            "forbidden-host",
+            "Forbidden",
+            403,
+            format!("this proxy answers only for this machine's loopback address, not {host}"),
+        );
+        return respond(Err(problem));
+    }
     let Some(origin) = page_origin(request.headers()) else {
         return next.run(request).await;
     };
@@ -246,6 +275,17 @@ mod tests {
         assert_eq!(page_origin(&embed).as_deref(), Some("https://elsewhere.example"));
         let anonymous = headers(&[("sec-fetch-site", "cross-site")]);
         assert_eq!(page_origin(&anonymous).as_deref(), Some("an unnamed page"));
+    }
+
+    #[test]
+    fn foreign_host_is_none_only_for_loopback_names() {
+        for host in ["127.0.0.1:8403", "localhost:8403", "LOCALHOST", "[::1]:8403", "127.0.0.2"] {
+            assert_eq!(foreign_host(&headers(&[("host", host)])), None, "{host}");
+        }
+        assert_eq!(foreign_host(&headers(&[])), None);
+        for host in ["evil.example:8403", "evil.example", "192.168.1.2:8403", "[2001:db8::1]:80"] {
+            assert_eq!(foreign_host(&headers(&[("host", host)])).as_deref(), Some(host));
+        }
     }
 
     #[test]

@@ -165,8 +165,8 @@ async fn gstreamer_hlsdemux_copies_the_whole_video_through_the_proxy_and_the_clo
 }
 
 /// The browser's HLS player: hls.js in Debian's Chromium (headless), on a page whose origin the
-/// proxy allows, plays the whole video to its end; a page the proxy does not allow gets a 403
-/// and makes it pay nothing.
+/// proxy allows, plays the whole video to its end; a page the proxy does not allow (or another
+/// site rebound to this machine) gets a 403 and makes it pay nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hlsjs_in_chromium_plays_the_whole_video_from_an_allowed_page_and_the_close_pays_every_segment(
 ) {
@@ -188,6 +188,12 @@ async fn hlsjs_in_chromium_plays_the_whole_video_from_an_allowed_page_and_the_cl
     assert!(refused.text().await.unwrap().contains("forbidden-origin"));
     let embedded = http.get(&segment).header("sec-fetch-site", "cross-site");
     assert_eq!(embedded.send().await.unwrap().status(), 403);
+    // A page of another site whose name was rebound to this machine (same-origin to the
+    // browser) names that site in `Host`.
+    let rebound = http.get(&segment).header("host", "rebound.example:8403");
+    let rebound = rebound.header("sec-fetch-site", "same-origin").send().await.unwrap();
+    assert_eq!(rebound.status(), 403);
+    assert!(rebound.text().await.unwrap().contains("forbidden-host"));
     assert_eq!(session.progress().paid_segments, 0);
 
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/players/hlsjs.mjs");
@@ -204,10 +210,11 @@ async fn hlsjs_in_chromium_plays_the_whole_video_from_an_allowed_page_and_the_cl
     // audio and video of a transport stream, a media event of its own.
     let errors = played["errors"].as_array().unwrap();
     assert!(errors.iter().all(|e| !e.as_str().unwrap().starts_with("networkError")), "{played}");
-    // Chromium decoded frames of all five segments: 250 in all, a missing segment would leave
-    // at most 200 (a loaded machine may not count a few).
+    // Chromium decoded frames of all five segments: a missing one would leave at most 200 of the
+    // 250 (its count is not exact: a loaded machine may miss a few, and a step over a gap counts
+    // a few again).
     let frames = played["frames"].as_u64().unwrap();
-    assert!((201..=250).contains(&frames), "{played} {said}");
+    assert!(frames > 200, "{played} {said}");
     producer_closed_for(&w, &session, done, 5).await;
     w.node.stop().unwrap();
 }
