@@ -317,6 +317,9 @@ pub struct SegmentServer<S> {
     chain: Option<(Arc<Chain>, Contracts)>,
     known: Mutex<HashMap<B256, Known>>,
     secret: [u8; 32],
+    /// Whether the open channels an earlier run left in the store were taken into `known` (the
+    /// first upkeep round does it; later channels enter `known` as they are paid on).
+    adopted: std::sync::atomic::AtomicBool,
 }
 
 impl<S: ChannelStore + 'static> SegmentServer<S> {
@@ -339,6 +342,7 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
             chain,
             known: Mutex::new(HashMap::new()),
             secret,
+            adopted: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -624,7 +628,10 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
             self.lock().remove(id);
         }
         done.closed_on_request = report.closed;
-        self.remember_stored()?;
+        if !self.adopted.load(std::sync::atomic::Ordering::Relaxed) {
+            self.remember_stored()?;
+            self.adopted.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let now = Instant::now();
         let quiet: Vec<B256> = self
             .lock()
@@ -657,7 +664,7 @@ impl<S: ChannelStore + 'static> SegmentServer<S> {
     }
 
     /// Puts into memory the open channels in the store that this server is paid on and has not
-    /// seen since it started.
+    /// seen since it started (once: it reads every channel of the store).
     fn remember_stored(&self) -> Result<(), ChannelError> {
         let (domain, payee) = (self.config.domain, self.config.payee);
         let open = crate::store::blocking(|| {
