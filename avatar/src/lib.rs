@@ -71,13 +71,14 @@ use paratii_common::{call_returning_true, impl_from_ownable_error, Ownable2Step}
 use paratii_contracts::{
     amounts::{to_u96, U96},
     avatar::{
-        AvatarCapTooHigh, AvatarEtherRefused, AvatarExpiryNotInFuture, AvatarInsufficientEther,
-        AvatarInvalidAccount, AvatarInvalidRecipient, AvatarInvalidSpendingKey,
-        AvatarInvalidWhitelistDelay, AvatarLengthMismatch, AvatarNotWhitelisted,
-        AvatarSpendingCapExceeded, AvatarSpendingKeyExpired, AvatarUnknownSpendingKey,
-        PoolDisbursed, PoolEtherReceived, SpendingKeyAuthorized, SpendingKeyCharged,
-        SpendingKeyRevoked, WhitelistUpdated,
+        AvatarCapTooHigh, AvatarEtherRefused, AvatarExpiryNotInFuture, AvatarImmutablesMismatch,
+        AvatarInsufficientEther, AvatarInvalidAccount, AvatarInvalidRecipient,
+        AvatarInvalidSpendingKey, AvatarInvalidWhitelistDelay, AvatarLengthMismatch,
+        AvatarNotWhitelisted, AvatarSpendingCapExceeded, AvatarSpendingKeyExpired,
+        AvatarUnknownSpendingKey, PoolDisbursed, PoolEtherReceived, SpendingKeyAuthorized,
+        SpendingKeyCharged, SpendingKeyRevoked, WhitelistUpdated,
     },
+    immutables::{AvatarImmutables, AVATAR_PLACEHOLDER},
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
 };
 use stylus_sdk::{
@@ -135,7 +136,11 @@ pub enum Error {
     EtherRefused(AvatarEtherRefused),
     /// The constructor's whitelist delay is out of range.
     InvalidWhitelistDelay(AvatarInvalidWhitelistDelay),
+    /// The constructor's arguments differ from the values baked into the module.
+    ImmutablesMismatch(AvatarImmutablesMismatch),
 }
+
+paratii_common::deploy_time_constants!(AVATAR_PLACEHOLDER => AvatarImmutables);
 
 impl_from_ownable_error!(Error);
 
@@ -167,7 +172,10 @@ impl ParatiiAvatar {
     ///
     /// # Errors
     /// In order: [`AvatarInvalidWhitelistDelay`] unless [`MIN_WHITELIST_DELAY_SECS`] ≤
-    /// `whitelist_delay` ≤ [`MAX_WHITELIST_DELAY_SECS`];
+    /// `whitelist_delay` ≤ [`MAX_WHITELIST_DELAY_SECS`]; [`AvatarImmutablesMismatch`] (carrying
+    /// the module's values) when a deployer baked the token and delay into the module
+    /// ([`paratii_contracts::immutables`]) and they differ from these arguments (a module
+    /// deployed as built reads them from storage instead);
     /// [`AvatarInvalidAccount(0)`](AvatarInvalidAccount) for a zero entry of `whitelist`;
     /// [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is zero.
     ///
@@ -188,6 +196,14 @@ impl ParatiiAvatar {
                 min: MIN_WHITELIST_DELAY_SECS,
                 max: MAX_WHITELIST_DELAY_SECS,
             }));
+        }
+        if let Some(baked) = baked() {
+            if (baked.token, baked.whitelist_delay) != (token, whitelist_delay) {
+                return Err(Error::ImmutablesMismatch(AvatarImmutablesMismatch {
+                    token: baked.token,
+                    whitelistDelay: baked.whitelist_delay,
+                }));
+            }
         }
         self.token.set(token);
         self.whitelist_delay.set(Uint::from(whitelist_delay));
@@ -251,12 +267,12 @@ impl ParatiiAvatar {
 
     /// The delay (seconds) between the owner whitelisting a contract and its first pull.
     pub fn whitelist_delay(&self) -> u64 {
-        self.whitelist_delay.get().to()
+        baked().map_or_else(|| self.whitelist_delay.get().to(), |b| b.whitelist_delay)
     }
 
     /// The PTI token users approve to the avatar (fixed at construction).
     pub fn token(&self) -> Address {
-        self.token.get()
+        self.token_address()
     }
 
     /// Moves `amount` PTI wei that `from` approved to the avatar from `from` to `to`; only a
@@ -279,7 +295,7 @@ impl ParatiiAvatar {
         amount: U256,
     ) -> Result<bool, Vec<u8>> {
         self.only_whitelisted()?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.pull(token, from, to, amount)?;
         Ok(true)
     }
@@ -309,7 +325,7 @@ impl ParatiiAvatar {
     ) -> Result<bool, Vec<u8>> {
         let spender = self.only_whitelisted()?;
         let remaining = self.when_spendable(user, key)?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.charge(spender, user, key, remaining, amount)?;
         self.pull(token, user, to, amount)?;
         Ok(true)
@@ -332,7 +348,7 @@ impl ParatiiAvatar {
         to_pool: U256,
     ) -> Result<bool, Vec<u8>> {
         self.only_whitelisted()?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.pull_parts(token, from, to, amount, to_pool)?;
         Ok(true)
     }
@@ -357,7 +373,7 @@ impl ParatiiAvatar {
         let spender = self.only_whitelisted()?;
         let total = amount.checked_add(to_pool).unwrap_or(U256::MAX);
         let remaining = self.when_spendable(user, key)?;
-        let token = self.token.get();
+        let token = self.token_address();
         self.charge(spender, user, key, remaining, total)?;
         self.pull_parts(token, user, to, amount, to_pool)?;
         Ok(true)
@@ -453,7 +469,7 @@ impl ParatiiAvatar {
     ) -> Result<(), Vec<u8>> {
         self.only_owner()?;
         check_payouts(&recipients, &amounts)?;
-        let token = self.token.get();
+        let token = self.token_address();
         for (&to, &amount) in recipients.iter().zip(&amounts) {
             let ctx = Call::new_mutating(self);
             let calldata = token::transferCall { to, value: amount }.abi_encode();
@@ -562,6 +578,11 @@ impl ParatiiAvatar {
 }
 
 impl ParatiiAvatar {
+    /// The PTI token: baked into the module, else stored (a cold `SLOAD` per payment).
+    fn token_address(&self) -> Address {
+        baked().map_or_else(|| self.token.get(), |b| b.token)
+    }
+
     /// Guard: the caller is the owner.
     fn only_owner(&self) -> Result<(), Error> {
         Ok(self.ownership.only_owner()?)

@@ -5,21 +5,7 @@ use crate::PaymentChannels;
 use alloy_primitives::Address;
 use paratii_contracts::immutables::{ChannelImmutables, CHANNEL_PLACEHOLDER};
 
-/// The placeholder a deployer overwrites with the avatar, token and grace period.
-#[used]
-static IMMUTABLES: [u8; CHANNEL_PLACEHOLDER.len()] = CHANNEL_PLACEHOLDER;
-
-/// Where [`IMMUTABLES`] is, read with a volatile load so the compiler cannot see through it: a
-/// plain read of the static would be folded into its compiled (unset) contents.
-static PLACEHOLDER: &[u8; CHANNEL_PLACEHOLDER.len()] = &IMMUTABLES;
-
-/// The values baked into this module; `None` when it was deployed as built.
-#[inline(never)]
-pub(crate) fn baked() -> Option<ChannelImmutables> {
-    // SAFETY: `PLACEHOLDER` is a valid, aligned, initialised static that nothing writes.
-    let placeholder = unsafe { core::ptr::read_volatile(&raw const PLACEHOLDER) };
-    ChannelImmutables::decode(placeholder)
-}
+paratii_common::deploy_time_constants!(CHANNEL_PLACEHOLDER => ChannelImmutables);
 
 impl PaymentChannels {
     /// The PTI token: baked, else stored.

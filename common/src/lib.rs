@@ -24,6 +24,7 @@ use alloy_primitives::{Address, FixedBytes, B256, U256};
 use alloy_sol_types::SolError;
 use paratii_contracts::{
     ecdsa::{recovered_address, Signature, SignatureError, ECRECOVER},
+    immutables::RegistryImmutableMismatch,
     peers::{PeerCallReturnedFalse, PeerNotRegistered},
     signature::ECDSAInvalidSignature,
 };
@@ -174,4 +175,48 @@ macro_rules! impl_from_ownable_error {
 #[doc(hidden)]
 pub mod __private {
     pub use paratii_contracts::ecdsa::SignatureError;
+}
+
+/// Declares the contract's deploy-time placeholder ([`paratii_contracts::immutables`]) and a
+/// `pub(crate) fn baked() -> Option<$values>` reading it: the values a deployer baked into the
+/// module, or `None` for a module deployed as built (which reads them from storage).
+///
+/// The placeholder is a `#[used]` static read through a volatile load of a pointer to it, so the
+/// compiler can neither fold its compiled (unset) contents nor drop it.
+#[macro_export]
+macro_rules! deploy_time_constants {
+    ($placeholder:path => $values:ty) => {
+        /// The placeholder a deployer overwrites with this contract's values.
+        #[used]
+        static IMMUTABLES: [u8; $placeholder.len()] = $placeholder;
+
+        /// Where [`IMMUTABLES`] is, read with a volatile load so the compiler cannot see
+        /// through it.
+        static PLACEHOLDER: &[u8; $placeholder.len()] = &IMMUTABLES;
+
+        /// The values baked into this module; `None` when it was deployed as built.
+        #[inline(never)]
+        pub(crate) fn baked() -> Option<$values> {
+            // SAFETY: `PLACEHOLDER` is a valid, aligned, initialised static that nothing writes.
+            let placeholder = unsafe { core::ptr::read_volatile(&raw const PLACEHOLDER) };
+            <$values>::decode(placeholder)
+        }
+    };
+}
+
+/// The constructor's check of a baked registry ([`deploy_time_constants!`]): `Ok` when nothing
+/// is baked or the baked registry is `registry`.
+///
+/// # Errors
+/// [`RegistryImmutableMismatch`] carrying both when they differ.
+pub fn check_baked_registry(
+    baked: Option<paratii_contracts::immutables::RegistryImmutables>,
+    registry: Address,
+) -> Result<(), RegistryImmutableMismatch> {
+    match baked {
+        Some(b) if b.registry != registry => {
+            Err(RegistryImmutableMismatch { baked: b.registry, registry })
+        }
+        _ => Ok(()),
+    }
 }

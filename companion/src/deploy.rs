@@ -9,7 +9,9 @@
 
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::SolValue;
-use paratii_contracts::immutables::{self, ChannelImmutables};
+use paratii_contracts::immutables::{
+    self, AvatarImmutables, ChannelImmutables, RegistryImmutables,
+};
 use paratii_contracts::names;
 
 use crate::chain::{
@@ -136,16 +138,31 @@ pub async fn deploy_suite(
             ),
             _ => None,
         };
-        // The adjudicator's avatar, token and grace period are baked into its module, as
-        // Solidity bakes immutables into runtime code: no journey reads them from storage.
-        let baked = (key == "paymentChannels").then(|| {
-            ChannelImmutables {
-                avatar: at("avatar", &record),
-                token: at("token", &record),
-                grace_period: config.grace_period,
+        // Each contract's deploy-time constants are baked into its module, as Solidity bakes
+        // immutables into runtime code: no journey reads them from storage.
+        let baked: Option<Vec<u8>> = match key {
+            "videoRegistry" | "userRegistry" | "videoStore" => {
+                Some(RegistryImmutables { registry: at("registry", &record) }.encode().to_vec())
             }
-            .encode()
-        });
+            "avatar" => Some(
+                AvatarImmutables {
+                    token: at("token", &record),
+                    whitelist_delay: config.whitelist_delay,
+                }
+                .encode()
+                .to_vec(),
+            ),
+            "paymentChannels" => Some(
+                ChannelImmutables {
+                    avatar: at("avatar", &record),
+                    token: at("token", &record),
+                    grace_period: config.grace_period,
+                }
+                .encode()
+                .to_vec(),
+            ),
+            _ => None,
+        };
         progress(&format!("deploy {key}"));
         let contract = deploy_one(
             chain,

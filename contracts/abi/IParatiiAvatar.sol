@@ -87,6 +87,10 @@ interface IParatiiAvatar {
     /// The whitelist delay `delay` (seconds) is outside [`min`, `max`].
     error AvatarInvalidWhitelistDelay(uint64 delay, uint64 min, uint64 max);
 
+    /// The constructor's arguments differ from the values baked into this module at deployment
+    /// (`token`, `whitelistDelay`, carried here).
+    error AvatarImmutablesMismatch(address token, uint64 whitelistDelay);
+
     /// `caller` is not a whitelisted action contract (or its whitelist delay has not passed).
     error AvatarNotWhitelisted(address caller);
 

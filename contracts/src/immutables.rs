@@ -17,28 +17,57 @@
 
 use alloy_primitives::Address;
 
-/// The 16 bytes that open a module's placeholder: how a deployer finds it.
+alloy_sol_types::sol!(
+    #![sol(all_derives)]
+    "sol/Immutables.sol"
+);
+
+/// The 16 bytes that open a module's placeholder: how a deployer finds it. A length byte follows
+/// (the number of value bytes), then the values.
 pub const MARKER: [u8; 16] = *b"paratii/immut/v1";
 
 /// The byte an unset placeholder is filled with. Not zero: the build trims zero runs out of data
 /// segments, which would leave nothing in the module to patch.
 pub const UNSET: u8 = 0xff;
 
-/// The adjudicator's baked values: the avatar (20 bytes), the token (20) and the grace period
-/// (8, big-endian).
-pub const CHANNEL_LEN: usize = 48;
-
-/// The adjudicator's placeholder as compiled: [`MARKER`], then [`CHANNEL_LEN`] bytes of
-/// [`UNSET`].
-pub const CHANNEL_PLACEHOLDER: [u8; 16 + CHANNEL_LEN] = {
-    let mut bytes = [UNSET; 16 + CHANNEL_LEN];
+/// A placeholder as compiled, `M` bytes in all: [`MARKER`], one byte giving the number of value
+/// bytes (`M − 17`), then that many bytes of [`UNSET`].
+///
+/// # Panics
+/// At compile time (it is evaluated in constants) unless 17 < `M` ≤ 272.
+#[must_use]
+pub const fn placeholder<const M: usize>() -> [u8; M] {
+    assert!(M > MARKER.len() && M - MARKER.len() - 1 <= u8::MAX as usize);
+    let mut bytes = [UNSET; M];
     let mut i = 0;
     while i < MARKER.len() {
         bytes[i] = MARKER[i];
         i += 1;
     }
+    #[allow(clippy::cast_possible_truncation)] // At most 255, asserted above.
+    {
+        bytes[MARKER.len()] = (M - MARKER.len() - 1) as u8;
+    }
     bytes
-};
+}
+
+/// The value bytes of a placeholder (after the marker and the length byte).
+#[must_use]
+pub fn values_of(placeholder: &[u8]) -> &[u8] {
+    placeholder.get(MARKER.len() + 1..).unwrap_or_default()
+}
+
+/// `bytes` as an address, `None` when all [`UNSET`] (no contract is at `0xff…ff`).
+fn address_or_unset(bytes: &[u8]) -> Option<Address> {
+    (!bytes.iter().all(|b| *b == UNSET)).then(|| Address::from_slice(bytes))
+}
+
+/// The adjudicator's baked values: the avatar (20 bytes), the token (20) and the grace period
+/// (8, big-endian).
+pub const CHANNEL_LEN: usize = 48;
+
+/// The adjudicator's placeholder as compiled.
+pub const CHANNEL_PLACEHOLDER: [u8; 17 + CHANNEL_LEN] = placeholder();
 
 /// The adjudicator's deploy-time constants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +81,7 @@ pub struct ChannelImmutables {
 }
 
 impl ChannelImmutables {
-    /// The values as they are baked after [`MARKER`].
+    /// The values as they are baked after [`MARKER`] and the length byte.
     #[must_use]
     pub fn encode(&self) -> [u8; CHANNEL_LEN] {
         let mut bytes = [0u8; CHANNEL_LEN];
@@ -62,11 +91,11 @@ impl ChannelImmutables {
         bytes
     }
 
-    /// Reads a placeholder (with its [`MARKER`]); `None` while it is unset. A grace period of
-    /// `u64::MAX` (all [`UNSET`]) is never a valid one, so it tells the two apart.
+    /// Reads a placeholder; `None` while it is unset. A grace period of `u64::MAX` (all
+    /// [`UNSET`]) is never a valid one, so it tells the two apart.
     #[must_use]
-    pub fn decode(placeholder: &[u8; 16 + CHANNEL_LEN]) -> Option<Self> {
-        let values = &placeholder[16..];
+    pub fn decode(placeholder: &[u8; 17 + CHANNEL_LEN]) -> Option<Self> {
+        let values = values_of(placeholder);
         let mut grace = [0u8; 8];
         grace.copy_from_slice(&values[40..]);
         let grace_period = u64::from_be_bytes(grace);
@@ -78,31 +107,111 @@ impl ChannelImmutables {
     }
 }
 
+/// The baked values of the contracts whose one constant is the `ParatiiRegistry` they look their
+/// peers up in (the video store, the video registry, the user registry): its address, 20 bytes.
+pub const REGISTRY_LEN: usize = 20;
+
+/// The placeholder of a contract whose constant is its registry, as compiled.
+pub const REGISTRY_PLACEHOLDER: [u8; 17 + REGISTRY_LEN] = placeholder();
+
+/// The deploy-time constant of the video store, the video registry and the user registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistryImmutables {
+    /// The `ParatiiRegistry` the contract looks its peers up in.
+    pub registry: Address,
+}
+
+impl RegistryImmutables {
+    /// The value as baked after [`MARKER`] and the length byte.
+    #[must_use]
+    pub fn encode(&self) -> [u8; REGISTRY_LEN] {
+        self.registry.into_array()
+    }
+
+    /// Reads a placeholder; `None` while it is unset (all [`UNSET`]).
+    #[must_use]
+    pub fn decode(placeholder: &[u8; 17 + REGISTRY_LEN]) -> Option<Self> {
+        address_or_unset(values_of(placeholder)).map(|registry| Self { registry })
+    }
+}
+
+/// The avatar's baked values: the token (20 bytes) and the whitelist delay (8, big-endian).
+pub const AVATAR_LEN: usize = 28;
+
+/// The avatar's placeholder as compiled.
+pub const AVATAR_PLACEHOLDER: [u8; 17 + AVATAR_LEN] = placeholder();
+
+/// The avatar's deploy-time constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AvatarImmutables {
+    /// The PTI token the avatar moves.
+    pub token: Address,
+    /// How long a whitelisting waits before it takes effect, seconds.
+    pub whitelist_delay: u64,
+}
+
+impl AvatarImmutables {
+    /// The values as baked after [`MARKER`] and the length byte.
+    #[must_use]
+    pub fn encode(&self) -> [u8; AVATAR_LEN] {
+        let mut bytes = [0u8; AVATAR_LEN];
+        bytes[..20].copy_from_slice(self.token.as_slice());
+        bytes[20..].copy_from_slice(&self.whitelist_delay.to_be_bytes());
+        bytes
+    }
+
+    /// Reads a placeholder; `None` while it is unset (the token all [`UNSET`]).
+    #[must_use]
+    pub fn decode(placeholder: &[u8; 17 + AVATAR_LEN]) -> Option<Self> {
+        let values = values_of(placeholder);
+        let mut delay = [0u8; 8];
+        delay.copy_from_slice(&values[20..]);
+        address_or_unset(&values[..20])
+            .map(|token| Self { token, whitelist_delay: u64::from_be_bytes(delay) })
+    }
+}
+
 /// Why a module could not be patched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatchError {
-    /// The module holds no unset placeholder of this length (not built with one, or already
-    /// patched).
+    /// The module holds no unset placeholder (not built with one, or already patched).
     NotFound,
     /// The module holds the marker more than once, so which to patch is ambiguous.
     Ambiguous,
+    /// The module's placeholder holds `expected` value bytes, not the `given` ones: the values
+    /// are another contract's.
+    WrongLength {
+        /// The placeholder's value bytes.
+        expected: usize,
+        /// The values given.
+        given: usize,
+    },
 }
 
 impl core::fmt::Display for PatchError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Self::NotFound => "the module holds no unset deploy-time placeholder",
-            Self::Ambiguous => "the module holds the deploy-time marker more than once",
-        })
+        match self {
+            Self::NotFound => f.write_str("the module holds no unset deploy-time placeholder"),
+            Self::Ambiguous => {
+                f.write_str("the module holds the deploy-time marker more than once")
+            }
+            Self::WrongLength { expected, given } => write!(
+                f,
+                "the module's placeholder holds {expected} bytes of values, not {given}: \
+                 these are another contract's values"
+            ),
+        }
     }
 }
 
-/// Writes `values` into `module`'s unset placeholder ([`MARKER`] followed by `values.len()`
-/// bytes of [`UNSET`]), in place; the module's length and layout are unchanged.
+/// Writes `values` into `module`'s unset placeholder ([`MARKER`], a length byte equal to
+/// `values.len()`, then that many bytes of [`UNSET`]), in place; the module's length and layout
+/// are unchanged.
 ///
 /// # Errors
-/// [`PatchError::NotFound`] when no unset placeholder of that length is there;
-/// [`PatchError::Ambiguous`] when the marker occurs more than once.
+/// [`PatchError::NotFound`] when no unset placeholder is there; [`PatchError::Ambiguous`] when
+/// the marker occurs more than once; [`PatchError::WrongLength`] when the placeholder is for
+/// values of another length.
 pub fn patch(module: &mut [u8], values: &[u8]) -> Result<(), PatchError> {
     let at = |i: usize, m: &[u8]| m.get(i..i + MARKER.len()) == Some(&MARKER[..]);
     let mut found = (0..module.len()).filter(|&i| at(i, module));
@@ -110,8 +219,13 @@ pub fn patch(module: &mut [u8], values: &[u8]) -> Result<(), PatchError> {
     if found.next().is_some() {
         return Err(PatchError::Ambiguous);
     }
+    let expected = usize::from(*module.get(start + MARKER.len()).ok_or(PatchError::NotFound)?);
+    if expected != values.len() {
+        return Err(PatchError::WrongLength { expected, given: values.len() });
+    }
+    let from = start + MARKER.len() + 1;
     let slot = module
-        .get_mut(start + MARKER.len()..start + MARKER.len() + values.len())
+        .get_mut(from..from + values.len())
         .filter(|slot| slot.iter().all(|b| *b == UNSET))
         .ok_or(PatchError::NotFound)?;
     slot.copy_from_slice(values);
@@ -150,9 +264,9 @@ mod tests {
         patch(&mut module, &values().encode()).unwrap();
         assert_eq!(module.len(), before);
         let start = 11;
-        let placeholder: [u8; 64] = module[start..start + 64].try_into().unwrap();
+        let placeholder: [u8; 65] = module[start..start + 65].try_into().unwrap();
         assert_eq!(ChannelImmutables::decode(&placeholder), Some(values()));
-        assert_eq!(&module[start + 64..], b"trailer");
+        assert_eq!(&module[start + 65..], b"trailer");
     }
 
     #[test]
@@ -168,5 +282,39 @@ mod tests {
         let mut twice = module();
         twice.extend_from_slice(&CHANNEL_PLACEHOLDER);
         assert_eq!(patch(&mut twice, &values().encode()), Err(PatchError::Ambiguous));
+    }
+
+    #[test]
+    fn patch_fails_with_wrong_length_when_values_are_another_contracts() {
+        let mut module = module();
+        let registry = RegistryImmutables { registry: Address::repeat_byte(7) }.encode();
+        assert_eq!(
+            patch(&mut module, &registry),
+            Err(PatchError::WrongLength { expected: CHANNEL_LEN, given: REGISTRY_LEN })
+        );
+        assert!(module.windows(CHANNEL_PLACEHOLDER.len()).any(|w| w == CHANNEL_PLACEHOLDER));
+    }
+
+    #[test]
+    fn registry_and_avatar_values_decode_back_after_patch() {
+        let registry = RegistryImmutables { registry: Address::repeat_byte(0x5e) };
+        let mut placeholder = REGISTRY_PLACEHOLDER;
+        assert_eq!(RegistryImmutables::decode(&placeholder), None);
+        patch(&mut placeholder, &registry.encode()).unwrap();
+        assert_eq!(RegistryImmutables::decode(&placeholder), Some(registry));
+
+        let avatar = AvatarImmutables { token: Address::repeat_byte(0x70), whitelist_delay: 3_600 };
+        let mut placeholder = AVATAR_PLACEHOLDER;
+        assert_eq!(AvatarImmutables::decode(&placeholder), None);
+        patch(&mut placeholder, &avatar.encode()).unwrap();
+        assert_eq!(AvatarImmutables::decode(&placeholder), Some(avatar));
+    }
+
+    #[test]
+    fn placeholder_carries_its_value_length() {
+        assert_eq!(CHANNEL_PLACEHOLDER[16], 48);
+        assert_eq!(REGISTRY_PLACEHOLDER[16], 20);
+        assert_eq!(AVATAR_PLACEHOLDER[16], 28);
+        assert!(values_of(&AVATAR_PLACEHOLDER).iter().all(|b| *b == UNSET));
     }
 }

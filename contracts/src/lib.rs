@@ -183,6 +183,7 @@ pub const SOL_SOURCES: &[(&str, &str)] = &[
     ("SendEther.sol", include_str!("../sol/SendEther.sol")),
     ("VideoRegistry.sol", include_str!("../sol/VideoRegistry.sol")),
     ("Peers.sol", include_str!("../sol/Peers.sol")),
+    ("Immutables.sol", include_str!("../sol/Immutables.sol")),
     ("Avatar.sol", include_str!("../sol/Avatar.sol")),
     ("UserRegistry.sol", include_str!("../sol/UserRegistry.sol")),
     ("VideoStore.sol", include_str!("../sol/VideoStore.sol")),

@@ -5,10 +5,14 @@
 //! paratii-build wasm [--json] [CONTRACT...]   build, round-trip, strip, validate, size table
 //! paratii-build validate [--json] FILE...     validate already-built modules
 //! paratii-build abi [--check]                 regenerate contracts/abi (--check: fail on drift)
-//! paratii-build bake channel AVATAR TOKEN GRACE_PERIOD
-//!                                             bake the adjudicator's deploy-time constants into
-//!                                             target/wasm/channel.wasm: writes
-//!                                             target/wasm/channel.baked.code, prints its code hash
+//! paratii-build bake CONTRACT VALUE...        bake a contract's deploy-time constants into
+//!                                             target/wasm/CONTRACT.wasm: writes
+//!                                             target/wasm/CONTRACT.baked.code, prints its code
+//!                                             hash. The values, by contract:
+//!                                               channel AVATAR TOKEN GRACE_PERIOD
+//!                                               avatar TOKEN WHITELIST_DELAY
+//!                                               video-store | video-registry | user-registry
+//!                                                 REGISTRY
 //! ```
 //!
 //! Exit status: 0 when everything passed, 1 on a violation or drift (naming the contract and
@@ -28,11 +32,14 @@ use paratii_build::{
     validate::{self, Summary, Violation, MAX_BROTLI_BYTES},
     wasm,
 };
-use paratii_contracts::immutables::{self, ChannelImmutables};
+use paratii_contracts::immutables::{
+    self, AvatarImmutables, ChannelImmutables, RegistryImmutables,
+};
 
 const USAGE: &str =
     "usage: paratii-build wasm [--json] [CONTRACT...] | validate [--json] FILE... | abi [--check] \
-     | bake channel AVATAR TOKEN GRACE_PERIOD";
+     | bake channel AVATAR TOKEN GRACE_PERIOD | bake avatar TOKEN WHITELIST_DELAY \
+     | bake (video-store | video-registry | user-registry) REGISTRY";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,32 +74,51 @@ enum Failure {
     Usage(String),
 }
 
-/// Bakes the adjudicator's avatar, token and grace period into its built module
-/// (`paratii_contracts::immutables`), writes the on-chain code beside it and prints its code
+/// Bakes a contract's deploy-time constants (`paratii_contracts::immutables`) into its built
+/// module, writes the on-chain code beside it (`<contract>.baked.code`) and prints its code
 /// hash: what `scripts/deploy` deploys.
 fn bake(args: &[&str]) -> Result<(), Failure> {
-    let ["channel", avatar, token, grace] = args else {
-        return Err(Failure::Usage(USAGE.into()));
-    };
     let address = |what: &str, text: &str| {
         text.parse::<Address>().map_err(|e| Failure::Usage(format!("{what} {text:?}: {e}")))
     };
-    let values = ChannelImmutables {
-        avatar: address("avatar", avatar)?,
-        token: address("token", token)?,
-        grace_period: grace
-            .parse()
-            .map_err(|e| Failure::Usage(format!("grace period {grace:?}: {e}")))?,
+    let seconds = |what: &str, text: &str| {
+        text.parse::<u64>().map_err(|e| Failure::Usage(format!("{what} {text:?}: {e}")))
+    };
+    let (contract, values) = match args {
+        ["channel", avatar, token, grace] => (
+            "channel",
+            ChannelImmutables {
+                avatar: address("avatar", avatar)?,
+                token: address("token", token)?,
+                grace_period: seconds("grace period", grace)?,
+            }
+            .encode()
+            .to_vec(),
+        ),
+        ["avatar", token, delay] => (
+            "avatar",
+            AvatarImmutables {
+                token: address("token", token)?,
+                whitelist_delay: seconds("whitelist delay", delay)?,
+            }
+            .encode()
+            .to_vec(),
+        ),
+        [contract @ ("video-store" | "video-registry" | "user-registry"), registry] => (
+            *contract,
+            RegistryImmutables { registry: address("registry", registry)? }.encode().to_vec(),
+        ),
+        _ => return Err(Failure::Usage(USAGE.into())),
     };
     let dir = root().join(build::OUT_DIR);
-    let path = dir.join("channel.wasm");
+    let path = dir.join(format!("{contract}.wasm"));
     let mut module = fs::read(&path).map_err(|e| {
         Failure::Usage(format!("{}: {e} (run `paratii-build wasm`)", path.display()))
     })?;
-    immutables::patch(&mut module, &values.encode())
+    immutables::patch(&mut module, &values)
         .map_err(|e| Failure::Rules(format!("{}: {e}", path.display())))?;
     let code = wasm::stylus_code(&module);
-    let out = dir.join("channel.baked.code");
+    let out = dir.join(format!("{contract}.baked.code"));
     fs::write(&out, &code).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
     println!("{}", keccak256(&code));
     Ok(())

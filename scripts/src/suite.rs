@@ -43,7 +43,7 @@ pub const CONTRACTS: &[Contract] = &[
         package: "paratii-video-registry",
         lib: "paratii_video_registry",
         interface: "IVideoRegistry",
-        sol_sources: &["VideoRegistry.sol", "Ownable.sol"],
+        sol_sources: &["VideoRegistry.sol", "Immutables.sol", "Ownable.sol"],
     },
     Contract {
         dir: "avatar",
@@ -57,14 +57,20 @@ pub const CONTRACTS: &[Contract] = &[
         package: "paratii-user-registry",
         lib: "paratii_user_registry",
         interface: "IUserRegistry",
-        sol_sources: &["UserRegistry.sol", "Peers.sol", "Ecdsa.sol", "Ownable.sol"],
+        sol_sources: &[
+            "UserRegistry.sol",
+            "Peers.sol",
+            "Immutables.sol",
+            "Ecdsa.sol",
+            "Ownable.sol",
+        ],
     },
     Contract {
         dir: "video-store",
         package: "paratii-video-store",
         lib: "paratii_video_store",
         interface: "IVideoStore",
-        sol_sources: &["VideoStore.sol", "Peers.sol"],
+        sol_sources: &["VideoStore.sol", "Peers.sol", "Immutables.sol"],
     },
     Contract {
         dir: "channel",

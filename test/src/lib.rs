@@ -21,7 +21,9 @@ use std::path::PathBuf;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
-use paratii_contracts::immutables::{self, ChannelImmutables};
+use paratii_contracts::immutables::{
+    self, AvatarImmutables, ChannelImmutables, RegistryImmutables,
+};
 use paratii_contracts::names;
 use paratii_devnet::{CallError, Devnet, DevnetError};
 
@@ -153,9 +155,11 @@ pub struct SuiteConfig {
     pub change_delay: u64,
     /// `VideoRedistributionPoolShare`, scaled by 1e18 (at most 1e18).
     pub pool_share: U256,
-    /// Whether the adjudicator's avatar, token and grace period are baked into its module as
-    /// deploy-time constants ([`paratii_contracts::immutables`]), as the deploy tools do; when
-    /// not, it reads them from storage, as a module deployed as built does.
+    /// Whether each contract's deploy-time constants ([`paratii_contracts::immutables`]) are
+    /// baked into its module, as the deploy tools do: the adjudicator's avatar, token and grace
+    /// period, the avatar's token and whitelist delay, and the registry of the video store and
+    /// the video and user registries. When not, they read them from storage, as a module
+    /// deployed as built does.
     pub bake_immutables: bool,
 }
 
@@ -199,31 +203,42 @@ impl Suite {
     /// fails that contract's deployment).
     pub fn deploy_with(net: &mut Devnet, config: &SuiteConfig) -> Result<Self, SuiteError> {
         let (admin, holder) = (config.admin, config.holder);
-        let mut deploy = |dir: &'static str, args: Option<Vec<u8>>| {
-            net.deploy(admin, &wasm(dir)?, args.as_deref())
+        let bake = config.bake_immutables;
+        // Each module's deploy-time constants (`paratii_contracts::immutables`), baked in when
+        // `bake_immutables`: the constructor arguments are the same either way.
+        let mut deploy = |dir: &'static str, baked: Option<&[u8]>, args: Option<Vec<u8>>| {
+            let mut module = wasm(dir)?;
+            if let Some(values) = baked.filter(|_| bake) {
+                immutables::patch(&mut module, values).map_err(|error| SuiteError::Bake {
+                    contract: dir,
+                    error: error.to_string(),
+                })?;
+            }
+            net.deploy(admin, &module, args.as_deref())
                 .map_err(|error| SuiteError::Deploy { contract: dir, error })
         };
-        let registry = deploy("registry", Some((admin, config.change_delay).abi_encode_params()))?;
-        let token = deploy("token", Some(words(&[holder])))?;
-        let videos = deploy("video-registry", Some(words(&[admin, registry])))?;
-        let users = deploy("user-registry", Some(words(&[admin, registry])))?;
-        let store = deploy("video-store", Some(words(&[registry])))?;
-        let send_ether = deploy("send-ether", None)?;
+        let registry =
+            deploy("registry", None, Some((admin, config.change_delay).abi_encode_params()))?;
+        let token = deploy("token", None, Some(words(&[holder])))?;
+        let by_registry = RegistryImmutables { registry }.encode();
+        let videos = deploy("video-registry", Some(&by_registry), Some(words(&[admin, registry])))?;
+        let users = deploy("user-registry", Some(&by_registry), Some(words(&[admin, registry])))?;
+        let store = deploy("video-store", Some(&by_registry), Some(words(&[registry])))?;
+        let send_ether = deploy("send-ether", None, None)?;
+        let avatar_values =
+            AvatarImmutables { token, whitelist_delay: config.whitelist_delay }.encode();
         let avatar = deploy(
             "avatar",
+            Some(&avatar_values),
             Some((admin, token, config.whitelist_delay, vec![store]).abi_encode_params()),
         )?;
-        let mut channel_wasm = wasm("channel")?;
-        if config.bake_immutables {
-            let values = ChannelImmutables { avatar, token, grace_period: config.grace_period };
-            immutables::patch(&mut channel_wasm, &values.encode()).map_err(|error| {
-                SuiteError::Bake { contract: "channel", error: error.to_string() }
-            })?;
-        }
-        let args = (avatar, token, config.grace_period).abi_encode_params();
-        let channels = net
-            .deploy(admin, &channel_wasm, Some(&args))
-            .map_err(|error| SuiteError::Deploy { contract: "channel", error })?;
+        let channel_values =
+            ChannelImmutables { avatar, token, grace_period: config.grace_period }.encode();
+        let channels = deploy(
+            "channel",
+            Some(&channel_values),
+            Some((avatar, token, config.grace_period).abi_encode_params()),
+        )?;
         let suite =
             Self { admin, registry, token, avatar, videos, users, store, send_ether, channels };
         for (name, value) in [

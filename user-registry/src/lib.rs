@@ -62,6 +62,7 @@ use paratii_common::{
 use paratii_contracts::{
     ecdsa::Signature,
     eip712::{self, TOKEN_VERSION, TOKEN_VERSION_HASH, USERS_NAME, USERS_NAME_HASH},
+    immutables::{RegistryImmutableMismatch, RegistryImmutables, REGISTRY_PLACEHOLDER},
     names,
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     peers::PeerNotRegistered,
@@ -137,7 +138,11 @@ pub enum Error {
     InvalidSignatureS(ECDSAInvalidSignatureS),
     /// The signature's `v` is not 27 or 28.
     InvalidSignatureV(ECDSAInvalidSignatureV),
+    /// The constructor's registry differs from the one baked into the module.
+    ImmutableMismatch(RegistryImmutableMismatch),
 }
+
+paratii_common::deploy_time_constants!(REGISTRY_PLACEHOLDER => RegistryImmutables);
 
 impl_from_ownable_error!(Error);
 impl_from_signature_error!(Error);
@@ -184,12 +189,17 @@ impl UserRegistry {
     /// Sets the owner and the `ParatiiRegistry` to look peers up in.
     ///
     /// # Errors
+    /// [`RegistryImmutableMismatch`] (carrying the module's registry) when a deployer baked the
+    /// registry into the module ([`paratii_contracts::immutables`]) and it differs from
+    /// `registry` (a module deployed as built reads it from storage instead);
     /// [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is zero.
     ///
     /// # Events
     /// `OwnershipTransferred(0, owner)`.
     #[constructor]
     pub fn constructor(&mut self, owner: Address, registry: Address) -> Result<(), Error> {
+        paratii_common::check_baked_registry(baked(), registry)
+            .map_err(Error::ImmutableMismatch)?;
         self.registry.set(registry);
         Ok(self.ownership.init(owner)?)
     }
@@ -271,7 +281,7 @@ impl UserRegistry {
     /// `VideoAcquired`.
     pub fn record_acquisition(&mut self, user: Address, video_id: B256) -> Result<(), Error> {
         let caller = self.vm().msg_sender();
-        if lookup(self.vm(), self.registry.get(), names::VIDEO_STORE.key) != Some(caller) {
+        if lookup(self.vm(), self.registry_address(), names::VIDEO_STORE.key) != Some(caller) {
             return Err(Error::UnauthorizedStore(UserRegistryUnauthorizedStore { caller }));
         }
         if self.user_acquired_video(user, video_id) {
@@ -460,7 +470,7 @@ impl UserRegistry {
 
     /// The `ParatiiRegistry` peers are looked up in.
     pub fn registry(&self) -> Address {
-        self.registry.get()
+        self.registry_address()
     }
 
     /// The contract owner.
@@ -508,6 +518,11 @@ impl UserRegistry {
 }
 
 impl UserRegistry {
+    /// The `ParatiiRegistry`: baked into the module, else stored (a cold `SLOAD` per use).
+    fn registry_address(&self) -> Address {
+        baked().map_or_else(|| self.registry.get(), |b| b.registry)
+    }
+
     /// Guard: `user` is registered; returns its metadata digest.
     fn when_registered(&self, user: Address) -> Result<B256, Error> {
         let metadata = self.users.getter(user).metadata.get();
@@ -532,7 +547,8 @@ impl UserRegistry {
         if caller == user {
             return Ok(caller);
         }
-        if let Some(avatar) = lookup(self.vm(), self.registry.get(), names::PARATII_AVATAR.key) {
+        if let Some(avatar) = lookup(self.vm(), self.registry_address(), names::PARATII_AVATAR.key)
+        {
             if self.is_spending_key(avatar, user, caller) {
                 return Ok(caller);
             }
@@ -579,7 +595,7 @@ impl UserRegistry {
         if previous == next {
             return Ok(None);
         }
-        let videos = peer(self.vm(), self.registry.get(), names::VIDEO_REGISTRY.key)
+        let videos = peer(self.vm(), self.registry_address(), names::VIDEO_REGISTRY.key)
             .map_err(Error::PeerNotRegistered)?;
         Ok(Some(Ballot { previous, next, videos }))
     }

@@ -38,6 +38,7 @@ use alloy_primitives::{Address, Uint, B256, U256};
 use paratii_common::{impl_from_ownable_error, lookup, Ownable2Step};
 use paratii_contracts::{
     amounts::{to_u96, U96},
+    immutables::{RegistryImmutableMismatch, RegistryImmutables, REGISTRY_PLACEHOLDER},
     names,
     ownable::{OwnableInvalidOwner, OwnableUnauthorizedAccount},
     video_registry::{
@@ -83,7 +84,11 @@ pub enum Error {
     InvalidVote(VideoRegistryInvalidVote),
     /// The id belonged to a removed video.
     Removed(VideoRegistryRemoved),
+    /// The constructor's registry differs from the one baked into the module.
+    ImmutableMismatch(RegistryImmutableMismatch),
 }
+
+paratii_common::deploy_time_constants!(REGISTRY_PLACEHOLDER => RegistryImmutables);
 
 impl_from_ownable_error!(Error);
 
@@ -119,12 +124,17 @@ impl VideoRegistry {
     /// Sets the owner and the `ParatiiRegistry` to look stats writers up in.
     ///
     /// # Errors
+    /// [`RegistryImmutableMismatch`] (carrying the module's registry) when a deployer baked the
+    /// registry into the module ([`paratii_contracts::immutables`]) and it differs from
+    /// `registry` (a module deployed as built reads it from storage instead);
     /// [`OwnableInvalidOwner(0)`](OwnableInvalidOwner) when `owner` is zero.
     ///
     /// # Events
     /// `OwnershipTransferred(0, owner)`.
     #[constructor]
     pub fn constructor(&mut self, owner: Address, registry: Address) -> Result<(), Error> {
+        paratii_common::check_baked_registry(baked(), registry)
+            .map_err(Error::ImmutableMismatch)?;
         self.registry.set(registry);
         Ok(self.ownership.init(owner)?)
     }
@@ -349,7 +359,7 @@ impl VideoRegistry {
 
     /// The `ParatiiRegistry` stats writers are looked up in.
     pub fn registry(&self) -> Address {
-        self.registry.get()
+        self.registry_address()
     }
 
     /// The contract owner.
@@ -397,6 +407,11 @@ impl VideoRegistry {
 }
 
 impl VideoRegistry {
+    /// The `ParatiiRegistry`: baked into the module, else stored (a cold `SLOAD` per use).
+    fn registry_address(&self) -> Address {
+        baked().map_or_else(|| self.registry.get(), |b| b.registry)
+    }
+
     /// `video_id`'s owner, or `VideoRegistryUnknownVideo` when it is not registered.
     fn owner_of(&self, video_id: B256) -> Result<Address, Error> {
         let owner = self.videos.getter(video_id).owner.get();
@@ -449,7 +464,7 @@ impl VideoRegistry {
     /// Guard: the caller is the contract registered under one of `keys` right now.
     fn only_writer(&self, keys: &[B256]) -> Result<(), Error> {
         let caller = self.vm().msg_sender();
-        let registry = self.registry.get();
+        let registry = self.registry_address();
         if keys.iter().any(|key| lookup(self.vm(), registry, *key) == Some(caller)) {
             return Ok(());
         }

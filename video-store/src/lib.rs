@@ -43,6 +43,7 @@ use alloy_primitives::{aliases::U64, Address, Uint, B256, U256};
 use paratii_common::{call_returning_true, revert_data};
 use paratii_contracts::{
     amounts::{to_u96, U96},
+    immutables::{RegistryImmutableMismatch, RegistryImmutables, REGISTRY_PLACEHOLDER},
     names,
     peers::PeerNotRegistered,
     video_registry::VideoRegistryPriceTooHigh,
@@ -97,7 +98,11 @@ pub enum Error {
     PriceTooHigh(VideoRegistryPriceTooHigh),
     /// The price is above the most the buyer accepts.
     PriceAboveMax(VideoStorePriceAboveMax),
+    /// The constructor's registry differs from the one baked into the module.
+    ImmutableMismatch(RegistryImmutableMismatch),
 }
+
+paratii_common::deploy_time_constants!(REGISTRY_PLACEHOLDER => RegistryImmutables);
 
 /// One buyer's purchase of one video.
 #[storage]
@@ -135,9 +140,17 @@ struct Purchase {
 #[public]
 impl VideoStore {
     /// Sets the `ParatiiRegistry` every peer and the pool share are looked up in.
+    ///
+    /// # Errors
+    /// [`RegistryImmutableMismatch`] (carrying the module's registry) when a deployer baked the
+    /// registry into the module ([`paratii_contracts::immutables`]) and it differs from
+    /// `registry`. A module deployed as built reads it from storage instead.
     #[constructor]
-    pub fn constructor(&mut self, registry: Address) {
+    pub fn constructor(&mut self, registry: Address) -> Result<(), Vec<u8>> {
+        paratii_common::check_baked_registry(baked(), registry)
+            .map_err(|e| Vec::from(Error::ImmutableMismatch(e)))?;
         self.registry.set(registry);
+        Ok(())
     }
 
     /// Buys `video_id` for the caller, paying its price through the avatar (approved
@@ -281,11 +294,16 @@ impl VideoStore {
 
     /// The `ParatiiRegistry` peers and the pool share are looked up in.
     pub fn registry(&self) -> Address {
-        self.registry.get()
+        self.registry_address()
     }
 }
 
 impl VideoStore {
+    /// The `ParatiiRegistry`: baked into the module, else stored (a cold `SLOAD` per purchase).
+    fn registry_address(&self) -> Address {
+        baked().map_or_else(|| self.registry.get(), |b| b.registry)
+    }
+
     /// The purchase's peers (and PTI when `with_token`) and the pool share, in one registry
     /// call; `PeerNotRegistered` for the first missing peer.
     fn peers(&self, with_token: bool) -> Result<([Address; 4], U256), Vec<u8>> {
@@ -294,7 +312,7 @@ impl VideoStore {
         let out = static_call(
             self.vm(),
             Call::new(),
-            self.registry.get(),
+            self.registry_address(),
             &calldata_word_arrays(GET_BY_KEYS, &[&PEERS[..count], &share_key]),
         )
         .map_err(revert_data)?;

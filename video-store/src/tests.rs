@@ -62,7 +62,7 @@ fn deploy(price: U256, share: U256) -> (PrecompileHost, VideoStore) {
     );
     host.vm.set_block_timestamp(1_700_000_000);
     let mut store = VideoStore::from(&host);
-    store.constructor(REGISTRY);
+    store.constructor(REGISTRY).unwrap();
     (host, store)
 }
 
