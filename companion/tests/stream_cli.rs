@@ -36,7 +36,10 @@ struct Cli<'a> {
 impl Cli<'_> {
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_paratii"));
+        // In the temporary home: a relative path (the deployment record of a node not on the
+        // default address) lands there, not in the source tree.
         command
+            .current_dir(self.home)
             .env("PARATII_HOME", self.home)
             .env_remove("ETH_KEYSTORE")
             .env_remove("ETH_PASSWORD")

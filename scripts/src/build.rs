@@ -1,7 +1,8 @@
 //! Building the suite's deployable WASM: `cargo build` of the contract crates for
-//! `wasm32-unknown-unknown` (release, `--locked`, source paths remapped), then
-//! [`crate::wasm::deployable`] on each, then binaryen's `wasm-opt` ([`optimise`]: kept only
-//! where it makes the on-chain code smaller), written to `target/wasm/<dir>.wasm`.
+//! `wasm32-unknown-unknown` (release, `--locked`, source paths remapped, the linker's
+//! relocations kept), then [`crate::panic_paths::cut`] (the panic paths and the data only they
+//! use), [`crate::wasm::deployable`] and binaryen's `wasm-opt` ([`optimise`]: kept only where it
+//! makes the on-chain code smaller) on each, written to `target/wasm/<dir>.wasm`.
 //!
 //! One implementation for its callers: `paratii-build wasm`, and the build scripts of
 //! paratii-test (the WASM its tests deploy) and paratii-companion (the WASM `paratii demo`
@@ -17,7 +18,7 @@ use std::{
     process::{Command, ExitStatus},
 };
 
-use crate::{suite::Contract, wasm};
+use crate::{panic_paths, suite::Contract, wasm};
 
 /// Where the contract crates are compiled, relative to the workspace root.
 pub const TARGET_DIR: &str = "target/wasm-build";
@@ -123,6 +124,9 @@ pub fn deployables(
         args.extend(["-p".into(), c.package.into()]);
     }
     args.extend(["--config".into(), remap_paths_config(root)]);
+    // The linker's relocations and symbols stay in the module, one data segment per input
+    // section, for `panic_paths::cut` (which drops them with the other custom sections).
+    args.extend(["--config".into(), "profile.release.strip=false".into()]);
     cargo(root, &args)?;
     let out_dir = root.join(OUT_DIR);
     fs::create_dir_all(&out_dir)
@@ -132,7 +136,9 @@ pub fn deployables(
         let raw_path =
             target_dir.join(format!("wasm32-unknown-unknown/release/{}.wasm", contract.lib));
         let raw = fs::read(&raw_path).map_err(|error| BuildError::Io { path: raw_path, error })?;
-        let module = wasm::deployable(&raw)
+        let (cut, _) = panic_paths::cut(&raw)
+            .map_err(|e| BuildError::Deployable { contract: contract.dir, error: e.to_string() })?;
+        let module = wasm::deployable(&cut)
             .map_err(|e| BuildError::Deployable { contract: contract.dir, error: e.to_string() })?;
         let module = optimise(root, contract.dir, module)?;
         let code = wasm::stylus_code(&module);
@@ -252,9 +258,10 @@ fn cargo(root: &Path, args: &[String]) -> Result<(), BuildError> {
 }
 
 /// A `--config` value adding `--remap-path-prefix` flags (cargo appends them to the workspace's
-/// wasm flags): the workspace and every crates.io source directory map to relative paths, so the
-/// panic locations in the data segment no longer carry this machine's paths. The WASM is then the
-/// same on every machine, and shorter: Nitro charges every entry 0.75 gas per data byte.
+/// wasm flags): the workspace and every crates.io source directory map to relative paths, so
+/// nothing this machine's paths reach the module and the WASM is the same on every machine. And
+/// the linker flags [`crate::panic_paths::cut`] needs: `--emit-relocs` and
+/// `--no-merge-data-segments`.
 fn remap_paths_config(root: &Path) -> String {
     let mut prefixes = vec![format!("{}/", root.display())];
     let cargo_home = std::env::var_os("CARGO_HOME")
@@ -266,8 +273,12 @@ fn remap_paths_config(root: &Path) -> String {
         sources.sort();
         prefixes.extend(sources);
     }
-    let flags: Vec<String> =
+    let mut flags: Vec<String> =
         prefixes.iter().map(|p| format!("'--remap-path-prefix={p}='")).collect();
+    flags.extend([
+        "'-Clink-arg=--emit-relocs'".into(),
+        "'-Clink-arg=--no-merge-data-segments'".into(),
+    ]);
     format!("target.wasm32-unknown-unknown.rustflags=[{}]", flags.join(","))
 }
 

@@ -17,6 +17,7 @@
 
 pub mod build;
 pub mod interfaces;
+pub mod panic_paths;
 pub mod suite;
 pub mod validate;
 pub mod wasm;

@@ -305,7 +305,8 @@ fn to_usize(n: u64) -> usize {
     usize::try_from(n).expect("should fit: the module is in memory")
 }
 
-fn sleb128(out: &mut Vec<u8>, mut n: i64) {
+/// Appends `n` as a signed LEB128.
+pub(crate) fn sleb128(out: &mut Vec<u8>, mut n: i64) {
     loop {
         let byte = u8::try_from(n & 0x7f).expect("should be 7 bits");
         n >>= 7;
@@ -318,7 +319,8 @@ fn sleb128(out: &mut Vec<u8>, mut n: i64) {
     }
 }
 
-fn leb128(out: &mut Vec<u8>, mut n: usize) {
+/// Appends `n` as an unsigned LEB128.
+pub(crate) fn leb128(out: &mut Vec<u8>, mut n: usize) {
     loop {
         let byte = u8::try_from(n & 0x7f).expect("should be 7 bits");
         n >>= 7;

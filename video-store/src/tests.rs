@@ -439,3 +439,31 @@ fn buy_video_succeeds_when_price_fell_below_the_buyers_max() {
     assert_eq!(store.get_sale(BUYER, VIDEO).1, PRICE);
     assert_eq!(last_bought(&host).price, PRICE);
 }
+
+proptest::proptest! {
+    /// The store's 128-bit pool share equals `price × share / 1e18` in 256 bits, rounded down,
+    /// over every price the store accepts (below 2⁹⁶) and every share (up to 1e18).
+    #[test]
+    fn pool_part_equals_wide_arithmetic(
+        price in 0u128..(1u128 << 96),
+        share in 0u64..=1_000_000_000_000_000_000,
+    ) {
+        let (price, share) = (U256::from(price), U256::from(share));
+        let expected = price * share / SHARE_SCALE;
+        proptest::prop_assert_eq!(U256::from(crate::pool_part(price, share)), expected);
+    }
+}
+
+#[test]
+fn pool_part_is_exact_at_the_bounds() {
+    let max_price = U256::from((1u128 << 96) - 1);
+    for (price, share) in [
+        (max_price, SHARE_SCALE),
+        (max_price, SHARE_SCALE - U256::from(1)),
+        (max_price, U256::ZERO),
+        (U256::from(1), SHARE_SCALE),
+        (SHARE_SCALE - U256::from(1), SHARE_SCALE - U256::from(1)),
+    ] {
+        assert_eq!(U256::from(crate::pool_part(price, share)), price * share / SHARE_SCALE);
+    }
+}
