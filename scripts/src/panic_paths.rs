@@ -304,8 +304,10 @@ fn segments(reader: wasmparser::DataSectionReader<'_>) -> Result<Vec<Segment<'_>
 }
 
 /// Whether a body (its operators) can never return: no `return`, no branch to the function's
-/// own label, and its last instruction before the closing `end` is `unreachable`.
-fn diverges(ops: &[(Operator<'_>, Range<usize>)]) -> bool {
+/// own label, and its last instruction before the closing `end` is `unreachable`. A body that
+/// calls the host (an imported function, below `imported_funcs`) never counts: the host may act
+/// before the trap (`exit_early` after `write_result` reverts with data).
+fn diverges(ops: &[(Operator<'_>, Range<usize>)], imported_funcs: u32) -> bool {
     let mut depth = 0u32;
     for (op, _) in ops {
         let exits = match op {
@@ -324,6 +326,7 @@ fn diverges(ops: &[(Operator<'_>, Range<usize>)]) -> bool {
                 targets.default() == depth
                     || targets.targets().any(|t| t.map_or(true, |t| t == depth))
             }
+            Operator::Call { function_index } => *function_index < imported_funcs,
             // Returns, tail calls, and control this pass does not follow: assume they exit.
             Operator::Return
             | Operator::ReturnCall { .. }
@@ -381,7 +384,7 @@ impl Plan {
         let mut diverging: HashSet<u32> = HashSet::new();
         for i in 0..m.bodies.len() {
             let parsed = m.ops(i)?;
-            if diverges(&parsed) {
+            if diverges(&parsed, m.imported_funcs) {
                 diverging.insert(m.imported_funcs + Self::index(i));
             }
             ops.push(parsed.into_iter().map(|(op, range)| Op { kind: kind(&op), range }).collect());
@@ -765,10 +768,13 @@ mod tests {
     #[test]
     fn diverges_only_when_no_path_returns() {
         let ops = |text: &str| {
-            let module = wat::parse_str(format!("(module (func {text}))")).unwrap();
+            let module = wat::parse_str(format!(
+                "(module (import \"vm_hooks\" \"exit_early\" (func (param i32))) (func {text}))"
+            ))
+            .unwrap();
             let m = Module {
                 bytes: &module,
-                imported_funcs: 0,
+                imported_funcs: 1,
                 type_params: Vec::new(),
                 func_types: Vec::new(),
                 exported_funcs: Vec::new(),
@@ -790,7 +796,7 @@ mod tests {
                 }
             }
             let m = Module { bodies, ..m };
-            diverges(&m.ops(0).unwrap())
+            diverges(&m.ops(0).unwrap(), m.imported_funcs)
         };
         assert!(ops("unreachable"));
         assert!(ops("(block (br 0)) unreachable"));
@@ -800,5 +806,6 @@ mod tests {
         assert!(!ops("(block (br_if 1 (i32.const 0))) unreachable"));
         assert!(!ops("(block (br_table 0 1 (i32.const 0))) unreachable"));
         assert!(!ops("return unreachable"));
+        assert!(!ops("(call 0 (i32.const 1)) unreachable"), "the host may act before the trap");
     }
 }
