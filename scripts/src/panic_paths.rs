@@ -150,8 +150,9 @@ fn to_usize(n: u64) -> usize {
 }
 
 impl<'a> Module<'a> {
-    fn parse(bytes: &'a [u8]) -> Result<Self, CutError> {
-        let mut m = Module {
+    /// A module of `bytes` with nothing read from them yet.
+    fn empty(bytes: &'a [u8]) -> Self {
+        Module {
             bytes,
             imported_funcs: 0,
             type_params: Vec::new(),
@@ -164,7 +165,11 @@ impl<'a> Module<'a> {
             symbols: Vec::new(),
             code_relocs: Vec::new(),
             data_relocs: Vec::new(),
-        };
+        }
+    }
+
+    fn parse(bytes: &'a [u8]) -> Result<Self, CutError> {
+        let mut m = Self::empty(bytes);
         for payload in Parser::new(0).parse_all(bytes) {
             match payload? {
                 Payload::TypeSection(reader) => {
@@ -772,20 +777,7 @@ mod tests {
                 "(module (import \"vm_hooks\" \"exit_early\" (func (param i32))) (func {text}))"
             ))
             .unwrap();
-            let m = Module {
-                bytes: &module,
-                imported_funcs: 1,
-                type_params: Vec::new(),
-                func_types: Vec::new(),
-                exported_funcs: Vec::new(),
-                start: None,
-                code: 0..0,
-                bodies: Vec::new(),
-                segments: Vec::new(),
-                symbols: Vec::new(),
-                code_relocs: Vec::new(),
-                data_relocs: Vec::new(),
-            };
+            let m = Module { imported_funcs: 1, ..Module::empty(&module) };
             let mut bodies = Vec::new();
             for payload in Parser::new(0).parse_all(&module) {
                 if let Payload::CodeSectionEntry(body) = payload.unwrap() {
