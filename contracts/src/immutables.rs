@@ -34,7 +34,7 @@ pub const UNSET: u8 = 0xff;
 /// bytes (`M − 17`), then that many bytes of [`UNSET`].
 ///
 /// # Panics
-/// At compile time (it is evaluated in constants) unless 17 < `M` ≤ 272.
+/// At compile time (it is evaluated in constants) unless 17 ≤ `M` ≤ 272.
 #[must_use]
 pub const fn placeholder<const M: usize>() -> [u8; M] {
     assert!(M > MARKER.len() && M - MARKER.len() - 1 <= u8::MAX as usize);

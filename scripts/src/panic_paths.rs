@@ -10,8 +10,8 @@
 //! `--emit-relocs`, one data segment per input section with `--no-merge-data-segments`):
 //!
 //! 1. **Diverging functions.** A defined function whose body has no `return`, no branch to its
-//!    own label and ends in `unreachable` never returns (core's panic entry points, and whatever
-//!    only calls them).
+//!    own label, no call of the host, and ends in `unreachable` never returns (core's panic
+//!    entry points, and whatever only calls them).
 //! 2. **Calls to them become `unreachable`**, which traps at the same point. The constant and
 //!    local arguments pushed right before such a call (a `Location`, a message) are dropped with
 //!    it; whatever else precedes the trap stays, and traps with it.
@@ -29,7 +29,7 @@
 
 use std::{collections::HashSet, fmt, ops::Range};
 
-use crate::wasm::{leb128, sleb128};
+use crate::wasm::{data_section, leb128, with_sections};
 
 use wasmparser::{
     BinaryReaderError, KnownCustom, Linking, Operator, Parser, Payload, RelocationType, SymbolInfo,
@@ -555,34 +555,15 @@ pub fn cut(module: &[u8]) -> Result<(Vec<u8>, Cut), CutError> {
     plan.mark(&m);
     let code = plan.code(&m, &mut report);
     let segments = plan.data(&m, &mut report)?;
-    let mut data = Vec::new();
-    leb128(&mut data, segments.len());
-    for (offset, bytes) in &segments {
-        data.extend_from_slice(&[0x00, 0x41]); // active, memory 0; i32.const
-        sleb128(&mut data, i64::from(*offset));
-        data.push(0x0b);
-        leb128(&mut data, bytes.len());
-        data.extend_from_slice(bytes);
-    }
+    let data = data_section(segments.iter().map(|(offset, bytes)| (*offset, &bytes[..])));
     let mut count = Vec::new();
     leb128(&mut count, segments.len());
-    // Reassembled without custom sections.
-    let mut out = Vec::with_capacity(module.len());
-    out.extend_from_slice(&module[..8]);
-    for payload in Parser::new(0).parse_all(module) {
-        let payload = payload?;
-        let Some((id, range)) = payload.as_section() else { continue };
-        let body: &[u8] = match id {
-            0 => continue,
-            10 => &code,
-            11 => &data,
-            12 => &count,
-            _ => &module[to_usize(range.start)..to_usize(range.end)],
-        };
-        out.push(id);
-        leb128(&mut out, body.len());
-        out.extend_from_slice(body);
-    }
+    let out = with_sections(module, false, |id| match id {
+        10 => Some(&code[..]),
+        11 => Some(&data[..]),
+        12 => Some(&count[..]),
+        _ => None,
+    })?;
     Ok((out, report))
 }
 
@@ -593,6 +574,7 @@ const MERGE_GAP: usize = 8;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wasm::sleb128;
 
     /// A LEB128 padded to 5 bytes, as the compiler writes relocated immediates.
     fn padded(n: u32) -> [u8; 5] {

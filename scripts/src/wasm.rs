@@ -78,7 +78,6 @@ struct Segment<'a> {
 /// When the module does not parse.
 pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
     let mut segments = Vec::new();
-    let mut data_count_present = false;
     let mut memory_bytes = 0u64;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         match payload? {
@@ -87,7 +86,6 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
                     memory_bytes = memory?.initial.saturating_mul(65_536);
                 }
             }
-            wasmparser::Payload::DataCountSection { .. } => data_count_present = true,
             wasmparser::Payload::DataSection(reader) => {
                 for data in reader {
                     let data = data?;
@@ -117,34 +115,56 @@ pub fn pack_data(module: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError
         return Ok(module.to_vec());
     }
     let packed = pack_segments(&segments);
+    let section = data_section(packed.iter().map(|s| (s.offset.cast_signed(), s.bytes)));
+    let mut count = Vec::new();
+    leb128(&mut count, packed.len());
+    with_sections(module, true, |id| match id {
+        11 => Some(&section[..]),
+        12 => Some(&count[..]),
+        _ => None,
+    })
+}
+
+/// The contents of a data section holding `segments` (offset, bytes), each active in memory 0
+/// at a constant offset.
+pub(crate) fn data_section<'a>(
+    segments: impl ExactSizeIterator<Item = (i32, &'a [u8])>,
+) -> Vec<u8> {
     let mut section = Vec::new();
-    leb128(&mut section, packed.len());
-    for segment in &packed {
+    leb128(&mut section, segments.len());
+    for (offset, bytes) in segments {
         section.push(0); // active, memory 0
         section.push(0x41); // i32.const
-        sleb128(&mut section, i64::from(segment.offset.cast_signed()));
+        sleb128(&mut section, i64::from(offset));
         section.push(0x0b); // end
-        leb128(&mut section, segment.bytes.len());
-        section.extend_from_slice(segment.bytes);
+        leb128(&mut section, bytes.len());
+        section.extend_from_slice(bytes);
     }
+    section
+}
+
+/// `module` with the contents of each section for which `replace(id)` answers replaced by that
+/// answer; custom sections are kept only with `keep_custom`. Sections `replace` names but the
+/// module lacks are not added.
+///
+/// # Errors
+/// When the module does not parse.
+pub(crate) fn with_sections<'a>(
+    module: &[u8],
+    keep_custom: bool,
+    replace: impl Fn(u8) -> Option<&'a [u8]>,
+) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
     let mut out = Vec::with_capacity(module.len());
     out.extend_from_slice(&module[..8]);
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        let payload = payload?;
-        if let Some((id, range)) = payload.as_section() {
-            let body: Vec<u8> = match id {
-                11 => section.clone(),
-                12 if data_count_present => {
-                    let mut count = Vec::new();
-                    leb128(&mut count, packed.len());
-                    count
-                }
-                _ => module[to_usize(range.start)..to_usize(range.end)].to_vec(),
-            };
-            out.push(id);
-            leb128(&mut out, body.len());
-            out.extend_from_slice(&body);
+        let Some((id, range)) = payload?.as_section() else { continue };
+        if id == 0 && !keep_custom {
+            continue;
         }
+        let body = replace(id).unwrap_or(&module[to_usize(range.start)..to_usize(range.end)]);
+        out.push(id);
+        leb128(&mut out, body.len());
+        out.extend_from_slice(body);
     }
     Ok(out)
 }
